@@ -1,0 +1,1 @@
+//! Build-script API of cladgen.

@@ -1,0 +1,1 @@
+//! Code generation: checked manifests to Rust tokens.

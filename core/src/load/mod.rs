@@ -1,0 +1,1 @@
+//! Loading: spanned TOML to a checked [`crate::model::Manifest`], with located diagnostics.

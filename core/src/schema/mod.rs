@@ -1,0 +1,1 @@
+//! JSON schemas for LLM tool definitions (MCP, OpenAI strict, Anthropic).

@@ -1,0 +1,63 @@
+//! Validated argument values: the 15 built-in ToolClad types.
+//!
+//! Parse, don't validate: every type here can only be constructed through its
+//! parser, so holding one means the value passed every rule of its type and is safe
+//! to put into an argv element as it is (`Display` gives that exact text).
+
+mod error;
+
+pub use error::{ArgError, ArgErrors, Rule};
+
+use crate::model::Constraints;
+use std::path::PathBuf;
+
+/// The argument being validated: its name (for messages) and its constraints.
+#[derive(Clone, Copy, Debug)]
+pub struct ArgSpec<'a> {
+    /// Argument name.
+    pub name: &'a str,
+    /// Constraints from the manifest.
+    pub constraints: &'a Constraints,
+}
+
+impl<'a> ArgSpec<'a> {
+    /// A spec for `name` with `constraints`.
+    pub const fn new(name: &'a str, constraints: &'a Constraints) -> Self {
+        ArgSpec { name, constraints }
+    }
+}
+
+/// Run-time settings that some types need.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ParseOptions {
+    /// Base directory for `credential_file` values (default: the current directory).
+    pub credential_base: Option<PathBuf>,
+}
+
+impl ParseOptions {
+    /// The defaults (usable in `static` items).
+    pub const DEFAULT: ParseOptions = ParseOptions {
+        credential_base: None,
+    };
+}
+
+/// A validated argument value.
+///
+/// Implemented by every built-in value type, and by user types that a build maps a
+/// manifest type name to (`Builder::extern_type`). Absence (missing, `null`, empty
+/// string for optional arguments) is handled by the caller, never here.
+pub trait ArgValue: Sized + std::fmt::Display {
+    /// Parses text (a CLI `--arg k=v` value, or a JSON string).
+    fn parse_str(spec: &ArgSpec<'_>, input: &str, opts: &ParseOptions) -> Result<Self, ArgError>;
+
+    /// Parses the JSON value an LLM sent: strings as text; numbers and booleans where
+    /// the type takes them; anything else is a [`Rule::JsonType`] error.
+    fn parse_json(
+        spec: &ArgSpec<'_>,
+        input: &serde_json::Value,
+        opts: &ParseOptions,
+    ) -> Result<Self, ArgError>;
+
+    /// The JSON form (numbers and booleans as JSON scalars, everything else a string).
+    fn to_json(&self) -> serde_json::Value;
+}

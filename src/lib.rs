@@ -1,0 +1,1 @@
+//! cladgen runtime.
