@@ -407,10 +407,10 @@ fn join_expected(items: &[&str]) -> String {
 }
 
 fn flatten(mut items: Vec<RawExpr>, wrap: fn(Vec<RawExpr>) -> RawExpr) -> RawExpr {
-    if items.len() == 1 {
-        if let Some(only) = items.pop() {
-            return only;
-        }
+    if items.len() == 1
+        && let Some(only) = items.pop()
+    {
+        return only;
     }
     wrap(items)
 }
