@@ -1,0 +1,351 @@
+//! Tool definitions per flavour, tool names, annotations and the output schema.
+
+use super::ecma::portable_pattern;
+use super::property::describe;
+use super::{Flavor, SchemaError, input_schema, object_schema, property_schema};
+use crate::model::{Arg, Backend, BrowserCommand, Manifest, RiskTier, SessionCommand};
+use serde_json::{Map, Value, json};
+
+/// The `status` values of the evidence envelope, in the order the schema lists them.
+pub const ENVELOPE_STATUSES: [&str; 3] = ["success", "error", "timeout"];
+
+/// The evidence envelope's fields, in schema order. Every one is required; the ones a
+/// run may not have (`exit_code` without a process, `output_file` when nothing was
+/// written, `output_hash` without capture, `results` after a failure) are `null`.
+pub const ENVELOPE_FIELDS: [&str; 11] = [
+    "status",
+    "scan_id",
+    "tool",
+    "command",
+    "exit_code",
+    "stderr",
+    "duration_ms",
+    "timestamp",
+    "output_file",
+    "output_hash",
+    "results",
+];
+
+/// The name of the tool exposed for command `command` of a session or browser tool.
+const SEPARATOR: &str = "__";
+
+/// One tool as an LLM sees it: the whole manifest, or one session/browser command.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExposedTool<'m> {
+    /// The name the LLM calls (`<tool>` or `<tool>__<command>`), already checked
+    /// against `^[a-zA-Z0-9_-]{1,64}$`.
+    pub name: String,
+    /// The description shown to the LLM.
+    pub description: &'m str,
+    /// The higher of the tool's and the command's risk tier.
+    pub risk_tier: RiskTier,
+    /// Whether the tool or the command asks for human approval.
+    pub human_approval: bool,
+    /// What the tool runs.
+    pub source: ToolSource<'m>,
+}
+
+/// What an [`ExposedTool`] stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ToolSource<'m> {
+    /// The manifest itself (oneshot backends, `[source]`, callback dispatch).
+    Manifest,
+    /// One `[session.commands.<name>]`.
+    SessionCommand(&'m SessionCommand),
+    /// One `[browser.commands.<name>]`.
+    BrowserCommand(&'m BrowserCommand),
+}
+
+/// Whether `name` is accepted as a tool name by MCP clients, OpenAI and Anthropic:
+/// `^[a-zA-Z0-9_-]{1,64}$`.
+pub fn is_valid_tool_name(name: &str) -> bool {
+    tool_name_problem(name).is_none()
+}
+
+fn tool_name_problem(name: &str) -> Option<&'static str> {
+    if name.is_empty() {
+        Some("it is empty")
+    } else if name.len() > 64 {
+        Some("it is longer than 64 characters")
+    } else if !name
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    {
+        Some("it contains a character other than ASCII letters, digits, '_' and '-'")
+    } else {
+        None
+    }
+}
+
+fn checked_name(name: String) -> Result<String, SchemaError> {
+    match tool_name_problem(&name) {
+        None => Ok(name),
+        Some(why) => Err(SchemaError::ToolName { name, why }),
+    }
+}
+
+/// `<tool>__<command>`, the name of the tool exposed for one session or browser
+/// command; an error when it would not be a valid tool name (longer than 64
+/// characters: tool and command names are each up to 64).
+pub fn command_tool_name(tool: &str, command: &str) -> Result<String, SchemaError> {
+    checked_name(format!("{tool}{SEPARATOR}{command}"))
+}
+
+/// The tools a manifest exposes: one for a oneshot/`[source]`/callback manifest, one per
+/// command (in declaration order) for session and browser manifests.
+pub fn exposed_tools(m: &Manifest) -> Result<Vec<ExposedTool<'_>>, SchemaError> {
+    let tool = &m.tool;
+    match &m.backend {
+        Backend::Session(spec) => spec
+            .commands
+            .iter()
+            .map(|cmd| {
+                if cmd.args.iter().any(|a| a.name == "command") {
+                    return Err(SchemaError::ReservedArgument {
+                        tool: tool.name.to_string(),
+                        command: cmd.name.to_string(),
+                    });
+                }
+                Ok(ExposedTool {
+                    name: command_tool_name(&tool.name, &cmd.name)?,
+                    description: &cmd.description,
+                    risk_tier: tool.risk_tier.max(cmd.risk_tier),
+                    human_approval: tool.human_approval || cmd.human_approval,
+                    source: ToolSource::SessionCommand(cmd),
+                })
+            })
+            .collect(),
+        Backend::Browser(spec) => spec
+            .commands
+            .iter()
+            .map(|cmd| {
+                Ok(ExposedTool {
+                    name: command_tool_name(&tool.name, &cmd.name)?,
+                    description: &cmd.description,
+                    risk_tier: tool.risk_tier.max(cmd.risk_tier),
+                    human_approval: tool.human_approval || cmd.human_approval,
+                    source: ToolSource::BrowserCommand(cmd),
+                })
+            })
+            .collect(),
+        Backend::Command(_)
+        | Backend::Http(_)
+        | Backend::Mcp(_)
+        | Backend::Source(_)
+        | Backend::Callback => Ok(vec![ExposedTool {
+            name: checked_name(tool.name.to_string())?,
+            description: &tool.description,
+            risk_tier: tool.risk_tier,
+            human_approval: tool.human_approval,
+            source: ToolSource::Manifest,
+        }]),
+    }
+}
+
+impl ExposedTool<'_> {
+    /// The input schema of this tool for `flavor`.
+    ///
+    /// A session command's schema has the command text first, as the required string
+    /// property `command` whose `pattern` is the command's (when it has a portable
+    /// spelling; otherwise the regex is quoted in the description), then the command's
+    /// arguments.
+    pub fn input_schema(&self, m: &Manifest, flavor: Flavor) -> Value {
+        match self.source {
+            ToolSource::Manifest => input_schema(&m.args, flavor),
+            ToolSource::BrowserCommand(cmd) => input_schema(&cmd.args, flavor),
+            ToolSource::SessionCommand(cmd) => {
+                let text = session_text_property(cmd);
+                object_schema(
+                    std::iter::once(("command".to_owned(), text, true))
+                        .chain(cmd.args.iter().map(arg_entry(flavor))),
+                    flavor,
+                )
+            }
+        }
+    }
+}
+
+fn arg_entry(flavor: Flavor) -> impl Fn(&Arg) -> (String, Value, bool) {
+    move |a| (a.name.to_string(), property_schema(a, flavor), a.required)
+}
+
+fn session_text_property(cmd: &SessionCommand) -> Value {
+    let source = cmd.pattern.as_str();
+    let mut s = Map::new();
+    s.insert("type".into(), "string".into());
+    let mut notes = Vec::new();
+    match portable_pattern(source) {
+        Some(p) => {
+            s.insert("pattern".into(), Value::String(p));
+        }
+        None => notes.push(format!(
+            "It must match the regular expression `{source}` as a whole."
+        )),
+    }
+    let lead = "The command line to send to the session";
+    if let Some(text) = describe(lead, &notes) {
+        s.insert("description".into(), Value::String(text));
+    }
+    Value::Object(s)
+}
+
+/// The output schema of a manifest: the evidence envelope around `[output.schema]`
+/// when `envelope = true`, `[output.schema]` itself when `envelope = false`, `None`
+/// without `[output]`.
+///
+/// Envelope keys: `type`, `properties` (in [`ENVELOPE_FIELDS`] order), `required` (all
+/// of them). Extra keys are not forbidden, so a runtime may add diagnostics.
+pub fn output_schema(m: &Manifest) -> Result<Option<Value>, SchemaError> {
+    let Some(out) = &m.output else {
+        return Ok(None);
+    };
+    let results: Value =
+        serde_json::from_str(&out.schema_json).map_err(|e| SchemaError::OutputSchema {
+            tool: m.tool.name.to_string(),
+            message: e.to_string(),
+        })?;
+    if !out.envelope {
+        return Ok(Some(results));
+    }
+    let mut props = Map::new();
+    let field = |ty: Value, description: &str| json!({ "type": ty, "description": description });
+    props.insert(
+        "status".into(),
+        json!({
+            "type": "string",
+            "enum": ENVELOPE_STATUSES,
+            "description": "Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."
+        }),
+    );
+    props.insert("scan_id".into(), field(json!("string"), "Identifier of this run."));
+    props.insert("tool".into(), field(json!("string"), "Tool name."));
+    props.insert(
+        "command".into(),
+        field(json!("string"), "What ran: the command line, request or upstream call."),
+    );
+    props.insert(
+        "exit_code".into(),
+        field(
+            json!(["integer", "null"]),
+            "Process exit code; null when no process ran or it was killed by a signal.",
+        ),
+    );
+    props.insert(
+        "stderr".into(),
+        field(json!("string"), "Captured standard error (possibly truncated)."),
+    );
+    props.insert(
+        "duration_ms".into(),
+        json!({ "type": "integer", "minimum": 0, "description": "Wall-clock duration in milliseconds." }),
+    );
+    props.insert(
+        "timestamp".into(),
+        json!({ "type": "string", "format": "date-time", "description": "Start time (RFC 3339)." }),
+    );
+    props.insert(
+        "output_file".into(),
+        field(
+            json!(["string", "null"]),
+            "Evidence file holding the raw output; null when none was written.",
+        ),
+    );
+    props.insert(
+        "output_hash".into(),
+        field(
+            json!(["string", "null"]),
+            "sha256:<hex> of the raw output; null when evidence capture is off.",
+        ),
+    );
+    props.insert(
+        "results".into(),
+        json!({
+            "anyOf": [results, { "type": "null" }],
+            "description": "Parsed output ([output.schema]); null when the run failed."
+        }),
+    );
+    let mut root = Map::new();
+    root.insert("type".into(), "object".into());
+    root.insert("properties".into(), Value::Object(props));
+    root.insert(
+        "required".into(),
+        Value::Array(ENVELOPE_FIELDS.iter().map(|f| json!(f)).collect()),
+    );
+    Ok(Some(Value::Object(root)))
+}
+
+/// MCP annotations derived from the manifest: only what the manifest really says.
+///
+/// `destructiveHint: true` when the risk tier is `high` or `critical` or a human must
+/// approve each call. Nothing else is derived: no manifest field states that a tool
+/// leaves its environment unchanged (`readOnlyHint`), is idempotent, or stays inside
+/// a closed world, and a wrong `true` there would let a client skip a confirmation.
+/// The MCP defaults (not read-only, destructive, not idempotent, open world) are the
+/// cautious ones. `None` when there is nothing to say.
+fn annotations(tool: &ExposedTool<'_>) -> Option<Value> {
+    let risky = tool.risk_tier >= RiskTier::High || tool.human_approval;
+    risky.then(|| json!({ "destructiveHint": true }))
+}
+
+/// The definition of one exposed tool for `flavor`.
+///
+/// * MCP: `{name, description, inputSchema, outputSchema, annotations}`;
+///   `outputSchema` only for the manifest tool (not per command) and only when its
+///   root is `"type": "object"`, as MCP requires; `annotations` only when derived.
+/// * OpenAI: `{type: "function", function: {name, description, parameters, strict:
+///   true}}` (Chat Completions shape).
+/// * Anthropic: `{name, description, input_schema}`.
+///
+/// `description` is left out when empty.
+pub fn tool_definition(
+    m: &Manifest,
+    tool: &ExposedTool<'_>,
+    flavor: Flavor,
+) -> Result<Value, SchemaError> {
+    let input = tool.input_schema(m, flavor);
+    let mut def = Map::new();
+    match flavor {
+        Flavor::Mcp => {
+            def.insert("name".into(), Value::String(tool.name.clone()));
+            insert_description(&mut def, tool.description);
+            def.insert("inputSchema".into(), input);
+            if tool.source == ToolSource::Manifest
+                && let Some(out) = output_schema(m)?
+                && out.get("type").and_then(Value::as_str) == Some("object")
+            {
+                def.insert("outputSchema".into(), out);
+            }
+            if let Some(a) = annotations(tool) {
+                def.insert("annotations".into(), a);
+            }
+        }
+        Flavor::OpenAiStrict => {
+            let mut function = Map::new();
+            function.insert("name".into(), Value::String(tool.name.clone()));
+            insert_description(&mut function, tool.description);
+            function.insert("parameters".into(), input);
+            function.insert("strict".into(), Value::Bool(true));
+            def.insert("type".into(), "function".into());
+            def.insert("function".into(), Value::Object(function));
+        }
+        Flavor::Anthropic => {
+            def.insert("name".into(), Value::String(tool.name.clone()));
+            insert_description(&mut def, tool.description);
+            def.insert("input_schema".into(), input);
+        }
+    }
+    Ok(Value::Object(def))
+}
+
+fn insert_description(def: &mut Map<String, Value>, description: &str) {
+    if !description.is_empty() {
+        def.insert("description".into(), Value::String(description.to_owned()));
+    }
+}
+
+/// Every tool definition of a manifest for `flavor`, in [`exposed_tools`] order.
+pub fn tool_definitions(m: &Manifest, flavor: Flavor) -> Result<Vec<Value>, SchemaError> {
+    exposed_tools(m)?
+        .iter()
+        .map(|t| tool_definition(m, t, flavor))
+        .collect()
+}
