@@ -61,6 +61,8 @@ pub enum Rule {
     OutOfScope,
     /// Session command text does not match its anchored pattern.
     CommandPattern,
+    /// The dynamic path cannot validate a user (`extern`) type.
+    Unsupported,
 }
 
 impl Rule {
@@ -94,6 +96,7 @@ impl Rule {
             Rule::Duration => "duration",
             Rule::OutOfScope => "out-of-scope",
             Rule::CommandPattern => "command-pattern",
+            Rule::Unsupported => "unsupported",
         }
     }
 }
@@ -259,7 +262,8 @@ impl ArgErrors {
 
     /// One line per error, for an LLM.
     pub fn for_llm(&self) -> String {
-        let mut out = String::from("The tool call has invalid arguments; fix all of them and call again:");
+        let mut out =
+            String::from("The tool call has invalid arguments; fix all of them and call again:");
         for e in &self.errors {
             out.push_str("\n- ");
             out.push_str(&e.for_llm());

@@ -3,10 +3,52 @@
 //! Parse, don't validate: every type here can only be constructed through its
 //! parser, so holding one means the value passed every rule of its type and is safe
 //! to put into an argv element as it is (`Display` gives that exact text).
+//!
+//! | manifest type | Rust type |
+//! |---|---|
+//! | `string` | [`Text`] |
+//! | `integer` | [`Integer`] |
+//! | `number` | [`Number`] |
+//! | `port` | [`Port`] |
+//! | `boolean` | [`Boolean`] |
+//! | `enum` | a generated Rust enum via [`parse_enum`]; [`EnumValue`] on the dynamic path |
+//! | `scope_target` | [`ScopeTarget`] |
+//! | `url` | [`Url`] |
+//! | `path` | [`RelPath`] |
+//! | `ip_address` | [`IpAddress`] |
+//! | `cidr` | [`Cidr`] |
+//! | `msf_options` | [`MsfOptions`] |
+//! | `credential_file` | [`CredentialFile`] |
+//! | `duration` | [`Duration`] |
+//! | `regex_match` | [`RegexMatch`] |
+//!
+//! [`Value`] holds any of them, chosen by the argument's type at run time.
+//! Every parser returns a `Result`; none panics on any input.
 
+mod check;
+mod duration;
+mod dynamic;
+mod enums;
 mod error;
+mod msf;
+mod net;
+mod numeric;
+mod path;
+mod text;
 
+pub use check::{
+    REFERENCE_METACHARACTERS, check_edge_whitespace, check_free_text, check_injection,
+    check_option_value, check_text, find_injection, is_absent_json, is_injection_char, shown,
+};
+pub use duration::Duration;
+pub use dynamic::Value;
+pub use enums::{EnumValue, parse_enum, parse_enum_json};
 pub use error::{ArgError, ArgErrors, Rule};
+pub use msf::MsfOptions;
+pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, Url};
+pub use numeric::{Boolean, Integer, Number, Port};
+pub use path::{CredentialFile, RelPath};
+pub use text::{RegexMatch, Text};
 
 use crate::model::Constraints;
 use std::path::PathBuf;

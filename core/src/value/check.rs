@@ -1,0 +1,375 @@
+//! Rules shared by several types: the injection set, the whitespace policy, the
+//! option-value rule, and the JSON shapes a value may arrive in.
+
+use super::{ArgError, ArgSpec, Rule};
+use std::fmt::Write as _;
+
+/// The 16 characters every reference implementation refuses, in the reference's order.
+pub const REFERENCE_METACHARACTERS: [char; 16] = [
+    '\n', '\r', ';', '|', '&', '$', '`', '(', ')', '{', '}', '[', ']', '<', '>', '!',
+];
+
+/// One bit per ASCII byte: the reference 16 plus every other ASCII control and DEL.
+const ASCII_REFUSED: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7f] = true;
+    let mut j = 0;
+    while j < REFERENCE_METACHARACTERS.len() {
+        t[REFERENCE_METACHARACTERS[j] as usize] = true;
+        j += 1;
+    }
+    t
+};
+
+/// Whether `c` belongs to cladgen's injection set.
+///
+/// The set is the reference's 16 shell metacharacters (`\n \r ; | & $ \` ( ) { } [ ] < > !`),
+/// NUL and every other ASCII control character including DEL, the C1 controls
+/// (U+0080–U+009F, which include NEL, a line break for some tools), and the Unicode
+/// characters that are invisible or reorder text: U+061C, U+200B–U+200F,
+/// U+2028–U+202E, U+2060–U+206F and U+FEFF. Spaces, quotes and `#` are allowed:
+/// a value is always exactly one argv element, never shell text.
+pub const fn is_injection_char(c: char) -> bool {
+    let u = c as u32;
+    if u < 0x80 {
+        return ASCII_REFUSED[u as usize];
+    }
+    matches!(
+        u,
+        0x80..=0x9f | 0x61c | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff
+    )
+}
+
+/// The first character of `value` (by position) in the injection set, if any;
+/// `;` is skipped when `allow_semicolon` (the `msf_options` segment separator).
+pub fn find_injection(value: &str, allow_semicolon: bool) -> Option<char> {
+    if value.is_ascii() {
+        // Fast path: one table lookup per byte.
+        value
+            .bytes()
+            .find(|&b| ASCII_REFUSED[usize::from(b)] && !(allow_semicolon && b == b';'))
+            .map(char::from)
+    } else {
+        value
+            .chars()
+            .find(|&c| is_injection_char(c) && !(allow_semicolon && c == ';'))
+    }
+}
+
+/// How a refused character is named in a message: printable characters as
+/// themselves, the rest as an escape, so that messages always stay on one line.
+pub fn describe_char(c: char) -> String {
+    match c {
+        '\n' => "\\n".into(),
+        '\r' => "\\r".into(),
+        '\t' => "\\t".into(),
+        '\0' => "\\0".into(),
+        c if is_injection_char(c) && !REFERENCE_METACHARACTERS.contains(&c) => {
+            format!("U+{:04X}", u32::from(c))
+        }
+        c => c.to_string(),
+    }
+}
+
+/// A value as it appears inside a message: non-printable characters escaped and the
+/// text cut at 200 characters, so a hostile value cannot forge or flood a message.
+pub fn shown(value: &str) -> String {
+    const LIMIT: usize = 200;
+    let mut out = String::with_capacity(value.len().min(LIMIT + 8));
+    for (i, c) in value.chars().enumerate() {
+        if i == LIMIT {
+            out.push('…');
+            break;
+        }
+        if is_injection_char(c) {
+            out.push_str(&describe_char(c));
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// What the injection rule expects, for [`ArgError::expected`].
+pub(crate) const NO_INJECTION: &str = "text without ; | & $ ` ( ) { } [ ] < > !, control characters or invisible/bidirectional Unicode characters";
+
+/// Refuses a value that contains a character of the injection set
+/// ([`is_injection_char`]); reports the first such character by position.
+///
+/// The message keeps the reference's wording:
+/// `argument '<name>' contains disallowed shell metacharacter '<c>'` for the reference's
+/// 16 characters, `... disallowed control character 'U+001B'` or
+/// `... disallowed invisible or bidirectional character 'U+202E'` for the others.
+pub fn check_injection(name: &str, value: &str) -> Result<(), ArgError> {
+    match find_injection(value, false) {
+        None => Ok(()),
+        Some(c) => Err(injection_error(name, value, c)),
+    }
+}
+
+pub(crate) fn injection_error(name: &str, value: &str, c: char) -> ArgError {
+    let what = if REFERENCE_METACHARACTERS.contains(&c) {
+        "shell metacharacter"
+    } else if (c as u32) < 0xa0 {
+        "control character"
+    } else {
+        "invisible or bidirectional character"
+    };
+    ArgError::new(
+        name,
+        Rule::Injection,
+        format!(
+            "argument '{name}' contains disallowed {what} '{}'",
+            describe_char(c)
+        ),
+    )
+    .with_value(value)
+    .with_expected(NO_INJECTION)
+}
+
+/// Refuses leading or trailing whitespace (Unicode `White_Space`), the rule of every
+/// type except `string`. Values are never trimmed.
+pub fn check_edge_whitespace(name: &str, value: &str) -> Result<(), ArgError> {
+    let starts = value.chars().next().is_some_and(char::is_whitespace);
+    let ends = value.chars().next_back().is_some_and(char::is_whitespace);
+    if starts || ends {
+        return Err(ArgError::new(
+            name,
+            Rule::Whitespace,
+            format!("argument '{name}' must not contain leading or trailing whitespace"),
+        )
+        .with_value(value)
+        .with_expected("the value without surrounding whitespace (values are never trimmed)"));
+    }
+    Ok(())
+}
+
+/// Refuses a free-text value that starts with `-` (it would be read as an option by
+/// the tool) unless the argument sets `allow_option_values = true`.
+pub fn check_option_value(spec: &ArgSpec<'_>, value: &str) -> Result<(), ArgError> {
+    if value.starts_with('-') && !spec.constraints.allow_option_values {
+        let name = spec.name;
+        return Err(ArgError::new(
+            name,
+            Rule::OptionLike,
+            format!(
+                "argument '{name}' must not start with '-' (it would be read as an option; the manifest can set allow_option_values = true)"
+            ),
+        )
+        .with_value(value)
+        .with_expected("a value that does not start with '-'"));
+    }
+    Ok(())
+}
+
+/// The shared rules of the free-text types `path`, `regex_match` and
+/// `credential_file`, in this order: no leading or trailing whitespace, no injection
+/// character, no leading `-` unless `allow_option_values`.
+///
+/// `string` allows surrounding whitespace: use [`check_text`] for it.
+pub fn check_free_text(spec: &ArgSpec<'_>, value: &str) -> Result<(), ArgError> {
+    check_edge_whitespace(spec.name, value)?;
+    check_text(spec, value)
+}
+
+/// The rules of `string` text (and of session command text): no injection character,
+/// no leading `-` unless `allow_option_values`. Surrounding spaces are kept as given.
+pub fn check_text(spec: &ArgSpec<'_>, value: &str) -> Result<(), ArgError> {
+    check_injection(spec.name, value)?;
+    check_option_value(spec, value)
+}
+
+/// Whether an argument's JSON value counts as absent: the key is missing
+/// (`None`), the value is `null`, or, only when `optional` is true, it is the empty
+/// string. A required argument's empty string is not absent: it goes to the type's
+/// parser (which refuses it for most types).
+pub fn is_absent_json(value: Option<&serde_json::Value>, optional: bool) -> bool {
+    match value {
+        None | Some(serde_json::Value::Null) => true,
+        Some(serde_json::Value::String(s)) => optional && s.is_empty(),
+        Some(_) => false,
+    }
+}
+
+/// A short name for the JSON type of `v`, for messages.
+pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "an array",
+        serde_json::Value::Object(_) => "an object",
+    }
+}
+
+/// The error for a JSON value of the wrong shape; `null` reads as a missing argument.
+pub(crate) fn json_type_error(name: &str, v: &serde_json::Value, wanted: &str) -> ArgError {
+    if v.is_null() {
+        return ArgError::missing(name);
+    }
+    let mut text = String::new();
+    // Writing to a String cannot fail.
+    let _ = write!(text, "{v}");
+    ArgError::new(
+        name,
+        Rule::JsonType,
+        format!("argument '{name}' must be {wanted}, got {}", json_kind(v)),
+    )
+    .with_value(text)
+    .with_expected(wanted.to_string())
+}
+
+/// The text of a JSON string, or a [`Rule::JsonType`] error naming the type.
+pub(crate) fn json_str<'v>(
+    name: &str,
+    v: &'v serde_json::Value,
+    type_name: &str,
+) -> Result<&'v str, ArgError> {
+    match v {
+        serde_json::Value::String(s) => Ok(s),
+        other => Err(json_type_error(
+            name,
+            other,
+            &format!("a JSON string ({type_name})"),
+        )),
+    }
+}
+
+/// An integral JSON number as i64 (`5`, `5.0`), or `None` if it is fractional or out
+/// of the i64 range.
+pub(crate) fn json_integral(n: &serde_json::Number) -> Option<i64> {
+    if let Some(i) = n.as_i64() {
+        return Some(i);
+    }
+    if n.is_u64() {
+        return None; // above i64::MAX
+    }
+    let f = n.as_f64()?;
+    // -2^63 is exact as f64; 2^63 is the first value out of range.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.is_finite() && f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
+        #[allow(clippy::cast_possible_truncation)] // range and integrality checked above
+        Some(f as i64)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Constraints;
+
+    #[test]
+    fn injection_set_membership() {
+        for c in REFERENCE_METACHARACTERS {
+            assert!(is_injection_char(c), "{c:?}");
+        }
+        for c in [
+            '\0', '\t', '\x0b', '\x0c', '\x1b', '\x7f', '\u{85}', '\u{200b}', '\u{202e}',
+            '\u{2066}', '\u{feff}', '\u{2028}',
+        ] {
+            assert!(is_injection_char(c), "{c:?}");
+        }
+        for c in [
+            ' ', '\'', '"', '#', '~', '%', '*', '?', '\\', 'é', '\u{a0}', '\u{2010}',
+        ] {
+            assert!(!is_injection_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn injection_reports_first_by_position_with_escaped_name() {
+        let e = check_injection("q", "a|b;c").unwrap_err();
+        assert_eq!(
+            e.message,
+            "argument 'q' contains disallowed shell metacharacter '|'"
+        );
+        assert_eq!(e.rule, Rule::Injection);
+        assert_eq!(e.value.as_deref(), Some("a|b;c"));
+        let e = check_injection("q", "a\nb").unwrap_err();
+        assert_eq!(
+            e.message,
+            "argument 'q' contains disallowed shell metacharacter '\\n'"
+        );
+        let e = check_injection("q", "a\x1bb").unwrap_err();
+        assert_eq!(
+            e.message,
+            "argument 'q' contains disallowed control character 'U+001B'"
+        );
+        let e = check_injection("q", "abc\u{202e}").unwrap_err();
+        assert_eq!(
+            e.message,
+            "argument 'q' contains disallowed invisible or bidirectional character 'U+202E'"
+        );
+        assert!(check_injection("q", "it's \"fine\" #1 ~/x é").is_ok());
+    }
+
+    #[test]
+    fn msf_separator_is_skipped_only_on_request() {
+        assert_eq!(find_injection("A 1;B 2", true), None);
+        assert_eq!(find_injection("A 1;B 2", false), Some(';'));
+        assert_eq!(find_injection("A 1;B |", true), Some('|'));
+    }
+
+    #[test]
+    fn whitespace_and_option_rules() {
+        assert_eq!(
+            check_edge_whitespace("a", " x").unwrap_err().rule,
+            Rule::Whitespace
+        );
+        assert_eq!(
+            check_edge_whitespace("a", "x\u{a0}").unwrap_err().rule,
+            Rule::Whitespace
+        );
+        assert!(check_edge_whitespace("a", "x y").is_ok());
+        let c = Constraints::NONE;
+        let spec = ArgSpec::new("a", &c);
+        let e = check_free_text(&spec, "-rf").unwrap_err();
+        assert_eq!(e.rule, Rule::OptionLike);
+        assert!(
+            e.message
+                .starts_with("argument 'a' must not start with '-'")
+        );
+        assert!(check_text(&spec, " padded ").is_ok());
+        let allow = Constraints {
+            allow_option_values: true,
+            ..Constraints::NONE
+        };
+        assert!(check_free_text(&ArgSpec::new("a", &allow), "-v").is_ok());
+    }
+
+    #[test]
+    fn absence() {
+        use serde_json::json;
+        assert!(is_absent_json(None, false));
+        assert!(is_absent_json(Some(&json!(null)), false));
+        assert!(is_absent_json(Some(&json!("")), true));
+        assert!(!is_absent_json(Some(&json!("")), false));
+        assert!(!is_absent_json(Some(&json!(0)), true));
+    }
+
+    #[test]
+    fn shown_escapes_and_truncates() {
+        assert_eq!(shown("a\nb\u{202e}"), "a\\nbU+202E");
+        let long = "x".repeat(500);
+        assert_eq!(shown(&long).chars().count(), 201);
+    }
+
+    #[test]
+    fn integral_json_numbers() {
+        let n = |s: &str| serde_json::from_str::<serde_json::Number>(s).unwrap();
+        assert_eq!(json_integral(&n("5")), Some(5));
+        assert_eq!(json_integral(&n("5.0")), Some(5));
+        assert_eq!(json_integral(&n("-9223372036854775808")), Some(i64::MIN));
+        assert_eq!(json_integral(&n("9223372036854775808")), None);
+        assert_eq!(json_integral(&n("5.5")), None);
+        assert_eq!(json_integral(&n("1e300")), None);
+    }
+}

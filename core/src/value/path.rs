@@ -1,0 +1,201 @@
+//! `path` and `credential_file`.
+
+use super::check::{check_free_text, json_str, shown};
+use super::text::text_backed;
+use super::{ArgError, ArgSpec, ArgValue, ParseOptions, Rule};
+use std::path::{Path, PathBuf};
+
+/// Whether a `..` component occurs, splitting on both `/` and `\`.
+fn has_dotdot(s: &str) -> bool {
+    s.split(['/', '\\']).any(|c| c == "..")
+}
+
+/// Absolute on any platform: `/x`, `\x` (and so `\\server\share`), `C:` (the
+/// reference refuses any second-byte `:`; so does cladgen).
+fn is_absolute(s: &str) -> bool {
+    s.starts_with('/') || s.starts_with('\\') || s.as_bytes().get(1) == Some(&b':')
+}
+
+fn path_error(spec: &ArgSpec<'_>, input: &str, rule: Rule, what: &str) -> ArgError {
+    let name = spec.name;
+    ArgError::new(name, rule, format!("argument '{name}' {what}"))
+        .with_value(input)
+        .with_expected(
+            "a relative path without '..' components, not starting with '~', '/' or a drive letter",
+        )
+}
+
+fn check_empty(spec: &ArgSpec<'_>, input: &str) -> Result<(), ArgError> {
+    if input.is_empty() {
+        return Err(path_error(
+            spec,
+            input,
+            Rule::Empty,
+            "path must not be empty",
+        ));
+    }
+    Ok(())
+}
+
+fn check_tilde(spec: &ArgSpec<'_>, input: &str) -> Result<(), ArgError> {
+    if input.starts_with('~') {
+        return Err(path_error(
+            spec,
+            input,
+            Rule::PathTraversal,
+            "path must not start with '~' (home directory)",
+        ));
+    }
+    Ok(())
+}
+
+/// A `path` argument: a relative path that cannot leave its base directory.
+///
+/// Rules, in order: the free-text rules (no surrounding whitespace, no injection
+/// character, no leading `-` unless `allow_option_values`); not empty; no `..`
+/// component (split on `/` and `\`, so `..`, `a/..` and `a\..\b` are refused while
+/// `a..b` is fine); not absolute (`/x`, `\x`, `\\server\share`, `C:x`); no leading `~`.
+/// `Display` is the text as given.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RelPath {
+    text: String,
+}
+
+text_backed!(RelPath);
+
+impl RelPath {
+    /// The path.
+    pub fn as_path(&self) -> &Path {
+        Path::new(&self.text)
+    }
+}
+
+impl ArgValue for RelPath {
+    fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
+        check_free_text(spec, input)?;
+        check_empty(spec, input)?;
+        if has_dotdot(input) {
+            return Err(path_error(
+                spec,
+                input,
+                Rule::PathTraversal,
+                "path must not contain traversal sequences (../)",
+            ));
+        }
+        if is_absolute(input) {
+            return Err(path_error(
+                spec,
+                input,
+                Rule::AbsolutePath,
+                "must be a relative path, not absolute",
+            ));
+        }
+        check_tilde(spec, input)?;
+        Ok(RelPath {
+            text: input.to_string(),
+        })
+    }
+
+    fn parse_json(
+        spec: &ArgSpec<'_>,
+        input: &serde_json::Value,
+        opts: &ParseOptions,
+    ) -> Result<Self, ArgError> {
+        Self::parse_str(spec, json_str(spec.name, input, "path")?, opts)
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        self.text.clone().into()
+    }
+}
+
+/// A `credential_file` argument: a relative path (the `path` rules) to an existing,
+/// readable regular file, resolved against [`ParseOptions::credential_base`]
+/// (default: the current directory) when the value is parsed.
+///
+/// Order as in the reference: free-text rules, not empty, not absolute, no `..`
+/// component, no leading `~`, exists, is a regular file (symlinks are followed, as in
+/// the reference; only the manifest owner can place them), is readable. `Display` is
+/// the text as given (relative to the base); [`CredentialFile::resolved`] is the base
+/// joined with it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CredentialFile {
+    text: String,
+    resolved: PathBuf,
+}
+
+text_backed!(CredentialFile);
+
+impl CredentialFile {
+    /// The path as given (relative).
+    pub fn as_path(&self) -> &Path {
+        Path::new(&self.text)
+    }
+
+    /// The base directory joined with the path (what was checked).
+    pub fn resolved(&self) -> &Path {
+        &self.resolved
+    }
+}
+
+impl ArgValue for CredentialFile {
+    fn parse_str(spec: &ArgSpec<'_>, input: &str, opts: &ParseOptions) -> Result<Self, ArgError> {
+        check_free_text(spec, input)?;
+        check_empty(spec, input)?;
+        if is_absolute(input) {
+            return Err(path_error(
+                spec,
+                input,
+                Rule::AbsolutePath,
+                "must be a relative path",
+            ));
+        }
+        if has_dotdot(input) {
+            return Err(path_error(
+                spec,
+                input,
+                Rule::PathTraversal,
+                "path must not contain traversal sequences",
+            ));
+        }
+        check_tilde(spec, input)?;
+        let resolved = match &opts.credential_base {
+            Some(base) => base.join(input),
+            None => PathBuf::from(input),
+        };
+        let file_error = |what: &str| {
+            let name = spec.name;
+            ArgError::new(
+                name,
+                Rule::CredentialFile,
+                format!("argument '{name}' {what}: {}", shown(input)),
+            )
+            .with_value(input)
+            .with_expected("the relative path of an existing, readable regular file")
+        };
+        // Metadata first: opening a FIFO to test readability would block.
+        let meta =
+            std::fs::metadata(&resolved).map_err(|_| file_error("credential file not found"))?;
+        if !meta.is_file() {
+            return Err(file_error("is not a file"));
+        }
+        std::fs::File::open(&resolved)
+            .map_err(|_| file_error("credential file is not readable"))?;
+        Ok(CredentialFile {
+            text: input.to_string(),
+            resolved,
+        })
+    }
+
+    fn parse_json(
+        spec: &ArgSpec<'_>,
+        input: &serde_json::Value,
+        opts: &ParseOptions,
+    ) -> Result<Self, ArgError> {
+        Self::parse_str(spec, json_str(spec.name, input, "credential_file")?, opts)
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        self.text.clone().into()
+    }
+}

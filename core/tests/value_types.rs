@@ -1,0 +1,1233 @@
+//! Per-type unit tests: accepted, rejected and boundary inputs, with the rule and the
+//! message asserted.
+
+use cladgen_core::model::{Constraints, Pattern, Str, TypeKind};
+use cladgen_core::value::{
+    ArgError, ArgSpec, ArgValue, Boolean, Cidr, CredentialFile, Duration, EnumValue, Integer,
+    IpAddress, MsfOptions, Number, ParseOptions, Port, RegexMatch, RelPath, Rule, ScopeTarget,
+    TargetKind, Text, Url, Value, parse_enum, parse_enum_json,
+};
+use serde_json::json;
+use std::borrow::Cow;
+use std::net::IpAddr;
+
+const NONE: Constraints = Constraints::NONE;
+const OPTS: ParseOptions = ParseOptions::DEFAULT;
+
+fn ok<T: ArgValue>(c: &Constraints, input: &str) -> T {
+    match T::parse_str(&ArgSpec::new("a", c), input, &OPTS) {
+        Ok(v) => v,
+        Err(e) => panic!("{input:?} was refused: {e}"),
+    }
+}
+
+fn err<T: ArgValue + std::fmt::Debug>(c: &Constraints, input: &str) -> ArgError {
+    match T::parse_str(&ArgSpec::new("a", c), input, &OPTS) {
+        Ok(v) => panic!("{input:?} was accepted as {v:?}"),
+        Err(e) => e,
+    }
+}
+
+fn jerr<T: ArgValue + std::fmt::Debug>(c: &Constraints, input: serde_json::Value) -> ArgError {
+    match T::parse_json(&ArgSpec::new("a", c), &input, &OPTS) {
+        Ok(v) => panic!("{input} was accepted as {v:?}"),
+        Err(e) => e,
+    }
+}
+
+fn jok<T: ArgValue>(c: &Constraints, input: serde_json::Value) -> T {
+    match T::parse_json(&ArgSpec::new("a", c), &input, &OPTS) {
+        Ok(v) => v,
+        Err(e) => panic!("{input} was refused: {e}"),
+    }
+}
+
+fn pattern(p: &str) -> Constraints {
+    Constraints {
+        pattern: Some(Pattern::new(p.to_string()).unwrap()),
+        ..NONE
+    }
+}
+
+fn bounds(min: Option<i64>, max: Option<i64>, clamp: bool) -> Constraints {
+    Constraints {
+        min,
+        max,
+        clamp,
+        ..NONE
+    }
+}
+
+// ---------------------------------------------------------------- string
+
+#[test]
+fn string_accepts_text_with_spaces_quotes_and_hash() {
+    for s in [
+        "",
+        "hello",
+        " padded ",
+        "it's \"quoted\" #1",
+        "a\\b",
+        "~/x",
+        "é 日本",
+        "100%",
+    ] {
+        assert_eq!(ok::<Text>(&NONE, s).to_string(), s);
+    }
+}
+
+#[test]
+fn string_refuses_injection_characters() {
+    let e = err::<Text>(&NONE, "a; rm -rf /");
+    assert_eq!(e.rule, Rule::Injection);
+    assert_eq!(
+        e.message,
+        "argument 'a' contains disallowed shell metacharacter ';'"
+    );
+    assert_eq!(e.value.as_deref(), Some("a; rm -rf /"));
+    for s in [
+        "$(id)", "`id`", "a|b", "a&b", "a\nb", "a\rb", "{x}", "[x]", "<x>", "x!",
+    ] {
+        assert_eq!(err::<Text>(&NONE, s).rule, Rule::Injection, "{s:?}");
+    }
+    for s in [
+        "a\0b",
+        "a\tb",
+        "a\x1bb",
+        "a\x7fb",
+        "a\u{85}b",
+        "a\u{200b}b",
+        "a\u{202e}b",
+        "a\u{2066}b",
+        "\u{feff}a",
+    ] {
+        assert_eq!(err::<Text>(&NONE, s).rule, Rule::Injection, "{s:?}");
+    }
+    assert_eq!(
+        err::<Text>(&NONE, "a\0b").message,
+        "argument 'a' contains disallowed control character '\\0'"
+    );
+}
+
+#[test]
+fn string_refuses_option_values_unless_allowed() {
+    let e = err::<Text>(&NONE, "-oX");
+    assert_eq!(e.rule, Rule::OptionLike);
+    assert!(
+        e.message
+            .starts_with("argument 'a' must not start with '-'"),
+        "{}",
+        e.message
+    );
+    let allow = Constraints {
+        allow_option_values: true,
+        ..NONE
+    };
+    assert_eq!(ok::<Text>(&allow, "-oX").as_str(), "-oX");
+    // Only a leading dash counts.
+    assert_eq!(ok::<Text>(&NONE, "a-b").as_str(), "a-b");
+    assert_eq!(ok::<Text>(&NONE, " -x").as_str(), " -x");
+}
+
+#[test]
+fn string_pattern_matches_the_whole_value() {
+    let c = pattern("[a-z]+");
+    assert_eq!(ok::<Text>(&c, "abc").as_str(), "abc");
+    let e = err::<Text>(&c, "abc1");
+    assert_eq!(e.rule, Rule::Pattern);
+    assert_eq!(e.message, "argument 'a' does not match pattern '[a-z]+'");
+    assert_eq!(e.value.as_deref(), Some("abc1"));
+    assert!(e.expected.unwrap().contains("[a-z]+"));
+    // An unanchored search would accept these.
+    assert_eq!(err::<Text>(&pattern("a|b"), "ab").rule, Rule::Pattern);
+    assert_eq!(err::<Text>(&pattern("^x"), "xy").rule, Rule::Pattern);
+    // Injection is checked before the pattern.
+    assert_eq!(err::<Text>(&pattern(".*"), "a;b").rule, Rule::Injection);
+}
+
+#[test]
+fn string_json_takes_only_strings() {
+    assert_eq!(jok::<Text>(&NONE, json!("x")).as_str(), "x");
+    let e = jerr::<Text>(&NONE, json!(5));
+    assert_eq!(e.rule, Rule::JsonType);
+    assert_eq!(
+        e.message,
+        "argument 'a' must be a JSON string (string), got a number"
+    );
+    assert_eq!(jerr::<Text>(&NONE, json!(["x"])).rule, Rule::JsonType);
+    assert_eq!(jerr::<Text>(&NONE, json!({"x": 1})).rule, Rule::JsonType);
+    assert_eq!(jerr::<Text>(&NONE, json!(null)).rule, Rule::Missing);
+    assert_eq!(
+        serde_json::to_value(ok::<Text>(&NONE, "q")).unwrap(),
+        json!("q")
+    );
+}
+
+// ---------------------------------------------------------------- integer
+
+#[test]
+fn integer_canonical_form() {
+    for (input, canon) in [
+        ("42", "42"),
+        ("+5", "5"),
+        ("0042", "42"),
+        ("-0", "0"),
+        ("-7", "-7"),
+    ] {
+        assert_eq!(ok::<Integer>(&NONE, input).to_string(), canon);
+    }
+    assert_eq!(ok::<Integer>(&NONE, "9223372036854775807").get(), i64::MAX);
+    assert_eq!(ok::<Integer>(&NONE, "-9223372036854775808").get(), i64::MIN);
+}
+
+#[test]
+fn integer_refusals() {
+    for s in [
+        "",
+        "1e3",
+        "0x10",
+        "42.0",
+        "4_2",
+        "9223372036854775808",
+        "abc",
+        "٤٢",
+        "--1",
+    ] {
+        let e = err::<Integer>(&NONE, s);
+        assert_eq!(e.rule, Rule::Integer, "{s:?}");
+        assert_eq!(e.message, "argument 'a' is not a valid integer");
+    }
+    let e = err::<Integer>(&NONE, " 42");
+    assert_eq!(e.rule, Rule::Whitespace);
+    assert_eq!(
+        e.message,
+        "argument 'a' must not contain leading or trailing whitespace"
+    );
+    assert_eq!(err::<Integer>(&NONE, "42\n").rule, Rule::Whitespace);
+}
+
+#[test]
+fn integer_bounds_reject_or_clamp_on_both_sides() {
+    let c = bounds(Some(1), Some(10), false);
+    assert_eq!(ok::<Integer>(&c, "1").get(), 1);
+    assert_eq!(ok::<Integer>(&c, "10").get(), 10);
+    let e = err::<Integer>(&c, "0");
+    assert_eq!(e.rule, Rule::BelowMin);
+    assert_eq!(e.message, "argument 'a' value 0 is below minimum 1");
+    assert_eq!(e.expected.as_deref(), Some("an integer from 1 to 10"));
+    let e = err::<Integer>(&c, "11");
+    assert_eq!(e.rule, Rule::AboveMax);
+    assert_eq!(e.message, "argument 'a' value 11 is above maximum 10");
+
+    let c = bounds(Some(1), Some(10), true);
+    assert_eq!(ok::<Integer>(&c, "-5").to_string(), "1");
+    assert_eq!(ok::<Integer>(&c, "500").to_string(), "10");
+    // Single bounds clamp too (the Python and Go ports get these wrong).
+    assert_eq!(
+        ok::<Integer>(&bounds(None, Some(10), true), "500").get(),
+        10
+    );
+    assert_eq!(ok::<Integer>(&bounds(Some(10), None, true), "5").get(), 10);
+    // Inverted bounds fail closed.
+    assert_eq!(
+        err::<Integer>(&bounds(Some(5), Some(1), true), "3").rule,
+        Rule::AboveMax
+    );
+}
+
+#[test]
+fn integer_json() {
+    assert_eq!(jok::<Integer>(&NONE, json!(5)).get(), 5);
+    assert_eq!(jok::<Integer>(&NONE, json!(5.0)).get(), 5);
+    assert_eq!(jok::<Integer>(&NONE, json!("7")).get(), 7);
+    assert_eq!(jerr::<Integer>(&NONE, json!(5.5)).rule, Rule::Integer);
+    assert_eq!(jerr::<Integer>(&NONE, json!(u64::MAX)).rule, Rule::Integer);
+    assert_eq!(jerr::<Integer>(&NONE, json!(true)).rule, Rule::JsonType);
+    assert_eq!(
+        jerr::<Integer>(&bounds(None, Some(3), false), json!(4)).rule,
+        Rule::AboveMax
+    );
+    assert_eq!(ok::<Integer>(&NONE, "9").to_json(), json!(9));
+    assert_eq!(
+        serde_json::to_string(&ok::<Integer>(&NONE, "+9")).unwrap(),
+        "9"
+    );
+}
+
+// ---------------------------------------------------------------- number
+
+#[test]
+fn number_accepts_and_normalises() {
+    for (input, shown) in [
+        ("5", "5"),
+        ("1e3", "1000"),
+        (".5", "0.5"),
+        ("5.", "5"),
+        ("+1.5", "1.5"),
+        ("-0", "0"),
+        ("0.50", "0.5"),
+    ] {
+        assert_eq!(ok::<Number>(&NONE, input).to_string(), shown, "{input}");
+    }
+}
+
+#[test]
+fn number_refusals() {
+    for s in ["inf", "-inf", "NaN", "infinity", "1e400"] {
+        let e = err::<Number>(&NONE, s);
+        assert_eq!(e.rule, Rule::Number, "{s}");
+        assert_eq!(
+            e.message,
+            "argument 'a' must be a finite number (no NaN or infinity)"
+        );
+    }
+    for s in ["", "abc", "1,5", "0x1p3", "1_0"] {
+        let e = err::<Number>(&NONE, s);
+        assert_eq!(e.message, "argument 'a' is not a valid number", "{s}");
+    }
+    assert_eq!(err::<Number>(&NONE, "1.5 ").rule, Rule::Whitespace);
+}
+
+#[test]
+fn number_bounds_prefer_float_bounds_and_clamp() {
+    let c = Constraints {
+        min: Some(-100),
+        max: Some(100),
+        min_float: Some(0.0),
+        max_float: Some(1.0),
+        ..NONE
+    };
+    assert_eq!(ok::<Number>(&c, "0.25").get(), 0.25);
+    let e = err::<Number>(&c, "-0.1");
+    assert_eq!(e.rule, Rule::BelowMin);
+    assert_eq!(e.message, "argument 'a' value -0.1 is below minimum 0");
+    assert_eq!(
+        err::<Number>(&c, "1.5").message,
+        "argument 'a' value 1.5 is above maximum 1"
+    );
+    let c = Constraints { clamp: true, ..c };
+    assert_eq!(ok::<Number>(&c, "-5").to_string(), "0");
+    assert_eq!(ok::<Number>(&c, "7").to_string(), "1");
+    // Integer bounds as fallback.
+    assert_eq!(
+        err::<Number>(&bounds(Some(2), None, false), "1.9").rule,
+        Rule::BelowMin
+    );
+}
+
+#[test]
+fn number_json() {
+    assert_eq!(jok::<Number>(&NONE, json!(2.5)).get(), 2.5);
+    assert_eq!(jok::<Number>(&NONE, json!(3)).get(), 3.0);
+    assert_eq!(jok::<Number>(&NONE, json!("2.5")).get(), 2.5);
+    assert_eq!(jerr::<Number>(&NONE, json!(false)).rule, Rule::JsonType);
+    assert_eq!(ok::<Number>(&NONE, "2.5").to_json(), json!(2.5));
+}
+
+// ---------------------------------------------------------------- port
+
+#[test]
+fn port_range_and_canonical_form() {
+    assert_eq!(ok::<Port>(&NONE, "1").get(), 1);
+    assert_eq!(ok::<Port>(&NONE, "65535").get(), 65535);
+    assert_eq!(ok::<Port>(&NONE, "0443").to_string(), "443");
+    assert_eq!(ok::<Port>(&NONE, "+443").to_string(), "443");
+    for s in ["0", "65536", "-1", "70000"] {
+        let e = err::<Port>(&NONE, s);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (Rule::Port, "argument 'a' port must be 1-65535"),
+            "{s}"
+        );
+    }
+    for s in ["", "http", "443.0", "1e2"] {
+        let e = err::<Port>(&NONE, s);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (Rule::Port, "argument 'a' is not a valid port number"),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn port_narrowed_by_min_max() {
+    let c = bounds(Some(1024), Some(2048), false);
+    assert_eq!(ok::<Port>(&c, "1024").get(), 1024);
+    let e = err::<Port>(&c, "80");
+    assert_eq!(e.rule, Rule::BelowMin);
+    assert_eq!(e.message, "argument 'a' value 80 is below minimum 1024");
+    assert_eq!(err::<Port>(&c, "2049").rule, Rule::AboveMax);
+    let c = bounds(Some(1024), Some(2048), true);
+    assert_eq!(ok::<Port>(&c, "80").get(), 1024);
+    assert_eq!(ok::<Port>(&c, "9000").get(), 2048);
+    // Clamping never turns an impossible port into a valid one.
+    assert_eq!(err::<Port>(&c, "0").rule, Rule::Port);
+}
+
+#[test]
+fn port_json() {
+    assert_eq!(jok::<Port>(&NONE, json!(443)).get(), 443);
+    assert_eq!(jok::<Port>(&NONE, json!(443.0)).get(), 443);
+    assert_eq!(jerr::<Port>(&NONE, json!(443.5)).rule, Rule::Port);
+    assert_eq!(jerr::<Port>(&NONE, json!(0)).rule, Rule::Port);
+    assert_eq!(ok::<Port>(&NONE, "22").to_json(), json!(22));
+}
+
+// ---------------------------------------------------------------- boolean
+
+#[test]
+fn boolean_is_exact() {
+    assert!(ok::<Boolean>(&NONE, "true").get());
+    assert!(!ok::<Boolean>(&NONE, "false").get());
+    for s in ["True", "FALSE", "1", "yes", ""] {
+        let e = err::<Boolean>(&NONE, s);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (
+                Rule::Boolean,
+                "argument 'a' must be exactly 'true' or 'false'"
+            ),
+            "{s}"
+        );
+    }
+    assert_eq!(err::<Boolean>(&NONE, " true").rule, Rule::Whitespace);
+    assert!(jok::<Boolean>(&NONE, json!(true)).get());
+    assert!(!jok::<Boolean>(&NONE, json!("false")).get());
+    assert_eq!(jerr::<Boolean>(&NONE, json!(1)).rule, Rule::JsonType);
+    assert_eq!(ok::<Boolean>(&NONE, "true").to_json(), json!(true));
+}
+
+// ---------------------------------------------------------------- enum
+
+#[test]
+fn enum_machinery() {
+    let allowed = ["A", "AAAA", "MX"];
+    let spec = ArgSpec::new("record_type", &NONE);
+    assert_eq!(parse_enum(&spec, "AAAA", &allowed), Ok(1));
+    let e = parse_enum(&spec, "aaaa", &allowed).unwrap_err();
+    assert_eq!(e.rule, Rule::NotAllowed);
+    assert_eq!(
+        e.message,
+        "argument 'record_type' value 'aaaa' is not in allowed list: [A, AAAA, MX]"
+    );
+    assert_eq!(e.expected.as_deref(), Some("A, AAAA, MX"));
+    let e = parse_enum(&spec, " A", &allowed).unwrap_err();
+    assert_eq!(e.rule, Rule::Whitespace);
+    assert_eq!(e.expected.as_deref(), Some("A, AAAA, MX"));
+    assert_eq!(parse_enum_json(&spec, &json!("MX"), &allowed), Ok(2));
+    assert_eq!(
+        parse_enum_json(&spec, &json!(1), &allowed)
+            .unwrap_err()
+            .rule,
+        Rule::JsonType
+    );
+}
+
+#[test]
+fn enum_value_on_the_dynamic_path() {
+    let c = Constraints {
+        allowed: Some(Cow::Owned(vec![
+            Str::Borrowed("ping"),
+            Str::Borrowed("syn"),
+        ])),
+        ..NONE
+    };
+    let v = ok::<EnumValue>(&c, "syn");
+    assert_eq!(
+        (v.index(), v.as_str(), v.to_string()),
+        (1, "syn", "syn".to_string())
+    );
+    assert_eq!(err::<EnumValue>(&c, "Syn").rule, Rule::NotAllowed);
+    let e = err::<EnumValue>(&NONE, "x");
+    assert_eq!(
+        e.message,
+        "argument 'a' is type 'enum' but has no 'allowed' list"
+    );
+}
+
+// ---------------------------------------------------------------- scope_target
+
+#[test]
+fn scope_target_accepts_ip_cidr_and_hostnames() {
+    let t = ok::<ScopeTarget>(&NONE, "10.0.1.1");
+    assert_eq!(t.ip(), Some("10.0.1.1".parse().unwrap()));
+    assert_eq!(t.host(), "10.0.1.1");
+    let t = ok::<ScopeTarget>(&NONE, "2001:db8::1");
+    assert!(matches!(t.kind(), TargetKind::Ip(IpAddr::V6(_))));
+    let t = ok::<ScopeTarget>(&NONE, "10.0.1.0/24");
+    assert_eq!(t.network(), Some("10.0.1.0/24".parse().unwrap()));
+    assert_eq!(t.host(), "10.0.1.0");
+    let t = ok::<ScopeTarget>(&NONE, "2001:db8::/32");
+    assert_eq!(t.network(), Some("2001:db8::/32".parse().unwrap()));
+    let t = ok::<ScopeTarget>(&NONE, "Sub.Example.com");
+    assert_eq!(
+        (t.kind(), t.hostname()),
+        (&TargetKind::Hostname, Some("Sub.Example.com"))
+    );
+    for s in [
+        "localhost",
+        "a",
+        "0.0.0.0",
+        "255.255.255.255",
+        "10.0.0.0/0",
+        "10.0.0.0/32",
+        "::/0",
+        "::1/128",
+        "x-1.example",
+        "123abc.com",
+        "example.com1",
+    ] {
+        assert_eq!(ok::<ScopeTarget>(&NONE, s).as_str(), s);
+    }
+    let label63 = format!("{}.com", "a".repeat(63));
+    assert_eq!(ok::<ScopeTarget>(&NONE, &label63).as_str(), label63);
+}
+
+/// The reference's fences, in its order, with its exact messages.
+#[test]
+fn scope_target_reference_fences() {
+    let cases: &[(&str, Rule, &str)] = &[
+        (
+            " example.com",
+            Rule::Whitespace,
+            "argument 'a' must not contain leading or trailing whitespace",
+        ),
+        (
+            "example.com\n",
+            Rule::Whitespace,
+            "argument 'a' must not contain leading or trailing whitespace",
+        ),
+        (
+            "example.com; rm -rf /",
+            Rule::Injection,
+            "argument 'a' contains disallowed shell metacharacter ';'",
+        ),
+        (
+            "[::1]",
+            Rule::Injection,
+            "argument 'a' contains disallowed shell metacharacter '['",
+        ),
+        (
+            "",
+            Rule::Empty,
+            "argument 'a' scope_target must not be empty",
+        ),
+        (
+            "*.example.com",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain wildcards",
+        ),
+        (
+            "../etc/passwd",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain path traversal sequences",
+        ),
+        (
+            "a..\\b",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain path traversal sequences",
+        ),
+        (
+            "example.com/..",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain path traversal sequences",
+        ),
+        (
+            "example.com/admin",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain '/' (use CIDR notation for ranges)",
+        ),
+        (
+            "10.0.0.0/8/8",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain '/' (use CIDR notation for ranges)",
+        ),
+        (
+            "host\\x",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain backslash escape sequences",
+        ),
+        (
+            "exаmple.com",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must be ASCII (non-ASCII hostnames including IDN homoglyphs are rejected; gate IDN registration upstream if needed)",
+        ),
+        (
+            "xn--exmple-cua.com",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain punycode (xn--) labels — IDN/IDNA hostnames are rejected to prevent homoglyph bypass; gate IDN registration upstream if needed",
+        ),
+        (
+            "www.XN--abc.com",
+            Rule::ScopeTarget,
+            "argument 'a' scope_target must not contain punycode (xn--) labels — IDN/IDNA hostnames are rejected to prevent homoglyph bypass; gate IDN registration upstream if needed",
+        ),
+        (
+            "-example.com",
+            Rule::ScopeTarget,
+            "argument 'a' is not a valid scope target (IP, CIDR, or hostname)",
+        ),
+    ];
+    for (input, rule, message) in cases {
+        let e = err::<ScopeTarget>(&NONE, input);
+        assert_eq!((e.rule, e.message.as_str()), (*rule, *message), "{input:?}");
+        assert_eq!(e.value.as_deref(), Some(*input));
+    }
+    let long = "a.".repeat(126) + "ab"; // 254 characters
+    let e = err::<ScopeTarget>(&NONE, &long);
+    assert_eq!(
+        e.message,
+        "argument 'a' scope_target exceeds 253-character limit (RFC 1035 §2.3.4)"
+    );
+}
+
+/// Inputs the reference accepts and cladgen refuses (format document §15 #19).
+#[test]
+fn scope_target_stricter_than_reference() {
+    let invalid = "argument 'a' is not a valid scope target (IP, CIDR, or hostname)";
+    for s in [
+        "999.999.999.999",
+        "256.1.1.1",
+        "1.2.3",
+        "01.1.1.1",
+        "2130706433",
+        "0x7f.1",
+        "0x7f000001",
+        "10.0.0.0/33",
+        "999.0.0.0/99",
+        "2001:db8::/129",
+        "example.com.",
+        "a..b",
+        "ex_ample.com",
+        "example-.com",
+        ":::",
+    ] {
+        let e = err::<ScopeTarget>(&NONE, s);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (Rule::ScopeTarget, invalid),
+            "{s:?}"
+        );
+        assert!(e.expected.is_some());
+    }
+    let label64 = format!("{}.com", "a".repeat(64));
+    let e = err::<ScopeTarget>(&NONE, &label64);
+    assert!(e.expected.unwrap().contains("63"));
+    let e = err::<ScopeTarget>(&NONE, "256.1.1.1");
+    assert!(e.expected.unwrap().contains("0-255"));
+}
+
+#[test]
+fn scope_target_json() {
+    assert_eq!(
+        jok::<ScopeTarget>(&NONE, json!("example.com")).as_str(),
+        "example.com"
+    );
+    assert_eq!(jerr::<ScopeTarget>(&NONE, json!(10)).rule, Rule::JsonType);
+    assert_eq!(
+        serde_json::to_value(ok::<ScopeTarget>(&NONE, "::1")).unwrap(),
+        json!("::1")
+    );
+}
+
+// ---------------------------------------------------------------- url
+
+#[test]
+fn url_accepts_http_urls_and_exposes_the_host() {
+    let u = ok::<Url>(&NONE, "https://API.example.com:8443/v1/x?q=1#top");
+    assert_eq!(u.host(), "api.example.com");
+    assert_eq!(u.to_string(), "https://API.example.com:8443/v1/x?q=1#top");
+    assert_eq!(u.as_url().port(), Some(8443));
+    assert_eq!(ok::<Url>(&NONE, "http://10.0.0.1/").host(), "10.0.0.1");
+    assert_eq!(
+        ok::<Url>(&NONE, "http://example.com.").host(),
+        "example.com."
+    );
+}
+
+#[test]
+fn url_refusals() {
+    let cases: &[(&str, Rule, &str)] = &[
+        (
+            "ftp://example.com/",
+            Rule::Scheme,
+            "argument 'a' URL scheme 'ftp' is not allowed (allowed: http, https)",
+        ),
+        (
+            "javascript:alert(1)",
+            Rule::Injection,
+            "argument 'a' contains disallowed shell metacharacter '('",
+        ),
+        (
+            "file:///etc/passwd",
+            Rule::Scheme,
+            "argument 'a' URL scheme 'file' is not allowed (allowed: http, https)",
+        ),
+        (
+            "https://user:pw@example.com/",
+            Rule::Url,
+            "argument 'a' URL must not contain userinfo (user:password@)",
+        ),
+        (
+            "https://app.example.com:x@evil.com/",
+            Rule::Url,
+            "argument 'a' URL must not contain userinfo (user:password@)",
+        ),
+        (
+            "https://@example.com/",
+            Rule::Url,
+            "argument 'a' URL must not contain userinfo (user:password@)",
+        ),
+        (
+            "http://2130706433/",
+            Rule::Url,
+            "argument 'a' URL host '2130706433' is not in canonical form (it is read as '127.0.0.1')",
+        ),
+        (
+            "http://exa%6Dple.com/",
+            Rule::Url,
+            "argument 'a' URL host 'exa%6Dple.com' is not in canonical form (it is read as 'example.com')",
+        ),
+        (
+            "http:example.com",
+            Rule::Url,
+            "argument 'a' URL must start with 'http://'",
+        ),
+        (
+            "http:\\\\example.com",
+            Rule::Url,
+            "argument 'a' URL must not contain a backslash",
+        ),
+        ("", Rule::Empty, "argument 'a' URL must not be empty"),
+        (
+            " http://x.com",
+            Rule::Whitespace,
+            "argument 'a' must not contain leading or trailing whitespace",
+        ),
+        (
+            "http://x.com/?a=1&b=2",
+            Rule::Injection,
+            "argument 'a' contains disallowed shell metacharacter '&'",
+        ),
+        (
+            "http://[::1]/",
+            Rule::Injection,
+            "argument 'a' contains disallowed shell metacharacter '['",
+        ),
+    ];
+    for (input, rule, message) in cases {
+        let e = err::<Url>(&NONE, input);
+        assert_eq!((e.rule, e.message.as_str()), (*rule, *message), "{input:?}");
+    }
+    let e = err::<Url>(&NONE, "not a url");
+    assert_eq!(e.rule, Rule::Url);
+    assert!(
+        e.message.starts_with("argument 'a' is not a valid URL"),
+        "{}",
+        e.message
+    );
+}
+
+#[test]
+fn url_schemes_constraint() {
+    let c = Constraints {
+        schemes: Some(Cow::Owned(vec![Str::Borrowed("https")])),
+        ..NONE
+    };
+    assert_eq!(ok::<Url>(&c, "https://example.com").scheme(), "https");
+    let e = err::<Url>(&c, "http://example.com");
+    assert_eq!(e.rule, Rule::Scheme);
+    assert_eq!(
+        e.expected.as_deref(),
+        Some("an absolute URL with scheme https, e.g. https://example.com/path")
+    );
+    let c = Constraints {
+        schemes: Some(Cow::Owned(vec![Str::Borrowed("ftp")])),
+        ..NONE
+    };
+    assert_eq!(
+        ok::<Url>(&c, "ftp://files.example.com/x").host(),
+        "files.example.com"
+    );
+}
+
+// ---------------------------------------------------------------- path
+
+#[test]
+fn path_rules() {
+    for s in ["reports/out.txt", "a..b", "./x", "a\\b", "dir/", "x~"] {
+        assert_eq!(ok::<RelPath>(&NONE, s).to_string(), s);
+    }
+    let cases: &[(&str, Rule, &str)] = &[
+        (
+            "..",
+            Rule::PathTraversal,
+            "argument 'a' path must not contain traversal sequences (../)",
+        ),
+        (
+            "a/..",
+            Rule::PathTraversal,
+            "argument 'a' path must not contain traversal sequences (../)",
+        ),
+        (
+            "a\\..\\b",
+            Rule::PathTraversal,
+            "argument 'a' path must not contain traversal sequences (../)",
+        ),
+        (
+            "/etc/passwd",
+            Rule::AbsolutePath,
+            "argument 'a' must be a relative path, not absolute",
+        ),
+        (
+            "\\\\server\\share",
+            Rule::AbsolutePath,
+            "argument 'a' must be a relative path, not absolute",
+        ),
+        (
+            "C:\\x",
+            Rule::AbsolutePath,
+            "argument 'a' must be a relative path, not absolute",
+        ),
+        (
+            "c:x",
+            Rule::AbsolutePath,
+            "argument 'a' must be a relative path, not absolute",
+        ),
+        (
+            "~/x",
+            Rule::PathTraversal,
+            "argument 'a' path must not start with '~' (home directory)",
+        ),
+        ("", Rule::Empty, "argument 'a' path must not be empty"),
+        (
+            " x",
+            Rule::Whitespace,
+            "argument 'a' must not contain leading or trailing whitespace",
+        ),
+        (
+            "x\0",
+            Rule::Injection,
+            "argument 'a' contains disallowed control character '\\0'",
+        ),
+    ];
+    for (input, rule, message) in cases {
+        let e = err::<RelPath>(&NONE, input);
+        assert_eq!((e.rule, e.message.as_str()), (*rule, *message), "{input:?}");
+    }
+    assert_eq!(err::<RelPath>(&NONE, "-rf").rule, Rule::OptionLike);
+    assert_eq!(
+        ok::<RelPath>(&NONE, "a/b").as_path(),
+        std::path::Path::new("a/b")
+    );
+}
+
+// ---------------------------------------------------------------- credential_file
+
+#[test]
+fn credential_file_rules() {
+    let dir = std::env::temp_dir().join(format!("cladgen-cred-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    std::fs::write(dir.join("creds.txt"), "user:pw").unwrap();
+    let opts = ParseOptions {
+        credential_base: Some(dir.clone()),
+    };
+    let spec_c = NONE;
+    let spec = ArgSpec::new("a", &spec_c);
+    let v = CredentialFile::parse_str(&spec, "creds.txt", &opts).unwrap();
+    assert_eq!(v.to_string(), "creds.txt");
+    assert_eq!(v.resolved(), dir.join("creds.txt"));
+    let cases: &[(&str, Rule, &str)] = &[
+        (
+            "missing.txt",
+            Rule::CredentialFile,
+            "argument 'a' credential file not found: missing.txt",
+        ),
+        (
+            "sub",
+            Rule::CredentialFile,
+            "argument 'a' is not a file: sub",
+        ),
+        (
+            "/etc/passwd",
+            Rule::AbsolutePath,
+            "argument 'a' must be a relative path",
+        ),
+        (
+            "../creds.txt",
+            Rule::PathTraversal,
+            "argument 'a' path must not contain traversal sequences",
+        ),
+        (
+            "sub/../creds.txt",
+            Rule::PathTraversal,
+            "argument 'a' path must not contain traversal sequences",
+        ),
+        (
+            "~/creds.txt",
+            Rule::PathTraversal,
+            "argument 'a' path must not start with '~' (home directory)",
+        ),
+        ("", Rule::Empty, "argument 'a' path must not be empty"),
+        (
+            "creds.txt;",
+            Rule::Injection,
+            "argument 'a' contains disallowed shell metacharacter ';'",
+        ),
+    ];
+    for (input, rule, message) in cases {
+        let e = CredentialFile::parse_str(&spec, input, &opts).unwrap_err();
+        assert_eq!((e.rule, e.message.as_str()), (*rule, *message), "{input:?}");
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let locked = dir.join("locked.txt");
+        std::fs::write(&locked, "x").unwrap();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // root can read anything; only assert when the file really is unreadable.
+        if std::fs::File::open(&locked).is_err() {
+            let e = CredentialFile::parse_str(&spec, "locked.txt", &opts).unwrap_err();
+            assert_eq!(
+                e.message,
+                "argument 'a' credential file is not readable: locked.txt"
+            );
+        }
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+// ---------------------------------------------------------------- ip_address / cidr
+
+#[test]
+fn ip_address_is_strict() {
+    assert_eq!(
+        ok::<IpAddress>(&NONE, "192.0.2.1").get(),
+        "192.0.2.1".parse::<IpAddr>().unwrap()
+    );
+    assert_eq!(
+        ok::<IpAddress>(&NONE, "2001:DB8::1").to_string(),
+        "2001:DB8::1"
+    );
+    for s in [
+        "",
+        "01.2.3.4",
+        "256.0.0.1",
+        "1.2.3",
+        "fe80::1%eth0",
+        "[::1]",
+        "localhost",
+        "1.2.3.4/32",
+    ] {
+        let e = err::<IpAddress>(&NONE, s);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (Rule::IpAddress, "argument 'a' is not a valid IP address"),
+            "{s:?}"
+        );
+    }
+}
+
+#[test]
+fn cidr_v4_and_v6() {
+    let c = ok::<Cidr>(&NONE, "10.0.0.1/24");
+    assert_eq!(c.network().to_string(), "10.0.0.0/24");
+    assert!(c.contains(&"10.0.0.200".parse().unwrap()));
+    assert!(!c.contains(&"10.0.1.1".parse().unwrap()));
+    assert!(c.contains_net(&"10.0.0.128/25".parse().unwrap()));
+    assert_eq!(ok::<Cidr>(&NONE, "2001:db8::/32").get().prefix_len(), 32);
+    assert_eq!(ok::<Cidr>(&NONE, "0.0.0.0/0").to_string(), "0.0.0.0/0");
+    let cases: &[(&str, &str)] = &[
+        (
+            "10.0.0.0",
+            "argument 'a' is not valid CIDR notation (e.g. 10.0.0.0/24)",
+        ),
+        (
+            "10.0.0.0/",
+            "argument 'a' is not valid CIDR notation (e.g. 10.0.0.0/24)",
+        ),
+        (
+            "host/24",
+            "argument 'a' is not valid CIDR notation (e.g. 10.0.0.0/24)",
+        ),
+        (
+            "999.0.0.0/8",
+            "argument 'a' has invalid IPv4 address in CIDR",
+        ),
+        (
+            "2001:zz::/32",
+            "argument 'a' has invalid IPv6 address in CIDR",
+        ),
+        ("10.0.0.0/33", "argument 'a' CIDR prefix must be 0-32"),
+        ("::/129", "argument 'a' CIDR prefix must be 0-128"),
+        (
+            "10.0.0.0/8/8",
+            "argument 'a' is not valid CIDR notation (e.g. 10.0.0.0/24)",
+        ),
+    ];
+    for (input, message) in cases {
+        let e = err::<Cidr>(&NONE, input);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (Rule::Cidr, *message),
+            "{input:?}"
+        );
+    }
+}
+
+// ---------------------------------------------------------------- msf_options
+
+#[test]
+fn msf_options_both_forms() {
+    let v = ok::<MsfOptions>(&NONE, "set RHOSTS 10.0.0.5; set RPORT 445");
+    assert_eq!(
+        v.iter().collect::<Vec<_>>(),
+        vec![("RHOSTS", "10.0.0.5"), ("RPORT", "445")]
+    );
+    assert_eq!(v.to_string(), "set RHOSTS 10.0.0.5; set RPORT 445");
+    let v = ok::<MsfOptions>(&NONE, "RHOSTS 10.0.0.5;LPORT 4444");
+    assert_eq!(v.len(), 2);
+    let v = ok::<MsfOptions>(&NONE, "USER_AGENT Mozilla 5.0 'x' #1");
+    assert_eq!(v.iter().next(), Some(("USER_AGENT", "Mozilla 5.0 'x' #1")));
+}
+
+#[test]
+fn msf_options_refusals() {
+    let cases: &[(&str, Rule, &str)] = &[
+        (
+            "",
+            Rule::Empty,
+            "argument 'a' msf_options: must not be empty",
+        ),
+        (
+            ";",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: empty option between ';' separators",
+        ),
+        (
+            "A 1;;B 2",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: empty option between ';' separators",
+        ),
+        (
+            "RHOSTS",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid pair 'RHOSTS' (expected 'KEY VALUE')",
+        ),
+        (
+            "rhosts 1",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'rhosts' (must be uppercase alphanumeric)",
+        ),
+        (
+            "1X 1",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key '1X' (must be uppercase alphanumeric)",
+        ),
+        (
+            "CMD id|sh",
+            Rule::Injection,
+            "argument 'a' msf_options: value contains disallowed character '|'",
+        ),
+        (
+            "CMD $(id)",
+            Rule::Injection,
+            "argument 'a' msf_options: value contains disallowed character '$'",
+        ),
+        (
+            "CMD a\tb",
+            Rule::Injection,
+            "argument 'a' msf_options: value contains disallowed character '\\t'",
+        ),
+        (
+            " A 1",
+            Rule::Whitespace,
+            "argument 'a' must not contain leading or trailing whitespace",
+        ),
+    ];
+    for (input, rule, message) in cases {
+        let e = err::<MsfOptions>(&NONE, input);
+        assert_eq!((e.rule, e.message.as_str()), (*rule, *message), "{input:?}");
+    }
+}
+
+// ---------------------------------------------------------------- duration
+
+#[test]
+fn duration_forms_and_seconds() {
+    let cases = [
+        ("30", "30", 30_000),
+        ("5m", "300", 300_000),
+        ("2h", "7200", 7_200_000),
+        ("1h30m", "5400", 5_400_000),
+        ("1m30s500ms", "90.5", 90_500),
+        ("500ms", "0.5", 500),
+        ("1500ms", "1.5", 1500),
+        ("1s5ms", "1.005", 1005),
+        ("0h5m", "300", 300_000),
+        ("007", "7", 7000),
+    ];
+    for (input, secs, ms) in cases {
+        let d = ok::<Duration>(&NONE, input);
+        assert_eq!(
+            (d.to_string(), d.millis(), d.as_str()),
+            (secs.to_string(), ms, input),
+            "{input}"
+        );
+        assert_eq!(d.get(), std::time::Duration::from_millis(ms));
+    }
+    assert_eq!(ok::<Duration>(&NONE, "1m30s").seconds(), 90.0);
+    assert_eq!(ok::<Duration>(&NONE, "5m").to_json(), json!("5m"));
+}
+
+#[test]
+fn duration_refusals() {
+    for s in [
+        "1d", "1.5h", "5m30", "1m1h", "1h1h", "-5", "+30", "h", "5 m", "ms", "1sms",
+    ] {
+        let e = err::<Duration>(&NONE, s);
+        assert_eq!(e.rule, Rule::Duration, "{s:?}");
+        assert!(
+            e.message.starts_with(
+                "argument 'a' is not a valid duration (e.g. '30', '5m', '2h', '1h30m', '500ms')"
+            ),
+            "{}",
+            e.message
+        );
+    }
+    for s in ["0", "0s", "0h0m0s0ms"] {
+        let e = err::<Duration>(&NONE, s);
+        assert_eq!(
+            (e.rule, e.message.as_str()),
+            (
+                Rule::Duration,
+                "argument 'a' duration must be greater than zero"
+            ),
+            "{s:?}"
+        );
+    }
+    assert_eq!(err::<Duration>(&NONE, "").rule, Rule::Empty);
+    assert_eq!(err::<Duration>(&NONE, "30\n").rule, Rule::Whitespace);
+    assert!(
+        err::<Duration>(&NONE, "99999999999999999999")
+            .message
+            .ends_with("the duration is too large")
+    );
+    assert!(
+        err::<Duration>(&NONE, "9999999999999999h")
+            .message
+            .ends_with("the duration is too large")
+    );
+}
+
+// ---------------------------------------------------------------- regex_match
+
+#[test]
+fn regex_match_rules() {
+    let c = pattern(r"exploit/[a-z_/]+");
+    assert_eq!(
+        ok::<RegexMatch>(&c, "exploit/windows/smb").to_string(),
+        "exploit/windows/smb"
+    );
+    let e = err::<RegexMatch>(&c, "auxiliary/x");
+    assert_eq!(e.rule, Rule::Pattern);
+    assert_eq!(
+        e.message,
+        "argument 'a' does not match required pattern 'exploit/[a-z_/]+'"
+    );
+    assert_eq!(err::<RegexMatch>(&c, "exploit/x; id").rule, Rule::Injection);
+    assert_eq!(err::<RegexMatch>(&c, "exploit/x ").rule, Rule::Whitespace);
+    assert_eq!(
+        err::<RegexMatch>(&pattern(".*"), "-x").rule,
+        Rule::OptionLike
+    );
+    let e = err::<RegexMatch>(&NONE, "x");
+    assert_eq!(
+        (e.rule, e.message.as_str()),
+        (
+            Rule::Pattern,
+            "argument 'a' is type 'regex_match' but has no 'pattern' field"
+        )
+    );
+    // A prechecked (static) pattern that fails to compile matches nothing.
+    static BAD: Pattern = Pattern::prechecked("(");
+    let c = Constraints {
+        pattern: Some(BAD.clone()),
+        ..NONE
+    };
+    assert_eq!(err::<RegexMatch>(&c, "x").rule, Rule::Pattern);
+}
+
+// ---------------------------------------------------------------- dynamic Value
+
+#[test]
+fn dynamic_value_dispatches_on_kind() {
+    let spec = ArgSpec::new("a", &NONE);
+    let v = Value::parse_str(&spec, &TypeKind::Port, "0443", &OPTS).unwrap();
+    assert_eq!(
+        (v.kind(), v.to_string(), v.to_json()),
+        (TypeKind::Port, "443".to_string(), json!(443))
+    );
+    let v = Value::parse_json(&spec, &TypeKind::Boolean, &json!(true), &OPTS).unwrap();
+    assert_eq!(serde_json::to_value(&v).unwrap(), json!(true));
+    let v = Value::parse_str(&spec, &TypeKind::Duration, "2m", &OPTS).unwrap();
+    assert_eq!(
+        (v.to_string(), v.to_json()),
+        ("120".to_string(), json!("2m"))
+    );
+    let e = Value::parse_str(&spec, &TypeKind::ScopeTarget, "*.x.com", &OPTS).unwrap_err();
+    assert_eq!(e.rule, Rule::ScopeTarget);
+    let ext = TypeKind::Extern {
+        rust_path: Str::Borrowed("::my::CsvPath"),
+    };
+    let e = Value::parse_str(&spec, &ext, "x", &OPTS).unwrap_err();
+    assert_eq!(e.rule, Rule::Unsupported);
+    assert_eq!(
+        e.message,
+        "argument 'a' has a user type (::my::CsvPath) that only generated code can validate"
+    );
+}
+
+#[test]
+fn every_builtin_round_trips_through_json() {
+    let c = Constraints {
+        pattern: Some(Pattern::new(".*").unwrap()),
+        allowed: Some(Cow::Owned(vec![Str::Borrowed("x")])),
+        ..NONE
+    };
+    let spec = ArgSpec::new("a", &c);
+    let samples = [
+        ("string", "hello"),
+        ("integer", "42"),
+        ("number", "1.5"),
+        ("port", "8080"),
+        ("boolean", "true"),
+        ("enum", "x"),
+        ("scope_target", "10.0.0.0/8"),
+        ("url", "https://example.com/"),
+        ("path", "a/b"),
+        ("ip_address", "::1"),
+        ("cidr", "10.0.0.0/8"),
+        ("msf_options", "RHOSTS 1.2.3.4"),
+        ("duration", "1h"),
+        ("regex_match", "anything"),
+    ];
+    for (ty, input) in samples {
+        let kind = TypeKind::builtin(ty).unwrap();
+        let v = Value::parse_str(&spec, &kind, input, &OPTS).unwrap();
+        assert_eq!(v.kind(), kind);
+        let back = Value::parse_json(&spec, &kind, &v.to_json(), &OPTS).unwrap();
+        assert_eq!(back, v, "{ty}");
+        assert_eq!(serde_json::to_value(&v).unwrap(), v.to_json(), "{ty}");
+    }
+}
+
+#[test]
+fn errors_render_for_llms() {
+    let e = err::<Port>(&NONE, "70000");
+    assert_eq!(
+        e.for_llm(),
+        "a: port (got \"70000\"); expected a port number from 1 to 65535. argument 'a' port must be 1-65535"
+    );
+}
