@@ -12,7 +12,7 @@
 //! stronger); the caller mentions the regex in the description instead.
 
 use regex_syntax::ast::{
-    self, Ast, AssertionKind, ClassAsciiKind, ClassPerl, ClassPerlKind, ClassSet, ClassSetItem,
+    self, AssertionKind, Ast, ClassAsciiKind, ClassPerl, ClassPerlKind, ClassSet, ClassSetItem,
     FlagsItemKind, GroupKind, RepetitionKind, RepetitionRange,
 };
 use std::fmt::Write as _;
@@ -287,7 +287,10 @@ mod tests {
 
     #[test]
     fn anchors_and_rewrites_perl_classes() {
-        assert_eq!(portable_pattern(r"^CWE-\d+$").as_deref(), Some(r"^CWE-\p{Nd}+$"));
+        assert_eq!(
+            portable_pattern(r"^CWE-\d+$").as_deref(),
+            Some(r"^CWE-\p{Nd}+$")
+        );
         assert_eq!(
             portable_pattern(r"[A-Za-z0-9._-]+").as_deref(),
             Some(r"^[A-Za-z0-9\._\-]+$")
@@ -306,7 +309,9 @@ mod tests {
 
     #[test]
     fn refuses_constructs_without_a_faithful_spelling() {
-        for p in [r"(?i)abc", r"\bword", r"\pL+", r"[a&&b]", r"[[a]b]", r"[\W]", r"(?s:.)"] {
+        for p in [
+            r"(?i)abc", r"\bword", r"\pL+", r"[a&&b]", r"[[a]b]", r"[\W]", r"(?s:.)",
+        ] {
             assert_eq!(portable_pattern(p), None, "{p}");
         }
     }
@@ -314,7 +319,10 @@ mod tests {
     #[test]
     fn escapes_controls_and_set_operator_characters() {
         assert_eq!(portable_pattern("a\tb").as_deref(), Some(r"^a\u0009b$"));
-        assert_eq!(portable_pattern(r"[\&~]").as_deref(), Some(r"^[\u0026\u007E]$"));
+        assert_eq!(
+            portable_pattern(r"[\&~]").as_deref(),
+            Some(r"^[\u0026\u007E]$")
+        );
         assert_eq!(portable_pattern(r"x{2,3}?").as_deref(), Some(r"^x{2,3}?$"));
     }
 }

@@ -80,7 +80,12 @@ fn base_schema(arg: &Arg, flavor: Flavor, notes: &mut Vec<String>) -> Map<String
             let allowed = c.allowed.as_deref().unwrap_or_default();
             s.insert(
                 "enum".into(),
-                Value::Array(allowed.iter().map(|v| Value::String(v.to_string())).collect()),
+                Value::Array(
+                    allowed
+                        .iter()
+                        .map(|v| Value::String(v.to_string()))
+                        .collect(),
+                ),
             );
         }
         TypeKind::String | TypeKind::RegexMatch => {

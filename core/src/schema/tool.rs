@@ -217,11 +217,17 @@ pub fn output_schema(m: &Manifest) -> Result<Option<Value>, SchemaError> {
             "description": "Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."
         }),
     );
-    props.insert("scan_id".into(), field(json!("string"), "Identifier of this run."));
+    props.insert(
+        "scan_id".into(),
+        field(json!("string"), "Identifier of this run."),
+    );
     props.insert("tool".into(), field(json!("string"), "Tool name."));
     props.insert(
         "command".into(),
-        field(json!("string"), "What ran: the command line, request or upstream call."),
+        field(
+            json!("string"),
+            "What ran: the command line, request or upstream call.",
+        ),
     );
     props.insert(
         "exit_code".into(),
@@ -232,7 +238,10 @@ pub fn output_schema(m: &Manifest) -> Result<Option<Value>, SchemaError> {
     );
     props.insert(
         "stderr".into(),
-        field(json!("string"), "Captured standard error (possibly truncated)."),
+        field(
+            json!("string"),
+            "Captured standard error (possibly truncated).",
+        ),
     );
     props.insert(
         "duration_ms".into(),
