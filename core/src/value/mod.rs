@@ -45,7 +45,7 @@ pub use dynamic::Value;
 pub use enums::{EnumValue, parse_enum, parse_enum_json};
 pub use error::{ArgError, ArgErrors, Rule};
 pub use msf::MsfOptions;
-pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, Url};
+pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, Url, check_host_name};
 pub use numeric::{Boolean, Integer, Number, Port};
 pub use path::{CredentialFile, RelPath};
 pub use text::{RegexMatch, Text};

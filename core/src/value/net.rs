@@ -229,7 +229,7 @@ fn classify(s: &str) -> Result<TargetKind, &'static str> {
                 "a numeric host must be a dotted-quad IPv4 address with octets 0-255 and no leading zeros"
             });
     }
-    check_hostname(s).map(|()| TargetKind::Hostname)
+    check_host_name(s).map(|()| TargetKind::Hostname)
 }
 
 /// WHATWG URL's "ends in a number": the last label is all digits or `0x` + hex digits.
@@ -244,8 +244,10 @@ fn ends_in_number(s: &str) -> bool {
         && last.bytes().skip(2).all(|b| b.is_ascii_hexdigit())
 }
 
-/// RFC 1123 host name: labels of 1–63 `[A-Za-z0-9-]`, not starting or ending with `-`.
-pub(crate) fn check_hostname(s: &str) -> Result<(), &'static str> {
+/// Checks RFC 1123 host name syntax: labels of 1–63 `[A-Za-z0-9-]`, not starting or
+/// ending with `-`, no empty label, no trailing dot. `Err` says what is wrong. (It
+/// does not check the total length or numeric labels; [`ScopeTarget`] does.)
+pub fn check_host_name(s: &str) -> Result<(), &'static str> {
     if s.ends_with('.') {
         return Err("a host name must not end with a dot");
     }
