@@ -1,1 +1,286 @@
 //! Loading: spanned TOML to a checked [`crate::model::Manifest`], with located diagnostics.
+//!
+//! [`load_str`] parses a manifest with `toml`'s recoverable, spanned parser, walks
+//! every table by hand (so that every unknown key is found), decodes every section
+//! into the model and runs every build-time check. Every problem is collected, each
+//! as a [`Diagnostic`] with file, line, column, the rule (`code`) and a hint; a
+//! manifest is returned only when there is no error (warnings are allowed).
+
+mod args;
+mod command;
+mod constraints;
+mod defaults;
+mod diag;
+mod http;
+mod http_template;
+mod manifest;
+mod template;
+mod types;
+mod walk;
+mod when;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+pub use diag::{Diagnostic, Severity};
+pub use types::{CustomType, CustomTypes};
+
+use crate::model::Manifest;
+use diag::Sink;
+use walk::Cx;
+
+/// How an unknown key is reported.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// As an error: the manifest is refused (the default; fail closed).
+    #[default]
+    Error,
+    /// As a warning (forward compatibility with newer ToolClad keys).
+    Warn,
+}
+
+/// Options of a load.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LoadOptions {
+    /// Custom types (from a `toolclad.toml`, see [`load_types_file`] and
+    /// [`find_types_file`]). `None`: only built-in and extern types exist.
+    pub custom_types: Option<CustomTypes>,
+    /// How unknown keys are reported.
+    pub unknown_keys: Level,
+    /// Manifest type names mapped to Rust types of the user's own
+    /// (`"allowed_csv_path" -> "::my_agent::CsvPath"`); arguments of these types get
+    /// [`crate::model::TypeKind::Extern`].
+    pub extern_types: BTreeMap<String, String>,
+}
+
+/// The result of loading one manifest.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Loaded {
+    /// The checked manifest; `Some` exactly when no diagnostic is an error.
+    pub manifest: Option<Manifest>,
+    /// Every problem found, errors and warnings, in file order.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The file's text (to render the diagnostics with).
+    pub source: String,
+    /// The file's path as given.
+    pub path: PathBuf,
+}
+
+impl Loaded {
+    /// Number of errors.
+    pub fn error_count(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+
+    /// Number of warnings.
+    pub fn warning_count(&self) -> usize {
+        self.diagnostics.len() - self.error_count()
+    }
+
+    /// Every diagnostic rendered like rustc (see [`Diagnostic::render`]).
+    pub fn render(&self, styled: bool) -> String {
+        self.diagnostics
+            .iter()
+            .map(|d| d.render(&self.source, styled))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// Loads and checks a manifest from text; `path` is used in diagnostics only.
+pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
+    let mut cx = Cx {
+        sink: Sink::new(path, text),
+        unknown_keys: opts.unknown_keys,
+    };
+    let manifest = manifest::decode(&mut cx, text, opts);
+    let mut diagnostics = cx.sink.diags;
+    diagnostics.sort_by_key(|d| (d.line, d.column));
+    let has_errors = diagnostics.iter().any(Diagnostic::is_error);
+    Loaded {
+        manifest: if has_errors { None } else { manifest },
+        diagnostics,
+        source: text.to_string(),
+        path: path.to_path_buf(),
+    }
+}
+
+/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `not-utf8`).
+#[allow(clippy::result_large_err)] // a cold path; `Diagnostic` is the error the API hands out
+fn read_text(path: &Path) -> Result<String, Diagnostic> {
+    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
+        let prefix = String::from_utf8_lossy(e.as_bytes().get(..at).unwrap_or(&[])).into_owned();
+        let d = Diagnostic::new(
+            Severity::Error,
+            "not-utf8",
+            path,
+            &lossy,
+            prefix.len()..prefix.len() + 1,
+            format!(
+                "{} is not UTF-8 text (invalid byte at offset {at})",
+                path.display()
+            ),
+        );
+        d.with_note("TOML files must be UTF-8")
+    })
+}
+
+fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
+    let what = match e.kind() {
+        std::io::ErrorKind::NotFound => "does not exist",
+        std::io::ErrorKind::PermissionDenied => "cannot be read (permission denied)",
+        std::io::ErrorKind::IsADirectory => "is a directory",
+        _ => "cannot be read",
+    };
+    Diagnostic::unlocated(
+        Severity::Error,
+        "io",
+        path,
+        format!("{} {what}: {e}", path.display()),
+    )
+}
+
+/// Loads and checks a manifest file. I/O problems are reported as diagnostics with
+/// code `io` (and `not-utf8` for a file that is not text).
+pub fn load_file(path: &Path, opts: &LoadOptions) -> Loaded {
+    match read_text(path) {
+        Ok(text) => load_str(path, &text, opts),
+        Err(d) => Loaded {
+            manifest: None,
+            diagnostics: vec![d],
+            source: String::new(),
+            path: path.to_path_buf(),
+        },
+    }
+}
+
+#[allow(clippy::result_large_err)]
+/// Parses a `toolclad.toml` and resolves every custom type (chains followed, cycles
+/// and unknown bases reported). Warnings are kept in [`CustomTypes::warnings`].
+pub fn load_types_str(
+    path: &Path,
+    text: &str,
+    unknown_keys: Level,
+) -> Result<CustomTypes, Vec<Diagnostic>> {
+    types::load_types(path, text, unknown_keys)
+}
+
+#[allow(clippy::result_large_err)]
+/// Reads and resolves a `toolclad.toml`.
+pub fn load_types_file(path: &Path, unknown_keys: Level) -> Result<CustomTypes, Vec<Diagnostic>> {
+    let text = read_text(path).map_err(|d| vec![d])?;
+    load_types_str(path, &text, unknown_keys)
+}
+
+/// The `toolclad.toml` in `start_dir` or the nearest folder above it.
+pub fn find_types_file(start_dir: &Path) -> Option<PathBuf> {
+    let start = std::path::absolute(start_dir).unwrap_or_else(|_| start_dir.to_path_buf());
+    start
+        .ancestors()
+        .map(|d| d.join("toolclad.toml"))
+        .find(|p| p.is_file())
+}
+
+#[allow(clippy::result_large_err)]
+/// The manifests named by `paths`: files as given, directories searched recursively
+/// for `*.clad.toml` (sorted). A path that cannot be read, or a directory without
+/// any manifest, is an error.
+pub fn collect_manifests(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> {
+    let mut out: Vec<PathBuf> = Vec::new();
+    for p in paths {
+        let meta = std::fs::metadata(p).map_err(|e| io_error(p, &e))?;
+        if meta.is_dir() {
+            let mut found = Vec::new();
+            walk_dir(p, &mut found)?;
+            if found.is_empty() {
+                return Err(Diagnostic::unlocated(
+                    Severity::Error,
+                    "empty-dir",
+                    p,
+                    format!("{} contains no `*.clad.toml` manifest", p.display()),
+                )
+                .with_help(
+                    "name manifest files `<tool>.clad.toml`, or pass the files themselves",
+                ));
+            }
+            found.sort();
+            out.extend(found);
+        } else {
+            out.push(p.clone());
+        }
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    out.retain(|p| seen.insert(p.clone()));
+    Ok(out)
+}
+
+#[allow(clippy::result_large_err)]
+fn walk_dir(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), Diagnostic> {
+    let entries = std::fs::read_dir(dir).map_err(|e| io_error(dir, &e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| io_error(dir, &e))?;
+        let path = entry.path();
+        // `file_type` does not follow symlinks: symlinked folders are not entered
+        // (no loops), symlinked files are taken when they point at a file.
+        let ft = entry.file_type().map_err(|e| io_error(&path, &e))?;
+        if ft.is_dir() {
+            walk_dir(&path, out)?;
+        } else if path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .is_some_and(|n| n.ends_with(".clad.toml"))
+            && path.is_file()
+        {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Checks a set of manifests together: tool names must be unique across the set
+/// (they are MCP tool names).
+pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
+    let mut first: BTreeMap<&str, &Path> = BTreeMap::new();
+    let mut out = Vec::new();
+    for (path, m) in manifests {
+        let name = m.tool.name.as_ref();
+        match first.get(name) {
+            Some(other) => out.push(
+                Diagnostic::unlocated(
+                    Severity::Error,
+                    "duplicate-tool-name",
+                    path,
+                    format!("tool name `{name}` is also used by {}", other.display()),
+                )
+                .with_help(
+                    "tool names must be unique across a manifest set: rename one of the tools",
+                )
+                .with_note("the tool name is the MCP tool name an LLM calls"),
+            ),
+            None => {
+                first.insert(name, path);
+            }
+        }
+    }
+    out
+}
+
+/// Reports the TOML parser's errors (syntax, duplicate keys), located.
+pub(crate) fn report_toml_errors(cx: &mut Cx<'_>, errors: &[toml::de::Error]) {
+    for e in errors {
+        let span = e.span().unwrap_or(0..0);
+        let msg = e.message().trim();
+        let code = if msg.contains("duplicate key") {
+            "duplicate-key"
+        } else {
+            "toml-syntax"
+        };
+        let d = cx.sink.error(code, span, format!("invalid TOML: {msg}"));
+        if code == "duplicate-key" {
+            diag::Decorate::help(d, "each key may be set only once per table");
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Checks on argument constraints (shared by `[args.*]` and `[types.*]`).
+
+use std::ops::Range;
+
+use super::diag::{Decorate, Sink};
+use super::types::RawConstraints;
+use crate::model::{Constraints, Pattern, TypeKind};
+
+/// The types a constraint key applies to (`None`: every type).
+fn applies_to(key: &str, kind: &TypeKind) -> bool {
+    use TypeKind as K;
+    if matches!(kind, K::Extern { .. }) {
+        // A user type receives every constraint; it decides what they mean.
+        return true;
+    }
+    match key {
+        "pattern" => matches!(kind, K::String | K::RegexMatch),
+        "allowed" => matches!(kind, K::Enum),
+        "min" | "max" | "clamp" => matches!(kind, K::Integer | K::Port | K::Number),
+        "min_float" | "max_float" => matches!(kind, K::Number),
+        "schemes" => matches!(kind, K::Url),
+        "allow_option_values" => kind.is_free_text(),
+        _ => true,
+    }
+}
+
+fn applicable_types(key: &str) -> &'static str {
+    match key {
+        "pattern" => "`string` and `regex_match`",
+        "allowed" => "`enum`",
+        "min" | "max" | "clamp" => "`integer`, `port` and `number`",
+        "min_float" | "max_float" => "`number`",
+        "schemes" => "`url`",
+        "allow_option_values" => "`string`, `regex_match`, `path` and `credential_file`",
+        _ => "every type",
+    }
+}
+
+/// Checks the constraint keys written on one declaration (`own`), given the merged
+/// constraints it ends up with (`merged`): regexes compile, enum values are unique,
+/// bounds are ordered, schemes are valid; warns about keys that do not apply.
+pub(crate) fn check_own(
+    sink: &mut Sink<'_>,
+    what: &str,
+    kind: &TypeKind,
+    own: &RawConstraints,
+    merged: &RawConstraints,
+) {
+    for (key, span) in own.set_keys() {
+        if !applies_to(key, kind) {
+            sink.warn(
+                "constraint-not-applicable",
+                span,
+                format!(
+                    "`{key}` has no effect on {what} of type `{}`",
+                    kind.as_str()
+                ),
+            )
+            .note(format!("`{key}` applies to {}", applicable_types(key)))
+            .help(format!("remove `{key}`"));
+        }
+    }
+    if let Some(p) = &own.pattern
+        && let Err(e) = Pattern::new(p.v.clone())
+    {
+        let msg = regex_error_line(&e);
+        sink.error(
+            "bad-regex",
+            p.span.clone(),
+            format!("`pattern` of {what} is not a valid regex: {msg}"),
+        )
+        .note("patterns use the syntax of the Rust `regex` crate (no look-around, no backreferences) and must match the whole value");
+    }
+    if let Some(allowed) = &own.allowed {
+        if allowed.v.is_empty() {
+            sink.error(
+                "enum-without-values",
+                allowed.span.clone(),
+                format!("`allowed` of {what} is empty: no value would be accepted"),
+            )
+            .help("list the accepted values, e.g. `allowed = [\"a\", \"b\"]`");
+        }
+        for (i, a) in allowed.v.iter().enumerate() {
+            if let Some(first) = allowed.v.iter().take(i).find(|b| b.v == a.v) {
+                sink.error(
+                    "duplicate-enum-value",
+                    a.span.clone(),
+                    format!("`allowed` of {what} lists `{}` twice", a.v),
+                )
+                .label(first.span.clone(), "first listed here")
+                .help("remove the duplicate");
+            }
+        }
+    }
+    if (own.min.is_some() || own.max.is_some())
+        && let (Some(min), Some(max)) = (&merged.min, &merged.max)
+        && min.v > max.v
+    {
+        let span = own
+            .min
+            .as_ref()
+            .or(own.max.as_ref())
+            .map_or(min.span.clone(), |s| s.span.clone());
+        sink.error(
+            "bad-range",
+            span,
+            format!(
+                "{what} has `min = {}` greater than `max = {}`",
+                min.v, max.v
+            ),
+        )
+        .help("swap the bounds or fix one of them");
+    }
+    if (own.min_float.is_some() || own.max_float.is_some())
+        && let (Some(min), Some(max)) = (&merged.min_float, &merged.max_float)
+        && min.v > max.v
+    {
+        let span = own
+            .min_float
+            .as_ref()
+            .or(own.max_float.as_ref())
+            .map_or(min.span.clone(), |s| s.span.clone());
+        sink.error(
+            "bad-range",
+            span,
+            format!(
+                "{what} has `min_float = {}` greater than `max_float = {}`",
+                min.v, max.v
+            ),
+        )
+        .help("swap the bounds or fix one of them");
+    }
+    if let Some(schemes) = &own.schemes {
+        if schemes.v.is_empty() {
+            sink.error(
+                "bad-scheme",
+                schemes.span.clone(),
+                format!("`schemes` of {what} is empty: no URL would be accepted"),
+            )
+            .help("remove `schemes` to accept `http` and `https`, or list the schemes");
+        }
+        for s in &schemes.v {
+            if !is_scheme(&s.v) {
+                sink.error(
+                    "bad-scheme",
+                    s.span.clone(),
+                    format!(
+                        "`{}` in `schemes` of {what} is not a lower-case URL scheme",
+                        s.v
+                    ),
+                )
+                .help("write schemes in lower case without `://`, e.g. `\"https\"`");
+            }
+        }
+    }
+    if matches!(kind, TypeKind::Port) {
+        for (k, b) in [("min", &own.min), ("max", &own.max)] {
+            if let Some(b) = b
+                && !(1..=65535).contains(&b.v)
+            {
+                sink.warn(
+                    "constraint-not-applicable",
+                    b.span.clone(),
+                    format!(
+                        "`{k} = {}` of {what} is outside the port range 1-65535",
+                        b.v
+                    ),
+                )
+                .note("ports are always 1-65535; the bound only narrows that range");
+            }
+        }
+    }
+}
+
+/// `[a-z][a-z0-9+.-]*`.
+fn is_scheme(s: &str) -> bool {
+    let mut b = s.bytes();
+    matches!(b.next(), Some(c) if c.is_ascii_lowercase())
+        && b.all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, b'+' | b'.' | b'-')
+        })
+}
+
+/// The last meaningful line of a regex error (the crate's message is multi-line).
+pub(crate) fn regex_error_line(e: &regex::Error) -> String {
+    let text = e.to_string();
+    text.lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with("error:"))
+        .map(|l| {
+            l.trim_start()
+                .trim_start_matches("error:")
+                .trim()
+                .to_string()
+        })
+        .unwrap_or_else(|| text.lines().last().unwrap_or("").trim().to_string())
+}
+
+/// Builds the checked [`Constraints`] from merged ones; reports what is required by
+/// the type but missing (`allowed` for `enum`, `pattern` for `regex_match`) at
+/// `at` (the `type` key).
+pub(crate) fn finish(
+    sink: &mut Sink<'_>,
+    what: &str,
+    kind: &TypeKind,
+    merged: &RawConstraints,
+    at: Range<usize>,
+) -> Option<Constraints> {
+    let mut ok = true;
+    if matches!(kind, TypeKind::Enum) && merged.allowed.is_none() {
+        ok = false;
+        sink.error(
+            "enum-without-values",
+            at.clone(),
+            format!("{what} is of type `enum` but has no `allowed` list"),
+        )
+        .help("add `allowed = [\"...\", \"...\"]` with the accepted values");
+    }
+    if matches!(kind, TypeKind::RegexMatch) && merged.pattern.is_none() {
+        ok = false;
+        sink.error(
+            "missing-pattern",
+            at,
+            format!("{what} is of type `regex_match` but has no `pattern`"),
+        )
+        .help("add `pattern = \"...\"`: the value must match it as a whole");
+    }
+    let pattern = match &merged.pattern {
+        Some(p) => match Pattern::new(p.v.clone()) {
+            Ok(p) => Some(p),
+            // Reported by `check_own` where the pattern is written.
+            Err(_) => {
+                ok = false;
+                None
+            }
+        },
+        None => None,
+    };
+    ok.then(|| Constraints {
+        pattern,
+        allowed: merged.allowed.as_ref().map(|a| {
+            a.v.iter()
+                .map(|s| s.v.clone().into())
+                .collect::<Vec<_>>()
+                .into()
+        }),
+        min: merged.min.as_ref().map(|m| m.v),
+        max: merged.max.as_ref().map(|m| m.v),
+        min_float: merged.min_float.as_ref().map(|m| m.v),
+        max_float: merged.max_float.as_ref().map(|m| m.v),
+        clamp: merged.clamp.as_ref().is_some_and(|c| c.v),
+        schemes: merged.schemes.as_ref().map(|a| {
+            a.v.iter()
+                .map(|s| s.v.clone().into())
+                .collect::<Vec<_>>()
+                .into()
+        }),
+        allow_option_values: merged.allow_option_values.as_ref().is_some_and(|c| c.v),
+    })
+}
