@@ -182,7 +182,7 @@ fn session_text_property(cmd: &SessionCommand) -> Value {
             "It must match the regular expression `{source}` as a whole."
         )),
     }
-    let lead = "The command line to send to the session";
+    let lead = "The command line to send to the session.";
     if let Some(text) = describe(lead, &notes) {
         s.insert("description".into(), Value::String(text));
     }
