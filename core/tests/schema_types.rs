@@ -473,3 +473,53 @@ fn the_checks_themselves_catch_bad_schemas() {
         "dotted name"
     )));
 }
+
+/// A strict-mode model sends every key, `null` for the ones it leaves out: the call
+/// validates against the strict schema and the validator reads `null` as absent
+/// (defaults apply).
+#[test]
+fn openai_strict_call_with_nulls_is_accepted_as_absent() {
+    use cladgen_core::invoke::Call;
+    use cladgen_core::value::ParseOptions;
+    let args: Vec<_> = every_type_args()
+        .into_iter()
+        .filter(|a| {
+            !matches!(
+                a.ty.kind,
+                TypeKind::Extern { .. } | TypeKind::CredentialFile
+            )
+        })
+        .collect();
+    let m = oneshot("strict", args, None);
+    let schema = input_schema(&m.args, Flavor::OpenAiStrict);
+    let mut call = serde_json::Map::new();
+    for a in m.args.iter() {
+        call.insert(a.name.to_string(), Value::Null);
+    }
+    call.insert("target".into(), json!("scanme.example.com"));
+    call.insert("count".into(), json!(42));
+    let call = Value::Object(call);
+    let v = jsonschema::draft202012::new(&schema).expect("compiles");
+    assert!(v.is_valid(&call), "strict call refused by its schema");
+    let parsed = Call::from_json(&m, &call, &ParseOptions::DEFAULT).expect("validator accepts");
+    assert_eq!(parsed.value("count").map(|x| x.to_json()), Some(json!(42)));
+    assert_eq!(
+        parsed.value("port").map(|x| x.to_json()),
+        Some(json!(8080)),
+        "default"
+    );
+    assert_eq!(
+        parsed.value("mode").map(|x| x.to_json()),
+        Some(json!("fast")),
+        "default"
+    );
+    assert!(
+        parsed.value("query").is_none(),
+        "null without default is absent"
+    );
+    // A required argument cannot be null.
+    let mut bad = call;
+    bad["target"] = Value::Null;
+    assert!(!v.is_valid(&bad));
+    assert!(Call::from_json(&m, &bad, &ParseOptions::DEFAULT).is_err());
+}
