@@ -1,6 +1,6 @@
 //! JSON schemas for LLM tool definitions (MCP, OpenAI strict, Anthropic).
 //!
-//! Pure functions over a checked [`Manifest`]: they allocate `serde_json` values and
+//! Pure functions over a checked [`Manifest`](crate::model::Manifest): they allocate `serde_json` values and
 //! never look at anything else, so the code generator can run them at build time and
 //! embed the JSON text as constants, and the dynamic path (CLI, `invoke`) gets the same
 //! JSON at run time.
