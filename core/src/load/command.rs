@@ -422,7 +422,19 @@ pub(crate) fn decode_command(
                             mapping_spans.push(arg_name.span.clone());
                             mappings.push(mapping);
                         }
-                        None => ok = false,
+                        None => {
+                            ok = false;
+                            // Keep the name resolvable so that `{_<arg>_flags}` does not
+                            // add a follow-on error; the manifest fails anyway.
+                            if let Some(arg) = args.iter().position(|a| a.name == arg_name.v) {
+                                mapping_names.push((arg_name.v.clone(), arg));
+                                mapping_spans.push(arg_name.span.clone());
+                                mappings.push(Mapping {
+                                    arg,
+                                    entries: Vec::new().into(),
+                                });
+                            }
+                        }
                     }
                 }
             }
@@ -1175,7 +1187,7 @@ fn quoted_warning(cx: &mut Cx<'_>, a: &Arg, s: &str, span: Range<usize>) {
             ),
         )
         .help(format!(
-            "write it unquoted: `{s}` (it is compared as a {})",
+            "write it unquoted: `{s}` (it is compared as `{}`)",
             a.ty.kind.as_str()
         ));
 }
