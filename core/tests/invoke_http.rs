@@ -145,9 +145,34 @@ fn a_dot_segment_in_the_path_is_refused() {
     for id in [".", ".."] {
         assert_eq!(
             request(json!({"id": id, "title": "t"})).unwrap_err(),
-            InvokeError::DotSegment { arg: "id".into() }
+            InvokeError::DotSegment {
+                arg: Some("id".into())
+            }
         );
     }
+}
+
+#[test]
+fn a_dot_segment_pushed_by_hand_is_refused_too() {
+    let mut url = RequestText::new();
+    url.push_lit("https://h.example/files/");
+    url.push_url_arg("name", "..", UrlPart::Path);
+    let e = HttpRequest::new(HttpMethod::Get, url, vec![], None).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "argument 'name' cannot be '.' or '..' in a URL path"
+    );
+    let mut url = RequestText::new();
+    url.push_url_value(".", UrlPart::Path);
+    assert_eq!(
+        HttpRequest::new(HttpMethod::Get, url, vec![], None).unwrap_err(),
+        InvokeError::DotSegment { arg: None }
+    );
+    // Elsewhere in a URL, dots are harmless.
+    let mut url = RequestText::new();
+    url.push_lit("https://h.example/x?q=");
+    url.push_url_arg("q", "..", UrlPart::Query);
+    assert!(HttpRequest::new(HttpMethod::Get, url, vec![], None).is_ok());
 }
 
 #[test]

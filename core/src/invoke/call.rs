@@ -212,13 +212,8 @@ impl<'m> Call<'m> {
                 TextPiece::Lit(l) => text.push_lit(l),
                 TextPiece::Arg { arg, part } => {
                     if let Some(v) = self.slot(*arg)? {
-                        let v = v.to_string();
-                        if *part == UrlPart::Path && super::encode::is_dot_segment(&v) {
-                            return Err(InvokeError::DotSegment {
-                                arg: self.arg_name(*arg),
-                            });
-                        }
-                        text.push_url_value(&v, *part);
+                        let name = self.arg_name(*arg);
+                        text.push_url_arg(&name, &v.to_string(), *part);
                     }
                 }
                 TextPiece::Secret { name, part } => {

@@ -35,10 +35,10 @@ pub enum InvokeError {
     },
     /// A value `.` or `..` would fill a URL path segment, which URL parsers resolve
     /// (even percent-encoded) into another path.
-    #[error("argument '{arg}' cannot be '.' or '..' in a URL path")]
+    #[error("{} cannot be '.' or '..' in a URL path", dot_subject(.arg.as_deref()))]
     DotSegment {
-        /// Argument name.
-        arg: String,
+        /// Argument name, when known.
+        arg: Option<String>,
     },
     /// A secret could not be resolved.
     #[error(transparent)]
@@ -53,4 +53,11 @@ pub enum InvokeError {
         /// What is wrong.
         detail: String,
     },
+}
+
+fn dot_subject(arg: Option<&str>) -> String {
+    match arg {
+        Some(a) => format!("argument '{a}'"),
+        None => "a URL path value".to_owned(),
+    }
 }

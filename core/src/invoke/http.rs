@@ -2,7 +2,9 @@
 //! redacted twin of every part a secret went into.
 
 use super::InvokeError;
-use super::encode::{check_header_value, encode_url_component, json_string_content};
+use super::encode::{
+    check_header_value, encode_url_component, is_dot_segment, json_string_content,
+};
 use super::secret::{Secret, redaction_marker};
 use crate::model::{HttpMethod, HttpSpec, JsonSlot, UrlPart};
 use std::fmt;
@@ -18,6 +20,9 @@ pub struct RequestText {
     text: String,
     /// `None` until a secret is pushed: then the text as shown.
     redacted: Option<String>,
+    /// Set when a value `.` or `..` was pushed into a URL path: the argument's name,
+    /// if known. [`HttpRequest::new`] refuses such a request.
+    dot_segment: Option<Option<String>>,
 }
 
 impl RequestText {
@@ -26,6 +31,7 @@ impl RequestText {
         RequestText {
             text: String::new(),
             redacted: None,
+            dot_segment: None,
         }
     }
 
@@ -47,8 +53,24 @@ impl RequestText {
         self.push_both(lit);
     }
 
-    /// An argument value in a URL or header, encoded for `part`.
+    /// The value of argument `arg` in a URL or header, encoded for `part`.
+    ///
+    /// A value `.` or `..` in a path is recorded and makes [`HttpRequest::new`]
+    /// fail: URL parsers resolve such a segment (even percent-encoded) into another
+    /// path.
+    pub fn push_url_arg(&mut self, arg: &str, value: &str, part: UrlPart) {
+        self.push_url(Some(arg), value, part);
+    }
+
+    /// Like [`RequestText::push_url_arg`], for a value without an argument name.
     pub fn push_url_value(&mut self, value: &str, part: UrlPart) {
+        self.push_url(None, value, part);
+    }
+
+    fn push_url(&mut self, arg: Option<&str>, value: &str, part: UrlPart) {
+        if part == UrlPart::Path && is_dot_segment(value) && self.dot_segment.is_none() {
+            self.dot_segment = Some(arg.map(str::to_owned));
+        }
         let encoded = encode_url_component(value, part);
         self.push_both(&encoded);
     }
@@ -142,14 +164,19 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    /// Assembles a request; refuses a header value that contains CR or LF (after
-    /// secrets are inserted), naming the header but never its value.
+    /// Assembles a request. Refuses a URL path value `.` or `..` (see
+    /// [`RequestText::push_url_arg`]) and a header value with CR, LF or another
+    /// control character (after secrets are inserted), naming the header but never
+    /// its value.
     pub fn new(
         method: HttpMethod,
         url: RequestText,
         headers: Vec<(String, RequestText)>,
         body: Option<RequestText>,
     ) -> Result<Self, InvokeError> {
+        if let Some(arg) = &url.dot_segment {
+            return Err(InvokeError::DotSegment { arg: arg.clone() });
+        }
         for (name, value) in &headers {
             if !check_header_value(value.as_str()) {
                 return Err(InvokeError::HeaderValue {
