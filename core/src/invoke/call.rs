@@ -7,7 +7,7 @@ use super::{ExecContext, InvokeError, SecretResolver};
 use crate::field;
 use crate::model::{
     Arg, Backend, BodyPiece, CmpOp, CommandRun, CommandSpec, Expr, JsonSlot, Literal, Manifest,
-    MappingEntry, Piece, TextPiece, Token, UrlPart,
+    MappingEntry, Piece, TextPiece, Token,
 };
 use crate::value::{ArgError, ArgErrors, ArgSpec, ParseOptions, Value};
 use serde_json::Map;
