@@ -1,1 +1,466 @@
-//! Build-script API of cladgen.
+//! # cladgen-build
+//!
+//! The build-script side of cladgen: check every ToolClad manifest of a folder and
+//! generate typed Rust for it into `OUT_DIR`.
+//!
+//! ```no_run
+//! // build.rs: `fn main()` of the build script
+//! cladgen_build::Builder::new()
+//!     .manifest_dir("tools") // every *.clad.toml below it
+//!     .generate()
+//!     .expect("ToolClad manifests");
+//! ```
+//!
+//! ```ignore
+//! // src/main.rs
+//! mod tools { cladgen::include_tools!(); }
+//! ```
+//!
+//! Under Cargo, [`Builder::generate`] prints `cargo::rerun-if-changed` for every
+//! manifest, every directory scanned and the types file (this narrows Cargo's default
+//! "rerun when any file of the package changes" to exactly these inputs), prints each
+//! warning as a `cargo::warning`, writes files only when their content changed, and on
+//! errors prints the rendered diagnostics to stderr plus one `cargo::error` line each,
+//! then returns an [`Error`] listing them.
+
+#![warn(missing_docs)]
+
+use cladgen_codegen::{CodegenError, GenOptions};
+use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
+use cladgen_core::model::Manifest;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// How unknown keys in manifests are treated.
+pub use cladgen_core::load::Level as UnknownKeys;
+
+/// Why generation failed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// One or more manifests are invalid; `rendered` shows every diagnostic.
+    #[error("{} invalid ToolClad manifest(s):\n{rendered}", count_errors(.diagnostics))]
+    Manifests {
+        /// Every diagnostic (errors and warnings).
+        diagnostics: Vec<Diagnostic>,
+        /// All of them rendered like rustc does.
+        rendered: String,
+    },
+    /// Code could not be generated for a checked manifest (name collisions, ...).
+    #[error("code generation failed: {0}")]
+    Codegen(#[from] CodegenError),
+    /// Writing the output failed.
+    #[error("cannot write {}: {source}", .path.display())]
+    Io {
+        /// The file or directory.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// No output directory: not running under Cargo and none configured.
+    #[error("OUT_DIR is not set: run from a build script, or set Builder::out_dir")]
+    NoOutDir,
+    /// Nothing to generate from.
+    #[error("no manifests configured: call Builder::manifest_dir or Builder::manifest")]
+    NoInputs,
+}
+
+fn count_errors(d: &[Diagnostic]) -> usize {
+    d.iter().filter(|d| d.is_error()).count()
+}
+
+/// One generated file, relative to the output directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Path relative to the output directory (e.g. `nmap_scan.rs`, `mod.rs`).
+    pub path: PathBuf,
+    /// Formatted Rust source.
+    pub contents: String,
+}
+
+/// The result of [`Builder::render`]: files to write and what was read.
+#[derive(Clone, Debug, Default)]
+pub struct Generated {
+    /// The files, index (`mod.rs`) last.
+    pub files: Vec<GeneratedFile>,
+    /// Every file and directory read (for `rerun-if-changed`).
+    pub inputs: Vec<PathBuf>,
+    /// Warnings (the manifests are valid).
+    pub warnings: Vec<Diagnostic>,
+    /// Warnings rendered like rustc does.
+    pub rendered_warnings: String,
+}
+
+/// Configures and runs code generation. See the crate docs.
+#[derive(Clone, Debug)]
+#[must_use]
+pub struct Builder {
+    dirs: Vec<PathBuf>,
+    files: Vec<PathBuf>,
+    types_file: Option<PathBuf>,
+    out_dir: Option<PathBuf>,
+    out_subdir: String,
+    out_file: Option<String>,
+    unknown_keys: Level,
+    extern_types: BTreeMap<String, String>,
+    runtime_path: String,
+    base_dir: Option<PathBuf>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Builder {
+    /// A builder with no inputs; output to `$OUT_DIR/cladgen/`.
+    pub fn new() -> Self {
+        Builder {
+            dirs: Vec::new(),
+            files: Vec::new(),
+            types_file: None,
+            out_dir: None,
+            out_subdir: "cladgen".into(),
+            out_file: None,
+            unknown_keys: Level::Error,
+            extern_types: BTreeMap::new(),
+            runtime_path: "::cladgen".into(),
+            base_dir: None,
+        }
+    }
+
+    /// Every `*.clad.toml` below `dir` (recursively). Relative paths are relative to
+    /// `CARGO_MANIFEST_DIR`. Custom types come from the `toolclad.toml` in the
+    /// directory or the nearest directory above it, unless [`Builder::types_file`].
+    pub fn manifest_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.dirs.push(dir.into());
+        self
+    }
+
+    /// One manifest file.
+    pub fn manifest(mut self, file: impl Into<PathBuf>) -> Self {
+        self.files.push(file.into());
+        self
+    }
+
+    /// The `toolclad.toml` with custom types (instead of the nearest one).
+    pub fn types_file(mut self, file: impl Into<PathBuf>) -> Self {
+        self.types_file = Some(file.into());
+        self
+    }
+
+    /// Output directory (default `$OUT_DIR`).
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    /// Sub-directory of the output directory (default `cladgen`; use
+    /// `cladgen::include_tools!("name")` for another one).
+    pub fn out_subdir(mut self, name: impl Into<String>) -> Self {
+        self.out_subdir = name.into();
+        self
+    }
+
+    /// Write everything into one file of this name (in the output directory) instead
+    /// of one file per tool; include it with `include!(concat!(env!("OUT_DIR"), "/name"))`.
+    pub fn out_file(mut self, name: impl Into<String>) -> Self {
+        self.out_file = Some(name.into());
+        self
+    }
+
+    /// Treat unknown manifest keys as errors (default) or warnings (forward compatibility).
+    pub fn unknown_keys(mut self, level: Level) -> Self {
+        self.unknown_keys = level;
+        self
+    }
+
+    /// Maps manifest type `name` (not built in, not a custom type) to a Rust type of your
+    /// own at `rust_path` (e.g. `"::my_agent::CsvPath"`), which implements
+    /// `cladgen::ArgValue` (plus `Clone`, `Debug`, `PartialEq`), like prost's `extern_path`.
+    pub fn extern_type(mut self, name: impl Into<String>, rust_path: impl Into<String>) -> Self {
+        self.extern_types.insert(name.into(), rust_path.into());
+        self
+    }
+
+    /// Path of the runtime crate in generated code (default `::cladgen`).
+    pub fn runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = path.into();
+        self
+    }
+
+    /// Directory relative input paths are resolved against (default
+    /// `CARGO_MANIFEST_DIR`, else the current directory).
+    pub fn base_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.base_dir = Some(dir.into());
+        self
+    }
+
+    fn base(&self) -> PathBuf {
+        self.base_dir
+            .clone()
+            .or_else(|| std::env::var_os("CARGO_MANIFEST_DIR").map(PathBuf::from))
+            .unwrap_or_default()
+    }
+
+    /// Checks every manifest and renders the code, without writing anything or
+    /// printing Cargo directives. The library form behind [`Builder::generate`] and
+    /// `cladgen expand`.
+    pub fn render(&self) -> Result<Generated, Error> {
+        if self.dirs.is_empty() && self.files.is_empty() {
+            return Err(Error::NoInputs);
+        }
+        let base = self.base();
+        let mut diags: Vec<Diagnostic> = Vec::new();
+        let mut sources: BTreeMap<PathBuf, String> = BTreeMap::new();
+        let mut inputs: Vec<PathBuf> = Vec::new();
+        let mut paths: Vec<PathBuf> = Vec::new();
+        for d in &self.dirs {
+            let d = base.join(d);
+            inputs.push(d.clone());
+            match load::collect_manifests(std::slice::from_ref(&d)) {
+                Ok(found) => paths.extend(found),
+                Err(e) => diags.push(e),
+            }
+        }
+        paths.extend(self.files.iter().map(|f| base.join(f)));
+        paths.sort();
+        paths.dedup();
+
+        let mut manifests: Vec<(PathBuf, Manifest)> = Vec::new();
+        for path in &paths {
+            inputs.push(path.clone());
+            let types_path = match &self.types_file {
+                Some(t) => Some(base.join(t)),
+                None => path.parent().and_then(load::find_types_file),
+            };
+            let custom_types = match &types_path {
+                Some(tp) => {
+                    inputs.push(tp.clone());
+                    match load::load_types_file(tp, self.unknown_keys) {
+                        Ok(t) => Some(t),
+                        Err(mut d) => {
+                            if let Ok(text) = std::fs::read_to_string(tp) {
+                                sources.insert(tp.clone(), text);
+                            }
+                            diags.append(&mut d);
+                            continue;
+                        }
+                    }
+                }
+                None => None,
+            };
+            let opts = LoadOptions {
+                custom_types,
+                unknown_keys: self.unknown_keys,
+                extern_types: self.extern_types.clone(),
+            };
+            let loaded = load::load_file(path, &opts);
+            sources.insert(path.clone(), loaded.source.clone());
+            diags.extend(loaded.diagnostics);
+            if let Some(m) = loaded.manifest {
+                manifests.push((path.clone(), m));
+            }
+        }
+        let set: Vec<(PathBuf, &Manifest)> =
+            manifests.iter().map(|(p, m)| (p.clone(), m)).collect();
+        diags.extend(load::check_set(&set));
+        inputs.sort();
+        inputs.dedup();
+
+        let render_all = |diags: &[Diagnostic]| {
+            let mut out = String::new();
+            for d in diags {
+                let src = sources.get(&d.file).map(String::as_str).unwrap_or("");
+                let _ = writeln!(out, "{}", d.render(src, false));
+            }
+            out
+        };
+        if diags.iter().any(Diagnostic::is_error) {
+            let rendered = render_all(&diags);
+            return Err(Error::Manifests {
+                diagnostics: diags,
+                rendered,
+            });
+        }
+
+        let opts = GenOptions::default().with_runtime_path(self.runtime_path.clone());
+        let mut files = Vec::new();
+        let mut index = String::new();
+        let mut single = String::new();
+        for (path, m) in &manifests {
+            let label = display_path(path, &base);
+            let items = cladgen_codegen::tool_items(m, &opts)?;
+            let module = cladgen_codegen::tool_module_name(m);
+            let header = format!(
+                "// @generated by cladgen {} from {label}. Do not edit.\n\n",
+                env!("CARGO_PKG_VERSION")
+            );
+            let body = format_tokens(items);
+            let doc = module_doc(m, &label);
+            if self.out_file.is_some() {
+                let _ = write!(
+                    single,
+                    "{doc}{ALLOW_DEAD_CODE}pub mod {module} {{\n{body}}}\n\n"
+                );
+            } else {
+                let file = format!("{}.rs", m.tool.name);
+                files.push(GeneratedFile {
+                    path: PathBuf::from(&file),
+                    contents: format!("{header}{body}"),
+                });
+                let _ = writeln!(
+                    index,
+                    "{doc}{ALLOW_DEAD_CODE}pub mod {module} {{\n    ::core::include!(\"{file}\");\n}}\n"
+                );
+            }
+        }
+        let refs: Vec<&Manifest> = manifests.iter().map(|(_, m)| m).collect();
+        let registry = format_tokens(cladgen_codegen::registry(&refs, &opts)?);
+        let header = format!(
+            "// @generated by cladgen {}. Do not edit.\n// One module per ToolClad manifest, and the `Tools` registry.\n\n",
+            env!("CARGO_PKG_VERSION")
+        );
+        match &self.out_file {
+            Some(name) => files.push(GeneratedFile {
+                path: PathBuf::from(name),
+                contents: format!("{header}{single}{registry}"),
+            }),
+            None => files.push(GeneratedFile {
+                path: PathBuf::from("mod.rs"),
+                contents: format!("{header}{index}{registry}"),
+            }),
+        }
+        let rendered_warnings = render_all(&diags);
+        Ok(Generated {
+            files,
+            inputs,
+            warnings: diags,
+            rendered_warnings,
+        })
+    }
+
+    /// The build-script entry point: render, then write into the output directory and
+    /// talk to Cargo (see the crate docs). Never panics; errors are returned.
+    pub fn generate(&self) -> Result<Generated, Error> {
+        let under_cargo =
+            std::env::var_os("CARGO").is_some() && std::env::var_os("OUT_DIR").is_some();
+        let result = self.render();
+        if under_cargo {
+            self.tell_cargo(&result);
+        }
+        let generated = result?;
+        let out = match &self.out_dir {
+            Some(d) => d.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
+        };
+        let dir = if self.out_file.is_some() {
+            out
+        } else {
+            out.join(&self.out_subdir)
+        };
+        std::fs::create_dir_all(&dir).map_err(|source| Error::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        for f in &generated.files {
+            write_if_changed(&dir.join(&f.path), &f.contents)?;
+        }
+        Ok(generated)
+    }
+
+    fn tell_cargo(&self, result: &Result<Generated, Error>) {
+        // Inputs are known even when generation fails (so fixing a manifest reruns us).
+        let base = self.base();
+        let mut inputs: Vec<PathBuf> = self.dirs.iter().map(|d| base.join(d)).collect();
+        inputs.extend(self.files.iter().map(|f| base.join(f)));
+        if let Some(t) = &self.types_file {
+            inputs.push(base.join(t));
+        }
+        if let Ok(g) = result {
+            inputs.extend(g.inputs.iter().cloned());
+        }
+        inputs.sort();
+        inputs.dedup();
+        for p in &inputs {
+            println!("cargo::rerun-if-changed={}", p.display());
+        }
+        match result {
+            Ok(g) => {
+                for w in &g.warnings {
+                    println!("cargo::warning={}", w.one_line());
+                }
+            }
+            Err(Error::Manifests {
+                diagnostics,
+                rendered,
+            }) => {
+                eprintln!("{rendered}");
+                for d in diagnostics {
+                    let level = if d.is_error() { "error" } else { "warning" };
+                    println!("cargo::{level}={}", d.one_line());
+                }
+            }
+            Err(e) => println!("cargo::error={}", e.to_string().replace('\n', " ")),
+        }
+    }
+}
+
+/// A crate uses part of a tool's generated API (a binary may only call `from_json` and
+/// `argv`), so unused items are expected, not a mistake to warn about.
+const ALLOW_DEAD_CODE: &str =
+    "#[allow(dead_code)] // generated API: a crate uses only what it needs\n";
+
+fn module_doc(m: &Manifest, label: &str) -> String {
+    let mut out = String::new();
+    for line in m.tool.description.lines() {
+        let _ = writeln!(out, "/// {}", line.trim_end());
+    }
+    let _ = writeln!(out, "///");
+    let _ = writeln!(
+        out,
+        "/// Tool `{}` {}, risk tier `{}`; generated from `{label}`.",
+        m.tool.name, m.tool.version, m.tool.risk_tier
+    );
+    out
+}
+
+/// Formats tokens as a file with prettyplease.
+fn format_tokens(tokens: proc_macro2::TokenStream) -> String {
+    match syn::parse2::<syn::File>(tokens.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        // Generated tokens always parse; keep the raw text so a bug is visible, not lost.
+        Err(e) => format!("compile_error!({:?});\n{tokens}\n", e.to_string()),
+    }
+}
+
+/// `path` relative to `base` with `/` separators, for stable headers.
+fn display_path(path: &Path, base: &Path) -> String {
+    let rel = path.strip_prefix(base).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {
+    if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
+        return Ok(());
+    }
+    std::fs::write(path, contents).map_err(|source| Error::Io {
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Formats the tokens of one manifest's items the way [`Builder`] writes them.
+pub fn expand_manifest(m: &Manifest, runtime_path: &str) -> Result<String, Error> {
+    let opts = GenOptions::default().with_runtime_path(runtime_path);
+    Ok(format_tokens(cladgen_codegen::tool_items(m, &opts)?))
+}
+
+pub use cladgen_core::load::Diagnostic as ManifestDiagnostic;

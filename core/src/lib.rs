@@ -7,6 +7,7 @@
 
 #![warn(missing_docs)]
 
+pub mod field;
 pub mod invoke;
 #[cfg(feature = "load")]
 pub mod load;

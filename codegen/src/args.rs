@@ -1,0 +1,507 @@
+//! Typed argument structs, enums for enum arguments, JSON parsing and builders.
+//!
+//! Used for a tool's `[args]` and, with the same code, for the arguments of each
+//! session and browser command.
+
+use crate::names;
+use crate::{CodegenError, Gen};
+use cladgen_core::model::{Arg, TypeKind};
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+/// Everything generated for one argument list.
+pub struct ArgSet<'a> {
+    /// The arguments, in model order (indices match `Piece::Arg`).
+    pub args: &'a [Arg],
+    /// Name of the struct, e.g. `NmapScanArgs`.
+    pub ty: Ident,
+    /// One entry per argument.
+    pub fields: Vec<Field>,
+}
+
+/// One argument as a Rust field.
+pub struct Field {
+    /// The field identifier.
+    pub ident: Ident,
+    /// The value type (a runtime value type, an enum generated here, or an extern type).
+    pub value_ty: TokenStream,
+    /// `Some` for an enum argument: the generated enum's name.
+    pub enum_ty: Option<Ident>,
+    /// Whether the field is an `Option` (optional without default).
+    pub optional: bool,
+    /// Name of the private `static` holding the constraints.
+    pub constraints: Ident,
+}
+
+impl<'a> ArgSet<'a> {
+    /// Plans the fields of `args`; `taken` holds type names already used in the module.
+    pub fn new(
+        g: &Gen,
+        args: &'a [Arg],
+        ty: Ident,
+        prefix: &str,
+        taken: &mut Vec<String>,
+    ) -> Result<Self, CodegenError> {
+        let rt = &g.rt;
+        let mut fields = Vec::new();
+        for (i, a) in args.iter().enumerate() {
+            let ident = names::field_ident(&a.name);
+            let (value_ty, enum_ty) = match &a.ty.kind {
+                TypeKind::Enum => {
+                    let name = names::pascal(&a.name);
+                    claim(taken, &name, &g.tool, &a.name)?;
+                    let id = names::ident(&name);
+                    (quote!(#id), Some(id))
+                }
+                TypeKind::Extern { rust_path } => {
+                    let path: syn::Path =
+                        syn::parse_str(rust_path).map_err(|e| CodegenError::ExternPath {
+                            tool: g.tool.clone(),
+                            arg: a.name.to_string(),
+                            path: rust_path.to_string(),
+                            reason: e.to_string(),
+                        })?;
+                    (quote!(#path), None)
+                }
+                kind => {
+                    let t = value_type_name(kind);
+                    (quote!(#rt::value::#t), None)
+                }
+            };
+            fields.push(Field {
+                ident,
+                value_ty,
+                enum_ty,
+                optional: !a.required && a.default.is_none(),
+                constraints: format_ident!("{}_C{}", prefix, i),
+            });
+        }
+        Ok(ArgSet { args, ty, fields })
+    }
+
+    /// The field type as declared in the struct.
+    fn field_ty(f: &Field) -> TokenStream {
+        let t = &f.value_ty;
+        if f.optional {
+            quote!(::core::option::Option<#t>)
+        } else {
+            t.clone()
+        }
+    }
+
+    /// Constraint statics, enums, the struct, its builder and its impls.
+    pub fn items(&self, g: &Gen, doc: &str) -> TokenStream {
+        let rt = &g.rt;
+        let mut out = TokenStream::new();
+        for (a, f) in self.args.iter().zip(&self.fields) {
+            let mut em = crate::literal::Emitter::new(rt.clone());
+            let c = em.constraints(&a.ty.constraints);
+            let name = &f.constraints;
+            out.extend(quote!(static #name: #rt::model::Constraints = #c;));
+            if let Some(e) = &f.enum_ty {
+                out.extend(enum_items(g, a, e, name));
+            }
+        }
+        out.extend(self.struct_items(g, doc));
+        out
+    }
+
+    fn struct_items(&self, g: &Gen, doc: &str) -> TokenStream {
+        let rt = &g.rt;
+        let ty = &self.ty;
+        let builder = format_ident!("{}Builder", ty);
+        let docs = crate::doc_lines(doc);
+        let field_decls = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let id = &f.ident;
+            let t = Self::field_ty(f);
+            let d = crate::doc_lines(&arg_doc(a));
+            quote!(#d pub #id: #t,)
+        });
+        let names: Vec<&str> = self.args.iter().map(|a| a.name.as_ref()).collect();
+        let parse_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let id = &f.ident;
+            let t = &f.value_ty;
+            let c = &f.constraints;
+            let name = a.name.as_ref();
+            let required = a.required;
+            let default = match &a.default {
+                Some(s) => {
+                    let mut em = crate::literal::Emitter::new(rt.clone());
+                    let s = em.scalar(s);
+                    quote!(::core::option::Option::Some(&#s))
+                }
+                None => quote!(::core::option::Option::None),
+            };
+            quote! {
+                let #id = errors.collect(#rt::__private::field::parse::<#t>(
+                    obj, &#rt::ArgSpec::new(#name, &#c), #required, #default, opts,
+                ));
+            }
+        });
+        let idents: Vec<&Ident> = self.fields.iter().map(|f| &f.ident).collect();
+        // `Some(x)` patterns: required/defaulted fields come back as `Some(Some(v))`.
+        let pats = self.fields.iter().map(|f| {
+            let id = &f.ident;
+            if f.optional {
+                quote!(::core::option::Option::Some(#id))
+            } else {
+                quote!(::core::option::Option::Some(::core::option::Option::Some(#id)))
+            }
+        });
+        let to_json = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let id = &f.ident;
+            let name = a.name.as_ref();
+            if f.optional {
+                quote! {
+                    if let ::core::option::Option::Some(v) = &self.#id {
+                        map.insert(#name.into(), #rt::ArgValue::to_json(v));
+                    }
+                }
+            } else {
+                quote!(map.insert(#name.into(), #rt::ArgValue::to_json(&self.#id));)
+            }
+        });
+        // Builder: required arguments are parameters of `builder()`, so they cannot be
+        // forgotten; optional ones are setters; defaults are applied by `build()`.
+        let required: Vec<(&Arg, &Field)> = self
+            .args
+            .iter()
+            .zip(&self.fields)
+            .filter(|(a, _)| a.required)
+            .collect();
+        let req_params = required.iter().map(|(_, f)| {
+            let id = &f.ident;
+            let t = &f.value_ty;
+            quote!(#id: #t)
+        });
+        let builder_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let id = &f.ident;
+            let t = &f.value_ty;
+            if a.required {
+                quote!(#id: #t,)
+            } else {
+                quote!(#id: ::core::option::Option<#t>,)
+            }
+        });
+        let builder_init = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let id = &f.ident;
+            if a.required {
+                quote!(#id,)
+            } else {
+                quote!(#id: ::core::option::Option::None,)
+            }
+        });
+        let setters = self
+            .args
+            .iter()
+            .zip(&self.fields)
+            .filter(|(a, _)| !a.required)
+            .map(|(a, f)| {
+                let id = &f.ident;
+                let t = &f.value_ty;
+                let d = crate::doc_lines(&format!("Sets `{}`.", a.name));
+                quote! {
+                    #d
+                    pub fn #id(mut self, value: #t) -> Self {
+                        self.#id = ::core::option::Option::Some(value);
+                        self
+                    }
+                }
+            });
+        let build_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let id = &f.ident;
+            let t = &f.value_ty;
+            let c = &f.constraints;
+            let name = a.name.as_ref();
+            match (&a.default, a.required) {
+                (_, true) => quote!(let #id = ::core::option::Option::Some(self.#id);),
+                (None, false) => quote!(let #id = ::core::option::Option::Some(self.#id);),
+                (Some(d), false) => {
+                    let mut em = crate::literal::Emitter::new(rt.clone());
+                    let s = em.scalar(d);
+                    quote! {
+                        let #id = match self.#id {
+                            ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
+                            ::core::option::Option::None => errors.collect(
+                                <#t as #rt::ArgValue>::parse_json(
+                                    &#rt::ArgSpec::new(#name, &#c),
+                                    &(#s).to_json(),
+                                    &#rt::ParseOptions::DEFAULT,
+                                ),
+                            ),
+                        };
+                    }
+                }
+            }
+        });
+        let build_pats = self.fields.iter().map(|f| {
+            let id = &f.ident;
+            quote!(::core::option::Option::Some(#id))
+        });
+        let has_defaults = self.args.iter().any(|a| !a.required && a.default.is_some());
+        let errors_decl = if has_defaults {
+            quote!(let mut errors = #rt::ArgErrors::new();)
+        } else {
+            quote!(let errors = #rt::ArgErrors::new();)
+        };
+        let map_decl = if self.args.is_empty() {
+            quote!(let map = #rt::__private::serde_json::Map::new();)
+        } else {
+            quote!(let mut map = #rt::__private::serde_json::Map::new();)
+        };
+        let opts_param = if self.args.is_empty() {
+            quote!(_opts)
+        } else {
+            quote!(opts)
+        };
+        let struct_doc =
+            format!("Builds [`{ty}`]: required arguments are parameters of [`{ty}::builder`].");
+        let sd = crate::doc_lines(&struct_doc);
+        let n_args = names.len();
+        quote! {
+            #docs
+            #[derive(Clone, Debug, PartialEq)]
+            pub struct #ty {
+                #(#field_decls)*
+            }
+
+            impl #ty {
+                /// Every argument name, in argument order.
+                pub const ARG_NAMES: [&'static str; #n_args] = [#(#names),*];
+
+                /// Starts a builder from the required arguments.
+                pub fn builder(#(#req_params),*) -> #builder {
+                    #builder { #(#builder_init)* }
+                }
+
+                /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+                ///
+                /// Every invalid, missing or unknown argument is reported at once.
+                pub fn from_json(value: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::ArgErrors> {
+                    Self::from_json_with(value, &#rt::ParseOptions::DEFAULT)
+                }
+
+                /// Like [`Self::from_json`], with explicit options (e.g. the credential file base directory).
+                pub fn from_json_with(
+                    value: &#rt::__private::serde_json::Value,
+                    #opts_param: &#rt::ParseOptions,
+                ) -> ::core::result::Result<Self, #rt::ArgErrors> {
+                    let obj = #rt::__private::field::object(value)?;
+                    let mut errors = #rt::ArgErrors::new();
+                    // Unknown keys first, then each argument in order (as the dynamic path).
+                    #rt::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+                    #(#parse_fields)*
+                    match (#(#idents,)*) {
+                        (#(#pats,)*) if errors.is_empty() => ::core::result::Result::Ok(Self { #(#idents),* }),
+                        _ => ::core::result::Result::Err(errors),
+                    }
+                }
+
+                /// The arguments as a JSON object (absent optional arguments omitted).
+                pub fn to_json(&self) -> #rt::__private::serde_json::Value {
+                    #map_decl
+                    #(#to_json)*
+                    #rt::__private::serde_json::Value::Object(map)
+                }
+            }
+
+            #sd
+            #[derive(Clone, Debug)]
+            #[must_use]
+            pub struct #builder {
+                #(#builder_fields)*
+            }
+
+            impl #builder {
+                #(#setters)*
+
+                /// Applies the defaults of unset optional arguments and builds the arguments.
+                pub fn build(self) -> ::core::result::Result<#ty, #rt::ArgErrors> {
+                    #errors_decl
+                    #(#build_fields)*
+                    match (#(#idents,)*) {
+                        (#(#build_pats,)*) if errors.is_empty() => ::core::result::Result::Ok(#ty { #(#idents),* }),
+                        _ => ::core::result::Result::Err(errors),
+                    }
+                }
+            }
+
+            impl #rt::__private::serde::Serialize for #ty {
+                fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                    #rt::__private::serde::Serialize::serialize(&self.to_json(), serializer)
+                }
+            }
+
+            /// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
+            impl<'de> #rt::__private::serde::Deserialize<'de> for #ty {
+                fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                    let value = <#rt::__private::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
+                    Self::from_json(&value).map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
+                }
+            }
+        }
+    }
+}
+
+/// Reserves a type name in the module, or reports the collision.
+pub fn claim(
+    taken: &mut Vec<String>,
+    name: &str,
+    tool: &str,
+    arg: &str,
+) -> Result<(), CodegenError> {
+    if taken.iter().any(|t| t == name) {
+        return Err(CodegenError::NameCollision {
+            tool: tool.to_owned(),
+            what: format!("argument `{arg}`"),
+            name: name.to_owned(),
+        });
+    }
+    taken.push(name.to_owned());
+    Ok(())
+}
+
+/// The runtime value type for a built-in type.
+pub fn value_type_name(kind: &TypeKind) -> Ident {
+    let n = match kind {
+        TypeKind::String => "Text",
+        TypeKind::Integer => "Integer",
+        TypeKind::Number => "Number",
+        TypeKind::Port => "Port",
+        TypeKind::Boolean => "Boolean",
+        TypeKind::Enum => "EnumValue",
+        TypeKind::ScopeTarget => "ScopeTarget",
+        TypeKind::Url => "Url",
+        TypeKind::Path => "RelPath",
+        TypeKind::IpAddress => "IpAddress",
+        TypeKind::Cidr => "Cidr",
+        TypeKind::MsfOptions => "MsfOptions",
+        TypeKind::CredentialFile => "CredentialFile",
+        TypeKind::Duration => "Duration",
+        TypeKind::RegexMatch => "RegexMatch",
+        TypeKind::Extern { .. } => "Text",
+    };
+    names::ident(n)
+}
+
+fn arg_doc(a: &Arg) -> String {
+    let mut d = if a.description.is_empty() {
+        format!("Argument `{}`.", a.name)
+    } else {
+        a.description.to_string()
+    };
+    let mut facts = vec![format!("type `{}`", a.ty.name)];
+    if a.required {
+        facts.push("required".into());
+    } else if let Some(def) = &a.default {
+        facts.push(format!("default `{}`", def.to_text()));
+    } else {
+        facts.push("optional".into());
+    }
+    d.push_str(&format!("\n\n({})", facts.join(", ")));
+    d
+}
+
+fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
+    let rt = &g.rt;
+    let allowed: Vec<&str> =
+        a.ty.constraints
+            .allowed
+            .as_deref()
+            .unwrap_or(&[])
+            .iter()
+            .map(|s| s.as_ref())
+            .collect();
+    let variants: Vec<Ident> = allowed.iter().map(|v| names::type_ident(v)).collect();
+    let n = allowed.len();
+    let vdocs = allowed.iter().map(|v| crate::doc_lines(&format!("`{v}`")));
+    let doc = crate::doc_lines(&if a.description.is_empty() {
+        format!("Allowed values of argument `{}`.", a.name)
+    } else {
+        format!(
+            "{}\n\nAllowed values of argument `{}`.",
+            a.description, a.name
+        )
+    });
+    let name = a.name.as_ref();
+    let default_impl = match &a.default {
+        Some(cladgen_core::model::Scalar::String(d)) => {
+            allowed.iter().position(|v| *v == d.as_ref()).map(|i| {
+                let v = &variants[i];
+                quote! {
+                    /// The manifest's default value.
+                    impl ::core::default::Default for #e {
+                        fn default() -> Self { Self::#v }
+                    }
+                }
+            })
+        }
+        _ => None,
+    };
+    quote! {
+        #doc
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum #e {
+            #(#vdocs #variants,)*
+        }
+
+        impl #e {
+            /// Every allowed value, in manifest order.
+            pub const ALL: [Self; #n] = [#(Self::#variants),*];
+            /// The allowed values as written in the manifest.
+            pub const VALUES: [&'static str; #n] = [#(#allowed),*];
+
+            /// The value exactly as written in the manifest.
+            pub const fn as_str(self) -> &'static str {
+                match self { #(Self::#variants => #allowed,)* }
+            }
+
+            fn from_index(spec: &#rt::ArgSpec<'_>, i: usize) -> ::core::result::Result<Self, #rt::ArgError> {
+                Self::ALL.get(i).copied().ok_or_else(|| {
+                    #rt::ArgError::new(spec.name, #rt::Rule::NotAllowed, "enum index out of range")
+                })
+            }
+        }
+
+        #default_impl
+
+        impl ::core::fmt::Display for #e {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::core::str::FromStr for #e {
+            type Err = #rt::ArgError;
+            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
+                <Self as #rt::ArgValue>::parse_str(&#rt::ArgSpec::new(#name, &#constraints), s, &#rt::ParseOptions::DEFAULT)
+            }
+        }
+
+        impl #rt::ArgValue for #e {
+            fn parse_str(spec: &#rt::ArgSpec<'_>, input: &str, _opts: &#rt::ParseOptions) -> ::core::result::Result<Self, #rt::ArgError> {
+                Self::from_index(spec, #rt::value::parse_enum(spec, input, &Self::VALUES)?)
+            }
+            fn parse_json(spec: &#rt::ArgSpec<'_>, input: &#rt::__private::serde_json::Value, _opts: &#rt::ParseOptions) -> ::core::result::Result<Self, #rt::ArgError> {
+                Self::from_index(spec, #rt::value::parse_enum_json(spec, input, &Self::VALUES)?)
+            }
+            fn to_json(&self) -> #rt::__private::serde_json::Value {
+                #rt::__private::serde_json::Value::String(self.as_str().into())
+            }
+        }
+
+        impl #rt::__private::serde::Serialize for #e {
+            fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> #rt::__private::serde::Deserialize<'de> for #e {
+            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
+                let value = <#rt::__private::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
+                <Self as #rt::ArgValue>::parse_json(&#rt::ArgSpec::new(#name, &#constraints), &value, &#rt::ParseOptions::DEFAULT)
+                    .map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+//! The registry of a manifest set: one enum with a variant per tool, so a runtime can
+//! dispatch an LLM's call by name.
+
+use crate::{CodegenError, Gen, GenOptions, names};
+use cladgen_core::model::{Backend, Manifest};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+/// The `Tools` enum for `manifests` (each generated in module `tool_module_name(m)`).
+pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStream, CodegenError> {
+    let g = Gen::new(opts, "")?;
+    let rt = &g.rt;
+    let mut seen: Vec<(String, String)> = Vec::new();
+    let mut variants = Vec::new();
+    let mut payloads = Vec::new();
+    let mut arms = Vec::new();
+    let mut name_arms = Vec::new();
+    let mut llm_names: Vec<String> = Vec::new();
+    let mut modules = Vec::new();
+    for m in manifests {
+        let tool = m.tool.name.as_ref();
+        let vname = names::pascal(tool);
+        if let Some((_, other)) = seen.iter().find(|(v, _)| *v == vname) {
+            return Err(CodegenError::DuplicateModule(
+                other.clone(),
+                tool.to_owned(),
+            ));
+        }
+        seen.push((vname.clone(), tool.to_owned()));
+        let v = names::ident(&vname);
+        let module = crate::tool_module_name(m);
+        let args_ty = names::ident(&format!("{vname}Args"));
+        let cmd_ty = names::ident(&format!("{vname}Command"));
+        match &m.backend {
+            Backend::Session(_) | Backend::Browser(_) => {
+                let cmds: Vec<String> = match &m.backend {
+                    Backend::Session(s) => s
+                        .commands
+                        .iter()
+                        .map(|c| format!("{tool}__{}", c.name))
+                        .collect(),
+                    Backend::Browser(b) => b
+                        .commands
+                        .iter()
+                        .map(|c| format!("{tool}__{}", c.name))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                payloads.push(quote!(#module::#cmd_ty));
+                for c in &cmds {
+                    arms.push(quote! {
+                        #c => #module::#cmd_ty::from_tool_call(name, args).map(Self::#v),
+                    });
+                }
+                llm_names.extend(cmds);
+            }
+            _ => {
+                payloads.push(quote!(#module::#args_ty));
+                arms.push(quote! {
+                    #tool => #module::#args_ty::from_json(args)
+                        .map(Self::#v)
+                        .map_err(|errors| #rt::CallError::Args { tool: #tool, errors }),
+                });
+                llm_names.push(tool.to_owned());
+            }
+        }
+        name_arms.push(quote!(Self::#v(_) => #tool,));
+        variants.push(v);
+        modules.push(module);
+    }
+    let n = llm_names.len();
+    let k = manifests.len();
+    let docs = manifests
+        .iter()
+        .map(|m| crate::doc_lines(&m.tool.description));
+    Ok(quote! {
+        /// Every tool of this manifest set, with its validated arguments.
+        ///
+        /// Session and browser tools hold their command enum; their LLM tool names are
+        /// `<tool>__<command>`.
+        #[derive(Clone, Debug, PartialEq)]
+        #[allow(dead_code)] // generated API: a crate uses only what it needs
+        pub enum Tools {
+            #(#docs #variants(#payloads),)*
+        }
+
+        #[allow(dead_code)] // generated API: a crate uses only what it needs
+        impl Tools {
+            /// Every tool name an LLM may call, in order.
+            pub const NAMES: [&'static str; #n] = [#(#llm_names),*];
+
+            /// Validates a call by tool name, reporting every argument error at once.
+            pub fn from_call(name: &str, args: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::CallError> {
+                match name {
+                    #(#arms)*
+                    _ => ::core::result::Result::Err(#rt::CallError::UnknownTool { name: name.into(), known: &Self::NAMES }),
+                }
+            }
+
+            /// The manifest's tool name of this call.
+            pub fn tool_name(&self) -> &'static str {
+                match self { #(#name_arms)* }
+            }
+
+            /// What running this call means (argv, executor, HTTP request, MCP call, ...).
+            pub fn plan(
+                &self,
+                ctx: &#rt::ExecContext,
+                secrets: &dyn #rt::SecretResolver,
+            ) -> ::core::result::Result<#rt::Plan, #rt::InvokeError> {
+                match self { #(Self::#variants(a) => a.plan(ctx, secrets),)* }
+            }
+
+            /// Every tool definition of one flavour (what an MCP `tools/list` returns).
+            pub fn definitions(flavor: #rt::Flavor) -> ::std::vec::Vec<#rt::__private::serde_json::Value> {
+                let mut all = ::std::vec::Vec::new();
+                #(all.extend(#modules::tool_definitions(flavor));)*
+                all
+            }
+
+            /// The checked manifests of the set, in order.
+            pub fn manifests() -> [&'static #rt::Manifest; #k] {
+                [#(&#modules::MANIFEST),*]
+            }
+        }
+    })
+}
+
+impl GenOptions {
+    /// Options with another runtime crate path.
+    pub fn with_runtime_path(mut self, path: impl Into<String>) -> Self {
+        self.runtime_path = path.into();
+        self
+    }
+}

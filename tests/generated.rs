@@ -1,0 +1,363 @@
+//! Behaviour of the code generated from `manifests/` by this crate's build script.
+
+mod tools {
+    cladgen::include_tools!();
+}
+
+use cladgen::{ExecContext, MapSecrets, Rule, Tool};
+use serde_json::json;
+use tools::Tools;
+
+fn ctx() -> ExecContext {
+    ExecContext::new("scan-1", "/var/evidence")
+}
+
+fn rules(e: &cladgen::ArgErrors) -> Vec<(String, Rule)> {
+    e.iter().map(|e| (e.arg.clone(), e.rule)).collect()
+}
+
+#[test]
+fn nmap_scan_flags_splice_and_absent_optional_token_drops() {
+    let a = tools::nmap_scan::NmapScanArgs::from_json(
+        &json!({"target": "10.0.1.0/24", "scan_type": "service"}),
+    )
+    .unwrap();
+    assert_eq!(
+        a.argv(&ctx()),
+        [
+            "nmap",
+            "-sT",
+            "-sV",
+            "--version-intensity",
+            "5",
+            "--top-ports",
+            "1000",
+            "--max-rate",
+            "1000",
+            "-oX",
+            "-",
+            "-oN",
+            "/var/evidence/scan-1-output",
+            "--no-stylesheet",
+            "10.0.1.0/24"
+        ]
+    );
+    let b = tools::nmap_scan::NmapScanArgs::from_json(
+        &json!({"target": "10.0.1.0/24", "scan_type": "quick", "exclude": "10.0.1.0/28"}),
+    )
+    .unwrap();
+    let argv = b.argv(&ctx());
+    assert!(
+        argv.contains(&"--exclude=10.0.1.0/28".to_string()),
+        "{argv:?}"
+    );
+    assert_eq!(&argv[1..5], ["-sT", "-T4", "--top-ports", "100"]);
+}
+
+#[test]
+fn hostile_call_reports_every_problem_at_once() {
+    let e = tools::nmap_scan::NmapScanArgs::from_json(
+        &json!({"target": "10.0.1.1; rm -rf /", "scan_type": "stealth", "extra": 1}),
+    )
+    .unwrap_err();
+    assert_eq!(
+        rules(&e),
+        [
+            ("extra".to_string(), Rule::UnknownArgument),
+            ("target".to_string(), Rule::Injection),
+            ("scan_type".to_string(), Rule::NotAllowed),
+        ]
+    );
+    assert!(
+        e.for_llm().contains("discovery"),
+        "allowed values are listed: {}",
+        e.for_llm()
+    );
+}
+
+#[test]
+fn a_value_with_spaces_or_quotes_is_one_argv_element() {
+    let a = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
+        "target": "10.0.0.5", "service": "ssh", "username": "admin",
+        "password": "-p4ss 'x' \"y\" -o /tmp/pwn"
+    }))
+    .unwrap();
+    let argv = a.argv(&ctx());
+    let i = argv.iter().position(|s| s == "-p").unwrap();
+    assert_eq!(argv[i + 1], "-p4ss 'x' \"y\" -o /tmp/pwn");
+    assert!(!argv.contains(&"/tmp/pwn".to_string()));
+}
+
+#[test]
+fn option_like_value_in_free_text_is_refused() {
+    let e = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
+        "target": "10.0.0.5", "service": "ssh", "username": "-iL /etc/shadow"
+    }))
+    .unwrap_err();
+    assert_eq!(rules(&e), [("username".to_string(), Rule::OptionLike)]);
+    // Same rule for a free-text argument without a pattern.
+    let e = tools::create_ticket::CreateTicketArgs::from_json(&json!({
+        "project": "SEC", "title": "A valid title", "details": "-iL /etc/shadow",
+        "severity": "high", "cvss_score": 5.0
+    }))
+    .unwrap_err();
+    assert_eq!(rules(&e), [("details".to_string(), Rule::OptionLike)]);
+}
+
+#[test]
+fn conditionals_with_or_and_defaults_and_clamping() {
+    let a = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
+        "target": "10.0.0.5", "service": "ssh", "username_file": "Cargo.toml",
+        "password": "hunter2", "port": 2222, "threads": 99
+    }))
+    .unwrap();
+    assert_eq!(
+        a.argv(&ctx()),
+        [
+            "hydra",
+            "-t",
+            "16",
+            "-w",
+            "30",
+            "-s",
+            "2222",
+            "-L",
+            "Cargo.toml",
+            "-p",
+            "hunter2",
+            "-u",
+            "-f",
+            "-o",
+            "/var/evidence/scan-1-output",
+            "-b",
+            "jsonv1",
+            "10.0.0.5",
+            "ssh"
+        ]
+    );
+    // Neither side of the `or` holds: no `-u`; `stop_on_success == true` false: no `-f`.
+    let b = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
+        "target": "10.0.0.5", "service": "ftp", "username": "root", "password": "toor",
+        "stop_on_success": false
+    }))
+    .unwrap();
+    let argv = b.argv(&ctx());
+    assert!(
+        !argv.contains(&"-u".to_string()) && !argv.contains(&"-f".to_string()),
+        "{argv:?}"
+    );
+    assert!(
+        !argv.contains(&"-s".to_string()),
+        "absent port drops its fragment: {argv:?}"
+    );
+}
+
+#[test]
+fn exec_arrays_splice_mappings_and_drop_absent_elements() {
+    let a = tools::dig_lookup::DigLookupArgs::from_json(&json!({"target": "example.com"})).unwrap();
+    assert_eq!(
+        a.argv(&ctx()),
+        [
+            "dig",
+            "+short",
+            "+notcp",
+            "+time=5",
+            "-q",
+            "example.com",
+            "-t",
+            "A"
+        ]
+    );
+    let b = tools::dig_lookup::DigLookupArgs::from_json(&json!({
+        "target": "example.com", "answer_style": "answer", "use_tcp": true,
+        "nameserver": "2001:db8::53", "record_type": "AAAA"
+    }))
+    .unwrap();
+    assert_eq!(
+        b.argv(&ctx()),
+        [
+            "dig",
+            "@2001:db8::53",
+            "+noall",
+            "+answer",
+            "+tcp",
+            "+time=5",
+            "-q",
+            "example.com",
+            "-t",
+            "AAAA"
+        ]
+    );
+}
+
+#[test]
+fn http_request_encodes_escapes_and_redacts() {
+    let a = tools::create_ticket::CreateTicketArgs::from_json(&json!({
+        "project": "SEC", "title": "Ends with a quote\"", "details": "a # b / c ? d=e %20 \\ f",
+        "severity": "high", "cvss_score": 7.5
+    }))
+    .unwrap();
+    let secrets = MapSecrets::new().with("api_token", "tok-123");
+    let r = a.http_request(&ctx(), &secrets).unwrap();
+    assert_eq!(
+        r.url(),
+        "https://tracker.example.com/api/v2/projects/SEC/issues?notify=false"
+    );
+    assert_eq!(r.header("Authorization"), Some("Bearer tok-123"));
+    let body: serde_json::Value =
+        serde_json::from_str(r.body().unwrap()).expect("body stays valid JSON");
+    assert_eq!(body["title"], "Ends with a quote\"");
+    assert_eq!(body["description"], "a # b / c ? d=e %20 \\ f");
+    assert_eq!(body["cvss"], 7.5);
+    assert_eq!(body["confidential"], true);
+    let shown = format!("{r:?}");
+    assert!(
+        !shown.contains("tok-123"),
+        "secret leaked into Debug: {shown}"
+    );
+    let missing = a.http_request(&ctx(), &MapSecrets::new()).unwrap_err();
+    assert!(missing.to_string().contains("api_token"));
+}
+
+#[test]
+fn mcp_arguments_are_typed_and_renamed() {
+    let a =
+        tools::code_search::CodeSearchArgs::from_json(&json!({"query": "AKIA", "per_page": "50"}))
+            .unwrap();
+    assert_eq!(
+        serde_json::Value::Object(a.mcp_arguments()),
+        json!({"q": "AKIA", "per_page": 50, "include_forks": false})
+    );
+}
+
+#[test]
+fn tool_trait_constants_come_from_the_manifest() {
+    use tools::hydra_bruteforce::HydraBruteforceArgs as H;
+    assert_eq!(H::NAME, "hydra_bruteforce");
+    assert_eq!(H::RISK_TIER, cladgen::RiskTier::High);
+    assert_eq!(
+        H::HUMAN_APPROVAL,
+        tools::hydra_bruteforce::MANIFEST.tool.human_approval
+    );
+    assert!(tools::hydra_bruteforce::MANIFEST.tool.human_approval);
+    assert_eq!(H::TIMEOUT_SECONDS, 1800);
+    assert_eq!(H::CEDAR.unwrap().resource, "PenTest::CredentialAttack");
+    let schema: serde_json::Value = serde_json::from_str(H::INPUT_SCHEMA).unwrap();
+    assert_eq!(schema["additionalProperties"], false);
+    assert_eq!(schema["required"], json!(["target", "service"]));
+}
+
+#[test]
+fn builder_requires_required_arguments_and_applies_defaults() {
+    use tools::dig_lookup::{AnswerStyle, DigLookupArgs, RecordType};
+    let target = "example.com".parse_target();
+    let a = DigLookupArgs::builder(target)
+        .record_type(RecordType::Mx)
+        .build()
+        .unwrap();
+    assert_eq!(a.answer_style, AnswerStyle::Short, "default applied");
+    assert_eq!(a.query_timeout.get(), 5);
+    assert_eq!(a.argv(&ctx())[7..], ["MX"]);
+}
+
+trait ParseTarget {
+    fn parse_target(self) -> cladgen::value::ScopeTarget;
+}
+impl ParseTarget for &str {
+    fn parse_target(self) -> cladgen::value::ScopeTarget {
+        use cladgen::ArgValue;
+        let c = cladgen::model::Constraints::NONE;
+        cladgen::value::ScopeTarget::parse_str(
+            &cladgen::ArgSpec::new("target", &c),
+            self,
+            &cladgen::ParseOptions::DEFAULT,
+        )
+        .unwrap()
+    }
+}
+
+#[test]
+fn serde_round_trip_validates_and_refuses_unknown_fields() {
+    use tools::nmap_scan::NmapScanArgs;
+    let a: NmapScanArgs =
+        serde_json::from_value(json!({"target": "example.com", "scan_type": "quick"})).unwrap();
+    assert_eq!(
+        serde_json::to_value(&a).unwrap(),
+        json!({"target": "example.com", "scan_type": "quick"})
+    );
+    let err = serde_json::from_value::<NmapScanArgs>(
+        json!({"target": "example.com", "scan_type": "quick", "x": 1}),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("unknown argument 'x'"), "{err}");
+}
+
+#[test]
+fn strict_mode_nulls_mean_absent() {
+    let a = tools::dig_lookup::DigLookupArgs::from_json(&json!({
+        "target": "example.com", "record_type": null, "answer_style": null,
+        "use_tcp": null, "nameserver": null, "query_timeout": null
+    }))
+    .unwrap();
+    assert_eq!(
+        a.argv(&ctx()),
+        [
+            "dig",
+            "+short",
+            "+notcp",
+            "+time=5",
+            "-q",
+            "example.com",
+            "-t",
+            "A"
+        ]
+    );
+}
+
+#[test]
+fn registry_dispatches_by_name_including_session_commands() {
+    assert!(matches!(
+        Tools::from_call("whois_lookup", &json!({"target": "example.com"})),
+        Ok(Tools::WhoisLookup(_))
+    ));
+    match Tools::from_call("nope", &json!({})) {
+        Err(cladgen::CallError::UnknownTool { known, .. }) => assert!(known.contains(&"nmap_scan")),
+        other => panic!("{other:?}"),
+    }
+    for name in Tools::NAMES {
+        assert!(
+            name.len() <= 64
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-'),
+            "{name}"
+        );
+    }
+    assert!(Tools::NAMES.iter().any(|n| n.starts_with("msf_console__")));
+    assert_eq!(Tools::manifests().len(), 13);
+    assert_eq!(
+        Tools::definitions(cladgen::Flavor::Mcp).len(),
+        Tools::NAMES.len(),
+        "one MCP definition per callable name"
+    );
+}
+
+#[test]
+fn executor_tools_hand_values_over_in_the_environment() {
+    let names = tools::msf_exploit::MANIFEST
+        .args
+        .iter()
+        .map(|a| a.name.to_string())
+        .collect::<Vec<_>>();
+    assert!(!names.is_empty());
+    let argv = {
+        let m = &tools::msf_exploit::MANIFEST;
+        match &m.backend {
+            cladgen::model::Backend::Command(c) => {
+                matches!(c.run, cladgen::model::CommandRun::Executor { .. })
+            }
+            _ => false,
+        }
+    };
+    assert!(argv, "msf_exploit is an executor tool");
+}
