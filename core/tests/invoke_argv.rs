@@ -201,7 +201,7 @@ fn mapped() -> Manifest {
                 argtok(0),
             ],
             // `bare` has no entry (a build warning): its tokens are dropped.
-            vec![mapping(1, &[("ping", "-sn -PE"), ("service", "-sT -sV")])],
+            vec![mapping(1, &[("ping", "-sn -PE"), ("service", "-sT  -sV")])],
             vec![],
         ),
     )
@@ -218,7 +218,8 @@ fn mapping_splices_and_inserts_text_inside_a_token() {
             "-sV",
             "-oX",
             "/ev/scan-1-output",
-            "--flags=-sT -sV",
+            // Inside a larger token: the flag string as written.
+            "--flags=-sT  -sV",
             "--id=scan-1",
             "10.0.0.1"
         ]

@@ -99,7 +99,8 @@ impl<'m> Call<'m> {
     /// written, argument values as their exact text, executor variables from `ctx`.
     /// A token that is exactly one mapping or conditional is a splice: it expands to
     /// the mapped flags (or the fragment's tokens), possibly none. Inside a larger
-    /// token those insert their text, joined by single spaces. A token that refers to
+    /// token a mapping inserts its flag string as written, a conditional its
+    /// fragment's tokens joined by single spaces. A token that refers to
     /// an absent argument, a value without mapping or a false conditional is dropped
     /// as a whole. Values are never split.
     pub fn argv(&self, ctx: &ExecContext) -> Result<Vec<String>, InvokeError> {
@@ -471,8 +472,9 @@ impl ArgvBuilder<'_, '_> {
                     }
                     None => return Ok(None),
                 },
+                // Inside a larger token a mapping inserts its flag string as written.
                 Piece::Mapping(i) => match self.mapped(*i)? {
-                    Some(entry) => push_joined(&mut text, entry.tokens.iter().map(|t| t.as_ref())),
+                    Some(entry) => text.push_str(&entry.text),
                     None => return Ok(None),
                 },
                 Piece::Conditional(i) => match self.fragment(*i, in_fragment)? {
