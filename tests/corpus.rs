@@ -45,16 +45,16 @@ fn load_corpus(dir: &Path, externs: &BTreeMap<String, String>) -> Vec<Loaded> {
         .collect();
     projects.sort();
     for project in projects {
-        let manifests = collect_manifests(std::slice::from_ref(&project)).expect("project has manifests");
+        let manifests =
+            collect_manifests(std::slice::from_ref(&project)).expect("project has manifests");
         let mut loaded_here = Vec::new();
         for m in manifests {
             let custom_types = m.parent().and_then(find_types_file).map(|t| {
                 types
                     .entry(t.clone())
                     .or_insert_with(|| {
-                        load_types_file(&t, Level::Error).unwrap_or_else(|d| {
-                            panic!("{} must load: {d:?}", t.display())
-                        })
+                        load_types_file(&t, Level::Error)
+                            .unwrap_or_else(|d| panic!("{} must load: {d:?}", t.display()))
                     })
                     .clone()
             });
@@ -104,11 +104,18 @@ fn every_corpus_manifest_loads_except_the_three_with_undeclared_types() {
                 let help = e.help.as_deref().unwrap_or("");
                 assert!(help.contains(&format!("[types.{ty}]")), "{help}");
                 assert!(help.contains("base = "), "{help}");
-                assert!(help.contains(&format!("Builder::extern_type(\"{ty}\"")), "{help}");
+                assert!(
+                    help.contains(&format!("Builder::extern_type(\"{ty}\"")),
+                    "{help}"
+                );
             }
         }
     }
-    assert!(failed.is_empty(), "these corpus manifests must load:\n{}", failed.join("\n"));
+    assert!(
+        failed.is_empty(),
+        "these corpus manifests must load:\n{}",
+        failed.join("\n")
+    );
 }
 
 #[test]
@@ -119,7 +126,9 @@ fn the_undeclared_types_load_when_mapped_to_rust_types() {
         .map(|(_, t)| (t.to_string(), format!("::my_agent::{t}")))
         .collect();
     for l in load_corpus(&dir, &externs) {
-        let Some(ty) = undeclared_type(&l.path) else { continue };
+        let Some(ty) = undeclared_type(&l.path) else {
+            continue;
+        };
         let m = l
             .manifest
             .as_ref()
@@ -157,7 +166,11 @@ fn odd_but_harmless_corpus_features_are_warnings() {
     let amass = find(&all, "symbi-redteam/tools/amass_enum.clad.toml");
     assert!(amass.manifest.is_some());
     let c = codes(amass);
-    for code in ["unused-template", "empty-placeholder", "executor-var-default"] {
+    for code in [
+        "unused-template",
+        "empty-placeholder",
+        "executor-var-default",
+    ] {
         assert!(c.contains(&code), "{code} missing: {c:?}");
     }
     assert!(amass.diagnostics.iter().all(|d| !d.is_error()));
@@ -203,7 +216,10 @@ fn corpus_features_decode_into_the_model() {
     let m = read.manifest.as_ref().expect("loads");
     assert!(matches!(&m.backend, Backend::Source(s) if s.operation == "read_file"));
     assert_eq!(m.tool.timeout_seconds, 10);
-    assert_eq!(m.args.iter().map(|a| a.name.as_ref()).collect::<Vec<_>>(), ["path", "offset", "limit"]);
+    assert_eq!(
+        m.args.iter().map(|a| a.name.as_ref()).collect::<Vec<_>>(),
+        ["path", "offset", "limit"]
+    );
 
     // Callback dispatch, `number` with float bounds.
     let store = find(&all, "orga-demo/store_knowledge.clad.toml");
@@ -217,8 +233,12 @@ fn corpus_features_decode_into_the_model() {
     // `{_scan_flags}` is the only mapping; `max_rate` comes from [command.defaults].
     let nmap = find(&all, "toolclad-examples/nmap_scan.clad.toml");
     let m = nmap.manifest.as_ref().expect("loads");
-    let Backend::Command(cmd) = &m.backend else { panic!("command") };
-    let CommandRun::Template { tokens, .. } = &cmd.run else { panic!("template") };
+    let Backend::Command(cmd) = &m.backend else {
+        panic!("command")
+    };
+    let CommandRun::Template { tokens, .. } = &cmd.run else {
+        panic!("template")
+    };
     assert_eq!(tokens[1].pieces.as_ref(), [Piece::Mapping(0)]);
     assert_eq!(tokens[3].pieces.as_ref(), [Piece::Lit("1000".into())]);
     assert_eq!(cmd.mappings[0].entries.len(), 7);
@@ -230,9 +250,17 @@ fn corpus_features_decode_into_the_model() {
     // `%{{http_code}}` is a literal brace; the conditional is resolved.
     let curl = find(&all, "toolclad-examples/curl_fetch.clad.toml");
     let m = curl.manifest.as_ref().expect("loads");
-    let Backend::Command(cmd) = &m.backend else { panic!("command") };
-    let CommandRun::Template { tokens, .. } = &cmd.run else { panic!("template") };
-    assert!(tokens.iter().any(|t| t.pieces.as_ref() == [Piece::Lit("\\n%{http_code}".into())]));
+    let Backend::Command(cmd) = &m.backend else {
+        panic!("command")
+    };
+    let CommandRun::Template { tokens, .. } = &cmd.run else {
+        panic!("template")
+    };
+    assert!(
+        tokens
+            .iter()
+            .any(|t| t.pieces.as_ref() == [Piece::Lit("\\n%{http_code}".into())])
+    );
     assert_eq!(cmd.conditionals.len(), 1);
     assert_eq!(cmd.conditionals[0].name, "header_flags");
 
@@ -242,7 +270,14 @@ fn corpus_features_decode_into_the_model() {
     let service = m.arg("service").expect("service");
     assert_eq!(service.ty.name, "hydra_service");
     assert_eq!(service.ty.kind, TypeKind::Enum);
-    assert!(service.ty.constraints.allowed.as_ref().is_some_and(|a| a.len() == 20));
+    assert!(
+        service
+            .ty
+            .constraints
+            .allowed
+            .as_ref()
+            .is_some_and(|a| a.len() == 20)
+    );
     // `default = ""` on an optional argument means no default.
     assert_eq!(m.arg("username").expect("username").default, None);
 }

@@ -14,9 +14,12 @@ struct Expect {
 
 fn parse_expect(path: &Path, text: &str) -> Expect {
     let first = text.lines().next().unwrap_or("");
-    let rest = first
-        .strip_prefix("# expect: ")
-        .unwrap_or_else(|| panic!("{}: first line must be `# expect: <rule> <line>:<col>`", path.display()));
+    let rest = first.strip_prefix("# expect: ").unwrap_or_else(|| {
+        panic!(
+            "{}: first line must be `# expect: <rule> <line>:<col>`",
+            path.display()
+        )
+    });
     let (code, place) = rest
         .split_once(' ')
         .unwrap_or_else(|| panic!("{}: bad expect line {first:?}", path.display()));
