@@ -1,0 +1,282 @@
+//! `cladgen validate`: exit codes, stdout summaries and stderr diagnostics.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn cladgen(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cladgen"))
+        .args(args)
+        .output()
+        .expect("cladgen runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("cladgen-cli-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+const GOOD: &str = "[tool]\nname = \"good\"\nversion = \"1\"\ndescription = \"d\"\n\n[args.x]\ntype = \"string\"\n\n[command]\nexec = [\"echo\", \"--x={x}\"]\n\n[output]\nformat = \"text\"\n";
+
+#[test]
+fn bundled_manifests_are_valid() {
+    let out = cladgen(&["validate", repo().join("manifests").to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.lines().count() >= 10, "{stdout}");
+    assert!(stdout.lines().all(|l| l.starts_with("ok    ")), "{stdout}");
+}
+
+#[test]
+fn corpus_projects_validate_except_the_undeclared_types() {
+    let corpus = repo().join("../shared/corpus");
+    if !corpus.is_dir() {
+        eprintln!("note: {} is absent; skipped", corpus.display());
+        return;
+    }
+    for (project, code) in [
+        ("jaschadub-Symbiont", 0),
+        ("symbi-redteam", 0),
+        ("symbiont-tools", 0),
+        ("toolclad-examples", 0),
+        ("orga-demo", 1),
+        ("ThirdKeyAI-symbi-codered", 1),
+    ] {
+        let out = cladgen(&["validate", corpus.join(project).to_str().expect("utf8")]);
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{project}:\n{}",
+            text(&out.stderr)
+        );
+        let stdout = text(&out.stdout);
+        let errors: Vec<&str> = stdout.lines().filter(|l| l.starts_with("error ")).collect();
+        let stderr = text(&out.stderr);
+        match project {
+            "orga-demo" => {
+                assert_eq!(errors.len(), 2, "{stdout}");
+                assert!(stderr.contains("error[unknown-type]: unknown type `allowed_csv_path`"));
+                assert!(stderr.contains("error[unknown-type]: unknown type `agent_summary`"));
+                assert!(
+                    stderr.contains("escape-harness-read_csv.clad.toml:20:8"),
+                    "{stderr}"
+                );
+            }
+            "ThirdKeyAI-symbi-codered" => {
+                assert_eq!(errors.len(), 1, "{stdout}");
+                assert!(errors[0].contains("advocate_finding.clad.toml"));
+                assert!(stderr.contains("unknown type `json` for argument `witness`"));
+                assert!(stderr.contains("[types.json]"), "{stderr}");
+                assert!(stderr.contains("Builder::extern_type(\"json\""), "{stderr}");
+            }
+            "symbi-redteam" => {
+                assert!(stderr.contains("warning[unused-template]"), "{stderr}");
+                assert!(stdout.contains("warnings)"), "{stdout}");
+                assert!(errors.is_empty());
+            }
+            _ => assert!(errors.is_empty(), "{stdout}"),
+        }
+    }
+}
+
+#[test]
+fn an_invalid_manifest_exits_1_with_located_diagnostics() {
+    let fixture = repo().join("tests/invalid/04-unknown-key.clad.toml");
+    let out = cladgen(&["validate", fixture.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[unknown-key]: unknown key `requird` in [args.target]"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("04-unknown-key.clad.toml:10:1"), "{stderr}");
+    assert!(
+        stderr.contains("help: did you mean `required`?"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colours when stderr is not a terminal"
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("error "), "{stdout}");
+    assert!(stdout.contains("(1 error"), "{stdout}");
+
+    // Downgraded, the same manifest is valid with a warning.
+    let out = cladgen(&[
+        "validate",
+        "--unknown-keys",
+        "warn",
+        fixture.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("warning[unknown-key]"));
+}
+
+#[test]
+fn json_format_prints_diagnostics_and_summaries_as_json_lines() {
+    let fixture = repo().join("tests/invalid/08-unknown-type.clad.toml");
+    let out = cladgen(&[
+        "validate",
+        "--format",
+        "json",
+        fixture.to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let lines: Vec<serde_json::Value> = text(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("json line"))
+        .collect();
+    let diag = lines
+        .iter()
+        .find(|v| v["code"] == "unknown-type")
+        .expect("diagnostic");
+    assert_eq!(diag["line"], 9);
+    assert_eq!(diag["column"], 8);
+    assert_eq!(diag["severity"], "error");
+    let summary = lines
+        .iter()
+        .find(|v| v.get("status").is_some())
+        .expect("summary");
+    assert_eq!(summary["status"], "error");
+    assert_eq!(summary["errors"], 1);
+}
+
+#[test]
+fn bad_input_gets_clear_errors() {
+    let dir = temp_dir("bad");
+
+    // Unreadable path: exit 2.
+    let missing = dir.join("missing.clad.toml");
+    let out = cladgen(&["validate", missing.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("does not exist"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // Empty directory: exit 2.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("mkdir");
+    let out = cladgen(&["validate", empty.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("error[empty-dir]"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("contains no `*.clad.toml` manifest"));
+
+    // Not TOML: exit 1, located.
+    let not_toml = dir.join("not_toml.clad.toml");
+    std::fs::write(&not_toml, "[tool\nname = \"x\"\n").expect("write");
+    let out = cladgen(&["validate", not_toml.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[toml-syntax]: invalid TOML"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("not_toml.clad.toml:1:"), "{stderr}");
+
+    // TOML that is not a manifest: exit 1.
+    let scope = dir.join("scope.clad.toml");
+    std::fs::write(&scope, "[engagement]\nname = \"x\"\n").expect("write");
+    let out = cladgen(&["validate", scope.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("error[not-a-manifest]"), "{stderr}");
+    assert!(
+        stderr.contains("top-level tables found: [engagement]"),
+        "{stderr}"
+    );
+
+    // Not UTF-8: exit 1.
+    let binary = dir.join("binary.clad.toml");
+    std::fs::write(&binary, b"\xff\xfe[tool]").expect("write");
+    let out = cladgen(&["validate", binary.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error[not-utf8]"));
+
+    // No path at all is a usage error.
+    let out = cladgen(&["validate"]);
+    assert_eq!(out.status.code(), Some(2));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_toolclad_toml_with_a_cycle_fails_its_manifests() {
+    let dir = temp_dir("cycle");
+    std::fs::create_dir_all(dir.join("tools")).expect("mkdir");
+    std::fs::write(
+        dir.join("toolclad.toml"),
+        "[types.a]\nbase = \"b\"\n\n[types.b]\nbase = \"a\"\n",
+    )
+    .expect("write");
+    std::fs::write(dir.join("tools/good.clad.toml"), GOOD).expect("write");
+    let out = cladgen(&["validate", dir.join("tools").to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[type-cycle]: custom types form a cycle: `a` -> `b` -> `a`"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("toolclad.toml:2:8"), "{stderr}");
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("custom types in") && stdout.contains("are invalid"),
+        "{stdout}"
+    );
+
+    // `--types` points at another file, which wins over the nearest one.
+    let types = dir.join("other.toml");
+    std::fs::write(&types, "[types.t]\nbase = \"string\"\n").expect("write");
+    let out = cladgen(&[
+        "validate",
+        "--types",
+        types.to_str().expect("utf8"),
+        dir.join("tools").to_str().expect("utf8"),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn duplicate_tool_names_across_the_set_are_an_error() {
+    let dir = temp_dir("dups");
+    std::fs::write(dir.join("a.clad.toml"), GOOD).expect("write");
+    std::fs::write(dir.join("b.clad.toml"), GOOD).expect("write");
+    let out = cladgen(&["validate", dir.to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("error[duplicate-tool-name]: tool name `good` is also used by"),
+        "{stderr}"
+    );
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout
+            .lines()
+            .next()
+            .is_some_and(|l| l.starts_with("ok    good")),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("error ")),
+        "{stdout}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
