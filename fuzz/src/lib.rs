@@ -55,7 +55,10 @@ fn constraints(selector: u8) -> Constraints {
             ..base
         },
         _ => Constraints {
-            schemes: Some(Cow::Owned(vec![Str::Borrowed("https"), Str::Borrowed("ftp")])),
+            schemes: Some(Cow::Owned(vec![
+                Str::Borrowed("https"),
+                Str::Borrowed("ftp"),
+            ])),
             ..base
         },
     }
@@ -94,7 +97,10 @@ fn check_invariants(kind: &TypeKind, c: &Constraints, v: &Value, input: Option<&
         assert_eq!(shown.trim(), shown, "surrounding whitespace accepted");
     }
     if kind.is_free_text() && !c.allow_option_values {
-        assert!(!shown.starts_with('-'), "option-like value accepted: {shown:?}");
+        assert!(
+            !shown.starts_with('-'),
+            "option-like value accepted: {shown:?}"
+        );
     }
     if let Some(input) = input
         && verbatim(kind)
@@ -141,7 +147,13 @@ pub fn value_parse_json(data: &[u8]) {
 
 static SCOPE: LazyLock<Scope> = LazyLock::new(|| {
     Scope::new(
-        ["10.0.0.0/8", "2001:db8::/32", "example.com", "*.example.com", "*.test.org"],
+        [
+            "10.0.0.0/8",
+            "2001:db8::/32",
+            "example.com",
+            "*.example.com",
+            "*.test.org",
+        ],
         ["10.0.0.1", "10.9.0.0/16", "admin.example.com"],
     )
     .unwrap_or_else(|e| panic!("fixed scope: {e}"))

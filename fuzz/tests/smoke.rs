@@ -21,18 +21,91 @@ impl Rng {
 }
 
 const SEEDS: &[&str] = &[
-    "10.0.0.1", "10.0.0.0/24", "2001:db8::1", "2001:db8::/32", "::ffff:10.0.0.1", "example.com",
-    "app.example.com.", "admin.example.com", "https://example.com/a?b=c#d", "http://10.0.0.1:8080/",
-    "ftp://x.test.org/", "1h30m", "500ms", "30", "set RHOSTS 10.0.0.1; set RPORT 445", "A 1;B 2",
-    "reports/out.txt", "a..b", "true", "false", "443", "-5", "1e3", "ping", "syn", "0x7f.1",
-    "999.999.999.999", "xn--abc.com", "[scope]\ntargets = [\"10.0.0.0/8\"]\n",
-    "[[targets]]\ncidr = \"10.0.0.0/8\"\n", "\"json string\"", "{\"a\":1}", "[1,2]", "null", "12.5",
+    "10.0.0.1",
+    "10.0.0.0/24",
+    "2001:db8::1",
+    "2001:db8::/32",
+    "::ffff:10.0.0.1",
+    "example.com",
+    "app.example.com.",
+    "admin.example.com",
+    "https://example.com/a?b=c#d",
+    "http://10.0.0.1:8080/",
+    "ftp://x.test.org/",
+    "1h30m",
+    "500ms",
+    "30",
+    "set RHOSTS 10.0.0.1; set RPORT 445",
+    "A 1;B 2",
+    "reports/out.txt",
+    "a..b",
+    "true",
+    "false",
+    "443",
+    "-5",
+    "1e3",
+    "ping",
+    "syn",
+    "0x7f.1",
+    "999.999.999.999",
+    "xn--abc.com",
+    "[scope]\ntargets = [\"10.0.0.0/8\"]\n",
+    "[[targets]]\ncidr = \"10.0.0.0/8\"\n",
+    "\"json string\"",
+    "{\"a\":1}",
+    "[1,2]",
+    "null",
+    "12.5",
 ];
 
 const SPICE: &[&str] = &[
-    ";", "|", "&", "$", "`", "(", ")", "{", "}", "[", "]", "<", ">", "!", "\n", "\r", "\0", "\t",
-    "\x1b", "\x7f", "\u{85}", "\u{200b}", "\u{202e}", "\u{2066}", "\u{feff}", " ", "-", ".", "..",
-    "/", "\\", "~", "*", "@", ":", "%", "#", "?", "\"", "'", "а", "é", "0", "9", "/33", ".", "@evil.com",
+    ";",
+    "|",
+    "&",
+    "$",
+    "`",
+    "(",
+    ")",
+    "{",
+    "}",
+    "[",
+    "]",
+    "<",
+    ">",
+    "!",
+    "\n",
+    "\r",
+    "\0",
+    "\t",
+    "\x1b",
+    "\x7f",
+    "\u{85}",
+    "\u{200b}",
+    "\u{202e}",
+    "\u{2066}",
+    "\u{feff}",
+    " ",
+    "-",
+    ".",
+    "..",
+    "/",
+    "\\",
+    "~",
+    "*",
+    "@",
+    ":",
+    "%",
+    "#",
+    "?",
+    "\"",
+    "'",
+    "а",
+    "é",
+    "0",
+    "9",
+    "/33",
+    ".",
+    "@evil.com",
 ];
 
 fn input(rng: &mut Rng) -> Vec<u8> {
@@ -84,11 +157,18 @@ fn smoke() {
             if *name == "value_parse_json" && data.len() >= 2 {
                 let text = String::from_utf8_lossy(&data[2..]);
                 let mut json = data[..2].to_vec();
-                json.extend_from_slice(serde_json::Value::String(text.into_owned()).to_string().as_bytes());
+                json.extend_from_slice(
+                    serde_json::Value::String(text.into_owned())
+                        .to_string()
+                        .as_bytes(),
+                );
                 target(&json);
             }
         }
-        eprintln!("{name}: {iters} inputs (seed {seed:#x}) in {:?}", start.elapsed());
+        eprintln!(
+            "{name}: {iters} inputs (seed {seed:#x}) in {:?}",
+            start.elapsed()
+        );
     }
 }
 
