@@ -567,7 +567,7 @@ fn files_directories_types_lookup_and_sets() {
 
     let empty = root.join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
-    let e = collect_manifests(&[empty.clone()]).expect_err("empty dir");
+    let e = collect_manifests(std::slice::from_ref(&empty)).expect_err("empty dir");
     assert_eq!(e.code, "empty-dir");
     assert!(e.message.contains("no `*.clad.toml`"));
     let e = collect_manifests(&[root.join("missing")]).expect_err("missing");
@@ -603,4 +603,22 @@ fn files_directories_types_lookup_and_sets() {
     assert_eq!(dups[0].code, "duplicate-tool-name");
     assert!(dups[0].message.contains("`demo`"));
     let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn carets_point_inside_strings_with_escapes_and_multiline_forms() {
+    for template in [
+        r#""echo \t \u00e9 {bogus}""#,
+        r#"'echo \t {bogus}'"#,
+        "\"\"\"\necho \\\n    {bogus}\"\"\"",
+        "'''\necho\n{bogus}'''",
+    ] {
+        let l = load(&manifest(&format!("\n[command]\ntemplate = {template}\n")));
+        let d = l
+            .diagnostics
+            .iter()
+            .find(|d| d.code == "undefined-placeholder")
+            .unwrap_or_else(|| panic!("{template}: {}", l.render(false)));
+        assert_eq!(l.source.get(d.span.clone()), Some("{bogus}"), "{template}");
+    }
 }

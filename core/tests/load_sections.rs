@@ -618,9 +618,9 @@ fn executor_runs_and_source_operation_and_callback() {
     assert!(matches!(&m.backend, Backend::Source(s) if s.operation == "git_log"));
     assert!(m.output.is_none());
 
-    let m = ok(&format!(
-        "[tool]\nname = \"cb\"\nversion = \"1\"\ndescription = \"d\"\ndispatch = \"callback\"\n\n[args.n]\ntype = \"number\"\n"
-    ));
+    let m = ok(
+        "[tool]\nname = \"cb\"\nversion = \"1\"\ndescription = \"d\"\ndispatch = \"callback\"\n\n[args.n]\ntype = \"number\"\n",
+    );
     assert_eq!(m.tool.dispatch, Dispatch::Callback);
     assert!(matches!(m.backend, Backend::Callback));
 }
