@@ -79,29 +79,42 @@ fn hostile_call_reports_every_problem_at_once() {
 fn a_value_with_spaces_or_quotes_is_one_argv_element() {
     let a = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
         "target": "10.0.0.5", "service": "ssh", "username": "admin",
-        "password": "-p4ss 'x' \"y\" -o /tmp/pwn"
+        "password": "p4ss 'x' \"y\" -o /tmp/pwn"
     }))
     .unwrap();
     let argv = a.argv(&ctx());
-    let i = argv.iter().position(|s| s == "-p").unwrap();
-    assert_eq!(argv[i + 1], "-p4ss 'x' \"y\" -o /tmp/pwn");
+    assert!(
+        argv.contains(&"-pp4ss 'x' \"y\" -o /tmp/pwn".to_string()),
+        "{argv:?}"
+    );
     assert!(!argv.contains(&"/tmp/pwn".to_string()));
 }
 
 #[test]
-fn option_like_value_in_free_text_is_refused() {
-    let e = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
-        "target": "10.0.0.5", "service": "ssh", "username": "-iL /etc/shadow"
+fn option_like_values_are_refused_only_where_they_would_start_an_argv_element() {
+    // An executor hands values to a wrapper that may put them anywhere: fail closed.
+    let e = tools::msf_exploit::MsfExploitArgs::from_json(&json!({
+        "module": "-iL /etc/shadow", "options": "RHOSTS 10.0.0.1"
     }))
     .unwrap_err();
-    assert_eq!(rules(&e), [("username".to_string(), Rule::OptionLike)]);
-    // Same rule for a free-text argument without a pattern.
-    let e = tools::create_ticket::CreateTicketArgs::from_json(&json!({
-        "project": "SEC", "title": "A valid title", "details": "-iL /etc/shadow",
-        "severity": "high", "cvss_score": 5.0
+    assert!(
+        rules(&e).contains(&("module".to_string(), Rule::OptionLike)),
+        "{e}"
+    );
+    // After a fixed prefix (`-p{password}`) a leading `-` is just part of the value.
+    let a = tools::hydra_bruteforce::HydraBruteforceArgs::from_json(&json!({
+        "target": "10.0.0.5", "service": "ssh", "username": "admin", "password": "-Summer2024"
     }))
-    .unwrap_err();
-    assert_eq!(rules(&e), [("details".to_string(), Rule::OptionLike)]);
+    .unwrap();
+    assert!(a.argv(&ctx()).contains(&"-p-Summer2024".to_string()));
+    // In a JSON body a value cannot become an option either.
+    assert!(
+        tools::create_ticket::CreateTicketArgs::from_json(&json!({
+            "project": "SEC", "title": "A valid title", "details": "-iL is nmap's list flag",
+            "severity": "high", "cvss_score": 5.0
+        }))
+        .is_ok()
+    );
 }
 
 #[test]
@@ -121,10 +134,8 @@ fn conditionals_with_or_and_defaults_and_clamping() {
             "30",
             "-s",
             "2222",
-            "-L",
-            "Cargo.toml",
-            "-p",
-            "hunter2",
+            "-LCargo.toml",
+            "-phunter2",
             "-u",
             "-f",
             "-o",
@@ -334,7 +345,7 @@ fn registry_dispatches_by_name_including_session_commands() {
         );
     }
     assert!(Tools::NAMES.iter().any(|n| n.starts_with("msf_console__")));
-    assert_eq!(Tools::manifests().len(), 13);
+    assert_eq!(Tools::manifests().len(), 14);
     assert_eq!(
         Tools::definitions(cladgen::Flavor::Mcp).len(),
         Tools::NAMES.len(),

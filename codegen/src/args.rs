@@ -17,6 +17,9 @@ pub struct ArgSet<'a> {
     pub ty: Ident,
     /// One entry per argument.
     pub fields: Vec<Field>,
+    /// For a session command: its name. The struct then starts with a `command` field
+    /// holding the checked command text.
+    pub session_command: Option<String>,
 }
 
 /// One argument as a Rust field.
@@ -76,7 +79,12 @@ impl<'a> ArgSet<'a> {
                 constraints: format_ident!("{}_C{}", prefix, i),
             });
         }
-        Ok(ArgSet { args, ty, fields })
+        Ok(ArgSet {
+            args,
+            ty,
+            fields,
+            session_command: None,
+        })
     }
 
     /// The field type as declared in the struct.
@@ -117,7 +125,30 @@ impl<'a> ArgSet<'a> {
             let d = crate::doc_lines(&arg_doc(a));
             quote!(#d pub #id: #t,)
         });
-        let names: Vec<&str> = self.args.iter().map(|a| a.name.as_ref()).collect();
+        let mut names: Vec<&str> = self.args.iter().map(|a| a.name.as_ref()).collect();
+        // A session command's text comes first, as the `command` field.
+        let text = self.session_command.as_deref().map(|cmd| {
+            let doc = crate::doc_lines(&format!(
+                "The text sent to the session for `{cmd}`, checked against the command's pattern (whole value), the injection set and `input_sanitize`."
+            ));
+            (
+                quote!(#doc pub command: #rt::invoke::CommandText,),
+                quote! {
+                    let command = errors.collect(#rt::invoke::CommandText::from_json(
+                        &MANIFEST, #cmd, #rt::__private::field::present(obj, "command", true),
+                    ));
+                },
+            )
+        });
+        if text.is_some() {
+            names.insert(0, "command");
+        }
+        let (text_decl, text_parse) = text.unzip();
+        let text_ident: Vec<Ident> = self
+            .session_command
+            .iter()
+            .map(|_| format_ident!("command"))
+            .collect();
         let parse_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
             let id = &f.ident;
             let t = &f.value_ty;
@@ -169,11 +200,15 @@ impl<'a> ArgSet<'a> {
             .zip(&self.fields)
             .filter(|(a, _)| a.required)
             .collect();
-        let req_params = required.iter().map(|(_, f)| {
-            let id = &f.ident;
-            let t = &f.value_ty;
-            quote!(#id: #t)
-        });
+        let req_params = self
+            .session_command
+            .iter()
+            .map(|_| quote!(command: #rt::invoke::CommandText))
+            .chain(required.iter().map(|(_, f)| {
+                let id = &f.ident;
+                let t = &f.value_ty;
+                quote!(#id: #t)
+            }));
         let builder_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
             let id = &f.ident;
             let t = &f.value_ty;
@@ -244,11 +279,12 @@ impl<'a> ArgSet<'a> {
         } else {
             quote!(let errors = #rt::ArgErrors::new();)
         };
-        let map_decl = if self.args.is_empty() {
+        let map_decl = if self.args.is_empty() && self.session_command.is_none() {
             quote!(let map = #rt::__private::serde_json::Map::new();)
         } else {
             quote!(let mut map = #rt::__private::serde_json::Map::new();)
         };
+        let n_args_total = self.args.len() + usize::from(self.session_command.is_some());
         let opts_param = if self.args.is_empty() {
             quote!(_opts)
         } else {
@@ -257,11 +293,12 @@ impl<'a> ArgSet<'a> {
         let struct_doc =
             format!("Builds [`{ty}`]: required arguments are parameters of [`{ty}::builder`].");
         let sd = crate::doc_lines(&struct_doc);
-        let n_args = names.len();
+        let n_args = n_args_total;
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq)]
             pub struct #ty {
+                #text_decl
                 #(#field_decls)*
             }
 
@@ -271,7 +308,7 @@ impl<'a> ArgSet<'a> {
 
                 /// Starts a builder from the required arguments.
                 pub fn builder(#(#req_params),*) -> #builder {
-                    #builder { #(#builder_init)* }
+                    #builder { #(#text_ident,)* #(#builder_init)* }
                 }
 
                 /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
@@ -290,9 +327,12 @@ impl<'a> ArgSet<'a> {
                     let mut errors = #rt::ArgErrors::new();
                     // Unknown keys first, then each argument in order (as the dynamic path).
                     #rt::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+                    #text_parse
                     #(#parse_fields)*
-                    match (#(#idents,)*) {
-                        (#(#pats,)*) if errors.is_empty() => ::core::result::Result::Ok(Self { #(#idents),* }),
+                    match (#(#text_ident,)* #(#idents,)*) {
+                        (#(::core::option::Option::Some(#text_ident),)* #(#pats,)*) if errors.is_empty() => {
+                            ::core::result::Result::Ok(Self { #(#text_ident,)* #(#idents),* })
+                        }
                         _ => ::core::result::Result::Err(errors),
                     }
                 }
@@ -300,6 +340,7 @@ impl<'a> ArgSet<'a> {
                 /// The arguments as a JSON object (absent optional arguments omitted).
                 pub fn to_json(&self) -> #rt::__private::serde_json::Value {
                     #map_decl
+                    #(map.insert("command".into(), self.#text_ident.to_json());)*
                     #(#to_json)*
                     #rt::__private::serde_json::Value::Object(map)
                 }
@@ -309,6 +350,7 @@ impl<'a> ArgSet<'a> {
             #[derive(Clone, Debug)]
             #[must_use]
             pub struct #builder {
+                #(#text_ident: #rt::invoke::CommandText,)*
                 #(#builder_fields)*
             }
 
@@ -320,7 +362,9 @@ impl<'a> ArgSet<'a> {
                     #errors_decl
                     #(#build_fields)*
                     match (#(#idents,)*) {
-                        (#(#build_pats,)*) if errors.is_empty() => ::core::result::Result::Ok(#ty { #(#idents),* }),
+                        (#(#build_pats,)*) if errors.is_empty() => {
+                            ::core::result::Result::Ok(#ty { #(#text_ident: self.#text_ident,)* #(#idents),* })
+                        }
                         _ => ::core::result::Result::Err(errors),
                     }
                 }

@@ -384,12 +384,18 @@ impl CmdGen<'_> {
                 let id = &f.ident;
                 let ne = *op == CmpOp::Ne;
                 if matches!(value, Literal::Str(s) if s.is_empty()) {
-                    // An absent argument equals '' and nothing present does.
+                    // An absent argument equals ''. An optional argument is never present
+                    // with empty text (the empty string means absent); a required or
+                    // defaulted one is compared by its text.
                     return match (f.optional, ne) {
                         (true, false) => quote!(self.#id.is_none()),
                         (true, true) => quote!(self.#id.is_some()),
-                        (false, false) => quote!(false),
-                        (false, true) => quote!(true),
+                        (false, false) => {
+                            quote!(::std::string::ToString::to_string(&self.#id).is_empty())
+                        }
+                        (false, true) => {
+                            quote!(!::std::string::ToString::to_string(&self.#id).is_empty())
+                        }
                     };
                 }
                 let cmp = compare(a, f.enum_ty.as_ref(), value, ne);

@@ -56,15 +56,16 @@ fn text_pieces(
             TextPiece::Arg { arg, part: pt } => {
                 let f = &set.fields[*arg];
                 let id = &f.ident;
+                let name = set.args[*arg].name.as_ref();
                 let pt = part(g, *pt);
                 if f.optional {
                     quote! {
                         if let ::core::option::Option::Some(v) = &self.#id {
-                            #target.push_url_value(&::std::string::ToString::to_string(v), #pt);
+                            #target.push_url_arg(#name, &::std::string::ToString::to_string(v), #pt);
                         }
                     }
                 } else {
-                    quote!(#target.push_url_value(&::std::string::ToString::to_string(&self.#id), #pt);)
+                    quote!(#target.push_url_arg(#name, &::std::string::ToString::to_string(&self.#id), #pt);)
                 }
             }
             TextPiece::Secret { name, part: pt } => {

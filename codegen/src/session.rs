@@ -1,23 +1,22 @@
 //! Session and browser tools: one typed command enum per tool, one argument struct per
 //! declared command.
 //!
-//! A session command's struct has a `command` field (the text sent to the PTY), validated
-//! against the command's anchored pattern and the injection set; its declared `args`
-//! follow. A browser command's struct holds its declared `args`.
+//! A session command's struct has a `command` field (the text sent to the PTY, a
+//! `cladgen::invoke::CommandText` checked exactly as the dynamic path checks it); its
+//! declared `args` follow. A browser command's struct holds its declared `args`.
 
 use crate::args::{ArgSet, claim};
 use crate::{CodegenError, Gen, names};
-use cladgen_core::model::{
-    Arg, ArgType, BrowserSpec, Constraints, List, Manifest, SessionSpec, Str, TypeKind,
-};
+use cladgen_core::model::{Arg, BrowserSpec, Manifest, SessionSpec};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
-use std::borrow::Cow;
 
 struct Cmd<'a> {
     name: &'a str,
     description: &'a str,
     args: Vec<Arg>,
+    /// A session command: its struct carries the command text.
+    session: bool,
 }
 
 /// Items of a `[session]` tool.
@@ -30,38 +29,11 @@ pub fn session_items(
     let cmds = s
         .commands
         .iter()
-        .map(|c| {
-            let text = Arg {
-                name: Str::Borrowed("command"),
-                position: None,
-                required: true,
-                description: Cow::Owned(format!(
-                    "Command text sent to the session; must match `{}` as a whole.",
-                    c.pattern.as_str()
-                )),
-                ty: ArgType {
-                    name: Str::Borrowed("string"),
-                    kind: TypeKind::String,
-                    constraints: Constraints {
-                        pattern: Some(c.pattern.clone()),
-                        // The anchored pattern, not the option rule, decides what the
-                        // command text may look like.
-                        allow_option_values: true,
-                        ..Constraints::NONE
-                    },
-                },
-                default: None,
-                scope_check: false,
-                feeds_decision: false,
-                sanitize: List::Borrowed(&[]),
-            };
-            let mut args = vec![text];
-            args.extend(c.args.iter().cloned());
-            Cmd {
-                name: &c.name,
-                description: &c.description,
-                args,
-            }
+        .map(|c| Cmd {
+            name: &c.name,
+            description: &c.description,
+            args: c.args.to_vec(),
+            session: true,
         })
         .collect::<Vec<_>>();
     commands(g, m, "session", &cmds, taken)
@@ -81,6 +53,7 @@ pub fn browser_items(
             name: &c.name,
             description: &c.description,
             args: c.args.to_vec(),
+            session: false,
         })
         .collect::<Vec<_>>();
     commands(g, m, "browser", &cmds, taken)
@@ -115,7 +88,10 @@ fn commands(
             &format!("{what} command `{}`", c.name),
         )?;
         let sid = names::ident(&sname);
-        let set = ArgSet::new(g, &c.args, sid.clone(), &format!("__CLADGEN_CMD{i}"), taken)?;
+        let mut set = ArgSet::new(g, &c.args, sid.clone(), &format!("__CLADGEN_CMD{i}"), taken)?;
+        if c.session {
+            set.session_command = Some(c.name.to_owned());
+        }
         let doc = format!(
             "Arguments of the `{}` {what} command of `{}`: {}",
             c.name, m.tool.name, c.description

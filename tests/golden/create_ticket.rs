@@ -4,15 +4,20 @@ static __CLADGEN_ARG_C0: ::cladgen::model::Constraints = ::cladgen::model::Const
     pattern: ::core::option::Option::Some(
         ::cladgen::model::Pattern::prechecked("^[A-Z][A-Z0-9]{1,9}$"),
     ),
+    allow_option_values: true,
     ..::cladgen::model::Constraints::NONE
 };
 static __CLADGEN_ARG_C1: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     pattern: ::core::option::Option::Some(
         ::cladgen::model::Pattern::prechecked("^.{8,120}$"),
     ),
+    allow_option_values: true,
     ..::cladgen::model::Constraints::NONE
 };
-static __CLADGEN_ARG_C2: ::cladgen::model::Constraints = ::cladgen::model::Constraints::NONE;
+static __CLADGEN_ARG_C2: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
+    allow_option_values: true,
+    ..::cladgen::model::Constraints::NONE
+};
 static __CLADGEN_ARG_C3: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     allowed: ::core::option::Option::Some(
         ::std::borrow::Cow::Borrowed(
@@ -162,11 +167,11 @@ pub struct CreateTicketArgs {
     ///
     /// (type `regex_match`, required)
     pub project: ::cladgen::value::RegexMatch,
-    /// One-line summary of the finding (8-120 characters).
+    /// One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused.
     ///
     /// (type `string`, required)
     pub title: ::cladgen::value::Text,
-    /// What was found, where, how to reproduce it and why it matters. Plain text.
+    /// What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words.
     ///
     /// (type `string`, required)
     pub details: ::cladgen::value::Text,
@@ -498,12 +503,14 @@ impl CreateTicketArgs {
         let _ = ctx;
         let mut url = ::cladgen::invoke::RequestText::new();
         url.push_lit("https://tracker.example.com/api/v2/projects/");
-        url.push_url_value(
+        url.push_url_arg(
+            "project",
             &::std::string::ToString::to_string(&self.project),
             ::cladgen::model::UrlPart::Path,
         );
         url.push_lit("/issues?notify=");
-        url.push_url_value(
+        url.push_url_arg(
+            "notify_watchers",
             &::std::string::ToString::to_string(&self.notify_watchers),
             ::cladgen::model::UrlPart::Query,
         );
@@ -628,15 +635,15 @@ impl ::cladgen::Tool for CreateTicketArgs {
 /// The tool name.
 pub const NAME: &str = "create_ticket";
 /// MCP `inputSchema` (JSON), generated and checked at build time.
-pub const INPUT_SCHEMA: &str = "{\"additionalProperties\":false,\"properties\":{\"confidential\":{\"default\":true,\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public.\",\"type\":\"boolean\"},\"cvss_score\":{\"description\":\"CVSS v3.1 base score, 0.0-10.0.\",\"maximum\":10,\"minimum\":0,\"type\":\"number\"},\"details\":{\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text.\",\"type\":\"string\"},\"notify_watchers\":{\"default\":false,\"description\":\"Email the project's watchers about the new ticket.\",\"type\":\"boolean\"},\"project\":{\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"type\":\"string\"},\"severity\":{\"description\":\"Severity of the finding.\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"type\":\"string\"},\"title\":{\"description\":\"One-line summary of the finding (8-120 characters).\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"type\":\"string\"}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\"],\"type\":\"object\"}";
+pub const INPUT_SCHEMA: &str = "{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\"},\"title\":{\"type\":\"string\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"description\":\"One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused.\"},\"details\":{\"type\":\"string\",\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words.\"},\"severity\":{\"type\":\"string\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"description\":\"Severity of the finding.\"},\"cvss_score\":{\"type\":\"number\",\"minimum\":0,\"maximum\":10,\"description\":\"CVSS v3.1 base score, 0.0-10.0.\"},\"confidential\":{\"type\":\"boolean\",\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public.\",\"default\":true},\"notify_watchers\":{\"type\":\"boolean\",\"description\":\"Email the project's watchers about the new ticket.\",\"default\":false}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\"],\"additionalProperties\":false}";
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
-pub const OUTPUT_SCHEMA: &str = "{\"properties\":{\"command\":{\"description\":\"What ran: the command line, request or upstream call.\",\"type\":\"string\"},\"duration_ms\":{\"description\":\"Wall-clock duration in milliseconds.\",\"minimum\":0,\"type\":\"integer\"},\"exit_code\":{\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\",\"type\":[\"integer\",\"null\"]},\"output_file\":{\"description\":\"Evidence file holding the raw output; null when none was written.\",\"type\":[\"string\",\"null\"]},\"output_hash\":{\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\",\"type\":[\"string\",\"null\"]},\"results\":{\"anyOf\":[{\"properties\":{\"created_at\":{\"description\":\"Creation time (RFC 3339)\",\"type\":\"string\"},\"key\":{\"description\":\"Key of the new ticket, e.g. SEC-1432\",\"type\":\"string\"},\"url\":{\"description\":\"Web address of the ticket\",\"type\":\"string\"}},\"required\":[\"key\",\"url\"],\"type\":\"object\"},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"},\"scan_id\":{\"description\":\"Identifier of this run.\",\"type\":\"string\"},\"status\":{\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\",\"enum\":[\"success\",\"error\",\"timeout\"],\"type\":\"string\"},\"stderr\":{\"description\":\"Captured standard error (possibly truncated).\",\"type\":\"string\"},\"timestamp\":{\"description\":\"Start time (RFC 3339).\",\"format\":\"date-time\",\"type\":\"string\"},\"tool\":{\"description\":\"Tool name.\",\"type\":\"string\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"],\"type\":\"object\"}";
+pub const OUTPUT_SCHEMA: &str = "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"success\",\"error\",\"timeout\"],\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\"},\"scan_id\":{\"type\":\"string\",\"description\":\"Identifier of this run.\"},\"tool\":{\"type\":\"string\",\"description\":\"Tool name.\"},\"command\":{\"type\":\"string\",\"description\":\"What ran: the command line, request or upstream call.\"},\"exit_code\":{\"type\":[\"integer\",\"null\"],\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\"},\"stderr\":{\"type\":\"string\",\"description\":\"Captured standard error (possibly truncated).\"},\"duration_ms\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Wall-clock duration in milliseconds.\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Start time (RFC 3339).\"},\"output_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Evidence file holding the raw output; null when none was written.\"},\"output_hash\":{\"type\":[\"string\",\"null\"],\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\"},\"results\":{\"anyOf\":[{\"type\":\"object\",\"required\":[\"key\",\"url\"],\"properties\":{\"key\":{\"type\":\"string\",\"description\":\"Key of the new ticket, e.g. SEC-1432\"},\"url\":{\"type\":\"string\",\"description\":\"Web address of the ticket\"},\"created_at\":{\"type\":\"string\",\"description\":\"Creation time (RFC 3339)\"}}},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"]}";
 /// MCP tool definitions (JSON array; one per command for session and browser tools).
-pub const MCP_TOOLS: &str = "[{\"description\":\"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"confidential\":{\"default\":true,\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public.\",\"type\":\"boolean\"},\"cvss_score\":{\"description\":\"CVSS v3.1 base score, 0.0-10.0.\",\"maximum\":10,\"minimum\":0,\"type\":\"number\"},\"details\":{\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text.\",\"type\":\"string\"},\"notify_watchers\":{\"default\":false,\"description\":\"Email the project's watchers about the new ticket.\",\"type\":\"boolean\"},\"project\":{\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"type\":\"string\"},\"severity\":{\"description\":\"Severity of the finding.\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"type\":\"string\"},\"title\":{\"description\":\"One-line summary of the finding (8-120 characters).\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"type\":\"string\"}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\"],\"type\":\"object\"},\"name\":\"create_ticket\",\"outputSchema\":{\"properties\":{\"command\":{\"description\":\"What ran: the command line, request or upstream call.\",\"type\":\"string\"},\"duration_ms\":{\"description\":\"Wall-clock duration in milliseconds.\",\"minimum\":0,\"type\":\"integer\"},\"exit_code\":{\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\",\"type\":[\"integer\",\"null\"]},\"output_file\":{\"description\":\"Evidence file holding the raw output; null when none was written.\",\"type\":[\"string\",\"null\"]},\"output_hash\":{\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\",\"type\":[\"string\",\"null\"]},\"results\":{\"anyOf\":[{\"properties\":{\"created_at\":{\"description\":\"Creation time (RFC 3339)\",\"type\":\"string\"},\"key\":{\"description\":\"Key of the new ticket, e.g. SEC-1432\",\"type\":\"string\"},\"url\":{\"description\":\"Web address of the ticket\",\"type\":\"string\"}},\"required\":[\"key\",\"url\"],\"type\":\"object\"},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"},\"scan_id\":{\"description\":\"Identifier of this run.\",\"type\":\"string\"},\"status\":{\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\",\"enum\":[\"success\",\"error\",\"timeout\"],\"type\":\"string\"},\"stderr\":{\"description\":\"Captured standard error (possibly truncated).\",\"type\":\"string\"},\"timestamp\":{\"description\":\"Start time (RFC 3339).\",\"format\":\"date-time\",\"type\":\"string\"},\"tool\":{\"description\":\"Tool name.\",\"type\":\"string\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"],\"type\":\"object\"}}]";
+pub const MCP_TOOLS: &str = "[{\"name\":\"create_ticket\",\"description\":\"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\"},\"title\":{\"type\":\"string\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"description\":\"One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused.\"},\"details\":{\"type\":\"string\",\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words.\"},\"severity\":{\"type\":\"string\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"description\":\"Severity of the finding.\"},\"cvss_score\":{\"type\":\"number\",\"minimum\":0,\"maximum\":10,\"description\":\"CVSS v3.1 base score, 0.0-10.0.\"},\"confidential\":{\"type\":\"boolean\",\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public.\",\"default\":true},\"notify_watchers\":{\"type\":\"boolean\",\"description\":\"Email the project's watchers about the new ticket.\",\"default\":false}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\"],\"additionalProperties\":false},\"outputSchema\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"success\",\"error\",\"timeout\"],\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\"},\"scan_id\":{\"type\":\"string\",\"description\":\"Identifier of this run.\"},\"tool\":{\"type\":\"string\",\"description\":\"Tool name.\"},\"command\":{\"type\":\"string\",\"description\":\"What ran: the command line, request or upstream call.\"},\"exit_code\":{\"type\":[\"integer\",\"null\"],\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\"},\"stderr\":{\"type\":\"string\",\"description\":\"Captured standard error (possibly truncated).\"},\"duration_ms\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Wall-clock duration in milliseconds.\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Start time (RFC 3339).\"},\"output_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Evidence file holding the raw output; null when none was written.\"},\"output_hash\":{\"type\":[\"string\",\"null\"],\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\"},\"results\":{\"anyOf\":[{\"type\":\"object\",\"required\":[\"key\",\"url\"],\"properties\":{\"key\":{\"type\":\"string\",\"description\":\"Key of the new ticket, e.g. SEC-1432\"},\"url\":{\"type\":\"string\",\"description\":\"Web address of the ticket\"},\"created_at\":{\"type\":\"string\",\"description\":\"Creation time (RFC 3339)\"}}},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"]}}]";
 /// OpenAI strict function definitions (JSON array).
-pub const OPENAI_TOOLS: &str = "[{\"function\":{\"description\":\"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.\",\"name\":\"create_ticket\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"confidential\":{\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public. Default: true.\",\"type\":[\"boolean\",\"null\"]},\"cvss_score\":{\"description\":\"CVSS v3.1 base score, 0.0-10.0.\",\"maximum\":10,\"minimum\":0,\"type\":\"number\"},\"details\":{\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text.\",\"type\":\"string\"},\"notify_watchers\":{\"description\":\"Email the project's watchers about the new ticket. Default: false.\",\"type\":[\"boolean\",\"null\"]},\"project\":{\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"type\":\"string\"},\"severity\":{\"description\":\"Severity of the finding.\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"type\":\"string\"},\"title\":{\"description\":\"One-line summary of the finding (8-120 characters).\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"type\":\"string\"}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\",\"confidential\",\"notify_watchers\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"}]";
+pub const OPENAI_TOOLS: &str = "[{\"type\":\"function\",\"function\":{\"name\":\"create_ticket\",\"description\":\"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\"},\"title\":{\"type\":\"string\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"description\":\"One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused.\"},\"details\":{\"type\":\"string\",\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words.\"},\"severity\":{\"type\":\"string\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"description\":\"Severity of the finding.\"},\"cvss_score\":{\"type\":\"number\",\"minimum\":0,\"maximum\":10,\"description\":\"CVSS v3.1 base score, 0.0-10.0.\"},\"confidential\":{\"type\":[\"boolean\",\"null\"],\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public. Default: true.\"},\"notify_watchers\":{\"type\":[\"boolean\",\"null\"],\"description\":\"Email the project's watchers about the new ticket. Default: false.\"}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\",\"confidential\",\"notify_watchers\"],\"additionalProperties\":false},\"strict\":true}}]";
 /// Anthropic tool definitions (JSON array).
-pub const ANTHROPIC_TOOLS: &str = "[{\"description\":\"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"confidential\":{\"default\":true,\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public.\",\"type\":\"boolean\"},\"cvss_score\":{\"description\":\"CVSS v3.1 base score, 0.0-10.0.\",\"maximum\":10,\"minimum\":0,\"type\":\"number\"},\"details\":{\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text.\",\"type\":\"string\"},\"notify_watchers\":{\"default\":false,\"description\":\"Email the project's watchers about the new ticket.\",\"type\":\"boolean\"},\"project\":{\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"type\":\"string\"},\"severity\":{\"description\":\"Severity of the finding.\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"type\":\"string\"},\"title\":{\"description\":\"One-line summary of the finding (8-120 characters).\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"type\":\"string\"}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\"],\"type\":\"object\"},\"name\":\"create_ticket\"}]";
+pub const ANTHROPIC_TOOLS: &str = "[{\"name\":\"create_ticket\",\"description\":\"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"project\":{\"type\":\"string\",\"pattern\":\"^[A-Z][A-Z0-9]{1,9}$\",\"description\":\"Tracker project key, e.g. SEC or WEBAPP.\"},\"title\":{\"type\":\"string\",\"pattern\":\"^[^\\\\n]{8,120}$\",\"description\":\"One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused.\"},\"details\":{\"type\":\"string\",\"description\":\"What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words.\"},\"severity\":{\"type\":\"string\",\"enum\":[\"info\",\"low\",\"medium\",\"high\",\"critical\"],\"description\":\"Severity of the finding.\"},\"cvss_score\":{\"type\":\"number\",\"minimum\":0,\"maximum\":10,\"description\":\"CVSS v3.1 base score, 0.0-10.0.\"},\"confidential\":{\"type\":\"boolean\",\"description\":\"Restrict the ticket to the security group. Leave true unless the finding is already public.\",\"default\":true},\"notify_watchers\":{\"type\":\"boolean\",\"description\":\"Email the project's watchers about the new ticket.\",\"default\":false}},\"required\":[\"project\",\"title\",\"details\",\"severity\",\"cvss_score\"],\"additionalProperties\":false}}]";
 /// The tool definitions of one flavour as JSON values (parsed from the constants).
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
@@ -800,7 +807,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         parser: ::cladgen::model::Parser::Builtin(::cladgen::model::OutputFormat::Json),
         envelope: true,
         schema_json: ::std::borrow::Cow::Borrowed(
-            "{\"properties\":{\"created_at\":{\"description\":\"Creation time (RFC 3339)\",\"type\":\"string\"},\"key\":{\"description\":\"Key of the new ticket, e.g. SEC-1432\",\"type\":\"string\"},\"url\":{\"description\":\"Web address of the ticket\",\"type\":\"string\"}},\"required\":[\"key\",\"url\"],\"type\":\"object\"}",
+            "{\"type\":\"object\",\"required\":[\"key\",\"url\"],\"properties\":{\"key\":{\"type\":\"string\",\"description\":\"Key of the new ticket, e.g. SEC-1432\"},\"url\":{\"type\":\"string\",\"description\":\"Web address of the ticket\"},\"created_at\":{\"type\":\"string\",\"description\":\"Creation time (RFC 3339)\"}}}",
         ),
     }),
 };
@@ -819,6 +826,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 7usize] = [
                 pattern: ::core::option::Option::Some(
                     ::cladgen::model::Pattern::prechecked("^[A-Z][A-Z0-9]{1,9}$"),
                 ),
+                allow_option_values: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },
@@ -832,7 +840,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 7usize] = [
         position: ::core::option::Option::Some(2i64),
         required: true,
         description: ::std::borrow::Cow::Borrowed(
-            "One-line summary of the finding (8-120 characters).",
+            "One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused.",
         ),
         ty: ::cladgen::model::ArgType {
             name: ::std::borrow::Cow::Borrowed("string"),
@@ -841,6 +849,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 7usize] = [
                 pattern: ::core::option::Option::Some(
                     ::cladgen::model::Pattern::prechecked("^.{8,120}$"),
                 ),
+                allow_option_values: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },
@@ -854,12 +863,15 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 7usize] = [
         position: ::core::option::Option::Some(3i64),
         required: true,
         description: ::std::borrow::Cow::Borrowed(
-            "What was found, where, how to reproduce it and why it matters. Plain text.",
+            "What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words.",
         ),
         ty: ::cladgen::model::ArgType {
             name: ::std::borrow::Cow::Borrowed("string"),
             kind: ::cladgen::model::TypeKind::String,
-            constraints: ::cladgen::model::Constraints::NONE,
+            constraints: ::cladgen::model::Constraints {
+                allow_option_values: true,
+                ..::cladgen::model::Constraints::NONE
+            },
         },
         default: ::core::option::Option::None,
         scope_check: false,

@@ -199,14 +199,21 @@ static __CLADGEN_ARG_C3: ::cladgen::model::Constraints = ::cladgen::model::Const
     pattern: ::core::option::Option::Some(
         ::cladgen::model::Pattern::prechecked("^[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}$"),
     ),
+    allow_option_values: true,
     ..::cladgen::model::Constraints::NONE
 };
-static __CLADGEN_ARG_C4: ::cladgen::model::Constraints = ::cladgen::model::Constraints::NONE;
+static __CLADGEN_ARG_C4: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
+    allow_option_values: true,
+    ..::cladgen::model::Constraints::NONE
+};
 static __CLADGEN_ARG_C5: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     allow_option_values: true,
     ..::cladgen::model::Constraints::NONE
 };
-static __CLADGEN_ARG_C6: ::cladgen::model::Constraints = ::cladgen::model::Constraints::NONE;
+static __CLADGEN_ARG_C6: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
+    allow_option_values: true,
+    ..::cladgen::model::Constraints::NONE
+};
 static __CLADGEN_ARG_C7: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     min: ::core::option::Option::Some(1i64),
     max: ::core::option::Option::Some(16i64),
@@ -244,7 +251,7 @@ pub struct HydraBruteforceArgs {
     ///
     /// (type `credential_file`, optional)
     pub username_file: ::core::option::Option<::cladgen::value::CredentialFile>,
-    /// Single password to try. Use instead of password_file.
+    /// Single password to try (it may start with '-'). Use instead of password_file.
     ///
     /// (type `string`, optional)
     pub password: ::core::option::Option<::cladgen::value::Text>,
@@ -764,9 +771,14 @@ impl HydraBruteforceArgs {
         _ctx: &::cladgen::ExecContext,
         argv: &mut ::std::vec::Vec<::std::string::String>,
     ) {
-        argv.push(::std::string::String::from("-l"));
-        if let ::core::option::Option::Some(v) = &self.username {
-            argv.push(::std::string::ToString::to_string(v));
+        'token: {
+            let ::core::option::Option::Some(p1) = &self.username else {
+                break 'token;
+            };
+            let mut t = ::std::string::String::new();
+            t.push_str("-l");
+            t.push_str(&::std::string::ToString::to_string(p1));
+            argv.push(t);
         }
     }
     /// Conditional `login_list`: `username_file != ''`, compiled at build time.
@@ -778,9 +790,14 @@ impl HydraBruteforceArgs {
         _ctx: &::cladgen::ExecContext,
         argv: &mut ::std::vec::Vec<::std::string::String>,
     ) {
-        argv.push(::std::string::String::from("-L"));
-        if let ::core::option::Option::Some(v) = &self.username_file {
-            argv.push(::std::string::ToString::to_string(v));
+        'token: {
+            let ::core::option::Option::Some(p1) = &self.username_file else {
+                break 'token;
+            };
+            let mut t = ::std::string::String::new();
+            t.push_str("-L");
+            t.push_str(&::std::string::ToString::to_string(p1));
+            argv.push(t);
         }
     }
     /// Conditional `pass`: `password != ''`, compiled at build time.
@@ -792,9 +809,14 @@ impl HydraBruteforceArgs {
         _ctx: &::cladgen::ExecContext,
         argv: &mut ::std::vec::Vec<::std::string::String>,
     ) {
-        argv.push(::std::string::String::from("-p"));
-        if let ::core::option::Option::Some(v) = &self.password {
-            argv.push(::std::string::ToString::to_string(v));
+        'token: {
+            let ::core::option::Option::Some(p1) = &self.password else {
+                break 'token;
+            };
+            let mut t = ::std::string::String::new();
+            t.push_str("-p");
+            t.push_str(&::std::string::ToString::to_string(p1));
+            argv.push(t);
         }
     }
     /// Conditional `pass_list`: `password_file != ''`, compiled at build time.
@@ -806,9 +828,14 @@ impl HydraBruteforceArgs {
         _ctx: &::cladgen::ExecContext,
         argv: &mut ::std::vec::Vec<::std::string::String>,
     ) {
-        argv.push(::std::string::String::from("-P"));
-        if let ::core::option::Option::Some(v) = &self.password_file {
-            argv.push(::std::string::ToString::to_string(v));
+        'token: {
+            let ::core::option::Option::Some(p1) = &self.password_file else {
+                break 'token;
+            };
+            let mut t = ::std::string::String::new();
+            t.push_str("-P");
+            t.push_str(&::std::string::ToString::to_string(p1));
+            argv.push(t);
         }
     }
     /// Conditional `loop_users`: `username_file != '' and password_file != '' or username_file != '' and password != ''`, compiled at build time.
@@ -877,15 +904,15 @@ impl ::cladgen::Tool for HydraBruteforceArgs {
 /// The tool name.
 pub const NAME: &str = "hydra_bruteforce";
 /// MCP `inputSchema` (JSON), generated and checked at build time.
-pub const INPUT_SCHEMA: &str = "{\"additionalProperties\":false,\"properties\":{\"connect_timeout\":{\"default\":30,\"description\":\"Seconds to wait for each connection attempt (1-120).\",\"maximum\":120,\"minimum\":1,\"type\":\"integer\"},\"password\":{\"description\":\"Single password to try. Use instead of password_file.\",\"type\":\"string\"},\"password_file\":{\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\",\"type\":\"string\"},\"port\":{\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\",\"maximum\":65535,\"minimum\":1,\"type\":\"integer\"},\"service\":{\"description\":\"Service protocol module to use.\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"type\":\"string\"},\"stop_on_success\":{\"default\":true,\"description\":\"Stop as soon as one valid username/password pair is found.\",\"type\":\"boolean\"},\"target\":{\"description\":\"IP address or hostname of the service to attack.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"},\"threads\":{\"default\":4,\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.\",\"type\":\"integer\"},\"username\":{\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"type\":\"string\"},\"username_file\":{\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\",\"type\":\"string\"}},\"required\":[\"target\",\"service\"],\"type\":\"object\"}";
+pub const INPUT_SCHEMA: &str = "{\"type\":\"object\",\"properties\":{\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"IP address or hostname of the service to attack.\"},\"service\":{\"type\":\"string\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"description\":\"Service protocol module to use.\"},\"port\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":65535,\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\"},\"username\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\"},\"username_file\":{\"type\":\"string\",\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\"},\"password\":{\"type\":\"string\",\"description\":\"Single password to try (it may start with '-'). Use instead of password_file.\"},\"password_file\":{\"type\":\"string\",\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\"},\"threads\":{\"type\":\"integer\",\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.\",\"default\":4},\"connect_timeout\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,\"description\":\"Seconds to wait for each connection attempt (1-120).\",\"default\":30},\"stop_on_success\":{\"type\":\"boolean\",\"description\":\"Stop as soon as one valid username/password pair is found.\",\"default\":true}},\"required\":[\"target\",\"service\"],\"additionalProperties\":false}";
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
-pub const OUTPUT_SCHEMA: &str = "{\"properties\":{\"command\":{\"description\":\"What ran: the command line, request or upstream call.\",\"type\":\"string\"},\"duration_ms\":{\"description\":\"Wall-clock duration in milliseconds.\",\"minimum\":0,\"type\":\"integer\"},\"exit_code\":{\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\",\"type\":[\"integer\",\"null\"]},\"output_file\":{\"description\":\"Evidence file holding the raw output; null when none was written.\",\"type\":[\"string\",\"null\"]},\"output_hash\":{\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\",\"type\":[\"string\",\"null\"]},\"results\":{\"anyOf\":[{\"properties\":{\"raw_output\":{\"description\":\"hydra's progress log, including one line per valid login found\",\"type\":\"string\"}},\"type\":\"object\"},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"},\"scan_id\":{\"description\":\"Identifier of this run.\",\"type\":\"string\"},\"status\":{\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\",\"enum\":[\"success\",\"error\",\"timeout\"],\"type\":\"string\"},\"stderr\":{\"description\":\"Captured standard error (possibly truncated).\",\"type\":\"string\"},\"timestamp\":{\"description\":\"Start time (RFC 3339).\",\"format\":\"date-time\",\"type\":\"string\"},\"tool\":{\"description\":\"Tool name.\",\"type\":\"string\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"],\"type\":\"object\"}";
+pub const OUTPUT_SCHEMA: &str = "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"success\",\"error\",\"timeout\"],\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\"},\"scan_id\":{\"type\":\"string\",\"description\":\"Identifier of this run.\"},\"tool\":{\"type\":\"string\",\"description\":\"Tool name.\"},\"command\":{\"type\":\"string\",\"description\":\"What ran: the command line, request or upstream call.\"},\"exit_code\":{\"type\":[\"integer\",\"null\"],\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\"},\"stderr\":{\"type\":\"string\",\"description\":\"Captured standard error (possibly truncated).\"},\"duration_ms\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Wall-clock duration in milliseconds.\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Start time (RFC 3339).\"},\"output_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Evidence file holding the raw output; null when none was written.\"},\"output_hash\":{\"type\":[\"string\",\"null\"],\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\"},\"results\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"hydra's progress log, including one line per valid login found\"}}},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"]}";
 /// MCP tool definitions (JSON array; one per command for session and browser tools).
-pub const MCP_TOOLS: &str = "[{\"annotations\":{\"destructiveHint\":true},\"description\":\"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"connect_timeout\":{\"default\":30,\"description\":\"Seconds to wait for each connection attempt (1-120).\",\"maximum\":120,\"minimum\":1,\"type\":\"integer\"},\"password\":{\"description\":\"Single password to try. Use instead of password_file.\",\"type\":\"string\"},\"password_file\":{\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\",\"type\":\"string\"},\"port\":{\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\",\"maximum\":65535,\"minimum\":1,\"type\":\"integer\"},\"service\":{\"description\":\"Service protocol module to use.\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"type\":\"string\"},\"stop_on_success\":{\"default\":true,\"description\":\"Stop as soon as one valid username/password pair is found.\",\"type\":\"boolean\"},\"target\":{\"description\":\"IP address or hostname of the service to attack.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"},\"threads\":{\"default\":4,\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.\",\"type\":\"integer\"},\"username\":{\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"type\":\"string\"},\"username_file\":{\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\",\"type\":\"string\"}},\"required\":[\"target\",\"service\"],\"type\":\"object\"},\"name\":\"hydra_bruteforce\",\"outputSchema\":{\"properties\":{\"command\":{\"description\":\"What ran: the command line, request or upstream call.\",\"type\":\"string\"},\"duration_ms\":{\"description\":\"Wall-clock duration in milliseconds.\",\"minimum\":0,\"type\":\"integer\"},\"exit_code\":{\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\",\"type\":[\"integer\",\"null\"]},\"output_file\":{\"description\":\"Evidence file holding the raw output; null when none was written.\",\"type\":[\"string\",\"null\"]},\"output_hash\":{\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\",\"type\":[\"string\",\"null\"]},\"results\":{\"anyOf\":[{\"properties\":{\"raw_output\":{\"description\":\"hydra's progress log, including one line per valid login found\",\"type\":\"string\"}},\"type\":\"object\"},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"},\"scan_id\":{\"description\":\"Identifier of this run.\",\"type\":\"string\"},\"status\":{\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\",\"enum\":[\"success\",\"error\",\"timeout\"],\"type\":\"string\"},\"stderr\":{\"description\":\"Captured standard error (possibly truncated).\",\"type\":\"string\"},\"timestamp\":{\"description\":\"Start time (RFC 3339).\",\"format\":\"date-time\",\"type\":\"string\"},\"tool\":{\"description\":\"Tool name.\",\"type\":\"string\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"],\"type\":\"object\"}}]";
+pub const MCP_TOOLS: &str = "[{\"name\":\"hydra_bruteforce\",\"description\":\"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"IP address or hostname of the service to attack.\"},\"service\":{\"type\":\"string\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"description\":\"Service protocol module to use.\"},\"port\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":65535,\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\"},\"username\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\"},\"username_file\":{\"type\":\"string\",\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\"},\"password\":{\"type\":\"string\",\"description\":\"Single password to try (it may start with '-'). Use instead of password_file.\"},\"password_file\":{\"type\":\"string\",\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\"},\"threads\":{\"type\":\"integer\",\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.\",\"default\":4},\"connect_timeout\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,\"description\":\"Seconds to wait for each connection attempt (1-120).\",\"default\":30},\"stop_on_success\":{\"type\":\"boolean\",\"description\":\"Stop as soon as one valid username/password pair is found.\",\"default\":true}},\"required\":[\"target\",\"service\"],\"additionalProperties\":false},\"outputSchema\":{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"success\",\"error\",\"timeout\"],\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\"},\"scan_id\":{\"type\":\"string\",\"description\":\"Identifier of this run.\"},\"tool\":{\"type\":\"string\",\"description\":\"Tool name.\"},\"command\":{\"type\":\"string\",\"description\":\"What ran: the command line, request or upstream call.\"},\"exit_code\":{\"type\":[\"integer\",\"null\"],\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\"},\"stderr\":{\"type\":\"string\",\"description\":\"Captured standard error (possibly truncated).\"},\"duration_ms\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Wall-clock duration in milliseconds.\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Start time (RFC 3339).\"},\"output_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Evidence file holding the raw output; null when none was written.\"},\"output_hash\":{\"type\":[\"string\",\"null\"],\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\"},\"results\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"hydra's progress log, including one line per valid login found\"}}},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"]},\"annotations\":{\"destructiveHint\":true}}]";
 /// OpenAI strict function definitions (JSON array).
-pub const OPENAI_TOOLS: &str = "[{\"function\":{\"description\":\"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.\",\"name\":\"hydra_bruteforce\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"connect_timeout\":{\"description\":\"Seconds to wait for each connection attempt (1-120). Default: 30.\",\"maximum\":120,\"minimum\":1,\"type\":[\"integer\",\"null\"]},\"password\":{\"description\":\"Single password to try. Use instead of password_file.\",\"type\":[\"string\",\"null\"]},\"password_file\":{\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\",\"type\":[\"string\",\"null\"]},\"port\":{\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\",\"maximum\":65535,\"minimum\":1,\"type\":[\"integer\",\"null\"]},\"service\":{\"description\":\"Service protocol module to use.\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"type\":\"string\"},\"stop_on_success\":{\"description\":\"Stop as soon as one valid username/password pair is found. Default: true.\",\"type\":[\"boolean\",\"null\"]},\"target\":{\"description\":\"IP address or hostname of the service to attack.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"},\"threads\":{\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range. Default: 4.\",\"type\":[\"integer\",\"null\"]},\"username\":{\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"type\":[\"string\",\"null\"]},\"username_file\":{\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\",\"type\":[\"string\",\"null\"]}},\"required\":[\"target\",\"service\",\"port\",\"username\",\"username_file\",\"password\",\"password_file\",\"threads\",\"connect_timeout\",\"stop_on_success\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"}]";
+pub const OPENAI_TOOLS: &str = "[{\"type\":\"function\",\"function\":{\"name\":\"hydra_bruteforce\",\"description\":\"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"IP address or hostname of the service to attack.\"},\"service\":{\"type\":\"string\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"description\":\"Service protocol module to use.\"},\"port\":{\"type\":[\"integer\",\"null\"],\"minimum\":1,\"maximum\":65535,\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\"},\"username\":{\"type\":[\"string\",\"null\"],\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\"},\"username_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\"},\"password\":{\"type\":[\"string\",\"null\"],\"description\":\"Single password to try (it may start with '-'). Use instead of password_file.\"},\"password_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\"},\"threads\":{\"type\":[\"integer\",\"null\"],\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range. Default: 4.\"},\"connect_timeout\":{\"type\":[\"integer\",\"null\"],\"minimum\":1,\"maximum\":120,\"description\":\"Seconds to wait for each connection attempt (1-120). Default: 30.\"},\"stop_on_success\":{\"type\":[\"boolean\",\"null\"],\"description\":\"Stop as soon as one valid username/password pair is found. Default: true.\"}},\"required\":[\"target\",\"service\",\"port\",\"username\",\"username_file\",\"password\",\"password_file\",\"threads\",\"connect_timeout\",\"stop_on_success\"],\"additionalProperties\":false},\"strict\":true}}]";
 /// Anthropic tool definitions (JSON array).
-pub const ANTHROPIC_TOOLS: &str = "[{\"description\":\"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"connect_timeout\":{\"default\":30,\"description\":\"Seconds to wait for each connection attempt (1-120).\",\"maximum\":120,\"minimum\":1,\"type\":\"integer\"},\"password\":{\"description\":\"Single password to try. Use instead of password_file.\",\"type\":\"string\"},\"password_file\":{\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\",\"type\":\"string\"},\"port\":{\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\",\"maximum\":65535,\"minimum\":1,\"type\":\"integer\"},\"service\":{\"description\":\"Service protocol module to use.\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"type\":\"string\"},\"stop_on_success\":{\"default\":true,\"description\":\"Stop as soon as one valid username/password pair is found.\",\"type\":\"boolean\"},\"target\":{\"description\":\"IP address or hostname of the service to attack.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"},\"threads\":{\"default\":4,\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.\",\"type\":\"integer\"},\"username\":{\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"type\":\"string\"},\"username_file\":{\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\",\"type\":\"string\"}},\"required\":[\"target\",\"service\"],\"type\":\"object\"},\"name\":\"hydra_bruteforce\"}]";
+pub const ANTHROPIC_TOOLS: &str = "[{\"name\":\"hydra_bruteforce\",\"description\":\"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"IP address or hostname of the service to attack.\"},\"service\":{\"type\":\"string\",\"enum\":[\"ssh\",\"ftp\",\"ftps\",\"telnet\",\"rdp\",\"smb\",\"vnc\",\"mysql\",\"postgres\",\"mssql\",\"imap\",\"pop3\",\"smtp\",\"http-get\",\"http-post-form\"],\"description\":\"Service protocol module to use.\"},\"port\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":65535,\"description\":\"TCP port of the service. Omit to use the protocol's standard port.\"},\"username\":{\"type\":\"string\",\"pattern\":\"^[A-Za-z0-9_\\\\.@][A-Za-z0-9_\\\\.@\\\\-]{0,63}$\",\"description\":\"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file.\"},\"username_file\":{\"type\":\"string\",\"description\":\"Relative path of a wordlist with one login name per line. Use instead of username.\"},\"password\":{\"type\":\"string\",\"description\":\"Single password to try (it may start with '-'). Use instead of password_file.\"},\"password_file\":{\"type\":\"string\",\"description\":\"Relative path of a wordlist with one password per line. Use instead of password.\"},\"threads\":{\"type\":\"integer\",\"description\":\"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.\",\"default\":4},\"connect_timeout\":{\"type\":\"integer\",\"minimum\":1,\"maximum\":120,\"description\":\"Seconds to wait for each connection attempt (1-120).\",\"default\":30},\"stop_on_success\":{\"type\":\"boolean\",\"description\":\"Stop as soon as one valid username/password pair is found.\",\"default\":true}},\"required\":[\"target\",\"service\"],\"additionalProperties\":false}}]";
 /// The tool definitions of one flavour as JSON values (parsed from the constants).
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
@@ -1097,12 +1124,8 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-l"),
                                         ),
+                                        ::cladgen::model::Piece::Arg(3usize),
                                     ],
-                                ),
-                            },
-                            ::cladgen::model::Token {
-                                pieces: ::std::borrow::Cow::Borrowed(
-                                    &[::cladgen::model::Piece::Arg(3usize)],
                                 ),
                             },
                         ],
@@ -1126,12 +1149,8 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-L"),
                                         ),
+                                        ::cladgen::model::Piece::Arg(4usize),
                                     ],
-                                ),
-                            },
-                            ::cladgen::model::Token {
-                                pieces: ::std::borrow::Cow::Borrowed(
-                                    &[::cladgen::model::Piece::Arg(4usize)],
                                 ),
                             },
                         ],
@@ -1155,12 +1174,8 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-p"),
                                         ),
+                                        ::cladgen::model::Piece::Arg(5usize),
                                     ],
-                                ),
-                            },
-                            ::cladgen::model::Token {
-                                pieces: ::std::borrow::Cow::Borrowed(
-                                    &[::cladgen::model::Piece::Arg(5usize)],
                                 ),
                             },
                         ],
@@ -1184,12 +1199,8 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-P"),
                                         ),
+                                        ::cladgen::model::Piece::Arg(6usize),
                                     ],
-                                ),
-                            },
-                            ::cladgen::model::Token {
-                                pieces: ::std::borrow::Cow::Borrowed(
-                                    &[::cladgen::model::Piece::Arg(6usize)],
                                 ),
                             },
                         ],
@@ -1290,7 +1301,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         parser: ::cladgen::model::Parser::Builtin(::cladgen::model::OutputFormat::Text),
         envelope: true,
         schema_json: ::std::borrow::Cow::Borrowed(
-            "{\"properties\":{\"raw_output\":{\"description\":\"hydra's progress log, including one line per valid login found\",\"type\":\"string\"}},\"type\":\"object\"}",
+            "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"hydra's progress log, including one line per valid login found\"}}}",
         ),
     }),
 };
@@ -1383,6 +1394,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10usize] = [
                         "^[A-Za-z0-9_.@][A-Za-z0-9_.@-]{0,63}$",
                     ),
                 ),
+                allow_option_values: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },
@@ -1401,7 +1413,10 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10usize] = [
         ty: ::cladgen::model::ArgType {
             name: ::std::borrow::Cow::Borrowed("credential_file"),
             kind: ::cladgen::model::TypeKind::CredentialFile,
-            constraints: ::cladgen::model::Constraints::NONE,
+            constraints: ::cladgen::model::Constraints {
+                allow_option_values: true,
+                ..::cladgen::model::Constraints::NONE
+            },
         },
         default: ::core::option::Option::None,
         scope_check: false,
@@ -1413,7 +1428,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10usize] = [
         position: ::core::option::Option::Some(6i64),
         required: false,
         description: ::std::borrow::Cow::Borrowed(
-            "Single password to try. Use instead of password_file.",
+            "Single password to try (it may start with '-'). Use instead of password_file.",
         ),
         ty: ::cladgen::model::ArgType {
             name: ::std::borrow::Cow::Borrowed("string"),
@@ -1438,7 +1453,10 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10usize] = [
         ty: ::cladgen::model::ArgType {
             name: ::std::borrow::Cow::Borrowed("credential_file"),
             kind: ::cladgen::model::TypeKind::CredentialFile,
-            constraints: ::cladgen::model::Constraints::NONE,
+            constraints: ::cladgen::model::Constraints {
+                allow_option_values: true,
+                ..::cladgen::model::Constraints::NONE
+            },
         },
         default: ::core::option::Option::None,
         scope_check: false,

@@ -81,6 +81,14 @@ pub mod nmap_scan {
     ::core::include!("nmap_scan.rs");
 }
 
+/// Search the saved evidence files (scan reports, console transcripts, HTTP headers) for a literal piece of text and return the matching lines with file name and line number. Useful to check whether a host, banner, credential or key appeared in an earlier result.
+///
+/// Tool `search_evidence` 1.0.0, risk tier `info`; generated from `manifests/search_evidence.clad.toml`.
+#[allow(dead_code)] // generated API: a crate uses only what it needs
+pub mod search_evidence {
+    ::core::include!("search_evidence.rs");
+}
+
 /// Record the agent's verdict on a scanner finding: whether it is a real issue, how severe it is and how confident the agent is. The verdict decides whether the finding is escalated to a human.
 ///
 /// Tool `triage_finding` 1.0.0, risk tier `info`; generated from `manifests/triage_finding.clad.toml`.
@@ -132,6 +140,8 @@ pub enum Tools {
     NiktoScan(nikto_scan::NiktoScanArgs),
     /// Scan a host or network range for open TCP ports and identify the services behind them. Choose the scan profile with scan_type; results come back as parsed nmap XML.
     NmapScan(nmap_scan::NmapScanArgs),
+    /// Search the saved evidence files (scan reports, console transcripts, HTTP headers) for a literal piece of text and return the matching lines with file name and line number. Useful to check whether a host, banner, credential or key appeared in an earlier result.
+    SearchEvidence(search_evidence::SearchEvidenceArgs),
     /// Record the agent's verdict on a scanner finding: whether it is a real issue, how severe it is and how confident the agent is. The verdict decides whether the finding is escalated to a human.
     TriageFinding(triage_finding::TriageFindingArgs),
     /// Drive a headless browser through the staging web application to test it like a user: open pages, read them as an accessibility tree, click, type and submit forms. Navigation is limited to the staging domains.
@@ -142,7 +152,7 @@ pub enum Tools {
 #[allow(dead_code)]
 impl Tools {
     /// Every tool name an LLM may call, in order.
-    pub const NAMES: [&'static str; 24usize] = [
+    pub const NAMES: [&'static str; 25usize] = [
         "code_search",
         "create_ticket",
         "dig_lookup",
@@ -157,6 +167,7 @@ impl Tools {
         "msf_exploit",
         "nikto_scan",
         "nmap_scan",
+        "search_evidence",
         "triage_finding",
         "webapp_browser__navigate",
         "webapp_browser__snapshot",
@@ -266,6 +277,14 @@ impl Tools {
                         errors,
                     })
             }
+            "search_evidence" => {
+                search_evidence::SearchEvidenceArgs::from_json(args)
+                    .map(Self::SearchEvidence)
+                    .map_err(|errors| ::cladgen::CallError::Args {
+                        tool: "search_evidence",
+                        errors,
+                    })
+            }
             "triage_finding" => {
                 triage_finding::TriageFindingArgs::from_json(args)
                     .map(Self::TriageFinding)
@@ -335,6 +354,7 @@ impl Tools {
             Self::MsfExploit(_) => "msf_exploit",
             Self::NiktoScan(_) => "nikto_scan",
             Self::NmapScan(_) => "nmap_scan",
+            Self::SearchEvidence(_) => "search_evidence",
             Self::TriageFinding(_) => "triage_finding",
             Self::WebappBrowser(_) => "webapp_browser",
             Self::WhoisLookup(_) => "whois_lookup",
@@ -357,6 +377,7 @@ impl Tools {
             Self::MsfExploit(a) => a.plan(ctx, secrets),
             Self::NiktoScan(a) => a.plan(ctx, secrets),
             Self::NmapScan(a) => a.plan(ctx, secrets),
+            Self::SearchEvidence(a) => a.plan(ctx, secrets),
             Self::TriageFinding(a) => a.plan(ctx, secrets),
             Self::WebappBrowser(a) => a.plan(ctx, secrets),
             Self::WhoisLookup(a) => a.plan(ctx, secrets),
@@ -377,13 +398,14 @@ impl Tools {
         all.extend(msf_exploit::tool_definitions(flavor));
         all.extend(nikto_scan::tool_definitions(flavor));
         all.extend(nmap_scan::tool_definitions(flavor));
+        all.extend(search_evidence::tool_definitions(flavor));
         all.extend(triage_finding::tool_definitions(flavor));
         all.extend(webapp_browser::tool_definitions(flavor));
         all.extend(whois_lookup::tool_definitions(flavor));
         all
     }
     /// The checked manifests of the set, in order.
-    pub fn manifests() -> [&'static ::cladgen::Manifest; 13usize] {
+    pub fn manifests() -> [&'static ::cladgen::Manifest; 14usize] {
         [
             &code_search::MANIFEST,
             &create_ticket::MANIFEST,
@@ -395,6 +417,7 @@ impl Tools {
             &msf_exploit::MANIFEST,
             &nikto_scan::MANIFEST,
             &nmap_scan::MANIFEST,
+            &search_evidence::MANIFEST,
             &triage_finding::MANIFEST,
             &webapp_browser::MANIFEST,
             &whois_lookup::MANIFEST,

@@ -75,26 +75,16 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for MsfConsoleArgs {
 }
 static __CLADGEN_CMD0_C0: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     pattern: ::core::option::Option::Some(
-        ::cladgen::model::Pattern::prechecked(
-            "^use (exploit|auxiliary|post)(/[a-z0-9_]+)+$",
-        ),
-    ),
-    allow_option_values: true,
-    ..::cladgen::model::Constraints::NONE
-};
-static __CLADGEN_CMD0_C1: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
-    pattern: ::core::option::Option::Some(
         ::cladgen::model::Pattern::prechecked("^(exploit|auxiliary|post)(/[a-z0-9_]+)+$"),
     ),
+    allow_option_values: true,
     ..::cladgen::model::Constraints::NONE
 };
 /// Arguments of the `use_module` session command of `msf_console`: Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UseModuleArgs {
-    /// Command text sent to the session; must match `^use (exploit|auxiliary|post)(/[a-z0-9_]+)+$` as a whole.
-    ///
-    /// (type `string`, required)
-    pub command: ::cladgen::value::Text,
+    /// The text sent to the session for `use_module`, checked against the command's pattern (whole value), the injection set and `input_sanitize`.
+    pub command: ::cladgen::invoke::CommandText,
     /// Module path being selected, e.g. auxiliary/scanner/smb/smb_version.
     ///
     /// (type `msf_module_path`, required)
@@ -105,7 +95,7 @@ impl UseModuleArgs {
     pub const ARG_NAMES: [&'static str; 2usize] = ["command", "module"];
     /// Starts a builder from the required arguments.
     pub fn builder(
-        command: ::cladgen::value::Text,
+        command: ::cladgen::invoke::CommandText,
         module: ::cladgen::value::RegexMatch,
     ) -> UseModuleArgsBuilder {
         UseModuleArgsBuilder {
@@ -131,14 +121,10 @@ impl UseModuleArgs {
         ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
         let command = errors
             .collect(
-                ::cladgen::__private::field::parse::<
-                    ::cladgen::value::Text,
-                >(
-                    obj,
-                    &::cladgen::ArgSpec::new("command", &__CLADGEN_CMD0_C0),
-                    true,
-                    ::core::option::Option::None,
-                    opts,
+                ::cladgen::invoke::CommandText::from_json(
+                    &MANIFEST,
+                    "use_module",
+                    ::cladgen::__private::field::present(obj, "command", true),
                 ),
             );
         let module = errors
@@ -147,7 +133,7 @@ impl UseModuleArgs {
                     ::cladgen::value::RegexMatch,
                 >(
                     obj,
-                    &::cladgen::ArgSpec::new("module", &__CLADGEN_CMD0_C1),
+                    &::cladgen::ArgSpec::new("module", &__CLADGEN_CMD0_C0),
                     true,
                     ::core::option::Option::None,
                     opts,
@@ -155,7 +141,7 @@ impl UseModuleArgs {
             );
         match (command, module) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(command)),
+                ::core::option::Option::Some(command),
                 ::core::option::Option::Some(::core::option::Option::Some(module)),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self { command, module })
@@ -166,7 +152,7 @@ impl UseModuleArgs {
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         let mut map = ::cladgen::__private::serde_json::Map::new();
-        map.insert("command".into(), ::cladgen::ArgValue::to_json(&self.command));
+        map.insert("command".into(), self.command.to_json());
         map.insert("module".into(), ::cladgen::ArgValue::to_json(&self.module));
         ::cladgen::__private::serde_json::Value::Object(map)
     }
@@ -175,21 +161,20 @@ impl UseModuleArgs {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct UseModuleArgsBuilder {
-    command: ::cladgen::value::Text,
+    command: ::cladgen::invoke::CommandText,
     module: ::cladgen::value::RegexMatch,
 }
 impl UseModuleArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<UseModuleArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let command = ::core::option::Option::Some(self.command);
         let module = ::core::option::Option::Some(self.module);
-        match (command, module) {
-            (
-                ::core::option::Option::Some(command),
-                ::core::option::Option::Some(module),
-            ) if errors.is_empty() => {
-                ::core::result::Result::Ok(UseModuleArgs { command, module })
+        match (module,) {
+            (::core::option::Option::Some(module),) if errors.is_empty() => {
+                ::core::result::Result::Ok(UseModuleArgs {
+                    command: self.command,
+                    module,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -215,21 +200,12 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for UseModuleArgs {
             .map_err(<D::Error as ::cladgen::__private::serde::de::Error>::custom)
     }
 }
-static __CLADGEN_CMD1_C0: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
-    pattern: ::core::option::Option::Some(
-        ::cladgen::model::Pattern::prechecked("^set RHOSTS [0-9A-Za-z.:/-]+$"),
-    ),
-    allow_option_values: true,
-    ..::cladgen::model::Constraints::NONE
-};
-static __CLADGEN_CMD1_C1: ::cladgen::model::Constraints = ::cladgen::model::Constraints::NONE;
+static __CLADGEN_CMD1_C0: ::cladgen::model::Constraints = ::cladgen::model::Constraints::NONE;
 /// Arguments of the `set_target` session command of `msf_console`: Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetTargetArgs {
-    /// Command text sent to the session; must match `^set RHOSTS [0-9A-Za-z.:/-]+$` as a whole.
-    ///
-    /// (type `string`, required)
-    pub command: ::cladgen::value::Text,
+    /// The text sent to the session for `set_target`, checked against the command's pattern (whole value), the injection set and `input_sanitize`.
+    pub command: ::cladgen::invoke::CommandText,
     /// The host or range written after RHOSTS; it must be inside the engagement scope.
     ///
     /// (type `scope_target`, required)
@@ -240,7 +216,7 @@ impl SetTargetArgs {
     pub const ARG_NAMES: [&'static str; 2usize] = ["command", "target"];
     /// Starts a builder from the required arguments.
     pub fn builder(
-        command: ::cladgen::value::Text,
+        command: ::cladgen::invoke::CommandText,
         target: ::cladgen::value::ScopeTarget,
     ) -> SetTargetArgsBuilder {
         SetTargetArgsBuilder {
@@ -266,14 +242,10 @@ impl SetTargetArgs {
         ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
         let command = errors
             .collect(
-                ::cladgen::__private::field::parse::<
-                    ::cladgen::value::Text,
-                >(
-                    obj,
-                    &::cladgen::ArgSpec::new("command", &__CLADGEN_CMD1_C0),
-                    true,
-                    ::core::option::Option::None,
-                    opts,
+                ::cladgen::invoke::CommandText::from_json(
+                    &MANIFEST,
+                    "set_target",
+                    ::cladgen::__private::field::present(obj, "command", true),
                 ),
             );
         let target = errors
@@ -282,7 +254,7 @@ impl SetTargetArgs {
                     ::cladgen::value::ScopeTarget,
                 >(
                     obj,
-                    &::cladgen::ArgSpec::new("target", &__CLADGEN_CMD1_C1),
+                    &::cladgen::ArgSpec::new("target", &__CLADGEN_CMD1_C0),
                     true,
                     ::core::option::Option::None,
                     opts,
@@ -290,7 +262,7 @@ impl SetTargetArgs {
             );
         match (command, target) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(command)),
+                ::core::option::Option::Some(command),
                 ::core::option::Option::Some(::core::option::Option::Some(target)),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self { command, target })
@@ -301,7 +273,7 @@ impl SetTargetArgs {
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         let mut map = ::cladgen::__private::serde_json::Map::new();
-        map.insert("command".into(), ::cladgen::ArgValue::to_json(&self.command));
+        map.insert("command".into(), self.command.to_json());
         map.insert("target".into(), ::cladgen::ArgValue::to_json(&self.target));
         ::cladgen::__private::serde_json::Value::Object(map)
     }
@@ -310,21 +282,20 @@ impl SetTargetArgs {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct SetTargetArgsBuilder {
-    command: ::cladgen::value::Text,
+    command: ::cladgen::invoke::CommandText,
     target: ::cladgen::value::ScopeTarget,
 }
 impl SetTargetArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<SetTargetArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let command = ::core::option::Option::Some(self.command);
         let target = ::core::option::Option::Some(self.target);
-        match (command, target) {
-            (
-                ::core::option::Option::Some(command),
-                ::core::option::Option::Some(target),
-            ) if errors.is_empty() => {
-                ::core::result::Result::Ok(SetTargetArgs { command, target })
+        match (target,) {
+            (::core::option::Option::Some(target),) if errors.is_empty() => {
+                ::core::result::Result::Ok(SetTargetArgs {
+                    command: self.command,
+                    target,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -350,26 +321,17 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for SetTargetArgs {
             .map_err(<D::Error as ::cladgen::__private::serde::de::Error>::custom)
     }
 }
-static __CLADGEN_CMD2_C0: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
-    pattern: ::core::option::Option::Some(
-        ::cladgen::model::Pattern::prechecked("^show (options|payloads|targets)$"),
-    ),
-    allow_option_values: true,
-    ..::cladgen::model::Constraints::NONE
-};
 /// Arguments of the `show_options` session command of `msf_console`: List the selected module's options, compatible payloads or targets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowOptionsArgs {
-    /// Command text sent to the session; must match `^show (options|payloads|targets)$` as a whole.
-    ///
-    /// (type `string`, required)
-    pub command: ::cladgen::value::Text,
+    /// The text sent to the session for `show_options`, checked against the command's pattern (whole value), the injection set and `input_sanitize`.
+    pub command: ::cladgen::invoke::CommandText,
 }
 impl ShowOptionsArgs {
     /// Every argument name, in argument order.
     pub const ARG_NAMES: [&'static str; 1usize] = ["command"];
     /// Starts a builder from the required arguments.
-    pub fn builder(command: ::cladgen::value::Text) -> ShowOptionsArgsBuilder {
+    pub fn builder(command: ::cladgen::invoke::CommandText) -> ShowOptionsArgsBuilder {
         ShowOptionsArgsBuilder { command }
     }
     /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
@@ -383,34 +345,30 @@ impl ShowOptionsArgs {
     /// Like [`Self::from_json`], with explicit options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &::cladgen::__private::serde_json::Value,
-        opts: &::cladgen::ParseOptions,
+        _opts: &::cladgen::ParseOptions,
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
         ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
         let command = errors
             .collect(
-                ::cladgen::__private::field::parse::<
-                    ::cladgen::value::Text,
-                >(
-                    obj,
-                    &::cladgen::ArgSpec::new("command", &__CLADGEN_CMD2_C0),
-                    true,
-                    ::core::option::Option::None,
-                    opts,
+                ::cladgen::invoke::CommandText::from_json(
+                    &MANIFEST,
+                    "show_options",
+                    ::cladgen::__private::field::present(obj, "command", true),
                 ),
             );
         match (command,) {
-            (
-                ::core::option::Option::Some(::core::option::Option::Some(command)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { command }),
+            (::core::option::Option::Some(command),) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { command })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         let mut map = ::cladgen::__private::serde_json::Map::new();
-        map.insert("command".into(), ::cladgen::ArgValue::to_json(&self.command));
+        map.insert("command".into(), self.command.to_json());
         ::cladgen::__private::serde_json::Value::Object(map)
     }
 }
@@ -418,16 +376,17 @@ impl ShowOptionsArgs {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct ShowOptionsArgsBuilder {
-    command: ::cladgen::value::Text,
+    command: ::cladgen::invoke::CommandText,
 }
 impl ShowOptionsArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<ShowOptionsArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let command = ::core::option::Option::Some(self.command);
-        match (command,) {
-            (::core::option::Option::Some(command),) if errors.is_empty() => {
-                ::core::result::Result::Ok(ShowOptionsArgs { command })
+        match () {
+            () if errors.is_empty() => {
+                ::core::result::Result::Ok(ShowOptionsArgs {
+                    command: self.command,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -453,26 +412,17 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for ShowOptionsArgs {
             .map_err(<D::Error as ::cladgen::__private::serde::de::Error>::custom)
     }
 }
-static __CLADGEN_CMD3_C0: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
-    pattern: ::core::option::Option::Some(
-        ::cladgen::model::Pattern::prechecked("^(run|exploit)( -j)?$"),
-    ),
-    allow_option_values: true,
-    ..::cladgen::model::Constraints::NONE
-};
 /// Arguments of the `run_module` session command of `msf_console`: Run the selected module with the options set so far ('-j' runs it as a background job).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunModuleArgs {
-    /// Command text sent to the session; must match `^(run|exploit)( -j)?$` as a whole.
-    ///
-    /// (type `string`, required)
-    pub command: ::cladgen::value::Text,
+    /// The text sent to the session for `run_module`, checked against the command's pattern (whole value), the injection set and `input_sanitize`.
+    pub command: ::cladgen::invoke::CommandText,
 }
 impl RunModuleArgs {
     /// Every argument name, in argument order.
     pub const ARG_NAMES: [&'static str; 1usize] = ["command"];
     /// Starts a builder from the required arguments.
-    pub fn builder(command: ::cladgen::value::Text) -> RunModuleArgsBuilder {
+    pub fn builder(command: ::cladgen::invoke::CommandText) -> RunModuleArgsBuilder {
         RunModuleArgsBuilder { command }
     }
     /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
@@ -486,34 +436,30 @@ impl RunModuleArgs {
     /// Like [`Self::from_json`], with explicit options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &::cladgen::__private::serde_json::Value,
-        opts: &::cladgen::ParseOptions,
+        _opts: &::cladgen::ParseOptions,
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
         ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
         let command = errors
             .collect(
-                ::cladgen::__private::field::parse::<
-                    ::cladgen::value::Text,
-                >(
-                    obj,
-                    &::cladgen::ArgSpec::new("command", &__CLADGEN_CMD3_C0),
-                    true,
-                    ::core::option::Option::None,
-                    opts,
+                ::cladgen::invoke::CommandText::from_json(
+                    &MANIFEST,
+                    "run_module",
+                    ::cladgen::__private::field::present(obj, "command", true),
                 ),
             );
         match (command,) {
-            (
-                ::core::option::Option::Some(::core::option::Option::Some(command)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { command }),
+            (::core::option::Option::Some(command),) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { command })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         let mut map = ::cladgen::__private::serde_json::Map::new();
-        map.insert("command".into(), ::cladgen::ArgValue::to_json(&self.command));
+        map.insert("command".into(), self.command.to_json());
         ::cladgen::__private::serde_json::Value::Object(map)
     }
 }
@@ -521,16 +467,17 @@ impl RunModuleArgs {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct RunModuleArgsBuilder {
-    command: ::cladgen::value::Text,
+    command: ::cladgen::invoke::CommandText,
 }
 impl RunModuleArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<RunModuleArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let command = ::core::option::Option::Some(self.command);
-        match (command,) {
-            (::core::option::Option::Some(command),) if errors.is_empty() => {
-                ::core::result::Result::Ok(RunModuleArgs { command })
+        match () {
+            () if errors.is_empty() => {
+                ::core::result::Result::Ok(RunModuleArgs {
+                    command: self.command,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -556,26 +503,17 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for RunModuleArgs {
             .map_err(<D::Error as ::cladgen::__private::serde::de::Error>::custom)
     }
 }
-static __CLADGEN_CMD4_C0: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
-    pattern: ::core::option::Option::Some(
-        ::cladgen::model::Pattern::prechecked("^sessions -l$"),
-    ),
-    allow_option_values: true,
-    ..::cladgen::model::Constraints::NONE
-};
 /// Arguments of the `list_sessions` session command of `msf_console`: List the shells and Meterpreter sessions opened so far.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListSessionsArgs {
-    /// Command text sent to the session; must match `^sessions -l$` as a whole.
-    ///
-    /// (type `string`, required)
-    pub command: ::cladgen::value::Text,
+    /// The text sent to the session for `list_sessions`, checked against the command's pattern (whole value), the injection set and `input_sanitize`.
+    pub command: ::cladgen::invoke::CommandText,
 }
 impl ListSessionsArgs {
     /// Every argument name, in argument order.
     pub const ARG_NAMES: [&'static str; 1usize] = ["command"];
     /// Starts a builder from the required arguments.
-    pub fn builder(command: ::cladgen::value::Text) -> ListSessionsArgsBuilder {
+    pub fn builder(command: ::cladgen::invoke::CommandText) -> ListSessionsArgsBuilder {
         ListSessionsArgsBuilder { command }
     }
     /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
@@ -589,34 +527,30 @@ impl ListSessionsArgs {
     /// Like [`Self::from_json`], with explicit options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &::cladgen::__private::serde_json::Value,
-        opts: &::cladgen::ParseOptions,
+        _opts: &::cladgen::ParseOptions,
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
         ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
         let command = errors
             .collect(
-                ::cladgen::__private::field::parse::<
-                    ::cladgen::value::Text,
-                >(
-                    obj,
-                    &::cladgen::ArgSpec::new("command", &__CLADGEN_CMD4_C0),
-                    true,
-                    ::core::option::Option::None,
-                    opts,
+                ::cladgen::invoke::CommandText::from_json(
+                    &MANIFEST,
+                    "list_sessions",
+                    ::cladgen::__private::field::present(obj, "command", true),
                 ),
             );
         match (command,) {
-            (
-                ::core::option::Option::Some(::core::option::Option::Some(command)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { command }),
+            (::core::option::Option::Some(command),) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { command })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         let mut map = ::cladgen::__private::serde_json::Map::new();
-        map.insert("command".into(), ::cladgen::ArgValue::to_json(&self.command));
+        map.insert("command".into(), self.command.to_json());
         ::cladgen::__private::serde_json::Value::Object(map)
     }
 }
@@ -624,7 +558,7 @@ impl ListSessionsArgs {
 #[derive(Clone, Debug)]
 #[must_use]
 pub struct ListSessionsArgsBuilder {
-    command: ::cladgen::value::Text,
+    command: ::cladgen::invoke::CommandText,
 }
 impl ListSessionsArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
@@ -632,10 +566,11 @@ impl ListSessionsArgsBuilder {
         self,
     ) -> ::core::result::Result<ListSessionsArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let command = ::core::option::Option::Some(self.command);
-        match (command,) {
-            (::core::option::Option::Some(command),) if errors.is_empty() => {
-                ::core::result::Result::Ok(ListSessionsArgs { command })
+        match () {
+            () if errors.is_empty() => {
+                ::core::result::Result::Ok(ListSessionsArgs {
+                    command: self.command,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -847,15 +782,15 @@ impl ::cladgen::Tool for MsfConsoleArgs {
 /// The tool name.
 pub const NAME: &str = "msf_console";
 /// MCP `inputSchema` (JSON), generated and checked at build time.
-pub const INPUT_SCHEMA: &str = "{\"additionalProperties\":false,\"properties\":{},\"required\":[],\"type\":\"object\"}";
+pub const INPUT_SCHEMA: &str = "{\"type\":\"object\",\"properties\":{},\"required\":[],\"additionalProperties\":false}";
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
-pub const OUTPUT_SCHEMA: &str = "{\"properties\":{\"command\":{\"description\":\"What ran: the command line, request or upstream call.\",\"type\":\"string\"},\"duration_ms\":{\"description\":\"Wall-clock duration in milliseconds.\",\"minimum\":0,\"type\":\"integer\"},\"exit_code\":{\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\",\"type\":[\"integer\",\"null\"]},\"output_file\":{\"description\":\"Evidence file holding the raw output; null when none was written.\",\"type\":[\"string\",\"null\"]},\"output_hash\":{\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\",\"type\":[\"string\",\"null\"]},\"results\":{\"anyOf\":[{\"properties\":{\"raw_output\":{\"description\":\"Console output of the command, without the trailing prompt\",\"type\":\"string\"}},\"type\":\"object\"},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"},\"scan_id\":{\"description\":\"Identifier of this run.\",\"type\":\"string\"},\"status\":{\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\",\"enum\":[\"success\",\"error\",\"timeout\"],\"type\":\"string\"},\"stderr\":{\"description\":\"Captured standard error (possibly truncated).\",\"type\":\"string\"},\"timestamp\":{\"description\":\"Start time (RFC 3339).\",\"format\":\"date-time\",\"type\":\"string\"},\"tool\":{\"description\":\"Tool name.\",\"type\":\"string\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"],\"type\":\"object\"}";
+pub const OUTPUT_SCHEMA: &str = "{\"type\":\"object\",\"properties\":{\"status\":{\"type\":\"string\",\"enum\":[\"success\",\"error\",\"timeout\"],\"description\":\"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds).\"},\"scan_id\":{\"type\":\"string\",\"description\":\"Identifier of this run.\"},\"tool\":{\"type\":\"string\",\"description\":\"Tool name.\"},\"command\":{\"type\":\"string\",\"description\":\"What ran: the command line, request or upstream call.\"},\"exit_code\":{\"type\":[\"integer\",\"null\"],\"description\":\"Process exit code; null when no process ran or it was killed by a signal.\"},\"stderr\":{\"type\":\"string\",\"description\":\"Captured standard error (possibly truncated).\"},\"duration_ms\":{\"type\":\"integer\",\"minimum\":0,\"description\":\"Wall-clock duration in milliseconds.\"},\"timestamp\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Start time (RFC 3339).\"},\"output_file\":{\"type\":[\"string\",\"null\"],\"description\":\"Evidence file holding the raw output; null when none was written.\"},\"output_hash\":{\"type\":[\"string\",\"null\"],\"description\":\"sha256:<hex> of the raw output; null when evidence capture is off.\"},\"results\":{\"anyOf\":[{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"Console output of the command, without the trailing prompt\"}}},{\"type\":\"null\"}],\"description\":\"Parsed output ([output.schema]); null when the run failed.\"}},\"required\":[\"status\",\"scan_id\",\"tool\",\"command\",\"exit_code\",\"stderr\",\"duration_ms\",\"timestamp\",\"output_file\",\"output_hash\",\"results\"]}";
 /// MCP tool definitions (JSON array; one per command for session and browser tools).
-pub const MCP_TOOLS: &str = "[{\"annotations\":{\"destructiveHint\":true},\"description\":\"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^use (?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"type\":\"string\"},\"module\":{\"description\":\"Module path being selected, e.g. auxiliary/scanner/smb/smb_version.\",\"pattern\":\"^(?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"type\":\"string\"}},\"required\":[\"command\",\"module\"],\"type\":\"object\"},\"name\":\"msf_console__use_module\"},{\"annotations\":{\"destructiveHint\":true},\"description\":\"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^set RHOSTS [0-9A-Za-z\\\\.:\\\\/\\\\-]+$\",\"type\":\"string\"},\"target\":{\"description\":\"The host or range written after RHOSTS; it must be inside the engagement scope.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"}},\"required\":[\"command\",\"target\"],\"type\":\"object\"},\"name\":\"msf_console__set_target\"},{\"annotations\":{\"destructiveHint\":true},\"description\":\"List the selected module's options, compatible payloads or targets.\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^show (?:options|payloads|targets)$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"name\":\"msf_console__show_options\"},{\"annotations\":{\"destructiveHint\":true},\"description\":\"Run the selected module with the options set so far ('-j' runs it as a background job).\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^(?:run|exploit)(?: -j)?$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"name\":\"msf_console__run_module\"},{\"annotations\":{\"destructiveHint\":true},\"description\":\"List the shells and Meterpreter sessions opened so far.\",\"inputSchema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^sessions -l$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"name\":\"msf_console__list_sessions\"}]";
+pub const MCP_TOOLS: &str = "[{\"name\":\"msf_console__use_module\",\"description\":\"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^use (?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"description\":\"The command line to send to the session.\"},\"module\":{\"type\":\"string\",\"pattern\":\"^(?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"description\":\"Module path being selected, e.g. auxiliary/scanner/smb/smb_version.\"}},\"required\":[\"command\",\"module\"],\"additionalProperties\":false},\"annotations\":{\"destructiveHint\":true}},{\"name\":\"msf_console__set_target\",\"description\":\"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^set RHOSTS [0-9A-Za-z\\\\.:\\\\/\\\\-]+$\",\"description\":\"The command line to send to the session.\"},\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"The host or range written after RHOSTS; it must be inside the engagement scope.\"}},\"required\":[\"command\",\"target\"],\"additionalProperties\":false},\"annotations\":{\"destructiveHint\":true}},{\"name\":\"msf_console__show_options\",\"description\":\"List the selected module's options, compatible payloads or targets.\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^show (?:options|payloads|targets)$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false},\"annotations\":{\"destructiveHint\":true}},{\"name\":\"msf_console__run_module\",\"description\":\"Run the selected module with the options set so far ('-j' runs it as a background job).\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^(?:run|exploit)(?: -j)?$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false},\"annotations\":{\"destructiveHint\":true}},{\"name\":\"msf_console__list_sessions\",\"description\":\"List the shells and Meterpreter sessions opened so far.\",\"inputSchema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^sessions -l$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false},\"annotations\":{\"destructiveHint\":true}}]";
 /// OpenAI strict function definitions (JSON array).
-pub const OPENAI_TOOLS: &str = "[{\"function\":{\"description\":\"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.\",\"name\":\"msf_console__use_module\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^use (?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"type\":\"string\"},\"module\":{\"description\":\"Module path being selected, e.g. auxiliary/scanner/smb/smb_version.\",\"pattern\":\"^(?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"type\":\"string\"}},\"required\":[\"command\",\"module\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"},{\"function\":{\"description\":\"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.\",\"name\":\"msf_console__set_target\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^set RHOSTS [0-9A-Za-z\\\\.:\\\\/\\\\-]+$\",\"type\":\"string\"},\"target\":{\"description\":\"The host or range written after RHOSTS; it must be inside the engagement scope.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"}},\"required\":[\"command\",\"target\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"},{\"function\":{\"description\":\"List the selected module's options, compatible payloads or targets.\",\"name\":\"msf_console__show_options\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^show (?:options|payloads|targets)$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"},{\"function\":{\"description\":\"Run the selected module with the options set so far ('-j' runs it as a background job).\",\"name\":\"msf_console__run_module\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^(?:run|exploit)(?: -j)?$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"},{\"function\":{\"description\":\"List the shells and Meterpreter sessions opened so far.\",\"name\":\"msf_console__list_sessions\",\"parameters\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^sessions -l$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"strict\":true},\"type\":\"function\"}]";
+pub const OPENAI_TOOLS: &str = "[{\"type\":\"function\",\"function\":{\"name\":\"msf_console__use_module\",\"description\":\"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^use (?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"description\":\"The command line to send to the session.\"},\"module\":{\"type\":\"string\",\"pattern\":\"^(?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"description\":\"Module path being selected, e.g. auxiliary/scanner/smb/smb_version.\"}},\"required\":[\"command\",\"module\"],\"additionalProperties\":false},\"strict\":true}},{\"type\":\"function\",\"function\":{\"name\":\"msf_console__set_target\",\"description\":\"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^set RHOSTS [0-9A-Za-z\\\\.:\\\\/\\\\-]+$\",\"description\":\"The command line to send to the session.\"},\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"The host or range written after RHOSTS; it must be inside the engagement scope.\"}},\"required\":[\"command\",\"target\"],\"additionalProperties\":false},\"strict\":true}},{\"type\":\"function\",\"function\":{\"name\":\"msf_console__show_options\",\"description\":\"List the selected module's options, compatible payloads or targets.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^show (?:options|payloads|targets)$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false},\"strict\":true}},{\"type\":\"function\",\"function\":{\"name\":\"msf_console__run_module\",\"description\":\"Run the selected module with the options set so far ('-j' runs it as a background job).\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^(?:run|exploit)(?: -j)?$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false},\"strict\":true}},{\"type\":\"function\",\"function\":{\"name\":\"msf_console__list_sessions\",\"description\":\"List the shells and Meterpreter sessions opened so far.\",\"parameters\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^sessions -l$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false},\"strict\":true}}]";
 /// Anthropic tool definitions (JSON array).
-pub const ANTHROPIC_TOOLS: &str = "[{\"description\":\"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^use (?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"type\":\"string\"},\"module\":{\"description\":\"Module path being selected, e.g. auxiliary/scanner/smb/smb_version.\",\"pattern\":\"^(?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"type\":\"string\"}},\"required\":[\"command\",\"module\"],\"type\":\"object\"},\"name\":\"msf_console__use_module\"},{\"description\":\"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^set RHOSTS [0-9A-Za-z\\\\.:\\\\/\\\\-]+$\",\"type\":\"string\"},\"target\":{\"description\":\"The host or range written after RHOSTS; it must be inside the engagement scope.\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"type\":\"string\"}},\"required\":[\"command\",\"target\"],\"type\":\"object\"},\"name\":\"msf_console__set_target\"},{\"description\":\"List the selected module's options, compatible payloads or targets.\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^show (?:options|payloads|targets)$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"name\":\"msf_console__show_options\"},{\"description\":\"Run the selected module with the options set so far ('-j' runs it as a background job).\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^(?:run|exploit)(?: -j)?$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"name\":\"msf_console__run_module\"},{\"description\":\"List the shells and Meterpreter sessions opened so far.\",\"input_schema\":{\"additionalProperties\":false,\"properties\":{\"command\":{\"description\":\"The command line to send to the session.\",\"pattern\":\"^sessions -l$\",\"type\":\"string\"}},\"required\":[\"command\"],\"type\":\"object\"},\"name\":\"msf_console__list_sessions\"}]";
+pub const ANTHROPIC_TOOLS: &str = "[{\"name\":\"msf_console__use_module\",\"description\":\"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^use (?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"description\":\"The command line to send to the session.\"},\"module\":{\"type\":\"string\",\"pattern\":\"^(?:exploit|auxiliary|post)(?:\\\\/[a-z0-9_]+)+$\",\"description\":\"Module path being selected, e.g. auxiliary/scanner/smb/smb_version.\"}},\"required\":[\"command\",\"module\"],\"additionalProperties\":false}},{\"name\":\"msf_console__set_target\",\"description\":\"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^set RHOSTS [0-9A-Za-z\\\\.:\\\\/\\\\-]+$\",\"description\":\"The command line to send to the session.\"},\"target\":{\"type\":\"string\",\"pattern\":\"^[0-9A-Za-z.:\\\\/\\\\-]{1,253}$\",\"description\":\"The host or range written after RHOSTS; it must be inside the engagement scope.\"}},\"required\":[\"command\",\"target\"],\"additionalProperties\":false}},{\"name\":\"msf_console__show_options\",\"description\":\"List the selected module's options, compatible payloads or targets.\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^show (?:options|payloads|targets)$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false}},{\"name\":\"msf_console__run_module\",\"description\":\"Run the selected module with the options set so far ('-j' runs it as a background job).\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^(?:run|exploit)(?: -j)?$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false}},{\"name\":\"msf_console__list_sessions\",\"description\":\"List the shells and Meterpreter sessions opened so far.\",\"input_schema\":{\"type\":\"object\",\"properties\":{\"command\":{\"type\":\"string\",\"pattern\":\"^sessions -l$\",\"description\":\"The command line to send to the session.\"}},\"required\":[\"command\"],\"additionalProperties\":false}}]";
 /// The tool definitions of one flavour as JSON values (parsed from the constants).
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
@@ -960,7 +895,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         parser: ::cladgen::model::Parser::Builtin(::cladgen::model::OutputFormat::Text),
         envelope: true,
         schema_json: ::std::borrow::Cow::Borrowed(
-            "{\"properties\":{\"raw_output\":{\"description\":\"Console output of the command, without the trailing prompt\",\"type\":\"string\"}},\"type\":\"object\"}",
+            "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"Console output of the command, without the trailing prompt\"}}}",
         ),
     }),
 };
@@ -981,6 +916,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1usize] = [
                         "^(exploit|auxiliary|post)(/[a-z0-9_]+)+$",
                     ),
                 ),
+                allow_option_values: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },

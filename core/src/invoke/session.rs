@@ -3,7 +3,9 @@
 
 use super::call::{args_json, parse_args};
 use crate::field;
-use crate::model::{Arg, BrowserCommand, BrowserSpec, SessionCommand, SessionSpec};
+use crate::model::{
+    Arg, Backend, BrowserCommand, BrowserSpec, Manifest, SessionCommand, SessionSpec,
+};
 use crate::value::{ArgError, ArgErrors, ParseOptions, Rule, Value, check_injection, shown};
 
 /// The JSON field that carries a session command's text.
@@ -106,8 +108,20 @@ fn command_text(
     cmd: &SessionCommand,
     obj: &serde_json::Map<String, serde_json::Value>,
 ) -> Result<String, ArgError> {
+    check_command_text(spec, cmd, field::present(obj, COMMAND_FIELD, true))
+        .map(CommandText::into_string)
+}
+
+/// Checks the text of a call of session command `cmd`: present, a non-empty JSON
+/// string, free of the injection set and of `input_sanitize`, matching the command's
+/// pattern as a whole.
+fn check_command_text(
+    spec: &SessionSpec,
+    cmd: &SessionCommand,
+    value: Option<&serde_json::Value>,
+) -> Result<CommandText, ArgError> {
     let name = COMMAND_FIELD;
-    let text = match field::present(obj, name, true) {
+    let text = match value {
         None => return Err(ArgError::missing(name)),
         Some(serde_json::Value::String(s)) => s,
         Some(other) => {
@@ -156,7 +170,74 @@ fn command_text(
         .with_value(text.as_str())
         .with_expected(format!("text matching ^(?:{})$", cmd.pattern.as_str())));
     }
-    Ok(text.clone())
+    Ok(CommandText(text.clone()))
+}
+
+/// The validated text of a session command call (what is written to the session,
+/// without a line terminator). Generated session command types hold one.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct CommandText(String);
+
+impl CommandText {
+    /// Checks `text` for command `command` of session tool `manifest`.
+    pub fn new(manifest: &Manifest, command: &str, text: &str) -> Result<Self, ArgError> {
+        Self::from_json(
+            manifest,
+            command,
+            Some(&serde_json::Value::String(text.to_owned())),
+        )
+    }
+
+    /// Checks the `command` field of a call (`None` when absent) for command `command`
+    /// of session tool `manifest`.
+    pub fn from_json(
+        manifest: &Manifest,
+        command: &str,
+        value: Option<&serde_json::Value>,
+    ) -> Result<Self, ArgError> {
+        let spec = match &manifest.backend {
+            Backend::Session(s) => s,
+            _ => {
+                return Err(ArgError::new(
+                    COMMAND_FIELD,
+                    Rule::Unsupported,
+                    format!("tool '{}' is not a session tool", manifest.tool.name),
+                ));
+            }
+        };
+        let Some(cmd) = spec.commands.iter().find(|c| c.name == command) else {
+            return Err(ArgError::new(
+                COMMAND_FIELD,
+                Rule::Unsupported,
+                format!(
+                    "session tool '{}' has no command '{command}'",
+                    manifest.tool.name
+                ),
+            ));
+        };
+        check_command_text(spec, cmd, value)
+    }
+
+    /// The text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The text, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+
+    /// The JSON form (a string).
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::String(self.0.clone())
+    }
+}
+
+impl std::fmt::Display for CommandText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// One call of a `[browser.commands.<name>]` command: its typed arguments.

@@ -14,6 +14,7 @@ mod diag;
 mod http;
 mod http_template;
 mod manifest;
+mod option_values;
 mod template;
 mod types;
 mod walk;
@@ -98,7 +99,11 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     diagnostics.sort_by_key(|d| (d.line, d.column));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
     Loaded {
-        manifest: if has_errors { None } else { manifest },
+        manifest: if has_errors {
+            None
+        } else {
+            manifest.map(option_values::apply)
+        },
         diagnostics,
         source: text.to_string(),
         path: path.to_path_buf(),
