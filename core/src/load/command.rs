@@ -306,7 +306,7 @@ pub(crate) fn syntax_error(cx: &mut Cx<'_>, origin: &Origin<'_>, e: &SyntaxError
     );
     if e.kind == SyntaxErrorKind::EmptyPlaceholder && origin.severity == Severity::Warning {
         d.note(
-            "this template never runs (an `executor` is set), so the empty placeholder is harmless",
+            "this command form never runs (another form takes precedence), so the empty placeholder is harmless",
         );
     }
 }

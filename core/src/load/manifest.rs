@@ -110,7 +110,9 @@ pub(crate) fn decode(cx: &mut Cx<'_>, text: &str, opts: &LoadOptions) -> Option<
     let name = tool.name?;
     let version = tool.version?;
     let description = tool.description?;
-    tool.mode_resolved?;
+    if !tool.mode_ok {
+        return None;
+    }
     let mode = match &backend {
         Some(Backend::Session(_)) => Mode::Session,
         Some(Backend::Browser(_)) => Mode::Browser,
@@ -152,7 +154,8 @@ struct RawTool {
     binary: Option<String>,
     description: Option<String>,
     mode: Option<Sp<Mode>>,
-    mode_resolved: Option<Mode>,
+    /// False when `mode` was written but invalid (already reported).
+    mode_ok: bool,
     dispatch: Option<Sp<Dispatch>>,
     timeout_seconds: Option<u64>,
     risk_tier: Option<RiskTier>,
@@ -284,8 +287,8 @@ fn decode_tool(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> RawTool {
         binary,
         description,
         mode: mode.clone().flatten(),
-        // `None` when `mode` itself was invalid; the mode is taken from the backend.
-        mode_resolved: mode.map(|m| m.map_or(Mode::Oneshot, |m| m.v)),
+        // The mode itself is taken from the backend section (see `decode`).
+        mode_ok: mode.is_some(),
         dispatch: dispatch.flatten(),
         timeout_seconds,
         risk_tier,
