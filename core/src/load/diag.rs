@@ -360,7 +360,7 @@ mod tests {
         assert_eq!(line_col(src, 0), (1, 1));
         assert_eq!(line_col(src, 6), (2, 1));
         // `=` after the two-byte é is the 4th character.
-        assert_eq!(line_col(src, 9), (2, 4));
+        assert_eq!(line_col(src, 10), (2, 4));
         assert_eq!(line_col(src, 1000), (3, 1));
     }
 
