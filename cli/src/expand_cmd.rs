@@ -21,7 +21,10 @@ pub(crate) struct ExpandArgs {
 
 pub(crate) fn run(args: &ExpandArgs) -> ExitCode {
     if !args.manifest.is_file() {
-        eprintln!("error: cannot read manifest {}: no such file", args.manifest.display());
+        eprintln!(
+            "error: cannot read manifest {}: no such file",
+            args.manifest.display()
+        );
         return ExitCode::from(2);
     }
     let mut b = cladgen_build::Builder::new()

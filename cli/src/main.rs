@@ -1,5 +1,5 @@
-//! `cladgen`: validate ToolClad manifests (and, as further subcommands are added,
-//! test, expand and print schemas).
+//! `cladgen`: validate ToolClad manifests, test a call without running it, expand
+//! the generated Rust, and print LLM tool schemas.
 //!
 //! Exit codes: 0 when everything is valid (warnings allowed), 1 when a manifest is
 //! invalid, 2 on usage or I/O errors.
@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod expand_cmd;
 mod schema_cmd;
 mod test_cmd;
 mod validate;
@@ -30,6 +31,8 @@ enum Command {
     /// Validate one call's arguments and print what would run (argv, HTTP request,
     /// MCP call), without running it.
     Test(test_cmd::TestArgs),
+    /// Print the Rust code generated for one manifest (what a build script writes).
+    Expand(expand_cmd::ExpandArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,5 +49,6 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Expand(args) => expand_cmd::run(args),
     }
 }
