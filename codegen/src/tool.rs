@@ -144,12 +144,14 @@ fn tool_impl(g: &Gen, m: &Manifest, ty: &Ident) -> TokenStream {
 /// Schema constants and the static manifest.
 fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     let rt = &g.rt;
-    let input = schema::input_schema(&m.args, Flavor::Mcp).to_string();
-    let output = schema::output_schema(m)?
-        .map(|v| v.to_string())
-        .unwrap_or_default();
-    let defs = |f: Flavor| -> Result<String, CodegenError> {
-        Ok(serde_json::Value::Array(schema::tool_definitions(m, f)?).to_string())
+    let input = raw_str(&schema::input_schema(&m.args, Flavor::Mcp).to_string());
+    let output = raw_str(
+        &schema::output_schema(m)?
+            .map(|v| v.to_string())
+            .unwrap_or_default(),
+    );
+    let defs = |f: Flavor| -> Result<TokenStream, CodegenError> {
+        Ok(raw_str(&serde_json::Value::Array(schema::tool_definitions(m, f)?).to_string()))
     };
     let (mcp, openai, anthropic) = (
         defs(Flavor::Mcp)?,
@@ -199,4 +201,19 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
         pub static MANIFEST: #rt::Manifest = #manifest;
         #(#hoisted)*
     })
+}
+
+/// A raw string literal (`r#"..."#`, with as many `#` as the text needs), so JSON
+/// constants read without escapes.
+fn raw_str(text: &str) -> TokenStream {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let h = "#".repeat(hashes);
+    match format!("r{h}\"{text}\"{h}").parse::<proc_macro2::Literal>() {
+        Ok(lit) => quote!(#lit),
+        // Cannot happen for a string without a lone `\r`; fall back to an escaped literal.
+        Err(_) => quote!(#text),
+    }
 }
