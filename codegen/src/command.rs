@@ -65,6 +65,8 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 }
             });
             let tool = g.tool.as_str();
+            // Room for every argument: the pushes never reach the capacity.
+            let cap = set.args.len() + 1;
             let out_dir = match g.evidence_dir.as_deref() {
                 Some(d) => quote!(::core::option::Option::Some(#d)),
                 None => quote!(::core::option::Option::None),
@@ -75,7 +77,7 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 /// `TOOLCLAD_SCAN_ID`, `TOOLCLAD_TOOL_NAME`, `TOOLCLAD_EVIDENCE_DIR` and
                 /// `TOOLCLAD_OUTPUT_DIR`.
                 pub fn executor(&self, ctx: &#rt::ExecContext) -> ::core::result::Result<#rt::ExecutorCall, #rt::InvokeError> {
-                    let mut env: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::new();
+                    let mut env: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::with_capacity(#cap);
                     #(#env)*
                     #rt::ExecutorCall::new(#path, #tool, ctx, #out_dir, env)
                 }

@@ -151,7 +151,9 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
             .unwrap_or_default(),
     );
     let defs = |f: Flavor| -> Result<TokenStream, CodegenError> {
-        Ok(raw_str(&serde_json::Value::Array(schema::tool_definitions(m, f)?).to_string()))
+        Ok(raw_str(
+            &serde_json::Value::Array(schema::tool_definitions(m, f)?).to_string(),
+        ))
     };
     let (mcp, openai, anthropic) = (
         defs(Flavor::Mcp)?,
