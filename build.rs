@@ -23,6 +23,16 @@ fn main() {
     {
         std::process::exit(1);
     }
+    // A user type mapped to a manifest type (`tests/extern_types.rs` defines it).
+    if cladgen_build::Builder::new()
+        .manifest_dir("tests/fixtures/extern")
+        .extern_type("allowed_csv_path", "crate::CsvPath")
+        .out_subdir("extern")
+        .generate()
+        .is_err()
+    {
+        std::process::exit(1);
+    }
     corpus();
 }
 

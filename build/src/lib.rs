@@ -373,8 +373,11 @@ impl Builder {
         Ok(generated)
     }
 
-    fn tell_cargo(&self, result: &Result<Generated, Error>) {
-        // Inputs are known even when generation fails (so fixing a manifest reruns us).
+    /// The Cargo directives [`Builder::generate`] prints for `result` (one per line,
+    /// without the newline): `cargo::rerun-if-changed` for every input (known even when
+    /// generation fails, so fixing a manifest reruns the script), then one
+    /// `cargo::warning` per warning, or one `cargo::error` per error.
+    pub fn cargo_directives(&self, result: &Result<Generated, Error>) -> Vec<String> {
         let base = self.base();
         let mut inputs: Vec<PathBuf> = self.dirs.iter().map(|d| base.join(d)).collect();
         inputs.extend(self.files.iter().map(|f| base.join(f)));
@@ -386,26 +389,33 @@ impl Builder {
         }
         inputs.sort();
         inputs.dedup();
-        for p in &inputs {
-            println!("cargo::rerun-if-changed={}", p.display());
-        }
+        let mut out: Vec<String> = inputs
+            .iter()
+            .map(|p| format!("cargo::rerun-if-changed={}", p.display()))
+            .collect();
         match result {
-            Ok(g) => {
-                for w in &g.warnings {
-                    println!("cargo::warning={}", w.one_line());
-                }
-            }
-            Err(Error::Manifests {
-                diagnostics,
-                rendered,
-            }) => {
-                eprintln!("{rendered}");
-                for d in diagnostics {
-                    let level = if d.is_error() { "error" } else { "warning" };
-                    println!("cargo::{level}={}", d.one_line());
-                }
-            }
-            Err(e) => println!("cargo::error={}", e.to_string().replace('\n', " ")),
+            Ok(g) => out.extend(
+                g.warnings
+                    .iter()
+                    .map(|w| format!("cargo::warning={}", w.one_line())),
+            ),
+            Err(Error::Manifests { diagnostics, .. }) => out.extend(diagnostics.iter().map(|d| {
+                let level = if d.is_error() { "error" } else { "warning" };
+                format!("cargo::{level}={}", d.one_line())
+            })),
+            Err(e) => out.push(format!("cargo::error={}", e.to_string().replace('\n', " "))),
+        }
+        out
+    }
+
+    fn tell_cargo(&self, result: &Result<Generated, Error>) {
+        // The full rendering goes to stderr (Cargo shows it when the script fails);
+        // stdout carries only directives, so Cargo's dump of it stays readable.
+        if let Err(Error::Manifests { rendered, .. }) = result {
+            eprintln!("{rendered}");
+        }
+        for line in self.cargo_directives(result) {
+            println!("{line}");
         }
     }
 }

@@ -1,0 +1,233 @@
+//! `cladgen_build::Builder`: inputs, errors, output files and Cargo directives.
+
+use cladgen_build::{Builder, Error, UnknownKeys};
+use std::path::{Path, PathBuf};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("cladgen-builder-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+    fn write(&self, rel: &str, text: &str) -> PathBuf {
+        let p = self.0.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        p
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn manifest(name: &str, extra_arg: &str) -> String {
+    format!(
+        "[tool]\nname = \"{name}\"\nversion = \"1.0.0\"\ndescription = \"Echo a word\"\n\n[args.word]\nrequired = true\ntype = \"string\"\ndescription = \"A word\"\n{extra_arg}\n[command]\nexec = [\"echo\", \"{{word}}\"]\n\n[output]\nformat = \"text\"\n"
+    )
+}
+
+fn builder(dir: &TempDir) -> Builder {
+    Builder::new().base_dir(&dir.0).manifest_dir("tools")
+}
+
+#[test]
+fn every_error_of_every_manifest_is_reported_with_its_location() {
+    let dir = TempDir::new("errors");
+    dir.write("tools/a.clad.toml", &manifest("a", "requird = true\n"));
+    dir.write(
+        "tools/b.clad.toml",
+        &manifest("b", "[args.n]\ntype = \"integr\"\n"),
+    );
+    let result = builder(&dir).render();
+    let Err(Error::Manifests {
+        diagnostics,
+        rendered,
+    }) = &result
+    else {
+        panic!("expected manifest errors, got {result:?}");
+    };
+    let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
+    assert_eq!(errors.len(), 2, "{rendered}");
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.code == "unknown-key" && d.file.ends_with("a.clad.toml") && d.line == 10)
+    );
+    assert!(
+        errors
+            .iter()
+            .any(|d| d.file.ends_with("b.clad.toml") && d.line == 11)
+    );
+    assert!(rendered.contains("did you mean `required`?"), "{rendered}");
+    assert!(rendered.contains("-->"), "rendered like rustc: {rendered}");
+    let directives = builder(&dir).cargo_directives(&result);
+    assert!(
+        directives
+            .iter()
+            .any(|d| d.starts_with("cargo::rerun-if-changed=") && d.ends_with("tools"))
+    );
+    let errs: Vec<_> = directives
+        .iter()
+        .filter(|d| d.starts_with("cargo::error="))
+        .collect();
+    assert_eq!(errs.len(), 2, "{directives:?}");
+    assert!(
+        errs.iter().any(|d| d.contains("a.clad.toml:10:")),
+        "{errs:?}"
+    );
+}
+
+#[test]
+fn valid_set_writes_one_file_per_tool_and_an_index_and_lists_its_inputs() {
+    let dir = TempDir::new("valid");
+    dir.write("tools/one.clad.toml", &manifest("one", ""));
+    dir.write("tools/sub/two.clad.toml", &manifest("two", ""));
+    let types = dir.write("tools/toolclad.toml", "[types.word]\nbase = \"string\"\n");
+    let out = dir.0.join("out");
+    let b = builder(&dir).out_dir(&out);
+    let g = b.generate().unwrap();
+    let names: Vec<String> = g
+        .files
+        .iter()
+        .map(|f| f.path.display().to_string())
+        .collect();
+    assert_eq!(names, ["one.rs", "two.rs", "mod.rs"]);
+    for n in &names {
+        assert!(out.join("cladgen").join(n).is_file(), "{n} written");
+    }
+    let index = std::fs::read_to_string(out.join("cladgen/mod.rs")).unwrap();
+    assert!(
+        index.contains("pub mod one {") && index.contains("include!(\"two.rs\")"),
+        "{index}"
+    );
+    let directives = b.cargo_directives(&Ok(g.clone()));
+    for p in [
+        dir.0.join("tools"),
+        dir.0.join("tools/one.clad.toml"),
+        dir.0.join("tools/sub/two.clad.toml"),
+        types,
+    ] {
+        let line = format!("cargo::rerun-if-changed={}", p.display());
+        assert!(
+            directives.contains(&line),
+            "missing {line} in {directives:?}"
+        );
+    }
+
+    // Unchanged output is not rewritten (no needless recompiles).
+    let before = std::fs::metadata(out.join("cladgen/one.rs"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    b.generate().unwrap();
+    let after = std::fs::metadata(out.join("cladgen/one.rs"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn out_file_puts_every_module_in_one_file() {
+    let dir = TempDir::new("single");
+    dir.write("tools/one.clad.toml", &manifest("one", ""));
+    dir.write("tools/two.clad.toml", &manifest("two", ""));
+    let g = builder(&dir).out_file("tools.rs").render().unwrap();
+    assert_eq!(g.files.len(), 1);
+    let text = &g.files[0].contents;
+    assert_eq!(g.files[0].path, Path::new("tools.rs"));
+    assert!(
+        text.contains("pub mod one {")
+            && text.contains("pub mod two {")
+            && text.contains("pub enum Tools")
+    );
+}
+
+#[test]
+fn duplicate_tool_names_across_the_set_are_an_error() {
+    let dir = TempDir::new("dup");
+    dir.write("tools/a.clad.toml", &manifest("same", ""));
+    dir.write("tools/b.clad.toml", &manifest("same", ""));
+    match builder(&dir).render() {
+        Err(Error::Manifests { rendered, .. }) => assert!(rendered.contains("same"), "{rendered}"),
+        other => panic!("expected a duplicate-name error, got {other:?}"),
+    }
+}
+
+#[test]
+fn unknown_keys_can_be_downgraded_to_warnings() {
+    let dir = TempDir::new("warn");
+    dir.write("tools/a.clad.toml", &manifest("a", "future_key = 1\n"));
+    assert!(matches!(
+        builder(&dir).render(),
+        Err(Error::Manifests { .. })
+    ));
+    let g = builder(&dir)
+        .unknown_keys(UnknownKeys::Warn)
+        .render()
+        .unwrap();
+    assert!(
+        g.warnings.iter().any(|w| w.code == "unknown-key"),
+        "{:?}",
+        g.warnings
+    );
+    assert!(g.rendered_warnings.contains("future_key"));
+}
+
+#[test]
+fn extern_types_map_a_manifest_type_to_a_rust_type() {
+    let dir = TempDir::new("extern");
+    let text = manifest(
+        "reader",
+        "[args.file]\nrequired = true\ntype = \"allowed_csv_path\"\n",
+    );
+    dir.write("tools/reader.clad.toml", &text);
+    let Err(Error::Manifests { rendered, .. }) = builder(&dir).render() else {
+        panic!("an undeclared type must fail");
+    };
+    assert!(rendered.contains("allowed_csv_path"), "{rendered}");
+    assert!(
+        rendered.contains("extern_type"),
+        "the hint names the build option: {rendered}"
+    );
+    let g = builder(&dir)
+        .extern_type("allowed_csv_path", "::my_agent::CsvPath")
+        .render()
+        .unwrap();
+    assert!(
+        g.files[0]
+            .contents
+            .contains("pub file: ::my_agent::CsvPath"),
+        "{}",
+        g.files[0].contents
+    );
+}
+
+#[test]
+fn nothing_configured_and_empty_directories_are_clear_errors() {
+    assert!(matches!(Builder::new().render(), Err(Error::NoInputs)));
+    let dir = TempDir::new("empty");
+    std::fs::create_dir_all(dir.0.join("tools")).unwrap();
+    match builder(&dir).render() {
+        Err(Error::Manifests { rendered, .. }) => assert!(rendered.contains("tools"), "{rendered}"),
+        other => panic!("expected an empty-directory error, got {other:?}"),
+    }
+}
+
+#[test]
+fn generate_outside_cargo_needs_an_output_directory() {
+    if std::env::var_os("OUT_DIR").is_some() {
+        return; // only meaningful when OUT_DIR is not set (it is not, for this test binary)
+    }
+    let dir = TempDir::new("noout");
+    dir.write("tools/a.clad.toml", &manifest("a", ""));
+    assert!(matches!(builder(&dir).generate(), Err(Error::NoOutDir)));
+}
