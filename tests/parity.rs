@@ -321,3 +321,41 @@ fn corpus_manifests_generated_and_dynamic_paths_agree() {
     }
     corpus::for_each_corpus_registry!(run);
 }
+
+/// Two holes of the existing implementations, on the corpus's own manifests, through
+/// the generated code.
+#[cfg(cladgen_corpus)]
+#[test]
+fn corpus_holes_are_closed_in_generated_code() {
+    use corpus::toolclad_examples::{curl_fetch::CurlFetchArgs, nmap_scan::NmapScanArgs};
+    let ctx = ExecContext::new("scan-0000", "/tmp/cladgen-evidence");
+    // `%{{http_code}}` is curl's `%{http_code}`; a header value with spaces and quotes
+    // stays one argv element even inside the template's single quotes.
+    let curl =
+        CurlFetchArgs::from_json(&json!({"url": "https://example.com/", "headers": "X-A: b 'c'"}))
+            .unwrap();
+    assert_eq!(
+        curl.argv(&ctx),
+        [
+            "curl",
+            "-s",
+            "-S",
+            "-X",
+            "GET",
+            "--max-time",
+            "25",
+            "-w",
+            "\\n%{http_code}",
+            "-H",
+            "X-A: b 'c'",
+            "https://example.com/"
+        ]
+    );
+    // `{_scan_flags}` resolves to the only mapping, split into its own tokens.
+    let nmap =
+        NmapScanArgs::from_json(&json!({"target": "10.0.0.0/24", "scan_type": "service"})).unwrap();
+    assert_eq!(
+        &nmap.argv(&ctx)[..5],
+        ["nmap", "-sT", "-sV", "--version-intensity", "5"]
+    );
+}
