@@ -43,10 +43,36 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 /// Fragments that tend to reach deep into the loader's checks.
 const SNIPPETS: &[&str] = &[
-    "{", "}", "{}", "{{", "}}", "\"", "'", "[", "]", "=", "\n", "{_secret:", "{_scan_flags}",
-    " and ", " or ", "==", "!=", "\\", "\"\"\"", "[args.x]\ntype = \"enum\"\n", "[command]\n",
-    "[http]\n", "[session]\n", "[browser]\n", "type = \"", "position = 1\n", "é", "\u{202e}",
-    "min = 9\nmax = 1\n", "[types.x]\nbase = \"x\"\n",
+    "{",
+    "}",
+    "{}",
+    "{{",
+    "}}",
+    "\"",
+    "'",
+    "[",
+    "]",
+    "=",
+    "\n",
+    "{_secret:",
+    "{_scan_flags}",
+    " and ",
+    " or ",
+    "==",
+    "!=",
+    "\\",
+    "\"\"\"",
+    "[args.x]\ntype = \"enum\"\n",
+    "[command]\n",
+    "[http]\n",
+    "[session]\n",
+    "[browser]\n",
+    "type = \"",
+    "position = 1\n",
+    "é",
+    "\u{202e}",
+    "min = 9\nmax = 1\n",
+    "[types.x]\nbase = \"x\"\n",
 ];
 
 #[derive(Clone, Debug)]
@@ -64,7 +90,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
         any::<usize>().prop_map(Mutation::DeleteLine),
         any::<usize>().prop_map(Mutation::DuplicateLine),
         any::<usize>().prop_map(Mutation::Truncate),
-        (any::<usize>(), 0..SNIPPETS.len()).prop_map(|(at, snippet)| Mutation::Insert { at, snippet }),
+        (any::<usize>(), 0..SNIPPETS.len())
+            .prop_map(|(at, snippet)| Mutation::Insert { at, snippet }),
     ]
 }
 
@@ -96,7 +123,11 @@ fn apply(text: &str, muts: &[Mutation]) -> String {
                 bytes.truncate(if len == 0 { 0 } else { n % len });
             }
             Mutation::Insert { at, snippet } => {
-                let i = if bytes.is_empty() { 0 } else { at % bytes.len() };
+                let i = if bytes.is_empty() {
+                    0
+                } else {
+                    at % bytes.len()
+                };
                 let tail = bytes.split_off(i);
                 bytes.extend_from_slice(SNIPPETS[snippet].as_bytes());
                 bytes.extend(tail);
@@ -111,7 +142,11 @@ fn check(path: &Path, text: &str, opts: &LoadOptions) -> Result<(), TestCaseErro
     let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
     prop_assert_eq!(loaded.manifest.is_some(), errors == 0);
     for d in &loaded.diagnostics {
-        prop_assert!(d.span.start <= d.span.end && d.span.end <= text.len(), "{:?}", d);
+        prop_assert!(
+            d.span.start <= d.span.end && d.span.end <= text.len(),
+            "{:?}",
+            d
+        );
         prop_assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
         prop_assert!(!d.message.is_empty());
         let rendered = d.render(text, false);
