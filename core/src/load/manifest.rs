@@ -327,11 +327,11 @@ fn select_backend(
                 .map(Backend::Mcp),
             "session" => root
                 .table(cx, "session")
-                .and_then(|t| decode_session(cx, &t, types))
+                .and_then(|t| decode_session(cx, &t, types, tool.name.as_deref()))
                 .map(Backend::Session),
             "browser" => root
                 .table(cx, "browser")
-                .and_then(|t| decode_browser(cx, &t, types))
+                .and_then(|t| decode_browser(cx, &t, types, tool.name.as_deref()))
                 .map(Backend::Browser),
             "source" => root.table(cx, "source").and_then(|t| {
                 t.check_keys(cx, &["operation"]);
@@ -633,7 +633,12 @@ const SESSION_KEYS: &[&str] = &[
     "events",
 ];
 
-fn decode_session(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Option<SessionSpec> {
+fn decode_session(
+    cx: &mut Cx<'_>,
+    t: &Tbl<'_, '_>,
+    types: &TypeCtx<'_>,
+    tool: Option<&str>,
+) -> Option<SessionSpec> {
     t.check_keys(cx, SESSION_KEYS);
     let startup = t.req_str(cx, "startup_command");
     let startup_argv = startup.as_ref().and_then(|s| {
@@ -713,6 +718,7 @@ fn decode_session(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Opti
                     ],
                 );
                 ok &= check_name(cx, "session command", &name.v, name.span.clone());
+                ok &= check_command_tool_name(cx, tool, &name.v, name.span.clone());
                 let pat = c.req_str(cx, "pattern");
                 let pat = pat.as_ref().and_then(|p| {
                     pattern(cx, p, &format!("`pattern` of session command `{}`", name.v))
@@ -722,6 +728,22 @@ fn decode_session(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Opti
                 let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
                 let extract_target = c.bool(cx, "extract_target").is_some_and(|b| b.v);
                 let args = command_args(cx, &c, types);
+                if let Some(a) = args.iter().flatten().find(|a| a.name == "command") {
+                    cx.sink
+                        .error(
+                            "reserved-argument",
+                            name.span.clone(),
+                            format!(
+                                "session command `{}` declares an argument named `command`, which carries the command text",
+                                name.v
+                            ),
+                        )
+                        .help(format!(
+                            "rename the argument `{}`; the command text is always the `command` field",
+                            a.name
+                        ));
+                    ok = false;
+                }
                 match (pat, description, risk, args) {
                     (Some(pattern), Some(description), Some(risk_tier), Some(args)) => {
                         commands.push(SessionCommand {
@@ -850,7 +872,12 @@ const AUTH_FLOW_KEYS: &[&str] = &[
     "mfa_secret_ref",
 ];
 
-fn decode_browser(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Option<BrowserSpec> {
+fn decode_browser(
+    cx: &mut Cx<'_>,
+    t: &Tbl<'_, '_>,
+    types: &TypeCtx<'_>,
+    tool: Option<&str>,
+) -> Option<BrowserSpec> {
     t.check_keys(cx, BROWSER_KEYS);
     let engines: Vec<(&str, BrowserEngine)> = BrowserEngine::ALL
         .iter()
@@ -907,6 +934,7 @@ fn decode_browser(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Opti
             for (name, c) in ct.subtables(cx) {
                 c.check_keys(cx, &["description", "risk_tier", "human_approval", "args"]);
                 ok &= check_name(cx, "browser command", &name.v, name.span.clone());
+                ok &= check_command_tool_name(cx, tool, &name.v, name.span.clone());
                 let description = c.req_str(cx, "description");
                 let risk = risk_tier(cx, &c);
                 let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
@@ -1067,4 +1095,29 @@ fn decode_browser(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Opti
         defaults: defaults.into(),
         auth_flows: auth_flows.into(),
     })
+}
+
+/// LLMs see session and browser commands as tools named `<tool>__<command>`, which
+/// every provider limits to 64 characters.
+fn check_command_tool_name(
+    cx: &mut Cx<'_>,
+    tool: Option<&str>,
+    command: &str,
+    span: Range<usize>,
+) -> bool {
+    let Some(tool) = tool else { return true };
+    let len = tool.len() + 2 + command.len();
+    if len <= 64 {
+        return true;
+    }
+    cx.sink
+        .error(
+            "tool-name-too-long",
+            span,
+            format!(
+                "the command is exposed to LLMs as `{tool}__{command}`, {len} characters; providers accept at most 64"
+            ),
+        )
+        .help("shorten the tool name or the command name");
+    false
 }
