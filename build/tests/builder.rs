@@ -231,3 +231,22 @@ fn generate_outside_cargo_needs_an_output_directory() {
     dir.write("tools/a.clad.toml", &manifest("a", ""));
     assert!(matches!(builder(&dir).generate(), Err(Error::NoOutDir)));
 }
+
+#[test]
+fn a_tool_named_like_a_session_command_is_a_collision() {
+    let dir = TempDir::new("shadow");
+    dir.write(
+        "tools/console.clad.toml",
+        "[tool]\nname = \"console\"\nversion = \"1\"\ndescription = \"A console\"\n\n[session]\nstartup_command = \"sh\"\nready_pattern = \"[$] \"\n\n[session.commands.run]\npattern = \"ls( -l)?\"\ndescription = \"List files\"\n\n[output]\nformat = \"text\"\n",
+    );
+    dir.write(
+        "tools/console__run.clad.toml",
+        &manifest("console__run", ""),
+    );
+    match builder(&dir).render() {
+        Err(Error::Manifests { rendered, .. }) => {
+            assert!(rendered.contains("console__run"), "{rendered}")
+        }
+        other => panic!("expected a collision, got {other:?}"),
+    }
+}

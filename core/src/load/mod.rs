@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 pub use diag::{Diagnostic, Severity};
 pub use types::{CustomType, CustomTypes};
 
-use crate::model::Manifest;
+use crate::model::{Backend, Manifest};
 use diag::Sink;
 use walk::Cx;
 
@@ -267,6 +267,32 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             ),
             None => {
                 first.insert(name, path);
+            }
+        }
+    }
+    // Session and browser commands are called as `<tool>__<command>`, which a tool
+    // of that literal name would shadow.
+    for (path, m) in manifests {
+        let commands: Vec<&str> = match &m.backend {
+            Backend::Session(s) => s.commands.iter().map(|c| c.name.as_ref()).collect(),
+            Backend::Browser(b) => b.commands.iter().map(|c| c.name.as_ref()).collect(),
+            _ => continue,
+        };
+        for c in commands {
+            let exposed = format!("{}__{c}", m.tool.name);
+            if let Some(other) = first.get(exposed.as_str()) {
+                out.push(
+                    Diagnostic::unlocated(
+                        Severity::Error,
+                        "duplicate-tool-name",
+                        path,
+                        format!(
+                            "command `{c}` is exposed to LLMs as `{exposed}`, the name of the tool in {}",
+                            other.display()
+                        ),
+                    )
+                    .with_help("rename the tool or the command: LLM tool names must be unique"),
+                );
             }
         }
     }
