@@ -1,15 +1,23 @@
 //! `include_manifest!`: one manifest checked and expanded at compile time.
 //!
 //! The expansion is the module the build-script path generates for that manifest
-//! (same generator, same items), plus `SOURCE` (the exact bytes, through
-//! `include_str!`, which also makes rustc rebuild when the file changes) and `SHA256`.
+//! (same generator, same items), plus `SOURCE` (the exact bytes that were checked),
+//! `SHA256` and `SHA256_BYTES`. Every file read is also named in a
+//! `const _: &[u8] = include_bytes!(..)`, so rustc lists it in the crate's dep-info and
+//! Cargo rebuilds when it changes.
+//!
 //! Errors become `compile_error!`s spanned at the path literal, each carrying the
 //! rendered diagnostic (file:line:col, rule, snippet, hint), since stable Rust cannot
-//! point inside another file.
+//! point inside another file. Warnings use the `#[deprecated]` trick (the only way a
+//! stable proc macro can warn), also spanned at the literal.
+//!
+//! Only files inside the crate root are read: the manifest, an explicit types file,
+//! and the implicit `toolclad.toml` (searched from the manifest's folder up to the
+//! crate root, never above), so a packaged crate builds from its own files.
 
 use crate::GenOptions;
-use cladgen_core::load::{self, LoadOptions};
-use proc_macro2::TokenStream;
+use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
+use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
@@ -24,16 +32,21 @@ struct Input {
 
 impl Parse for Input {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let manifest: LitStr = input.parse()?;
+        let usage = "expected `include_manifest!(\"tools/x.clad.toml\")` or `include_manifest!(\"tools/x.clad.toml\", \"toolclad.toml\")`";
+        let manifest: LitStr = input
+            .parse()
+            .map_err(|e| syn::Error::new(e.span(), usage))?;
         let mut types = None;
         if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
-            types = Some(input.parse()?);
+            types = Some(
+                input
+                    .parse()
+                    .map_err(|e: syn::Error| syn::Error::new(e.span(), usage))?,
+            );
             input.parse::<Option<Token![,]>>()?;
         }
         if !input.is_empty() {
-            return Err(input.error(
-                "expected `include_manifest!(\"tools/x.clad.toml\")` or `include_manifest!(\"tools/x.clad.toml\", \"toolclad.toml\")`",
-            ));
+            return Err(input.error(usage));
         }
         Ok(Input { manifest, types })
     }
@@ -53,18 +66,41 @@ pub fn include_manifest(
     };
     match expand(&input, crate_dir, opts) {
         Ok(t) => t,
-        Err((errors, tracked)) => {
-            let errors = errors.into_iter().map(|e| e.to_compile_error());
+        Err(failure) => {
+            let errors = failure.errors.iter().map(syn::Error::to_compile_error);
             // Track what was read even when it is broken, so fixing it recompiles.
-            let tracking = track(&tracked);
+            let tracking = track(&failure.tracked);
             quote!(#(#errors)* #tracking)
         }
     }
 }
 
-type Failure = (Vec<syn::Error>, Vec<PathBuf>);
+/// Why the expansion failed, and the files read so far (still tracked for rebuilds).
+struct Failure {
+    errors: Vec<syn::Error>,
+    tracked: Vec<PathBuf>,
+}
 
-fn resolve(lit: &LitStr, crate_dir: &Path, what: &str) -> Result<PathBuf, syn::Error> {
+impl Failure {
+    fn new(span: Span, message: String, tracked: &[PathBuf]) -> Self {
+        Failure {
+            errors: vec![syn::Error::new(span, message)],
+            tracked: tracked.to_vec(),
+        }
+    }
+}
+
+/// A file to read, with the path shown in messages (as the user wrote it, or relative
+/// to the crate root: never a machine-specific absolute path).
+struct Located {
+    path: PathBuf,
+    shown: String,
+    span: Span,
+}
+
+/// Resolves a path literal against the (canonical) crate root and refuses anything
+/// that is absolute or ends up outside the crate.
+fn resolve(lit: &LitStr, root: &Path, what: &str) -> Result<Located, syn::Error> {
     let rel = lit.value();
     if Path::new(&rel).is_absolute() {
         return Err(syn::Error::new(
@@ -74,17 +110,15 @@ fn resolve(lit: &LitStr, crate_dir: &Path, what: &str) -> Result<PathBuf, syn::E
             ),
         ));
     }
-    let joined = crate_dir.join(&rel);
-    let canonical = joined.canonicalize().map_err(|e| {
+    let canonical = root.join(&rel).canonicalize().map_err(|e| {
         syn::Error::new(
             lit.span(),
-            format!("{what} `{rel}` cannot be opened (relative to the crate root, CARGO_MANIFEST_DIR): {e}"),
+            format!(
+                "{what} `{rel}` cannot be opened (relative to the crate root, CARGO_MANIFEST_DIR): {e}"
+            ),
         )
     })?;
-    let root = crate_dir
-        .canonicalize()
-        .unwrap_or_else(|_| crate_dir.to_path_buf());
-    if !canonical.starts_with(&root) {
+    if !canonical.starts_with(root) {
         return Err(syn::Error::new(
             lit.span(),
             format!(
@@ -92,7 +126,19 @@ fn resolve(lit: &LitStr, crate_dir: &Path, what: &str) -> Result<PathBuf, syn::E
             ),
         ));
     }
-    Ok(canonical)
+    Ok(Located {
+        path: canonical,
+        shown: rel,
+        span: lit.span(),
+    })
+}
+
+/// The nearest `toolclad.toml` from `dir` up to `root` (inclusive), never above it.
+fn find_types_below(dir: &Path, root: &Path) -> Option<PathBuf> {
+    dir.ancestors()
+        .take_while(|d| d.starts_with(root))
+        .map(|d| d.join("toolclad.toml"))
+        .find(|p| p.is_file())
 }
 
 fn expand(
@@ -101,55 +147,86 @@ fn expand(
     opts: &GenOptions,
 ) -> Result<TokenStream, Failure> {
     let span = input.manifest.span();
-    let fail = |msg: String| (vec![syn::Error::new(span, msg)], Vec::new());
     let crate_dir = crate_dir.ok_or_else(|| {
-        fail("CARGO_MANIFEST_DIR is not set; include_manifest! must be compiled by Cargo".into())
-    })?;
-    let path =
-        resolve(&input.manifest, crate_dir, "manifest").map_err(|e| (vec![e], Vec::new()))?;
-    let mut tracked = vec![path.clone()];
-    let source = std::fs::read(&path).map_err(|e| {
-        (
-            vec![syn::Error::new(
-                span,
-                format!("cannot read manifest `{}`: {e}", input.manifest.value()),
-            )],
-            tracked.clone(),
+        Failure::new(
+            span,
+            "CARGO_MANIFEST_DIR is not set; include_manifest! must be compiled by Cargo".into(),
+            &[],
         )
     })?;
-    let text = String::from_utf8(source.clone()).map_err(|e| {
-        (
-            vec![syn::Error::new(
-                span,
-                format!(
-                    "manifest `{}` is not UTF-8 text: {e}",
-                    input.manifest.value()
-                ),
-            )],
-            tracked.clone(),
+    let root = crate_dir.canonicalize().map_err(|e| {
+        Failure::new(
+            span,
+            format!("the crate root (CARGO_MANIFEST_DIR) cannot be opened: {e}"),
+            &[],
+        )
+    })?;
+    let manifest = resolve(&input.manifest, &root, "manifest").map_err(|e| Failure {
+        errors: vec![e],
+        tracked: Vec::new(),
+    })?;
+    // A file is tracked only once it could be read: `include_bytes!` of an unreadable
+    // path would add a second error naming the absolute path.
+    let source = std::fs::read(&manifest.path).map_err(|e| {
+        Failure::new(
+            span,
+            format!("cannot read manifest `{}`: {e}", manifest.shown),
+            &[],
+        )
+    })?;
+    let mut tracked = vec![manifest.path.clone()];
+    let text = String::from_utf8(source).map_err(|e| {
+        Failure::new(
+            span,
+            format!(
+                "manifest `{}` is not UTF-8 text (invalid byte at offset {}); TOML files must be UTF-8",
+                manifest.shown,
+                e.utf8_error().valid_up_to()
+            ),
+            &tracked,
         )
     })?;
 
-    let types_path = match &input.types {
-        Some(lit) => {
-            Some(resolve(lit, crate_dir, "types file").map_err(|e| (vec![e], tracked.clone()))?)
-        }
-        None => path.parent().and_then(load::find_types_file),
+    let types = match &input.types {
+        Some(lit) => Some(resolve(lit, &root, "types file").map_err(|e| Failure {
+            errors: vec![e],
+            tracked: tracked.clone(),
+        })?),
+        None => manifest
+            .path
+            .parent()
+            .and_then(|dir| find_types_below(dir, &root))
+            .map(|path| Located {
+                shown: path
+                    .strip_prefix(&root)
+                    .unwrap_or(&path)
+                    .to_string_lossy()
+                    .into_owned(),
+                path,
+                span,
+            }),
     };
-    let custom_types = match &types_path {
-        Some(tp) => {
-            tracked.push(tp.clone());
-            let tspan = input.types.as_ref().map_or(span, LitStr::span);
-            match load::load_types_file(tp, cladgen_core::load::Level::Error) {
-                Ok(t) => Some(t),
+    let mut warnings: Vec<(Span, String)> = Vec::new();
+    let custom_types = match types {
+        Some(t) => {
+            let ttext = std::fs::read_to_string(&t.path).map_err(|e| {
+                Failure::new(
+                    t.span,
+                    format!("cannot read types file `{}`: {e}", t.shown),
+                    &tracked,
+                )
+            })?;
+            tracked.push(t.path.clone());
+            match load::load_types_str(Path::new(&t.shown), &ttext, Level::Error) {
+                Ok(types) => {
+                    warnings.extend(warnings_of(&types.warnings, &ttext, t.span));
+                    Some(types)
+                }
                 Err(diags) => {
-                    let src = std::fs::read_to_string(tp).unwrap_or_default();
-                    let errors = diags
-                        .iter()
-                        .filter(|d| d.is_error())
-                        .map(|d| syn::Error::new(tspan, d.render(&src, false)))
-                        .collect();
-                    return Err((errors, tracked));
+                    return Err(Failure {
+                        errors: errors_of(&diags, &ttext, t.span),
+                        tracked,
+                    });
                 }
             }
         }
@@ -160,47 +237,78 @@ fn expand(
         ..LoadOptions::default()
     };
     // Diagnostics name the path as the user wrote it: readable, and stable across machines.
-    let loaded = load::load_str(Path::new(&input.manifest.value()), &text, &opts_load);
-    let Some(manifest) = loaded.manifest else {
-        let errors = loaded
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .map(|d| syn::Error::new(span, d.render(&text, false)))
-            .collect();
-        return Err((errors, tracked));
+    let loaded = load::load_str(Path::new(&manifest.shown), &text, &opts_load);
+    let Some(model) = loaded.manifest else {
+        return Err(Failure {
+            errors: errors_of(&loaded.diagnostics, &text, span),
+            tracked,
+        });
     };
-    let items = crate::tool_items(&manifest, opts)
-        .map_err(|e| (vec![syn::Error::new(span, e.to_string())], tracked.clone()))?;
-    let module = crate::tool_module_name(&manifest);
-    let digest = Sha256::digest(&source);
+    warnings.extend(warnings_of(&loaded.diagnostics, &text, span));
+    let items =
+        crate::tool_items(&model, opts).map_err(|e| Failure::new(span, e.to_string(), &tracked))?;
+    let module = crate::tool_module_name(&model);
+    let digest = Sha256::digest(text.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let bytes = digest.iter();
-    let abs = path.to_string_lossy().into_owned();
     let doc = crate::doc_lines(&format!(
         "{}\n\nTool `{}` {}, risk tier `{}`; embedded from `{}` by `include_manifest!`.",
-        manifest.tool.description,
-        manifest.tool.name,
-        manifest.tool.version,
-        manifest.tool.risk_tier,
-        input.manifest.value()
+        model.tool.description,
+        model.tool.name,
+        model.tool.version,
+        model.tool.risk_tier,
+        manifest.shown
     ));
-    let others = track(&tracked[1..]);
+    let tracking = track(&tracked);
+    let warnings = warnings.iter().map(|(s, msg)| warning(*s, msg));
     Ok(quote_spanned! {span=>
         #doc
         #[allow(dead_code)] // generated API: a crate uses only what it needs
         pub mod #module {
             #items
 
-            /// The manifest file's exact bytes, as compiled in.
-            pub const SOURCE: &str = ::core::include_str!(#abs);
+            /// The manifest file's exact text, as checked and compiled in.
+            // A literal rather than `include_str!`: SOURCE, SHA256 and MANIFEST then come
+            // from the same read, even if the file changes while rustc runs.
+            pub const SOURCE: &str = #text;
             /// SHA-256 of [`SOURCE`], lower-case hex (for signatures and evidence chains).
             pub const SHA256: &str = #hex;
             /// SHA-256 of [`SOURCE`] as bytes.
             pub const SHA256_BYTES: [u8; 32] = [#(#bytes),*];
-            #others
+            #tracking
+            #(#warnings)*
         }
     })
+}
+
+/// One `compile_error!` per error diagnostic, each the full plain rendering.
+fn errors_of(diags: &[Diagnostic], source: &str, span: Span) -> Vec<syn::Error> {
+    diags
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| syn::Error::new(span, d.render(source, false)))
+        .collect()
+}
+
+fn warnings_of(diags: &[Diagnostic], source: &str, span: Span) -> Vec<(Span, String)> {
+    diags
+        .iter()
+        .filter(|d| !d.is_error())
+        .map(|d| (span, d.render(source, false)))
+        .collect()
+}
+
+/// A compiler warning at `span` carrying `message`: stable proc macros cannot emit
+/// warnings, but using a `#[deprecated]` item makes rustc print its note (sqlx's trick).
+/// `#![deny(deprecated)]` turns it into an error, `allow` silences it.
+fn warning(span: Span, message: &str) -> TokenStream {
+    quote_spanned! {span=>
+        const _: () = {
+            #[deprecated(note = #message)]
+            const CLADGEN_MANIFEST_WARNING: () = ();
+            CLADGEN_MANIFEST_WARNING
+        };
+    }
 }
 
 /// `const _: &[u8] = include_bytes!(...)` for each path: rustc then lists the files

@@ -1,0 +1,3 @@
+cladgen::include_manifest!("/etc/tools/demo.clad.toml");
+
+fn main() {}

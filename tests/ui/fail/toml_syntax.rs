@@ -1,0 +1,3 @@
+cladgen::include_manifest!("tests/ui/manifests/toml_syntax.clad.toml");
+
+fn main() {}
