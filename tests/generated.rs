@@ -372,3 +372,38 @@ fn executor_tools_hand_values_over_in_the_environment() {
     };
     assert!(argv, "msf_exploit is an executor tool");
 }
+
+#[test]
+fn schema_accessors_parse_once_and_agree_with_the_constants() {
+    use tools::create_ticket as t;
+    let a = t::input_schema();
+    assert!(
+        std::ptr::eq(a, t::input_schema()),
+        "parsed once, then shared"
+    );
+    assert_eq!(
+        *a,
+        serde_json::from_str::<serde_json::Value>(t::INPUT_SCHEMA).unwrap()
+    );
+    assert_eq!(a["properties"]["cvss_score"]["type"], "number");
+    let out = t::output_schema().unwrap();
+    assert_eq!(
+        out["properties"]["results"]["anyOf"][0]["required"],
+        json!(["key", "url"])
+    );
+    assert!(
+        tools::triage_finding::output_schema().is_none(),
+        "a callback tool has no [output]"
+    );
+    let openai = t::tool_definitions(cladgen::Flavor::OpenAiStrict);
+    assert_eq!(openai.len(), 1);
+    assert_eq!(openai[0]["function"]["strict"], true);
+    let names: Vec<&str> = tools::msf_console::tool_definitions(cladgen::Flavor::Anthropic)
+        .iter()
+        .map(|d| d["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.iter().all(|n| n.starts_with("msf_console__")),
+        "{names:?}"
+    );
+}

@@ -114,7 +114,7 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
             /// Every tool definition of one flavour (what an MCP `tools/list` returns).
             pub fn definitions(flavor: #rt::Flavor) -> ::std::vec::Vec<#rt::__private::serde_json::Value> {
                 let mut all = ::std::vec::Vec::new();
-                #(all.extend(#modules::tool_definitions(flavor));)*
+                #(all.extend_from_slice(#modules::tool_definitions(flavor));)*
                 all
             }
 

@@ -163,6 +163,22 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     let mut em = Emitter::new(rt.clone());
     let manifest = em.manifest(m);
     let hoisted = em.hoisted();
+    let output_fn = if m.output.is_some() {
+        quote! {
+            /// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+            pub fn output_schema() -> ::core::option::Option<&'static #rt::__private::serde_json::Value> {
+                static CELL: ::std::sync::OnceLock<#rt::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+                ::core::option::Option::Some(#rt::__private::parsed(&CELL, OUTPUT_SCHEMA))
+            }
+        }
+    } else {
+        quote! {
+            /// The tool declares no `[output]`, so it has no output schema.
+            pub fn output_schema() -> ::core::option::Option<&'static #rt::__private::serde_json::Value> {
+                ::core::option::Option::None
+            }
+        }
+    };
     let output_item = if m.output.is_some() {
         quote! {
             /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
@@ -185,18 +201,25 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
         /// Anthropic tool definitions (JSON array).
         pub const ANTHROPIC_TOOLS: &str = #anthropic;
 
-        /// The tool definitions of one flavour as JSON values (parsed from the constants).
-        pub fn tool_definitions(flavor: #rt::Flavor) -> ::std::vec::Vec<#rt::__private::serde_json::Value> {
-            let text = match flavor {
-                #rt::Flavor::Mcp => MCP_TOOLS,
-                #rt::Flavor::OpenAiStrict => OPENAI_TOOLS,
-                #rt::Flavor::Anthropic => ANTHROPIC_TOOLS,
+        /// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+        pub fn input_schema() -> &'static #rt::__private::serde_json::Value {
+            static CELL: ::std::sync::OnceLock<#rt::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+            #rt::__private::parsed(&CELL, INPUT_SCHEMA)
+        }
+
+        #output_fn
+
+        /// The tool definitions of one flavour as JSON values, parsed once per process.
+        pub fn tool_definitions(flavor: #rt::Flavor) -> &'static [#rt::__private::serde_json::Value] {
+            static MCP: ::std::sync::OnceLock<#rt::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+            static OPENAI: ::std::sync::OnceLock<#rt::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+            static ANTHROPIC: ::std::sync::OnceLock<#rt::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+            let value = match flavor {
+                #rt::Flavor::Mcp => #rt::__private::parsed(&MCP, MCP_TOOLS),
+                #rt::Flavor::OpenAiStrict => #rt::__private::parsed(&OPENAI, OPENAI_TOOLS),
+                #rt::Flavor::Anthropic => #rt::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS),
             };
-            // The constants were produced by serde_json at build time: always a JSON array.
-            match #rt::__private::serde_json::from_str(text) {
-                ::core::result::Result::Ok(#rt::__private::serde_json::Value::Array(v)) => v,
-                _ => ::std::vec::Vec::new(),
-            }
+            value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
         }
 
         /// The checked manifest, as static data (no parsing at run time).

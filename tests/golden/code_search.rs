@@ -286,21 +286,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"code_search","description":"Search publ
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"code_search","description":"Search public source code on GitHub for a string or identifier, e.g. to find where a leaked API key prefix or a vulnerable function is used. Returns matching files with repository, path and a text fragment.","parameters":{"type":"object","properties":{"query":{"type":"string","pattern":"^[^\\n]{2,256}$","description":"Search text, optionally with GitHub qualifiers, e.g. 'AKIAIOSFODNN7 language:python' or 'org:example-corp filename:.env'."},"per_page":{"type":["integer","null"],"minimum":1,"maximum":100,"description":"Maximum number of results to return (1-100). Default: 20."},"include_forks":{"type":["boolean","null"],"description":"Also search repositories that are forks. Default: false."}},"required":["query","per_page","include_forks"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"code_search","description":"Search public source code on GitHub for a string or identifier, e.g. to find where a leaked API key prefix or a vulnerable function is used. Returns matching files with repository, path and a text fragment.","input_schema":{"type":"object","properties":{"query":{"type":"string","pattern":"^[^\\n]{2,256}$","description":"Search text, optionally with GitHub qualifiers, e.g. 'AKIAIOSFODNN7 language:python' or 'org:example-corp filename:.env'."},"per_page":{"type":"integer","minimum":1,"maximum":100,"description":"Maximum number of results to return (1-100).","default":20},"include_forks":{"type":"boolean","description":"Also search repositories that are forks.","default":false}},"required":["query"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

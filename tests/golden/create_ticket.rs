@@ -644,21 +644,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"create_ticket","description":"Open a ti
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"create_ticket","description":"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.","parameters":{"type":"object","properties":{"project":{"type":"string","pattern":"^[A-Z][A-Z0-9]{1,9}$","description":"Tracker project key, e.g. SEC or WEBAPP."},"title":{"type":"string","pattern":"^[^\\n]{8,120}$","description":"One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused."},"details":{"type":"string","description":"What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words."},"severity":{"type":"string","enum":["info","low","medium","high","critical"],"description":"Severity of the finding."},"cvss_score":{"type":"number","minimum":0,"maximum":10,"description":"CVSS v3.1 base score, 0.0-10.0."},"confidential":{"type":["boolean","null"],"description":"Restrict the ticket to the security group. Leave true unless the finding is already public. Default: true."},"notify_watchers":{"type":["boolean","null"],"description":"Email the project's watchers about the new ticket. Default: false."}},"required":["project","title","details","severity","cvss_score","confidential","notify_watchers"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"create_ticket","description":"Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.","input_schema":{"type":"object","properties":{"project":{"type":"string","pattern":"^[A-Z][A-Z0-9]{1,9}$","description":"Tracker project key, e.g. SEC or WEBAPP."},"title":{"type":"string","pattern":"^[^\\n]{8,120}$","description":"One-line summary of the finding (8-120 characters). Quotes are fine; the characters ; | & $ ` ( ) { } [ ] < > ! are refused."},"details":{"type":"string","description":"What was found, where, how to reproduce it and why it matters. Plain text on one line: line breaks and the characters ; | & $ ` ( ) { } [ ] < > ! are refused, so describe payloads in words."},"severity":{"type":"string","enum":["info","low","medium","high","critical"],"description":"Severity of the finding."},"cvss_score":{"type":"number","minimum":0,"maximum":10,"description":"CVSS v3.1 base score, 0.0-10.0."},"confidential":{"type":"boolean","description":"Restrict the ticket to the security group. Leave true unless the finding is already public.","default":true},"notify_watchers":{"type":"boolean","description":"Email the project's watchers about the new ticket.","default":false}},"required":["project","title","details","severity","cvss_score"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

@@ -756,21 +756,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"dig_lookup","description":"Query DNS re
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"dig_lookup","description":"Query DNS records for a name with dig. Useful to find mail servers (MX), name servers (NS), SPF/verification records (TXT) and the addresses behind a hostname.","parameters":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Domain name to query, e.g. example.com."},"record_type":{"type":["string","null"],"enum":["A","AAAA","CNAME","MX","NS","PTR","SOA","SRV","TXT","CAA",null],"description":"DNS record type to ask for. Default: \"A\"."},"answer_style":{"type":["string","null"],"enum":["short","answer","full",null],"description":"How much to print: short (record data only), answer (the answer section with names and TTLs), full (every section, one record per line). Default: \"short\"."},"use_tcp":{"type":["boolean","null"],"description":"Query over TCP instead of UDP (for large answers or when UDP is filtered). Default: false."},"nameserver":{"type":["string","null"],"pattern":"^[0-9A-Fa-f.:]{2,45}$","description":"IP address of the DNS server to ask. Omit to use the system resolver."},"query_timeout":{"type":["integer","null"],"minimum":1,"maximum":15,"description":"Seconds to wait for each reply (1-15). Default: 5."}},"required":["target","record_type","answer_style","use_tcp","nameserver","query_timeout"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"dig_lookup","description":"Query DNS records for a name with dig. Useful to find mail servers (MX), name servers (NS), SPF/verification records (TXT) and the addresses behind a hostname.","input_schema":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Domain name to query, e.g. example.com."},"record_type":{"type":"string","enum":["A","AAAA","CNAME","MX","NS","PTR","SOA","SRV","TXT","CAA"],"description":"DNS record type to ask for.","default":"A"},"answer_style":{"type":"string","enum":["short","answer","full"],"description":"How much to print: short (record data only), answer (the answer section with names and TTLs), full (every section, one record per line).","default":"short"},"use_tcp":{"type":"boolean","description":"Query over TCP instead of UDP (for large answers or when UDP is filtered).","default":false},"nameserver":{"type":"string","pattern":"^[0-9A-Fa-f.:]{2,45}$","description":"IP address of the DNS server to ask. Omit to use the system resolver."},"query_timeout":{"type":"integer","minimum":1,"maximum":15,"description":"Seconds to wait for each reply (1-15).","default":5}},"required":["target"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

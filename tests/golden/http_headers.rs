@@ -315,21 +315,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"http_headers","description":"Fetch the 
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"http_headers","description":"Fetch the HTTP response headers of an in-scope https address (status line, server banner, cookies, security headers such as HSTS and CSP) without downloading the body.","parameters":{"type":"object","properties":{"url":{"type":"string","pattern":"^(?:[hH][tT][tT][pP][sS]):\\/\\/[^@\\/?#]+(?:[\\/?#][^\\n]*)?$","description":"https address to request, e.g. https://app.staging.example.com/login. Its host must be inside the engagement scope."},"follow_redirects":{"type":["boolean","null"],"description":"Follow redirects (at most 5) and print the headers of every hop. Default: false."},"max_time":{"type":["string","null"],"pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Give up after this long, e.g. 10s or 1m. Default: \"15s\"."}},"required":["url","follow_redirects","max_time"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"http_headers","description":"Fetch the HTTP response headers of an in-scope https address (status line, server banner, cookies, security headers such as HSTS and CSP) without downloading the body.","input_schema":{"type":"object","properties":{"url":{"type":"string","format":"uri","pattern":"^(?:[hH][tT][tT][pP][sS]):\\/\\/[^@\\/?#]+(?:[\\/?#][^\\n]*)?$","description":"https address to request, e.g. https://app.staging.example.com/login. Its host must be inside the engagement scope."},"follow_redirects":{"type":"boolean","description":"Follow redirects (at most 5) and print the headers of every hop.","default":false},"max_time":{"type":"string","pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Give up after this long, e.g. 10s or 1m.","default":"15s"}},"required":["url"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

@@ -913,21 +913,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"hydra_bruteforce","description":"Try us
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"hydra_bruteforce","description":"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.","parameters":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"IP address or hostname of the service to attack."},"service":{"type":"string","enum":["ssh","ftp","ftps","telnet","rdp","smb","vnc","mysql","postgres","mssql","imap","pop3","smtp","http-get","http-post-form"],"description":"Service protocol module to use."},"port":{"type":["integer","null"],"minimum":1,"maximum":65535,"description":"TCP port of the service. Omit to use the protocol's standard port."},"username":{"type":["string","null"],"pattern":"^[A-Za-z0-9_\\.@][A-Za-z0-9_\\.@\\-]{0,63}$","description":"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file."},"username_file":{"type":["string","null"],"description":"Relative path of a wordlist with one login name per line. Use instead of username."},"password":{"type":["string","null"],"description":"Single password to try (it may start with '-'). Use instead of password_file."},"password_file":{"type":["string","null"],"description":"Relative path of a wordlist with one password per line. Use instead of password."},"threads":{"type":["integer","null"],"description":"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range. Default: 4."},"connect_timeout":{"type":["integer","null"],"minimum":1,"maximum":120,"description":"Seconds to wait for each connection attempt (1-120). Default: 30."},"stop_on_success":{"type":["boolean","null"],"description":"Stop as soon as one valid username/password pair is found. Default: true."}},"required":["target","service","port","username","username_file","password","password_file","threads","connect_timeout","stop_on_success"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"hydra_bruteforce","description":"Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.","input_schema":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"IP address or hostname of the service to attack."},"service":{"type":"string","enum":["ssh","ftp","ftps","telnet","rdp","smb","vnc","mysql","postgres","mssql","imap","pop3","smtp","http-get","http-post-form"],"description":"Service protocol module to use."},"port":{"type":"integer","minimum":1,"maximum":65535,"description":"TCP port of the service. Omit to use the protocol's standard port."},"username":{"type":"string","pattern":"^[A-Za-z0-9_\\.@][A-Za-z0-9_\\.@\\-]{0,63}$","description":"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file."},"username_file":{"type":"string","description":"Relative path of a wordlist with one login name per line. Use instead of username."},"password":{"type":"string","description":"Single password to try (it may start with '-'). Use instead of password_file."},"password_file":{"type":"string","description":"Relative path of a wordlist with one password per line. Use instead of password."},"threads":{"type":"integer","description":"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.","default":4},"connect_timeout":{"type":"integer","minimum":1,"maximum":120,"description":"Seconds to wait for each connection attempt (1-120).","default":30},"stop_on_success":{"type":"boolean","description":"Stop as soon as one valid username/password pair is found.","default":true}},"required":["target","service"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

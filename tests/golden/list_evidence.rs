@@ -283,21 +283,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"list_evidence","description":"List the 
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"list_evidence","description":"List the evidence files recorded by earlier tool runs (scan outputs, screenshots, transcripts), newest first, with their size and SHA-256 hash. Use it to find the output of a previous scan instead of running the scan again.","parameters":{"type":"object","properties":{"directory":{"type":["string","null"],"description":"Folder to list, relative to the evidence root, e.g. scans or screenshots/web01. Absolute paths and '..' are refused. Default: \"scans\"."},"newer_than":{"type":["string","null"],"pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Only list files written within this period, e.g. 90m, 6h or 7d written as 168h. Default: \"24h\"."},"limit":{"type":["integer","null"],"minimum":1,"maximum":500,"description":"Maximum number of files to list (1-500). Default: 50."}},"required":["directory","newer_than","limit"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"list_evidence","description":"List the evidence files recorded by earlier tool runs (scan outputs, screenshots, transcripts), newest first, with their size and SHA-256 hash. Use it to find the output of a previous scan instead of running the scan again.","input_schema":{"type":"object","properties":{"directory":{"type":"string","description":"Folder to list, relative to the evidence root, e.g. scans or screenshots/web01. Absolute paths and '..' are refused.","default":"scans"},"newer_than":{"type":"string","pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Only list files written within this period, e.g. 90m, 6h or 7d written as 168h.","default":"24h"},"limit":{"type":"integer","minimum":1,"maximum":500,"description":"Maximum number of files to list (1-500).","default":50}},"required":[],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

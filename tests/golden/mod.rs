@@ -388,20 +388,20 @@ impl Tools {
         flavor: ::cladgen::Flavor,
     ) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
         let mut all = ::std::vec::Vec::new();
-        all.extend(code_search::tool_definitions(flavor));
-        all.extend(create_ticket::tool_definitions(flavor));
-        all.extend(dig_lookup::tool_definitions(flavor));
-        all.extend(http_headers::tool_definitions(flavor));
-        all.extend(hydra_bruteforce::tool_definitions(flavor));
-        all.extend(list_evidence::tool_definitions(flavor));
-        all.extend(msf_console::tool_definitions(flavor));
-        all.extend(msf_exploit::tool_definitions(flavor));
-        all.extend(nikto_scan::tool_definitions(flavor));
-        all.extend(nmap_scan::tool_definitions(flavor));
-        all.extend(search_evidence::tool_definitions(flavor));
-        all.extend(triage_finding::tool_definitions(flavor));
-        all.extend(webapp_browser::tool_definitions(flavor));
-        all.extend(whois_lookup::tool_definitions(flavor));
+        all.extend_from_slice(code_search::tool_definitions(flavor));
+        all.extend_from_slice(create_ticket::tool_definitions(flavor));
+        all.extend_from_slice(dig_lookup::tool_definitions(flavor));
+        all.extend_from_slice(http_headers::tool_definitions(flavor));
+        all.extend_from_slice(hydra_bruteforce::tool_definitions(flavor));
+        all.extend_from_slice(list_evidence::tool_definitions(flavor));
+        all.extend_from_slice(msf_console::tool_definitions(flavor));
+        all.extend_from_slice(msf_exploit::tool_definitions(flavor));
+        all.extend_from_slice(nikto_scan::tool_definitions(flavor));
+        all.extend_from_slice(nmap_scan::tool_definitions(flavor));
+        all.extend_from_slice(search_evidence::tool_definitions(flavor));
+        all.extend_from_slice(triage_finding::tool_definitions(flavor));
+        all.extend_from_slice(webapp_browser::tool_definitions(flavor));
+        all.extend_from_slice(whois_lookup::tool_definitions(flavor));
         all
     }
     /// The checked manifests of the set, in order.

@@ -791,21 +791,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"msf_console__use_module","description":
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"msf_console__use_module","description":"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.","parameters":{"type":"object","properties":{"command":{"type":"string","pattern":"^use (?:exploit|auxiliary|post)(?:\\/[a-z0-9_]+)+$","description":"The command line to send to the session."},"module":{"type":"string","pattern":"^(?:exploit|auxiliary|post)(?:\\/[a-z0-9_]+)+$","description":"Module path being selected, e.g. auxiliary/scanner/smb/smb_version."}},"required":["command","module"],"additionalProperties":false},"strict":true}},{"type":"function","function":{"name":"msf_console__set_target","description":"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.","parameters":{"type":"object","properties":{"command":{"type":"string","pattern":"^set RHOSTS [0-9A-Za-z\\.:\\/\\-]+$","description":"The command line to send to the session."},"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"The host or range written after RHOSTS; it must be inside the engagement scope."}},"required":["command","target"],"additionalProperties":false},"strict":true}},{"type":"function","function":{"name":"msf_console__show_options","description":"List the selected module's options, compatible payloads or targets.","parameters":{"type":"object","properties":{"command":{"type":"string","pattern":"^show (?:options|payloads|targets)$","description":"The command line to send to the session."}},"required":["command"],"additionalProperties":false},"strict":true}},{"type":"function","function":{"name":"msf_console__run_module","description":"Run the selected module with the options set so far ('-j' runs it as a background job).","parameters":{"type":"object","properties":{"command":{"type":"string","pattern":"^(?:run|exploit)(?: -j)?$","description":"The command line to send to the session."}},"required":["command"],"additionalProperties":false},"strict":true}},{"type":"function","function":{"name":"msf_console__list_sessions","description":"List the shells and Meterpreter sessions opened so far.","parameters":{"type":"object","properties":{"command":{"type":"string","pattern":"^sessions -l$","description":"The command line to send to the session."}},"required":["command"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"msf_console__use_module","description":"Select a module, e.g. 'use auxiliary/scanner/smb/smb_version'. The module path must also be given as the `module` argument.","input_schema":{"type":"object","properties":{"command":{"type":"string","pattern":"^use (?:exploit|auxiliary|post)(?:\\/[a-z0-9_]+)+$","description":"The command line to send to the session."},"module":{"type":"string","pattern":"^(?:exploit|auxiliary|post)(?:\\/[a-z0-9_]+)+$","description":"Module path being selected, e.g. auxiliary/scanner/smb/smb_version."}},"required":["command","module"],"additionalProperties":false}},{"name":"msf_console__set_target","description":"Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.","input_schema":{"type":"object","properties":{"command":{"type":"string","pattern":"^set RHOSTS [0-9A-Za-z\\.:\\/\\-]+$","description":"The command line to send to the session."},"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"The host or range written after RHOSTS; it must be inside the engagement scope."}},"required":["command","target"],"additionalProperties":false}},{"name":"msf_console__show_options","description":"List the selected module's options, compatible payloads or targets.","input_schema":{"type":"object","properties":{"command":{"type":"string","pattern":"^show (?:options|payloads|targets)$","description":"The command line to send to the session."}},"required":["command"],"additionalProperties":false}},{"name":"msf_console__run_module","description":"Run the selected module with the options set so far ('-j' runs it as a background job).","input_schema":{"type":"object","properties":{"command":{"type":"string","pattern":"^(?:run|exploit)(?: -j)?$","description":"The command line to send to the session."}},"required":["command"],"additionalProperties":false}},{"name":"msf_console__list_sessions","description":"List the shells and Meterpreter sessions opened so far.","input_schema":{"type":"object","properties":{"command":{"type":"string","pattern":"^sessions -l$","description":"The command line to send to the session."}},"required":["command"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

@@ -538,21 +538,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"nikto_scan","description":"Scan a lab w
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"nikto_scan","description":"Scan a lab web server for dangerous files, outdated server software and common misconfigurations with nikto. Slow and noisy; the scan stops after max_duration.","parameters":{"type":"object","properties":{"target":{"type":"string","pattern":"^(?:[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?\\.)+lab\\.example\\.com$","description":"Hostname of the web server inside the lab domain, e.g. intranet.lab.example.com."},"protocol":{"type":["string","null"],"enum":["http","https",null],"description":"Protocol the server speaks on the chosen port. Default: \"https\"."},"port":{"type":["integer","null"],"minimum":1,"maximum":65535,"description":"TCP port of the web server. Default: 443."},"max_duration":{"type":["string","null"],"pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Stop the scan after this long, e.g. 90s, 20m or 1h. Default: \"20m\"."},"pause":{"type":["integer","null"],"minimum":0,"maximum":10,"description":"Seconds to wait between requests (0-10). Use 1 or more on fragile servers. Default: 0."}},"required":["target","protocol","port","max_duration","pause"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"nikto_scan","description":"Scan a lab web server for dangerous files, outdated server software and common misconfigurations with nikto. Slow and noisy; the scan stops after max_duration.","input_schema":{"type":"object","properties":{"target":{"type":"string","pattern":"^(?:[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?\\.)+lab\\.example\\.com$","description":"Hostname of the web server inside the lab domain, e.g. intranet.lab.example.com."},"protocol":{"type":"string","enum":["http","https"],"description":"Protocol the server speaks on the chosen port.","default":"https"},"port":{"type":"integer","minimum":1,"maximum":65535,"description":"TCP port of the web server.","default":443},"max_duration":{"type":"string","pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Stop the scan after this long, e.g. 90s, 20m or 1h.","default":"20m"},"pause":{"type":"integer","minimum":0,"maximum":10,"description":"Seconds to wait between requests (0-10). Use 1 or more on fragile servers.","default":0}},"required":["target"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

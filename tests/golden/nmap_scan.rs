@@ -436,21 +436,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"nmap_scan","description":"Scan a host o
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"nmap_scan","description":"Scan a host or network range for open TCP ports and identify the services behind them. Choose the scan profile with scan_type; results come back as parsed nmap XML.","parameters":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Host, IP address or CIDR range to scan, e.g. 10.20.0.0/24 or web01.lab.example.com."},"scan_type":{"type":"string","enum":["discovery","quick","service","full_tcp","os_detect","vuln_script"],"description":"Scan profile: discovery (ping sweep, no ports), quick (top 100 ports), service (top 1000 ports with version detection), full_tcp (all 65535 ports), os_detect (OS fingerprinting), vuln_script (version detection plus the NSE vuln scripts)."},"exclude":{"type":["string","null"],"pattern":"^[0-9A-Fa-f.:]{2,45}\\/[0-9]{1,3}$","description":"Network range to leave out of the scan, e.g. 10.20.0.0/28 for the gateways. Omit to scan the whole target."}},"required":["target","scan_type","exclude"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"nmap_scan","description":"Scan a host or network range for open TCP ports and identify the services behind them. Choose the scan profile with scan_type; results come back as parsed nmap XML.","input_schema":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Host, IP address or CIDR range to scan, e.g. 10.20.0.0/24 or web01.lab.example.com."},"scan_type":{"type":"string","enum":["discovery","quick","service","full_tcp","os_detect","vuln_script"],"description":"Scan profile: discovery (ping sweep, no ports), quick (top 100 ports), service (top 1000 ports with version detection), full_tcp (all 65535 ports), os_detect (OS fingerprinting), vuln_script (version detection plus the NSE vuln scripts)."},"exclude":{"type":"string","pattern":"^[0-9A-Fa-f.:]{2,45}\\/[0-9]{1,3}$","description":"Network range to leave out of the scan, e.g. 10.20.0.0/28 for the gateways. Omit to scan the whole target."}},"required":["target","scan_type"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

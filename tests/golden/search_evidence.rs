@@ -377,21 +377,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"search_evidence","description":"Search 
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"search_evidence","description":"Search the saved evidence files (scan reports, console transcripts, HTTP headers) for a literal piece of text and return the matching lines with file name and line number. Useful to check whether a host, banner, credential or key appeared in an earlier result.","parameters":{"type":"object","properties":{"text":{"type":"string","pattern":"^[^\\n]{3,200}$","description":"Literal text to look for (3-200 characters), e.g. 10.20.0.15, OpenSSH_7.4 or -----BEGIN OPENSSH PRIVATE KEY-----."},"directory":{"type":["string","null"],"description":"Folder to search, relative to the evidence root, e.g. scans or transcripts/msf. Absolute paths and '..' are refused. Default: \"scans\"."},"ignore_case":{"type":["boolean","null"],"description":"Match upper and lower case alike. Default: true."},"max_matches":{"type":["integer","null"],"description":"Stop after this many matching lines per file (1-200; larger values are lowered to 200). Values outside 1 to 200 are clamped to that range. Default: 20."}},"required":["text","directory","ignore_case","max_matches"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"search_evidence","description":"Search the saved evidence files (scan reports, console transcripts, HTTP headers) for a literal piece of text and return the matching lines with file name and line number. Useful to check whether a host, banner, credential or key appeared in an earlier result.","input_schema":{"type":"object","properties":{"text":{"type":"string","pattern":"^[^\\n]{3,200}$","description":"Literal text to look for (3-200 characters), e.g. 10.20.0.15, OpenSSH_7.4 or -----BEGIN OPENSSH PRIVATE KEY-----."},"directory":{"type":"string","description":"Folder to search, relative to the evidence root, e.g. scans or transcripts/msf. Absolute paths and '..' are refused.","default":"scans"},"ignore_case":{"type":"boolean","description":"Match upper and lower case alike.","default":true},"max_matches":{"type":"integer","description":"Stop after this many matching lines per file (1-200; larger values are lowered to 200). Values outside 1 to 200 are clamped to that range.","default":20}},"required":["text"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

@@ -533,21 +533,34 @@ pub const MCP_TOOLS: &str = r#"[{"name":"triage_finding","description":"Record t
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"triage_finding","description":"Record the agent's verdict on a scanner finding: whether it is a real issue, how severe it is and how confident the agent is. The verdict decides whether the finding is escalated to a human.","parameters":{"type":"object","properties":{"finding_id":{"type":"string","pattern":"^FND-[0-9]{4,8}$","description":"Identifier of the finding being triaged, e.g. FND-00421."},"verdict":{"type":"string","enum":["true_positive","false_positive","needs_review"],"description":"Whether the finding is real (true_positive), a scanner mistake (false_positive), or cannot be decided from the evidence (needs_review)."},"severity":{"type":"string","enum":["info","low","medium","high","critical"],"description":"Severity the agent assigns after looking at the evidence."},"confidence":{"type":"number","minimum":0,"maximum":1,"description":"Confidence in the verdict, from 0.0 (guess) to 1.0 (certain)."},"rationale":{"type":["string","null"],"description":"Short explanation of the verdict for the human reviewer, on one line without ; | & $ ` ( ) { } [ ] < > ! characters. Advisory only: never used for the decision."}},"required":["finding_id","verdict","severity","confidence","rationale"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"triage_finding","description":"Record the agent's verdict on a scanner finding: whether it is a real issue, how severe it is and how confident the agent is. The verdict decides whether the finding is escalated to a human.","input_schema":{"type":"object","properties":{"finding_id":{"type":"string","pattern":"^FND-[0-9]{4,8}$","description":"Identifier of the finding being triaged, e.g. FND-00421."},"verdict":{"type":"string","enum":["true_positive","false_positive","needs_review"],"description":"Whether the finding is real (true_positive), a scanner mistake (false_positive), or cannot be decided from the evidence (needs_review)."},"severity":{"type":"string","enum":["info","low","medium","high","critical"],"description":"Severity the agent assigns after looking at the evidence."},"confidence":{"type":"number","minimum":0,"maximum":1,"description":"Confidence in the verdict, from 0.0 (guess) to 1.0 (certain)."},"rationale":{"type":"string","description":"Short explanation of the verdict for the human reviewer, on one line without ; | & $ ` ( ) { } [ ] < > ! characters. Advisory only: never used for the decision."}},"required":["finding_id","verdict","severity","confidence"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// The tool declares no `[output]`, so it has no output schema.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    ::core::option::Option::None
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {

@@ -171,21 +171,35 @@ pub const MCP_TOOLS: &str = r#"[{"name":"whois_lookup","description":"Look up th
 pub const OPENAI_TOOLS: &str = r#"[{"type":"function","function":{"name":"whois_lookup","description":"Look up the WHOIS registration record of a domain name or IP address: registrar, registrant organisation, name servers and key dates.","parameters":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Domain name or IP address to look up, e.g. example.com or 192.0.2.10. Must be inside the engagement scope."}},"required":["target"],"additionalProperties":false},"strict":true}}]"#;
 /// Anthropic tool definitions (JSON array).
 pub const ANTHROPIC_TOOLS: &str = r#"[{"name":"whois_lookup","description":"Look up the WHOIS registration record of a domain name or IP address: registrar, registrant organisation, name servers and key dates.","input_schema":{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Domain name or IP address to look up, e.g. example.com or 192.0.2.10. Must be inside the engagement scope."}},"required":["target"],"additionalProperties":false}}]"#;
-/// The tool definitions of one flavour as JSON values (parsed from the constants).
+/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn input_schema() -> &'static ::cladgen::__private::serde_json::Value {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::cladgen::__private::parsed(&CELL, INPUT_SCHEMA)
+}
+/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
+pub fn output_schema() -> ::core::option::Option<
+    &'static ::cladgen::__private::serde_json::Value,
+> {
+    static CELL: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    ::core::option::Option::Some(::cladgen::__private::parsed(&CELL, OUTPUT_SCHEMA))
+}
+/// The tool definitions of one flavour as JSON values, parsed once per process.
 pub fn tool_definitions(
     flavor: ::cladgen::Flavor,
-) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-    let text = match flavor {
-        ::cladgen::Flavor::Mcp => MCP_TOOLS,
-        ::cladgen::Flavor::OpenAiStrict => OPENAI_TOOLS,
-        ::cladgen::Flavor::Anthropic => ANTHROPIC_TOOLS,
-    };
-    match ::cladgen::__private::serde_json::from_str(text) {
-        ::core::result::Result::Ok(::cladgen::__private::serde_json::Value::Array(v)) => {
-            v
+) -> &'static [::cladgen::__private::serde_json::Value] {
+    static MCP: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static OPENAI: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    static ANTHROPIC: ::std::sync::OnceLock<::cladgen::__private::serde_json::Value> = ::std::sync::OnceLock::new();
+    let value = match flavor {
+        ::cladgen::Flavor::Mcp => ::cladgen::__private::parsed(&MCP, MCP_TOOLS),
+        ::cladgen::Flavor::OpenAiStrict => {
+            ::cladgen::__private::parsed(&OPENAI, OPENAI_TOOLS)
         }
-        _ => ::std::vec::Vec::new(),
-    }
+        ::cladgen::Flavor::Anthropic => {
+            ::cladgen::__private::parsed(&ANTHROPIC, ANTHROPIC_TOOLS)
+        }
+    };
+    value.as_array().map_or(&[], ::std::vec::Vec::as_slice)
 }
 /// The checked manifest, as static data (no parsing at run time).
 pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
