@@ -1,0 +1,267 @@
+//! From a JSON call to argv, for the nmap manifest: the code cladgen generates at
+//! build time (`NmapScanArgs::from_json(&call)?.argv(&ctx)`) against the published
+//! `toolclad` 0.6.1 crate doing the same job the way its own `executor::execute`
+//! does it (JSON values to strings, `validator::validate_arg` per argument,
+//! `executor::build_command`, `shlex::split`), on the same calls, in the same run.
+//!
+//! Both sides read the same manifest, `bench/manifests/nmap_scan.clad.toml`:
+//! cladgen through `build.rs`, toolclad through `parse_manifest`, once, outside the
+//! timed loop (we measure a call, not loading). The call is an already parsed
+//! `serde_json::Value`, as an agent runtime holds it.
+//!
+//! After criterion's groups, a table times both sides back to back and prints the
+//! ratio (toolclad time / cladgen time, so > 1 means cladgen is faster), also
+//! against toolclad stopping at its command line (`validate_arg` + `build_command`,
+//! without the split). The `argv/parts` group shows where the time goes, including
+//! the floor of any `Vec<String>` result: allocating the same tokens afresh.
+//!
+//! `cargo bench -p cladgen-bench --bench argv -- --warm-up-time 1 --measurement-time 3`
+
+// The generated API is complete; the bench uses only part of it.
+#[allow(dead_code)]
+mod tools {
+    cladgen::include_tools!();
+}
+
+use cladgen::{ArgErrors, ExecContext};
+use criterion::{Criterion, criterion_group};
+use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use toolclad::types::{Manifest, ToolCladError};
+use tools::nmap_scan::NmapScanArgs;
+
+/// The manifest both sides read (cladgen's copy went through `build.rs`).
+const MANIFEST: &str = include_str!("../manifests/nmap_scan.clad.toml");
+
+/// One benchmarked call.
+struct Call {
+    label: &'static str,
+    json: Value,
+}
+
+fn calls() -> Vec<Call> {
+    vec![
+        Call {
+            label: "target+scan_type",
+            json: json!({"target": "10.0.1.0/24", "scan_type": "service"}),
+        },
+        Call {
+            label: "target+scan_type+exclude",
+            json: json!({"target": "10.0.1.0/24", "scan_type": "service", "exclude": "10.0.1.0/28"}),
+        },
+    ]
+}
+
+/// cladgen: the generated parser and argv builder.
+fn cladgen_argv(call: &Value, ctx: &ExecContext) -> Result<Vec<String>, ArgErrors> {
+    Ok(NmapScanArgs::from_json(call)?.argv(ctx))
+}
+
+/// toolclad's input: a map of strings (what its CLI and `execute` take).
+fn toolclad_strings(call: &Value) -> Result<HashMap<String, String>, ToolCladError> {
+    let Value::Object(obj) = call else {
+        return Err(ToolCladError::ValidationError(
+            "the call is not an object".into(),
+        ));
+    };
+    let mut args = HashMap::with_capacity(obj.len());
+    for (k, v) in obj {
+        let s = match v {
+            Value::String(s) => s.clone(),
+            Value::Null => continue,
+            other => other.to_string(),
+        };
+        args.insert(k.clone(), s);
+    }
+    Ok(args)
+}
+
+/// toolclad: validate every argument as `executor::execute` does (phase 1) and
+/// build its command line. The manifest's arguments have no `default`, so a missing
+/// optional argument is simply left out, as `execute` does.
+fn toolclad_line(m: &Manifest, call: &Value) -> Result<String, ToolCladError> {
+    let args = toolclad_strings(call)?;
+    let mut validated = HashMap::with_capacity(args.len());
+    for (name, def) in &m.args {
+        if let Some(val) = args.get(name) {
+            let clean = toolclad::validator::validate_arg(name, def, val)?;
+            validated.insert(name.clone(), clean);
+        } else if def.required {
+            return Err(ToolCladError::ValidationError(format!(
+                "missing required argument '{name}'"
+            )));
+        }
+    }
+    toolclad::executor::build_command(m, &validated)
+}
+
+/// toolclad: the whole way to argv (`execute` splits the line with shlex).
+fn toolclad_argv(m: &Manifest, call: &Value) -> Result<Vec<String>, ToolCladError> {
+    let line = toolclad_line(m, call)?;
+    shlex::split(&line).ok_or_else(|| ToolCladError::CommandError("mismatched quotes".into()))
+}
+
+/// The argv with the evidence file (the element after `-oN`) replaced: each side
+/// names it from its own scan id.
+fn masked(mut argv: Vec<String>) -> Vec<String> {
+    if let Some(i) = argv.iter().position(|a| a == "-oN")
+        && let Some(file) = argv.get_mut(i + 1)
+    {
+        *file = "<output file>".into();
+    }
+    argv
+}
+
+struct Setup {
+    manifest: Manifest,
+    ctx: ExecContext,
+    calls: Vec<Call>,
+}
+
+/// Parses the peer's manifest once and checks both sides build the same argv from
+/// every call: otherwise the comparison is meaningless.
+fn setup() -> Setup {
+    let manifest = match toolclad::parse_manifest(MANIFEST) {
+        Ok(m) => m,
+        Err(e) => panic!("toolclad 0.6.1 rejects the bench manifest: {e}"),
+    };
+    let ctx = ExecContext::new("scan-1", "/tmp/ev");
+    let calls = calls();
+    for c in &calls {
+        let ours = match cladgen_argv(&c.json, &ctx) {
+            Ok(a) => masked(a),
+            Err(e) => panic!("{}: cladgen rejects the call: {e}", c.label),
+        };
+        let mut theirs = match toolclad_argv(&manifest, &c.json) {
+            Ok(a) => masked(a),
+            Err(e) => panic!("{}: toolclad rejects the call: {e}", c.label),
+        };
+        // toolclad 0.6.1 leaves the placeholder of an absent optional argument in
+        // the command line; cladgen drops the token. Everything else must agree.
+        if c.json.get("exclude").is_none() {
+            let before = theirs.len();
+            theirs.retain(|a| a != "--exclude={exclude}");
+            assert_eq!(before, theirs.len() + 1, "{}: {theirs:?}", c.label);
+        }
+        assert_eq!(
+            ours, theirs,
+            "{}: both sides must build the same argv",
+            c.label
+        );
+    }
+    Setup {
+        manifest,
+        ctx,
+        calls,
+    }
+}
+
+fn bench_argv(c: &mut Criterion) {
+    let s = setup();
+    for call in &s.calls {
+        let mut group = c.benchmark_group(format!("argv/{}", call.label));
+        group.bench_function("cladgen", |b| {
+            b.iter(|| cladgen_argv(black_box(&call.json), &s.ctx))
+        });
+        group.bench_function("toolclad", |b| {
+            b.iter(|| toolclad_argv(&s.manifest, black_box(&call.json)))
+        });
+        group.finish();
+    }
+    // Where the time goes, for the longer call.
+    if let Some(call) = s.calls.last() {
+        let mut group = c.benchmark_group("argv/parts");
+        let parsed = NmapScanArgs::from_json(&call.json).ok();
+        group.bench_function("cladgen from_json", |b| {
+            b.iter(|| NmapScanArgs::from_json(black_box(&call.json)))
+        });
+        group.bench_function("cladgen argv", |b| {
+            b.iter(|| parsed.as_ref().map(|a| a.argv(black_box(&s.ctx))))
+        });
+        group.bench_function("toolclad validate+build_command", |b| {
+            b.iter(|| toolclad_line(&s.manifest, black_box(&call.json)))
+        });
+        let line = toolclad_line(&s.manifest, &call.json).unwrap_or_default();
+        group.bench_function("toolclad shlex::split", |b| {
+            b.iter(|| shlex::split(black_box(&line)))
+        });
+        // The floor of any implementation returning `Vec<String>`: allocating the
+        // same tokens (cladgen's argv for this call), with nothing computed.
+        let tokens: Vec<String> = parsed.as_ref().map(|a| a.argv(&s.ctx)).unwrap_or_default();
+        group.bench_function("floor: the same argv as fresh Strings", |b| {
+            b.iter(|| {
+                black_box(&tokens)
+                    .iter()
+                    .map(|t| String::from(t.as_str()))
+                    .collect::<Vec<String>>()
+            })
+        });
+        group.finish();
+    }
+}
+
+/// Mean time per call of `f` in nanoseconds (fractional: a constant read takes
+/// less than one), measured for about `budget`.
+fn per_call<T>(budget: Duration, mut f: impl FnMut() -> T) -> f64 {
+    let mut iters: u32 = 1;
+    loop {
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(f());
+        }
+        let took = start.elapsed();
+        if took >= budget || iters >= 1 << 30 {
+            return took.as_secs_f64() * 1e9 / f64::from(iters);
+        }
+        iters *= 2;
+    }
+}
+
+/// The ratio table: both sides timed back to back, per call.
+fn ratio_table() {
+    let s = setup();
+    let budget = Duration::from_millis(500);
+    println!();
+    println!(
+        "| call (nmap_scan) | cladgen (ns/call) | toolclad 0.6.1 to argv (ns/call) | ratio | toolclad 0.6.1 to command line, no split (ns/call) | ratio |"
+    );
+    println!("|---|---|---|---|---|---|");
+    for call in &s.calls {
+        let ours = per_call(budget, || cladgen_argv(black_box(&call.json), &s.ctx));
+        let theirs = per_call(budget, || toolclad_argv(&s.manifest, black_box(&call.json)));
+        let line = per_call(budget, || toolclad_line(&s.manifest, black_box(&call.json)));
+        let ratio = |t: f64| t / ours.max(1e-3);
+        println!(
+            "| {} | {:.0} | {:.0} | {:.1}x | {:.0} | {:.1}x |",
+            call.label,
+            ours,
+            theirs,
+            ratio(theirs),
+            line,
+            ratio(line),
+        );
+        eprintln!(
+            "argv ratio ({}): {:.1}x (toolclad to argv / cladgen), {:.1}x without shlex::split",
+            call.label,
+            ratio(theirs),
+            ratio(line)
+        );
+    }
+}
+
+criterion_group!(benches, bench_argv);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Skip the table when criterion only lists, tests or profiles the benches.
+    let args: Vec<String> = std::env::args().collect();
+    if !args
+        .iter()
+        .any(|a| a == "--list" || a == "--test" || a == "--profile-time")
+    {
+        ratio_table();
+    }
+}

@@ -1,0 +1,185 @@
+//! Reading a tool's LLM schema, for the nmap manifest: what cladgen generates at
+//! build time against the published `toolclad` 0.6.1 crate's `generate_mcp_schema`,
+//! which builds the MCP definition from the parsed manifest on every call. Same
+//! manifest (`bench/manifests/nmap_scan.clad.toml`), same run; toolclad parses it
+//! once, outside the timed loop.
+//!
+//! cladgen is measured three ways:
+//! - reading the `&'static str` constants (`MCP_TOOLS`, `INPUT_SCHEMA`): all an MCP
+//!   server sending JSON needs;
+//! - the typed accessors (`tool_definitions(Flavor::Mcp)`, `input_schema()`), which
+//!   return `&'static serde_json::Value`s parsed once per process;
+//! - that one parse of `MCP_TOOLS` into a `serde_json::Value`, which the first
+//!   accessor call of a process pays (reported separately).
+//!
+//! A table after criterion's groups prints the ratios (toolclad time / cladgen time).
+//!
+//! `cargo bench -p cladgen-bench --bench schema -- --warm-up-time 1 --measurement-time 3`
+
+// The generated API is complete; the bench uses only part of it.
+#[allow(dead_code)]
+mod tools {
+    cladgen::include_tools!();
+}
+
+use cladgen::Flavor;
+use criterion::{Criterion, criterion_group};
+use serde_json::Value;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+use toolclad::types::Manifest;
+use tools::nmap_scan;
+
+/// The manifest both sides read (cladgen's copy went through `build.rs`).
+const MANIFEST: &str = include_str!("../manifests/nmap_scan.clad.toml");
+
+fn peer_manifest() -> Manifest {
+    match toolclad::parse_manifest(MANIFEST) {
+        Ok(m) => m,
+        Err(e) => panic!("toolclad 0.6.1 rejects the bench manifest: {e}"),
+    }
+}
+
+/// cladgen: the MCP definition and input schema as sent on the wire.
+fn cladgen_read() -> usize {
+    black_box(nmap_scan::MCP_TOOLS).len() + black_box(nmap_scan::INPUT_SCHEMA).len()
+}
+
+/// cladgen: the MCP definition and input schema as JSON values (cached).
+fn cladgen_accessors() -> (&'static [Value], &'static Value) {
+    (
+        nmap_scan::tool_definitions(black_box(Flavor::Mcp)),
+        nmap_scan::input_schema(),
+    )
+}
+
+/// cladgen: parsing the MCP definition into a JSON value (the accessor's first call).
+fn cladgen_parse() -> Option<Value> {
+    serde_json::from_str(black_box(nmap_scan::MCP_TOOLS)).ok()
+}
+
+/// toolclad: the MCP definition, generated from the parsed manifest.
+fn toolclad_value(m: &Manifest) -> Value {
+    toolclad::generate_mcp_schema(black_box(m))
+}
+
+/// Both sides describe the same tool with the same arguments, and the accessors
+/// agree with the constants: otherwise the comparison is meaningless.
+fn check(m: &Manifest) {
+    let (defs, input) = cladgen_accessors();
+    let theirs = toolclad_value(m);
+    let [tool] = defs else {
+        panic!("cladgen: one MCP definition expected, got {defs:?}");
+    };
+    for key in ["name", "description"] {
+        assert_eq!(tool.get(key), theirs.get(key), "{key}");
+    }
+    let props = |v: &Value| -> Vec<String> {
+        v.pointer("/inputSchema/properties")
+            .and_then(Value::as_object)
+            .map(|o| o.keys().cloned().collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(props(tool), props(&theirs), "input properties");
+    assert_eq!(tool.get("inputSchema"), Some(input), "input_schema()");
+    assert_eq!(
+        cladgen_parse(),
+        Some(Value::Array(defs.to_vec())),
+        "MCP_TOOLS and tool_definitions agree"
+    );
+}
+
+fn bench_schema(c: &mut Criterion) {
+    let m = peer_manifest();
+    check(&m);
+    let mut group = c.benchmark_group("schema/nmap_scan");
+    group.bench_function("cladgen MCP_TOOLS + INPUT_SCHEMA (&'static str)", |b| {
+        b.iter(cladgen_read)
+    });
+    group.bench_function(
+        "cladgen tool_definitions + input_schema (&'static Value)",
+        |b| b.iter(cladgen_accessors),
+    );
+    group.bench_function("cladgen first call: parse MCP_TOOLS (Value)", |b| {
+        b.iter(cladgen_parse)
+    });
+    group.bench_function("toolclad generate_mcp_schema (Value)", |b| {
+        b.iter(|| toolclad_value(&m))
+    });
+    group.finish();
+}
+
+/// Mean time per call of `f` in nanoseconds (fractional: a constant read takes
+/// less than one), measured for about `budget`.
+fn per_call<T>(budget: Duration, mut f: impl FnMut() -> T) -> f64 {
+    let mut iters: u32 = 1;
+    loop {
+        let start = Instant::now();
+        for _ in 0..iters {
+            black_box(f());
+        }
+        let took = start.elapsed();
+        if took >= budget || iters >= 1 << 30 {
+            return took.as_secs_f64() * 1e9 / f64::from(iters);
+        }
+        iters *= 2;
+    }
+}
+
+/// The ratio table: every variant timed back to back.
+fn ratio_table() {
+    let m = peer_manifest();
+    let budget = Duration::from_millis(500);
+    let theirs = per_call(budget, || toolclad_value(&m));
+    let read = per_call(budget, cladgen_read);
+    let cached = per_call(budget, cladgen_accessors);
+    let parse = per_call(budget, cladgen_parse);
+    let ratio = |t: f64| theirs / t.max(1e-3);
+    // The definitions differ in size: cladgen's describes every envelope field of
+    // the output schema, which is what its one-off parse mostly pays for.
+    let theirs_len = toolclad_value(&m).to_string().len();
+    let ours_len = nmap_scan::MCP_TOOLS.len();
+    println!();
+    println!("| nmap_scan MCP definition | JSON bytes | ns/call | ratio (toolclad / this) |");
+    println!("|---|---|---|---|");
+    println!(
+        "| toolclad 0.6.1 `generate_mcp_schema` (Value) | {theirs_len} | {:.1} | 1.0x |",
+        theirs
+    );
+    println!(
+        "| cladgen `MCP_TOOLS` + `INPUT_SCHEMA` (`&'static str`) | {ours_len} | {:.2} | {:.0}x |",
+        read,
+        ratio(read)
+    );
+    println!(
+        "| cladgen `tool_definitions` + `input_schema()` (`&'static Value`) | {ours_len} | {:.2} | {:.0}x |",
+        cached,
+        ratio(cached)
+    );
+    println!(
+        "| cladgen first call: parse `MCP_TOOLS` (Value, once per process) | {ours_len} | {:.1} | {:.2}x |",
+        parse,
+        ratio(parse)
+    );
+    eprintln!("schema ratio (read the constants): {:.0}x", ratio(read));
+    eprintln!("schema ratio (cached accessors): {:.0}x", ratio(cached));
+    eprintln!(
+        "schema ratio (one-off parse of MCP_TOOLS): {:.2}x",
+        ratio(parse)
+    );
+}
+
+criterion_group!(benches, bench_schema);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Skip the table when criterion only lists, tests or profiles the benches.
+    let args: Vec<String> = std::env::args().collect();
+    if !args
+        .iter()
+        .any(|a| a == "--list" || a == "--test" || a == "--profile-time")
+    {
+        ratio_table();
+    }
+}
