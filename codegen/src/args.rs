@@ -293,7 +293,7 @@ impl<'a> ArgSet<'a> {
         let struct_doc =
             format!("Builds [`{ty}`]: required arguments are parameters of [`{ty}::builder`].");
         let sd = crate::doc_lines(&struct_doc);
-        let n_args = n_args_total;
+        let n_args = crate::index(n_args_total);
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq)]
@@ -457,7 +457,7 @@ fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
             .map(|s| s.as_ref())
             .collect();
     let variants: Vec<Ident> = allowed.iter().map(|v| names::type_ident(v)).collect();
-    let n = allowed.len();
+    let n = crate::index(allowed.len());
     let vdocs = allowed.iter().map(|v| crate::doc_lines(&format!("`{v}`")));
     let doc = crate::doc_lines(&if a.description.is_empty() {
         format!("Allowed values of argument `{}`.", a.name)

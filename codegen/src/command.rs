@@ -66,7 +66,7 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
             });
             let tool = g.tool.as_str();
             // Room for every argument: the pushes never reach the capacity.
-            let cap = set.args.len() + 1;
+            let cap = crate::index(set.args.len() + 1);
             let out_dir = match g.evidence_dir.as_deref() {
                 Some(d) => quote!(::core::option::Option::Some(#d)),
                 None => quote!(::core::option::Option::None),
@@ -136,7 +136,7 @@ fn ctx_param(tokens: &[Token]) -> Ident {
 /// `Vec::with_capacity` large enough that the pushes never reach it (no reallocation
 /// for plain tokens; splices may grow it).
 fn argv_decl(tokens: &[Token]) -> TokenStream {
-    let cap = tokens.len() + 8;
+    let cap = crate::index(tokens.len() + 8);
     quote!(let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(#cap);)
 }
 

@@ -103,6 +103,11 @@ impl Gen {
     }
 }
 
+/// An unsuffixed integer literal (`5`, not `5usize`) for lengths and indices.
+pub(crate) fn index(n: usize) -> proc_macro2::Literal {
+    proc_macro2::Literal::usize_unsuffixed(n)
+}
+
 /// `#[doc = " line"]` attributes for a text, one per line.
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
     let text = text.trim_end();

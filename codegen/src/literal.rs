@@ -77,7 +77,7 @@ impl Emitter {
         }
         let items: Vec<_> = items.iter().map(|x| f(self, x)).collect();
         let name = format_ident!("__CLADGEN_LIST_{}", self.hoisted.len());
-        let len = items.len();
+        let len = crate::index(items.len());
         self.hoisted
             .push(quote!(static #name: [#ty; #len] = [#(#items),*];));
         quote!(::std::borrow::Cow::Borrowed(&#name))
@@ -292,7 +292,7 @@ impl Emitter {
                 let tool = self.str(&x.tool);
                 let fields = self.list(&x.fields, |e, f| {
                     let mp = e.m();
-                    let arg = f.arg;
+                    let arg = crate::index(f.arg);
                     let name = e.str(&f.name);
                     quote!(#mp::McpField { arg: #arg, name: #name })
                 });
@@ -333,7 +333,7 @@ impl Emitter {
         };
         let mappings = self.list(&c.mappings, |e, m| {
             let mp = e.m();
-            let arg = m.arg;
+            let arg = crate::index(m.arg);
             let entries = e.list(&m.entries, |e, en| {
                 let mp = e.m();
                 let value = e.str(&en.value);
@@ -369,9 +369,18 @@ impl Emitter {
                 let s = self.str(s);
                 quote!(#mp::Piece::Lit(#s))
             }
-            Piece::Arg(i) => quote!(#mp::Piece::Arg(#i)),
-            Piece::Mapping(i) => quote!(#mp::Piece::Mapping(#i)),
-            Piece::Conditional(i) => quote!(#mp::Piece::Conditional(#i)),
+            Piece::Arg(i) => {
+                let i = crate::index(*i);
+                quote!(#mp::Piece::Arg(#i))
+            }
+            Piece::Mapping(i) => {
+                let i = crate::index(*i);
+                quote!(#mp::Piece::Mapping(#i))
+            }
+            Piece::Conditional(i) => {
+                let i = crate::index(*i);
+                quote!(#mp::Piece::Conditional(#i))
+            }
             Piece::Var(v) => {
                 let v = self.exec_var(*v);
                 quote!(#mp::Piece::Var(#v))
@@ -419,9 +428,13 @@ impl Emitter {
                     }
                     Literal::Bool(b) => quote!(#mp::Literal::Bool(#b)),
                 };
+                let arg = crate::index(*arg);
                 quote!(#mp::Expr::Compare { arg: #arg, op: #op, value: #value })
             }
-            Expr::Present { arg } => quote!(#mp::Expr::Present { arg: #arg }),
+            Expr::Present { arg } => {
+                let arg = crate::index(*arg);
+                quote!(#mp::Expr::Present { arg: #arg })
+            }
         }
     }
 
@@ -446,6 +459,7 @@ impl Emitter {
                 }
                 TextPiece::Arg { arg, part } => {
                     let part = e.url_part(*part);
+                    let arg = crate::index(*arg);
                     quote!(#mp::TextPiece::Arg { arg: #arg, part: #part })
                 }
                 TextPiece::Secret { name, part } => {
@@ -490,6 +504,7 @@ impl Emitter {
                     }
                     BodyPiece::Arg { arg, slot } => {
                         let slot = e.json_slot(*slot);
+                        let arg = crate::index(*arg);
                         quote!(#mp::BodyPiece::Arg { arg: #arg, slot: #slot })
                     }
                     BodyPiece::Secret { name, slot } => {

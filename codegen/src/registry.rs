@@ -68,8 +68,8 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
         variants.push(v);
         modules.push(module);
     }
-    let n = llm_names.len();
-    let k = manifests.len();
+    let n = crate::index(llm_names.len());
+    let k = crate::index(manifests.len());
     let docs = manifests
         .iter()
         .map(|m| crate::doc_lines(&m.tool.description));

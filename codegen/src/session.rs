@@ -106,7 +106,7 @@ fn commands(
         .map(|c| format!("{}__{}", m.tool.name, c.name))
         .collect();
     let docs = cmds.iter().map(|c| crate::doc_lines(c.description));
-    let n = cmds.len();
+    let n = crate::index(cmds.len());
     let doc = crate::doc_lines(&format!(
         "One variant per `[{what}.commands]` entry of `{}`, with that command's typed arguments.",
         m.tool.name

@@ -33,7 +33,7 @@ pub struct CodeSearchArgs {
 }
 impl CodeSearchArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 3usize] = ["query", "per_page", "include_forks"];
+    pub const ARG_NAMES: [&'static str; 3] = ["query", "per_page", "include_forks"];
     /// Starts a builder from the required arguments.
     pub fn builder(query: ::cladgen::value::Text) -> CodeSearchArgsBuilder {
         CodeSearchArgsBuilder {
@@ -343,15 +343,15 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         fields: ::std::borrow::Cow::Borrowed(
             &[
                 ::cladgen::model::McpField {
-                    arg: 0usize,
+                    arg: 0,
                     name: ::std::borrow::Cow::Borrowed("q"),
                 },
                 ::cladgen::model::McpField {
-                    arg: 1usize,
+                    arg: 1,
                     name: ::std::borrow::Cow::Borrowed("per_page"),
                 },
                 ::cladgen::model::McpField {
-                    arg: 2usize,
+                    arg: 2,
                     name: ::std::borrow::Cow::Borrowed("include_forks"),
                 },
             ],
@@ -366,7 +366,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("query"),
         position: ::core::option::Option::Some(1i64),

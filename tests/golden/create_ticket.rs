@@ -50,7 +50,7 @@ pub enum Severity {
 }
 impl Severity {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 5usize] = [
+    pub const ALL: [Self; 5] = [
         Self::Info,
         Self::Low,
         Self::Medium,
@@ -58,13 +58,7 @@ impl Severity {
         Self::Critical,
     ];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 5usize] = [
-        "info",
-        "low",
-        "medium",
-        "high",
-        "critical",
-    ];
+    pub const VALUES: [&'static str; 5] = ["info", "low", "medium", "high", "critical"];
     /// The value exactly as written in the manifest.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -194,7 +188,7 @@ pub struct CreateTicketArgs {
 }
 impl CreateTicketArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 7usize] = [
+    pub const ARG_NAMES: [&'static str; 7] = [
         "project",
         "title",
         "details",
@@ -708,14 +702,14 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     ),
                 ),
                 ::cladgen::model::TextPiece::Arg {
-                    arg: 0usize,
+                    arg: 0,
                     part: ::cladgen::model::UrlPart::Path,
                 },
                 ::cladgen::model::TextPiece::Lit(
                     ::std::borrow::Cow::Borrowed("/issues?notify="),
                 ),
                 ::cladgen::model::TextPiece::Arg {
-                    arg: 6usize,
+                    arg: 6,
                     part: ::cladgen::model::UrlPart::Query,
                 },
             ],
@@ -769,35 +763,35 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                         ::std::borrow::Cow::Borrowed("{\n  \"title\": \""),
                     ),
                     ::cladgen::model::BodyPiece::Arg {
-                        arg: 1usize,
+                        arg: 1,
                         slot: ::cladgen::model::JsonSlot::InString,
                     },
                     ::cladgen::model::BodyPiece::Lit(
                         ::std::borrow::Cow::Borrowed("\",\n  \"description\": \""),
                     ),
                     ::cladgen::model::BodyPiece::Arg {
-                        arg: 2usize,
+                        arg: 2,
                         slot: ::cladgen::model::JsonSlot::InString,
                     },
                     ::cladgen::model::BodyPiece::Lit(
                         ::std::borrow::Cow::Borrowed("\",\n  \"severity\": \""),
                     ),
                     ::cladgen::model::BodyPiece::Arg {
-                        arg: 3usize,
+                        arg: 3,
                         slot: ::cladgen::model::JsonSlot::InString,
                     },
                     ::cladgen::model::BodyPiece::Lit(
                         ::std::borrow::Cow::Borrowed("\",\n  \"cvss\": "),
                     ),
                     ::cladgen::model::BodyPiece::Arg {
-                        arg: 4usize,
+                        arg: 4,
                         slot: ::cladgen::model::JsonSlot::Value,
                     },
                     ::cladgen::model::BodyPiece::Lit(
                         ::std::borrow::Cow::Borrowed(",\n  \"confidential\": "),
                     ),
                     ::cladgen::model::BodyPiece::Arg {
-                        arg: 5usize,
+                        arg: 5,
                         slot: ::cladgen::model::JsonSlot::Value,
                     },
                     ::cladgen::model::BodyPiece::Lit(
@@ -825,7 +819,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 7usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 7] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("project"),
         position: ::core::option::Option::Some(1i64),

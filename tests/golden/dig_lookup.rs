@@ -48,7 +48,7 @@ pub enum RecordType {
 }
 impl RecordType {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 10usize] = [
+    pub const ALL: [Self; 10] = [
         Self::A,
         Self::Aaaa,
         Self::Cname,
@@ -61,7 +61,7 @@ impl RecordType {
         Self::Caa,
     ];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 10usize] = [
+    pub const VALUES: [&'static str; 10] = [
         "A",
         "AAAA",
         "CNAME",
@@ -196,9 +196,9 @@ pub enum AnswerStyle {
 }
 impl AnswerStyle {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 3usize] = [Self::Short, Self::Answer, Self::Full];
+    pub const ALL: [Self; 3] = [Self::Short, Self::Answer, Self::Full];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 3usize] = ["short", "answer", "full"];
+    pub const VALUES: [&'static str; 3] = ["short", "answer", "full"];
     /// The value exactly as written in the manifest.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -328,7 +328,7 @@ pub struct DigLookupArgs {
 }
 impl DigLookupArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 6usize] = [
+    pub const ARG_NAMES: [&'static str; 6] = [
         "target",
         "record_type",
         "answer_style",
@@ -641,7 +641,7 @@ impl DigLookupArgs {
         _ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            17usize,
+            17,
         );
         argv.push(::std::string::String::from("dig"));
         'token: {
@@ -826,18 +826,18 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("@"),
                                 ),
-                                ::cladgen::model::Piece::Arg(4usize),
+                                ::cladgen::model::Piece::Arg(4),
                             ],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Mapping(0usize)],
+                            &[::cladgen::model::Piece::Mapping(0)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Mapping(1usize)],
+                            &[::cladgen::model::Piece::Mapping(1)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -846,7 +846,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("+time="),
                                 ),
-                                ::cladgen::model::Piece::Arg(5usize),
+                                ::cladgen::model::Piece::Arg(5),
                             ],
                         ),
                     },
@@ -861,7 +861,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(0usize)],
+                            &[::cladgen::model::Piece::Arg(0)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -875,7 +875,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(1usize)],
+                            &[::cladgen::model::Piece::Arg(1)],
                         ),
                     },
                 ],
@@ -884,7 +884,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         mappings: ::std::borrow::Cow::Borrowed(
             &[
                 ::cladgen::model::Mapping {
-                    arg: 2usize,
+                    arg: 2,
                     entries: ::std::borrow::Cow::Borrowed(
                         &[
                             ::cladgen::model::MappingEntry {
@@ -915,7 +915,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     ),
                 },
                 ::cladgen::model::Mapping {
-                    arg: 3usize,
+                    arg: 3,
                     entries: ::std::borrow::Cow::Borrowed(
                         &[
                             ::cladgen::model::MappingEntry {
@@ -948,7 +948,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 6usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 6] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("target"),
         position: ::core::option::Option::Some(1i64),

@@ -28,11 +28,7 @@ pub struct HttpHeadersArgs {
 }
 impl HttpHeadersArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 3usize] = [
-        "url",
-        "follow_redirects",
-        "max_time",
-    ];
+    pub const ARG_NAMES: [&'static str; 3] = ["url", "follow_redirects", "max_time"];
     /// Starts a builder from the required arguments.
     pub fn builder(url: ::cladgen::value::Url) -> HttpHeadersArgsBuilder {
         HttpHeadersArgsBuilder {
@@ -227,7 +223,7 @@ impl HttpHeadersArgs {
         ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            21usize,
+            21,
         );
         argv.push(::std::string::String::from("curl"));
         argv.push(::std::string::String::from("--silent"));
@@ -453,12 +449,12 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(2usize)],
+                            &[::cladgen::model::Piece::Arg(2)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(0usize)],
+                            &[::cladgen::model::Piece::Conditional(0)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -472,7 +468,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(0usize)],
+                            &[::cladgen::model::Piece::Arg(0)],
                         ),
                     },
                 ],
@@ -484,7 +480,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("redirects"),
                     when: ::cladgen::model::Expr::Present {
-                        arg: 1usize,
+                        arg: 1,
                     },
                     when_source: ::std::borrow::Cow::Borrowed("follow_redirects"),
                     tokens: ::std::borrow::Cow::Borrowed(
@@ -531,7 +527,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("url"),
         position: ::core::option::Option::Some(1i64),

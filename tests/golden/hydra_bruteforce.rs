@@ -63,7 +63,7 @@ pub enum Service {
 }
 impl Service {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 15usize] = [
+    pub const ALL: [Self; 15] = [
         Self::Ssh,
         Self::Ftp,
         Self::Ftps,
@@ -81,7 +81,7 @@ impl Service {
         Self::HttpPostForm,
     ];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 15usize] = [
+    pub const VALUES: [&'static str; 15] = [
         "ssh",
         "ftp",
         "ftps",
@@ -274,7 +274,7 @@ pub struct HydraBruteforceArgs {
 }
 impl HydraBruteforceArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 10usize] = [
+    pub const ARG_NAMES: [&'static str; 10] = [
         "target",
         "service",
         "port",
@@ -705,7 +705,7 @@ impl HydraBruteforceArgs {
         ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            26usize,
+            26,
         );
         argv.push(::std::string::String::from("hydra"));
         argv.push(::std::string::String::from("-t"));
@@ -991,7 +991,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(7usize)],
+                            &[::cladgen::model::Piece::Arg(7)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -1005,42 +1005,42 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(8usize)],
+                            &[::cladgen::model::Piece::Arg(8)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(0usize)],
+                            &[::cladgen::model::Piece::Conditional(0)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(1usize)],
+                            &[::cladgen::model::Piece::Conditional(1)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(2usize)],
+                            &[::cladgen::model::Piece::Conditional(2)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(3usize)],
+                            &[::cladgen::model::Piece::Conditional(3)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(4usize)],
+                            &[::cladgen::model::Piece::Conditional(4)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(5usize)],
+                            &[::cladgen::model::Piece::Conditional(5)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(6usize)],
+                            &[::cladgen::model::Piece::Conditional(6)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -1081,12 +1081,12 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(0usize)],
+                            &[::cladgen::model::Piece::Arg(0)],
                         ),
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(1usize)],
+                            &[::cladgen::model::Piece::Arg(1)],
                         ),
                     },
                 ],
@@ -1098,7 +1098,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("port_flag"),
                     when: ::cladgen::model::Expr::Present {
-                        arg: 2usize,
+                        arg: 2,
                     },
                     when_source: ::std::borrow::Cow::Borrowed("port"),
                     tokens: ::std::borrow::Cow::Borrowed(
@@ -1114,7 +1114,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                             },
                             ::cladgen::model::Token {
                                 pieces: ::std::borrow::Cow::Borrowed(
-                                    &[::cladgen::model::Piece::Arg(2usize)],
+                                    &[::cladgen::model::Piece::Arg(2)],
                                 ),
                             },
                         ],
@@ -1123,7 +1123,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("login"),
                     when: ::cladgen::model::Expr::Compare {
-                        arg: 3usize,
+                        arg: 3,
                         op: ::cladgen::model::CmpOp::Ne,
                         value: ::cladgen::model::Literal::Str(
                             ::std::borrow::Cow::Borrowed(""),
@@ -1138,7 +1138,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-l"),
                                         ),
-                                        ::cladgen::model::Piece::Arg(3usize),
+                                        ::cladgen::model::Piece::Arg(3),
                                     ],
                                 ),
                             },
@@ -1148,7 +1148,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("login_list"),
                     when: ::cladgen::model::Expr::Compare {
-                        arg: 4usize,
+                        arg: 4,
                         op: ::cladgen::model::CmpOp::Ne,
                         value: ::cladgen::model::Literal::Str(
                             ::std::borrow::Cow::Borrowed(""),
@@ -1163,7 +1163,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-L"),
                                         ),
-                                        ::cladgen::model::Piece::Arg(4usize),
+                                        ::cladgen::model::Piece::Arg(4),
                                     ],
                                 ),
                             },
@@ -1173,7 +1173,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("pass"),
                     when: ::cladgen::model::Expr::Compare {
-                        arg: 5usize,
+                        arg: 5,
                         op: ::cladgen::model::CmpOp::Ne,
                         value: ::cladgen::model::Literal::Str(
                             ::std::borrow::Cow::Borrowed(""),
@@ -1188,7 +1188,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-p"),
                                         ),
-                                        ::cladgen::model::Piece::Arg(5usize),
+                                        ::cladgen::model::Piece::Arg(5),
                                     ],
                                 ),
                             },
@@ -1198,7 +1198,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("pass_list"),
                     when: ::cladgen::model::Expr::Compare {
-                        arg: 6usize,
+                        arg: 6,
                         op: ::cladgen::model::CmpOp::Ne,
                         value: ::cladgen::model::Literal::Str(
                             ::std::borrow::Cow::Borrowed(""),
@@ -1213,7 +1213,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                         ::cladgen::model::Piece::Lit(
                                             ::std::borrow::Cow::Borrowed("-P"),
                                         ),
-                                        ::cladgen::model::Piece::Arg(6usize),
+                                        ::cladgen::model::Piece::Arg(6),
                                     ],
                                 ),
                             },
@@ -1229,14 +1229,14 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                     ::std::borrow::Cow::Borrowed(
                                         &[
                                             ::cladgen::model::Expr::Compare {
-                                                arg: 4usize,
+                                                arg: 4,
                                                 op: ::cladgen::model::CmpOp::Ne,
                                                 value: ::cladgen::model::Literal::Str(
                                                     ::std::borrow::Cow::Borrowed(""),
                                                 ),
                                             },
                                             ::cladgen::model::Expr::Compare {
-                                                arg: 6usize,
+                                                arg: 6,
                                                 op: ::cladgen::model::CmpOp::Ne,
                                                 value: ::cladgen::model::Literal::Str(
                                                     ::std::borrow::Cow::Borrowed(""),
@@ -1249,14 +1249,14 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                     ::std::borrow::Cow::Borrowed(
                                         &[
                                             ::cladgen::model::Expr::Compare {
-                                                arg: 4usize,
+                                                arg: 4,
                                                 op: ::cladgen::model::CmpOp::Ne,
                                                 value: ::cladgen::model::Literal::Str(
                                                     ::std::borrow::Cow::Borrowed(""),
                                                 ),
                                             },
                                             ::cladgen::model::Expr::Compare {
-                                                arg: 5usize,
+                                                arg: 5,
                                                 op: ::cladgen::model::CmpOp::Ne,
                                                 value: ::cladgen::model::Literal::Str(
                                                     ::std::borrow::Cow::Borrowed(""),
@@ -1288,7 +1288,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("stop_first"),
                     when: ::cladgen::model::Expr::Compare {
-                        arg: 9usize,
+                        arg: 9,
                         op: ::cladgen::model::CmpOp::Eq,
                         value: ::cladgen::model::Literal::Bool(true),
                     },
@@ -1319,7 +1319,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("target"),
         position: ::core::option::Option::Some(1i64),

@@ -27,7 +27,7 @@ pub struct ListEvidenceArgs {
 }
 impl ListEvidenceArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 3usize] = ["directory", "newer_than", "limit"];
+    pub const ARG_NAMES: [&'static str; 3] = ["directory", "newer_than", "limit"];
     /// Starts a builder from the required arguments.
     pub fn builder() -> ListEvidenceArgsBuilder {
         ListEvidenceArgsBuilder {
@@ -343,7 +343,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("directory"),
         position: ::core::option::Option::Some(1i64),

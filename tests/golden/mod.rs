@@ -152,7 +152,7 @@ pub enum Tools {
 #[allow(dead_code)]
 impl Tools {
     /// Every tool name an LLM may call, in order.
-    pub const NAMES: [&'static str; 25usize] = [
+    pub const NAMES: [&'static str; 25] = [
         "code_search",
         "create_ticket",
         "dig_lookup",
@@ -405,7 +405,7 @@ impl Tools {
         all
     }
     /// The checked manifests of the set, in order.
-    pub fn manifests() -> [&'static ::cladgen::Manifest; 14usize] {
+    pub fn manifests() -> [&'static ::cladgen::Manifest; 14] {
         [
             &code_search::MANIFEST,
             &create_ticket::MANIFEST,

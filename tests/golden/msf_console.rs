@@ -7,7 +7,7 @@
 pub struct MsfConsoleArgs {}
 impl MsfConsoleArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 0usize] = [];
+    pub const ARG_NAMES: [&'static str; 0] = [];
     /// Starts a builder from the required arguments.
     pub fn builder() -> MsfConsoleArgsBuilder {
         MsfConsoleArgsBuilder {}
@@ -92,7 +92,7 @@ pub struct UseModuleArgs {
 }
 impl UseModuleArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 2usize] = ["command", "module"];
+    pub const ARG_NAMES: [&'static str; 2] = ["command", "module"];
     /// Starts a builder from the required arguments.
     pub fn builder(
         command: ::cladgen::invoke::CommandText,
@@ -213,7 +213,7 @@ pub struct SetTargetArgs {
 }
 impl SetTargetArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 2usize] = ["command", "target"];
+    pub const ARG_NAMES: [&'static str; 2] = ["command", "target"];
     /// Starts a builder from the required arguments.
     pub fn builder(
         command: ::cladgen::invoke::CommandText,
@@ -329,7 +329,7 @@ pub struct ShowOptionsArgs {
 }
 impl ShowOptionsArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["command"];
+    pub const ARG_NAMES: [&'static str; 1] = ["command"];
     /// Starts a builder from the required arguments.
     pub fn builder(command: ::cladgen::invoke::CommandText) -> ShowOptionsArgsBuilder {
         ShowOptionsArgsBuilder { command }
@@ -420,7 +420,7 @@ pub struct RunModuleArgs {
 }
 impl RunModuleArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["command"];
+    pub const ARG_NAMES: [&'static str; 1] = ["command"];
     /// Starts a builder from the required arguments.
     pub fn builder(command: ::cladgen::invoke::CommandText) -> RunModuleArgsBuilder {
         RunModuleArgsBuilder { command }
@@ -511,7 +511,7 @@ pub struct ListSessionsArgs {
 }
 impl ListSessionsArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["command"];
+    pub const ARG_NAMES: [&'static str; 1] = ["command"];
     /// Starts a builder from the required arguments.
     pub fn builder(command: ::cladgen::invoke::CommandText) -> ListSessionsArgsBuilder {
         ListSessionsArgsBuilder { command }
@@ -612,7 +612,7 @@ pub enum MsfConsoleCommand {
 }
 impl MsfConsoleCommand {
     /// The command names, in manifest order.
-    pub const NAMES: [&'static str; 5usize] = [
+    pub const NAMES: [&'static str; 5] = [
         "use_module",
         "set_target",
         "show_options",
@@ -620,7 +620,7 @@ impl MsfConsoleCommand {
         "list_sessions",
     ];
     /// The LLM tool name of each command (`<tool>__<command>`), in manifest order.
-    pub const TOOL_NAMES: [&'static str; 5usize] = [
+    pub const TOOL_NAMES: [&'static str; 5] = [
         "msf_console__use_module",
         "msf_console__set_target",
         "msf_console__show_options",
@@ -913,7 +913,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("module"),
         position: ::core::option::Option::Some(1i64),
@@ -940,7 +940,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_1: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_1: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("target"),
         position: ::core::option::Option::Some(1i64),
@@ -959,7 +959,7 @@ static __CLADGEN_LIST_1: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_2: [::cladgen::model::SessionCommand; 5usize] = [
+static __CLADGEN_LIST_2: [::cladgen::model::SessionCommand; 5] = [
     ::cladgen::model::SessionCommand {
         name: ::std::borrow::Cow::Borrowed("use_module"),
         pattern: ::cladgen::model::Pattern::prechecked(

@@ -32,9 +32,9 @@ pub enum Protocol {
 }
 impl Protocol {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 2usize] = [Self::Http, Self::Https];
+    pub const ALL: [Self; 2] = [Self::Http, Self::Https];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 2usize] = ["http", "https"];
+    pub const VALUES: [&'static str; 2] = ["http", "https"];
     /// The value exactly as written in the manifest.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -159,7 +159,7 @@ pub struct NiktoScanArgs {
 }
 impl NiktoScanArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 5usize] = [
+    pub const ARG_NAMES: [&'static str; 5] = [
         "target",
         "protocol",
         "port",
@@ -439,7 +439,7 @@ impl NiktoScanArgs {
         ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            21usize,
+            21,
         );
         argv.push(::std::string::String::from("nikto"));
         argv.push(::std::string::String::from("-h"));
@@ -617,15 +617,15 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
                             &[
-                                ::cladgen::model::Piece::Arg(1usize),
+                                ::cladgen::model::Piece::Arg(1),
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("://"),
                                 ),
-                                ::cladgen::model::Piece::Arg(0usize),
+                                ::cladgen::model::Piece::Arg(0),
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed(":"),
                                 ),
-                                ::cladgen::model::Piece::Arg(2usize),
+                                ::cladgen::model::Piece::Arg(2),
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("/"),
                                 ),
@@ -643,7 +643,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(3usize)],
+                            &[::cladgen::model::Piece::Arg(3)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -711,7 +711,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Conditional(0usize)],
+                            &[::cladgen::model::Piece::Conditional(0)],
                         ),
                     },
                 ],
@@ -723,7 +723,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                 ::cladgen::model::Conditional {
                     name: ::std::borrow::Cow::Borrowed("pause_flag"),
                     when: ::cladgen::model::Expr::Compare {
-                        arg: 4usize,
+                        arg: 4,
                         op: ::cladgen::model::CmpOp::Ne,
                         value: ::cladgen::model::Literal::Int(0i64),
                     },
@@ -741,7 +741,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                             },
                             ::cladgen::model::Token {
                                 pieces: ::std::borrow::Cow::Borrowed(
-                                    &[::cladgen::model::Piece::Arg(4usize)],
+                                    &[::cladgen::model::Piece::Arg(4)],
                                 ),
                             },
                         ],
@@ -759,7 +759,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 5usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 5] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("target"),
         position: ::core::option::Option::Some(1i64),

@@ -36,7 +36,7 @@ pub enum ScanType {
 }
 impl ScanType {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 6usize] = [
+    pub const ALL: [Self; 6] = [
         Self::Discovery,
         Self::Quick,
         Self::Service,
@@ -45,7 +45,7 @@ impl ScanType {
         Self::VulnScript,
     ];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 6usize] = [
+    pub const VALUES: [&'static str; 6] = [
         "discovery",
         "quick",
         "service",
@@ -161,7 +161,7 @@ pub struct NmapScanArgs {
 }
 impl NmapScanArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 3usize] = ["target", "scan_type", "exclude"];
+    pub const ARG_NAMES: [&'static str; 3] = ["target", "scan_type", "exclude"];
     /// Starts a builder from the required arguments.
     pub fn builder(
         target: ::cladgen::value::ScopeTarget,
@@ -312,7 +312,7 @@ impl NmapScanArgs {
         ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            19usize,
+            19,
         );
         argv.push(::std::string::String::from("nmap"));
         if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
@@ -510,7 +510,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Mapping(0usize)],
+                            &[::cladgen::model::Piece::Mapping(0)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -537,7 +537,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("--exclude="),
                                 ),
-                                ::cladgen::model::Piece::Arg(2usize),
+                                ::cladgen::model::Piece::Arg(2),
                             ],
                         ),
                     },
@@ -588,7 +588,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(0usize)],
+                            &[::cladgen::model::Piece::Arg(0)],
                         ),
                     },
                 ],
@@ -597,7 +597,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         mappings: ::std::borrow::Cow::Borrowed(
             &[
                 ::cladgen::model::Mapping {
-                    arg: 1usize,
+                    arg: 1,
                     entries: ::std::borrow::Cow::Borrowed(
                         &[
                             ::cladgen::model::MappingEntry {
@@ -694,7 +694,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 3] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("target"),
         position: ::core::option::Option::Some(1i64),

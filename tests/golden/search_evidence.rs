@@ -42,7 +42,7 @@ pub struct SearchEvidenceArgs {
 }
 impl SearchEvidenceArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 4usize] = [
+    pub const ARG_NAMES: [&'static str; 4] = [
         "text",
         "directory",
         "ignore_case",
@@ -281,7 +281,7 @@ impl SearchEvidenceArgs {
         _ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            18usize,
+            18,
         );
         argv.push(::std::string::String::from("grep"));
         argv.push(::std::string::String::from("--recursive"));
@@ -479,7 +479,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Mapping(0usize)],
+                            &[::cladgen::model::Piece::Mapping(0)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -488,7 +488,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("--max-count="),
                                 ),
-                                ::cladgen::model::Piece::Arg(3usize),
+                                ::cladgen::model::Piece::Arg(3),
                             ],
                         ),
                     },
@@ -503,7 +503,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(0usize)],
+                            &[::cladgen::model::Piece::Arg(0)],
                         ),
                     },
                     ::cladgen::model::Token {
@@ -512,7 +512,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                                 ::cladgen::model::Piece::Lit(
                                     ::std::borrow::Cow::Borrowed("./"),
                                 ),
-                                ::cladgen::model::Piece::Arg(1usize),
+                                ::cladgen::model::Piece::Arg(1),
                             ],
                         ),
                     },
@@ -522,7 +522,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         mappings: ::std::borrow::Cow::Borrowed(
             &[
                 ::cladgen::model::Mapping {
-                    arg: 2usize,
+                    arg: 2,
                     entries: ::std::borrow::Cow::Borrowed(
                         &[
                             ::cladgen::model::MappingEntry {
@@ -555,7 +555,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 4usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 4] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("text"),
         position: ::core::option::Option::Some(1i64),

@@ -32,13 +32,13 @@ pub enum Verdict {
 }
 impl Verdict {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 3usize] = [
+    pub const ALL: [Self; 3] = [
         Self::TruePositive,
         Self::FalsePositive,
         Self::NeedsReview,
     ];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 3usize] = [
+    pub const VALUES: [&'static str; 3] = [
         "true_positive",
         "false_positive",
         "needs_review",
@@ -159,7 +159,7 @@ pub enum Severity {
 }
 impl Severity {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 5usize] = [
+    pub const ALL: [Self; 5] = [
         Self::Info,
         Self::Low,
         Self::Medium,
@@ -167,13 +167,7 @@ impl Severity {
         Self::Critical,
     ];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 5usize] = [
-        "info",
-        "low",
-        "medium",
-        "high",
-        "critical",
-    ];
+    pub const VALUES: [&'static str; 5] = ["info", "low", "medium", "high", "critical"];
     /// The value exactly as written in the manifest.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -294,7 +288,7 @@ pub struct TriageFindingArgs {
 }
 impl TriageFindingArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 5usize] = [
+    pub const ARG_NAMES: [&'static str; 5] = [
         "finding_id",
         "verdict",
         "severity",
@@ -583,7 +577,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
     backend: ::cladgen::model::Backend::Callback,
     output: ::core::option::Option::None,
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 5usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 5] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("finding_id"),
         position: ::core::option::Option::Some(1i64),

@@ -7,7 +7,7 @@
 pub struct WebappBrowserArgs {}
 impl WebappBrowserArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 0usize] = [];
+    pub const ARG_NAMES: [&'static str; 0] = [];
     /// Starts a builder from the required arguments.
     pub fn builder() -> WebappBrowserArgsBuilder {
         WebappBrowserArgsBuilder {}
@@ -91,7 +91,7 @@ pub struct NavigateArgs {
 }
 impl NavigateArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["url"];
+    pub const ARG_NAMES: [&'static str; 1] = ["url"];
     /// Starts a builder from the required arguments.
     pub fn builder(url: ::cladgen::value::Url) -> NavigateArgsBuilder {
         NavigateArgsBuilder { url }
@@ -203,17 +203,9 @@ pub enum Format {
 }
 impl Format {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 3usize] = [
-        Self::AccessibilityTree,
-        Self::Text,
-        Self::Markdown,
-    ];
+    pub const ALL: [Self; 3] = [Self::AccessibilityTree, Self::Text, Self::Markdown];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 3usize] = [
-        "accessibility_tree",
-        "text",
-        "markdown",
-    ];
+    pub const VALUES: [&'static str; 3] = ["accessibility_tree", "text", "markdown"];
     /// The value exactly as written in the manifest.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -314,7 +306,7 @@ pub struct SnapshotArgs {
 }
 impl SnapshotArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["format"];
+    pub const ARG_NAMES: [&'static str; 1] = ["format"];
     /// Starts a builder from the required arguments.
     pub fn builder() -> SnapshotArgsBuilder {
         SnapshotArgsBuilder {
@@ -443,7 +435,7 @@ pub struct ClickArgs {
 }
 impl ClickArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["ref"];
+    pub const ARG_NAMES: [&'static str; 1] = ["ref"];
     /// Starts a builder from the required arguments.
     pub fn builder(r#ref: ::cladgen::value::RegexMatch) -> ClickArgsBuilder {
         ClickArgsBuilder { r#ref }
@@ -559,7 +551,7 @@ pub struct TypeTextArgs {
 }
 impl TypeTextArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 3usize] = ["ref", "text", "press_enter"];
+    pub const ARG_NAMES: [&'static str; 3] = ["ref", "text", "press_enter"];
     /// Starts a builder from the required arguments.
     pub fn builder(
         r#ref: ::cladgen::value::RegexMatch,
@@ -738,7 +730,7 @@ pub struct WaitForArgs {
 }
 impl WaitForArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 2usize] = ["text", "timeout"];
+    pub const ARG_NAMES: [&'static str; 2] = ["text", "timeout"];
     /// Starts a builder from the required arguments.
     pub fn builder(text: ::cladgen::value::Text) -> WaitForArgsBuilder {
         WaitForArgsBuilder {
@@ -881,7 +873,7 @@ pub struct ScreenshotArgs {
 }
 impl ScreenshotArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["full_page"];
+    pub const ARG_NAMES: [&'static str; 1] = ["full_page"];
     /// Starts a builder from the required arguments.
     pub fn builder() -> ScreenshotArgsBuilder {
         ScreenshotArgsBuilder {
@@ -1005,7 +997,7 @@ pub struct SubmitFormArgs {
 }
 impl SubmitFormArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["ref"];
+    pub const ARG_NAMES: [&'static str; 1] = ["ref"];
     /// Starts a builder from the required arguments.
     pub fn builder(r#ref: ::cladgen::value::RegexMatch) -> SubmitFormArgsBuilder {
         SubmitFormArgsBuilder { r#ref }
@@ -1107,9 +1099,9 @@ pub enum Account {
 }
 impl Account {
     /// Every allowed value, in manifest order.
-    pub const ALL: [Self; 1usize] = [Self::StagingSso];
+    pub const ALL: [Self; 1] = [Self::StagingSso];
     /// The allowed values as written in the manifest.
-    pub const VALUES: [&'static str; 1usize] = ["staging_sso"];
+    pub const VALUES: [&'static str; 1] = ["staging_sso"];
     /// The value exactly as written in the manifest.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -1202,7 +1194,7 @@ pub struct LoginArgs {
 }
 impl LoginArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["account"];
+    pub const ARG_NAMES: [&'static str; 1] = ["account"];
     /// Starts a builder from the required arguments.
     pub fn builder(account: Account) -> LoginArgsBuilder {
         LoginArgsBuilder { account }
@@ -1310,7 +1302,7 @@ pub enum WebappBrowserCommand {
 }
 impl WebappBrowserCommand {
     /// The command names, in manifest order.
-    pub const NAMES: [&'static str; 8usize] = [
+    pub const NAMES: [&'static str; 8] = [
         "navigate",
         "snapshot",
         "click",
@@ -1321,7 +1313,7 @@ impl WebappBrowserCommand {
         "login",
     ];
     /// The LLM tool name of each command (`<tool>__<command>`), in manifest order.
-    pub const TOOL_NAMES: [&'static str; 8usize] = [
+    pub const TOOL_NAMES: [&'static str; 8] = [
         "webapp_browser__navigate",
         "webapp_browser__snapshot",
         "webapp_browser__click",
@@ -1653,7 +1645,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("url"),
         position: ::core::option::Option::None,
@@ -1679,7 +1671,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_1: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_1: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("format"),
         position: ::core::option::Option::None,
@@ -1711,7 +1703,7 @@ static __CLADGEN_LIST_1: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_2: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_2: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("ref"),
         position: ::core::option::Option::None,
@@ -1736,7 +1728,7 @@ static __CLADGEN_LIST_2: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_3: [::cladgen::model::Arg; 3usize] = [
+static __CLADGEN_LIST_3: [::cladgen::model::Arg; 3] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("ref"),
         position: ::core::option::Option::Some(1i64),
@@ -1798,7 +1790,7 @@ static __CLADGEN_LIST_3: [::cladgen::model::Arg; 3usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_4: [::cladgen::model::Arg; 2usize] = [
+static __CLADGEN_LIST_4: [::cladgen::model::Arg; 2] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("text"),
         position: ::core::option::Option::Some(1i64),
@@ -1842,7 +1834,7 @@ static __CLADGEN_LIST_4: [::cladgen::model::Arg; 2usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_5: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_5: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("full_page"),
         position: ::core::option::Option::None,
@@ -1861,7 +1853,7 @@ static __CLADGEN_LIST_5: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_6: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_6: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("ref"),
         position: ::core::option::Option::None,
@@ -1886,7 +1878,7 @@ static __CLADGEN_LIST_6: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_7: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_7: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("account"),
         position: ::core::option::Option::None,
@@ -1910,7 +1902,7 @@ static __CLADGEN_LIST_7: [::cladgen::model::Arg; 1usize] = [
         sanitize: ::std::borrow::Cow::Borrowed(&[]),
     },
 ];
-static __CLADGEN_LIST_8: [::cladgen::model::BrowserCommand; 8usize] = [
+static __CLADGEN_LIST_8: [::cladgen::model::BrowserCommand; 8] = [
     ::cladgen::model::BrowserCommand {
         name: ::std::borrow::Cow::Borrowed("navigate"),
         description: ::std::borrow::Cow::Borrowed(

@@ -13,7 +13,7 @@ pub struct WhoisLookupArgs {
 }
 impl WhoisLookupArgs {
     /// Every argument name, in argument order.
-    pub const ARG_NAMES: [&'static str; 1usize] = ["target"];
+    pub const ARG_NAMES: [&'static str; 1] = ["target"];
     /// Starts a builder from the required arguments.
     pub fn builder(target: ::cladgen::value::ScopeTarget) -> WhoisLookupArgsBuilder {
         WhoisLookupArgsBuilder { target }
@@ -108,7 +108,7 @@ impl WhoisLookupArgs {
         _ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
         let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            11usize,
+            11,
         );
         argv.push(::std::string::String::from("whois"));
         argv.push(::std::string::String::from("-H"));
@@ -247,7 +247,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
                     },
                     ::cladgen::model::Token {
                         pieces: ::std::borrow::Cow::Borrowed(
-                            &[::cladgen::model::Piece::Arg(0usize)],
+                            &[::cladgen::model::Piece::Arg(0)],
                         ),
                     },
                 ],
@@ -265,7 +265,7 @@ pub static MANIFEST: ::cladgen::Manifest = ::cladgen::model::Manifest {
         ),
     }),
 };
-static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1usize] = [
+static __CLADGEN_LIST_0: [::cladgen::model::Arg; 1] = [
     ::cladgen::model::Arg {
         name: ::std::borrow::Cow::Borrowed("target"),
         position: ::core::option::Option::Some(1i64),
