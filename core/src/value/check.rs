@@ -149,6 +149,16 @@ pub fn check_edge_whitespace(name: &str, value: &str) -> Result<(), ArgError> {
     Ok(())
 }
 
+/// For types whose parser refuses any whitespace anyway: the whitespace error when the
+/// value has surrounding whitespace (the clearer message), else `other()`. Checking
+/// only on failure keeps the whitespace scan off the accepting path.
+pub(crate) fn whitespace_or(name: &str, value: &str, other: impl FnOnce() -> ArgError) -> ArgError {
+    match check_edge_whitespace(name, value) {
+        Err(e) => e,
+        Ok(()) => other(),
+    }
+}
+
 /// Refuses a free-text value that starts with `-` (it would be read as an option by
 /// the tool) unless the argument sets `allow_option_values = true`.
 pub fn check_option_value(spec: &ArgSpec<'_>, value: &str) -> Result<(), ArgError> {

@@ -1,6 +1,6 @@
 //! Network types: `scope_target`, `ip_address`, `cidr`, `url`.
 
-use super::check::{check_edge_whitespace, check_injection, json_str, shown};
+use super::check::{check_edge_whitespace, check_injection, json_str, shown, whitespace_or};
 use super::text::text_backed;
 use super::{ArgError, ArgSpec, ArgValue, ParseOptions, Rule};
 use ipnet::IpNet;
@@ -161,7 +161,7 @@ impl ArgValue for ScopeTarget {
     }
 
     fn to_json(&self) -> serde_json::Value {
-        self.text.clone().into()
+        self.as_str().into()
     }
 }
 
@@ -275,7 +275,7 @@ pub fn check_host_name(s: &str) -> Result<(), &'static str> {
 /// (no zone, no brackets). `Display` is the text as given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct IpAddress {
-    text: String,
+    text: ShortText,
     ip: IpAddr,
 }
 
@@ -291,22 +291,29 @@ impl IpAddress {
 impl ArgValue for IpAddress {
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
-        check_edge_whitespace(name, input)?;
         let ip = input.parse::<IpAddr>().map_err(|_| {
+            whitespace_or(name, input, || {
+                ArgError::new(
+                    name,
+                    Rule::IpAddress,
+                    format!("argument '{name}' is not a valid IP address"),
+                )
+                .with_value(input)
+                .with_expected(
+                    "an IPv4 address such as 192.0.2.1 or an IPv6 address such as 2001:db8::1",
+                )
+            })
+        })?;
+        // A parsed address is at most 45 characters, so this cannot fail.
+        let text = ShortText::new(input).ok_or_else(|| {
             ArgError::new(
                 name,
                 Rule::IpAddress,
                 format!("argument '{name}' is not a valid IP address"),
             )
             .with_value(input)
-            .with_expected(
-                "an IPv4 address such as 192.0.2.1 or an IPv6 address such as 2001:db8::1",
-            )
         })?;
-        Ok(IpAddress {
-            text: input.to_string(),
-            ip,
-        })
+        Ok(IpAddress { text, ip })
     }
 
     fn parse_json(
@@ -318,7 +325,7 @@ impl ArgValue for IpAddress {
     }
 
     fn to_json(&self) -> serde_json::Value {
-        self.text.clone().into()
+        self.as_str().into()
     }
 }
 
@@ -329,7 +336,7 @@ impl ArgValue for IpAddress {
 /// given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Cidr {
-    text: String,
+    text: ShortText,
     net: IpNet,
 }
 
@@ -417,10 +424,14 @@ impl ArgValue for Cidr {
                 FORM,
             )
         })?;
-        Ok(Cidr {
-            text: input.to_string(),
-            net,
-        })
+        // At most 45 + 1 + 3 characters after the checks above, so this cannot fail.
+        let text = ShortText::new(input).ok_or_else(|| {
+            err(
+                format!("argument '{name}' is not valid CIDR notation (e.g. 10.0.0.0/24)"),
+                FORM,
+            )
+        })?;
+        Ok(Cidr { text, net })
     }
 
     fn parse_json(
@@ -432,7 +443,7 @@ impl ArgValue for Cidr {
     }
 
     fn to_json(&self) -> serde_json::Value {
-        self.text.clone().into()
+        self.as_str().into()
     }
 }
 
@@ -449,13 +460,18 @@ impl ArgValue for Cidr {
 /// `Display` is the text as given; [`Url::host`] is the parsed host.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Url {
-    text: String,
+    /// The text as given, kept only when it differs from the parser's serialization
+    /// (usually it does not: one allocation saved on the hot path).
+    text: Option<Box<str>>,
     url: url::Url,
 }
 
-text_backed!(Url);
-
 impl Url {
+    /// The value exactly as it goes into the argv element (the text as given).
+    pub fn as_str(&self) -> &str {
+        self.text.as_deref().unwrap_or(self.url.as_str())
+    }
+
     /// The parsed URL.
     pub const fn as_url(&self) -> &url::Url {
         &self.url
@@ -479,17 +495,18 @@ impl ArgValue for Url {
         let name = spec.name;
         check_edge_whitespace(name, input)?;
         check_injection(name, input)?;
-        let schemes: Vec<&str> = match &spec.constraints.schemes {
-            Some(list) => list.iter().map(|s| s.as_ref()).collect(),
-            None => DEFAULT_SCHEMES.to_vec(),
+        // Messages are built only on failure: this is the hot path.
+        let scheme_list = || match &spec.constraints.schemes {
+            Some(list) => list.join(", "),
+            None => DEFAULT_SCHEMES.join(", "),
         };
-        let scheme_list = schemes.join(", ");
-        let expected =
-            format!("an absolute URL with scheme {scheme_list}, e.g. https://example.com/path");
         let bad = |rule: Rule, what: String| {
             ArgError::new(name, rule, what)
                 .with_value(input)
-                .with_expected(expected.clone())
+                .with_expected(format!(
+                    "an absolute URL with scheme {}, e.g. https://example.com/path",
+                    scheme_list()
+                ))
         };
         if input.is_empty() {
             return Err(bad(
@@ -510,11 +527,18 @@ impl ArgValue for Url {
             )
         })?;
         let scheme = url.scheme();
-        if !schemes.iter().any(|s| s.eq_ignore_ascii_case(scheme)) {
+        let allowed = match &spec.constraints.schemes {
+            Some(list) => list.iter().any(|s| s.eq_ignore_ascii_case(scheme)),
+            None => DEFAULT_SCHEMES
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(scheme)),
+        };
+        if !allowed {
             return Err(bad(
                 Rule::Scheme,
                 format!(
-                    "argument '{name}' URL scheme '{scheme}' is not allowed (allowed: {scheme_list})"
+                    "argument '{name}' URL scheme '{scheme}' is not allowed (allowed: {})",
+                    scheme_list()
                 ),
             ));
         }
@@ -556,10 +580,8 @@ impl ArgValue for Url {
                 ),
             ));
         }
-        Ok(Url {
-            text: input.to_string(),
-            url,
-        })
+        let text = (url.as_str() != input).then(|| input.into());
+        Ok(Url { text, url })
     }
 
     fn parse_json(
@@ -571,6 +593,62 @@ impl ArgValue for Url {
     }
 
     fn to_json(&self) -> serde_json::Value {
-        self.text.clone().into()
+        self.as_str().into()
+    }
+}
+
+impl std::fmt::Display for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for Url {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl serde::Serialize for Url {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+/// Text of at most [`ShortText::CAP`] bytes stored inline, so that IP and CIDR
+/// values need no allocation (the hot path of scope-heavy tools).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct ShortText {
+    len: u8,
+    buf: [u8; ShortText::CAP],
+}
+
+impl ShortText {
+    const CAP: usize = 52;
+
+    fn new(s: &str) -> Option<Self> {
+        let mut buf = [0; Self::CAP];
+        buf.get_mut(..s.len())?.copy_from_slice(s.as_bytes());
+        Some(ShortText {
+            len: u8::try_from(s.len()).ok()?,
+            buf,
+        })
+    }
+}
+
+impl std::ops::Deref for ShortText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        // Always valid: built from a `&str`, cut at its own length.
+        self.buf
+            .get(..usize::from(self.len))
+            .and_then(|b| std::str::from_utf8(b).ok())
+            .unwrap_or_default()
+    }
+}
+
+impl std::fmt::Debug for ShortText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(&**self, f)
     }
 }

@@ -1,6 +1,6 @@
 //! `integer`, `number`, `port` and `boolean`.
 
-use super::check::{check_edge_whitespace, json_integral, json_type_error};
+use super::check::{json_integral, json_type_error, whitespace_or};
 use super::{ArgError, ArgSpec, ArgValue, ParseOptions, Rule};
 use std::fmt;
 
@@ -25,7 +25,7 @@ impl Integer {
     fn checked(spec: &ArgSpec<'_>, n: i64, raw: &str) -> Result<Self, ArgError> {
         let c = spec.constraints;
         let name = spec.name;
-        let expected = bounds_text("an integer", c.min, c.max);
+        let expected = || bounds_text("an integer", c.min, c.max);
         if let (Some(lo), Some(hi)) = (c.min, c.max)
             && lo > hi
         {
@@ -44,7 +44,7 @@ impl Integer {
                     format!("argument '{name}' value {n} is below minimum {lo}"),
                 )
                 .with_value(raw)
-                .with_expected(expected));
+                .with_expected(expected()));
             }
         }
         if let Some(hi) = c.max
@@ -59,7 +59,7 @@ impl Integer {
                     format!("argument '{name}' value {n} is above maximum {hi}"),
                 )
                 .with_value(raw)
-                .with_expected(expected));
+                .with_expected(expected()));
             }
         }
         Ok(Integer(n))
@@ -83,8 +83,9 @@ impl Integer {
 
 impl ArgValue for Integer {
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
-        check_edge_whitespace(spec.name, input)?;
-        let n: i64 = input.parse().map_err(|_| Self::not_integer(spec, input))?;
+        let n: i64 = input
+            .parse()
+            .map_err(|_| whitespace_or(spec.name, input, || Self::not_integer(spec, input)))?;
         Self::checked(spec, n, input)
     }
 
@@ -214,15 +215,16 @@ impl Number {
 impl ArgValue for Number {
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
-        check_edge_whitespace(name, input)?;
         let n: f64 = input.parse().map_err(|_| {
-            ArgError::new(
-                name,
-                Rule::Number,
-                format!("argument '{name}' is not a valid number"),
-            )
-            .with_value(input)
-            .with_expected("a decimal number such as 1.5 or -2e3")
+            whitespace_or(name, input, || {
+                ArgError::new(
+                    name,
+                    Rule::Number,
+                    format!("argument '{name}' is not a valid number"),
+                )
+                .with_value(input)
+                .with_expected("a decimal number such as 1.5 or -2e3")
+            })
         })?;
         Self::checked(spec, n, input)
     }
@@ -285,7 +287,7 @@ impl Port {
         let c = spec.constraints;
         let lo = c.min.map_or(1, |m| m.max(1));
         let hi = c.max.map_or(65535, |m| m.min(65535));
-        let expected = format!("a port number from {lo} to {hi}");
+        let expected = || format!("a port number from {lo} to {hi}");
         if !(1..=65535).contains(&n) {
             return Err(ArgError::new(
                 name,
@@ -293,7 +295,7 @@ impl Port {
                 format!("argument '{name}' port must be 1-65535"),
             )
             .with_value(raw)
-            .with_expected(expected));
+            .with_expected(expected()));
         }
         if lo > hi {
             return Err(empty_range(name, raw, &lo.to_string(), &hi.to_string()));
@@ -309,7 +311,7 @@ impl Port {
                     format!("argument '{name}' value {n} is below minimum {lo}"),
                 )
                 .with_value(raw)
-                .with_expected(expected));
+                .with_expected(expected()));
             }
         }
         if n > hi {
@@ -322,7 +324,7 @@ impl Port {
                     format!("argument '{name}' value {n} is above maximum {hi}"),
                 )
                 .with_value(raw)
-                .with_expected(expected));
+                .with_expected(expected()));
             }
         }
         u16::try_from(n)
@@ -344,9 +346,10 @@ impl Port {
 
 impl ArgValue for Port {
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
-        check_edge_whitespace(spec.name, input)?;
         // Parse as i64 so that 0, -1 and 70000 get the range message, not "not a number".
-        let n: i64 = input.parse().map_err(|_| Self::not_port(spec, input))?;
+        let n: i64 = input
+            .parse()
+            .map_err(|_| whitespace_or(spec.name, input, || Self::not_port(spec, input)))?;
         Self::checked(spec, n, input)
     }
 
@@ -405,17 +408,18 @@ impl Boolean {
 impl ArgValue for Boolean {
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
-        check_edge_whitespace(name, input)?;
         match input {
             "true" => Ok(Boolean(true)),
             "false" => Ok(Boolean(false)),
-            _ => Err(ArgError::new(
-                name,
-                Rule::Boolean,
-                format!("argument '{name}' must be exactly 'true' or 'false'"),
-            )
-            .with_value(input)
-            .with_expected("true, false")),
+            _ => Err(whitespace_or(name, input, || {
+                ArgError::new(
+                    name,
+                    Rule::Boolean,
+                    format!("argument '{name}' must be exactly 'true' or 'false'"),
+                )
+                .with_value(input)
+                .with_expected("true, false")
+            })),
         }
     }
 
