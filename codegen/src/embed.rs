@@ -322,3 +322,208 @@ fn track(paths: &[PathBuf]) -> TokenStream {
     paths.dedup();
     quote!(#(const _: &[u8] = ::core::include_bytes!(#paths);)*)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MANIFEST: &str = r#"[tool]
+name = "demo"
+version = "1.0.0"
+description = "A demo tool"
+
+[args.host]
+type = "host"
+required = true
+
+[command]
+exec = ["echo", "--host={host}"]
+
+[output]
+format = "text"
+"#;
+
+    const TYPES: &str = "[types.host]\nbase = \"string\"\npattern = \"^[a-z.]+$\"\n";
+
+    /// A scratch folder holding `crate/` (the crate root) and whatever a test puts
+    /// around it; removed on drop.
+    struct Scratch(PathBuf);
+
+    impl Scratch {
+        fn new(name: &str) -> Scratch {
+            let dir =
+                std::env::temp_dir().join(format!("cladgen-embed-{}-{name}", std::process::id()));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(dir.join("crate/tools")).unwrap();
+            Scratch(dir)
+        }
+
+        fn root(&self) -> PathBuf {
+            self.0.join("crate")
+        }
+
+        fn write(&self, rel: &str, contents: &[u8]) {
+            let p = self.0.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, contents).unwrap();
+        }
+
+        fn expand(&self, args: TokenStream) -> String {
+            include_manifest(args, Some(&self.root()), &GenOptions::default()).to_string()
+        }
+    }
+
+    impl Drop for Scratch {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+
+    fn include_count(out: &str) -> usize {
+        out.matches("include_bytes").count()
+    }
+
+    #[test]
+    fn expansion_holds_the_build_script_items_and_tracks_both_files() {
+        let s = Scratch::new("same");
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        s.write("crate/toolclad.toml", TYPES.as_bytes());
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(!out.contains("compile_error"), "{out}");
+
+        let types = load::load_types_str(Path::new("toolclad.toml"), TYPES, Level::Error).unwrap();
+        let opts = LoadOptions {
+            custom_types: Some(types),
+            ..LoadOptions::default()
+        };
+        let m = load::load_str(Path::new("x"), MANIFEST, &opts)
+            .manifest
+            .unwrap();
+        let items = crate::tool_items(&m, &GenOptions::default())
+            .unwrap()
+            .to_string();
+        assert!(
+            out.contains(&items),
+            "the module must hold tool_items verbatim"
+        );
+        assert!(out.contains("pub mod demo"), "{out}");
+        assert!(
+            out.contains(&format!("{:?}", MANIFEST)),
+            "SOURCE is the file's text"
+        );
+        let digest: String = Sha256::digest(MANIFEST.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert!(
+            out.contains(&format!("\"{digest}\"")),
+            "SHA256 is the digest"
+        );
+        // The manifest and the toolclad.toml found for it, in sorted order.
+        assert_eq!(include_count(&out), 2, "{out}");
+        let manifest_at = out.find("x.clad.toml\")").unwrap();
+        let types_at = out.find("toolclad.toml\")").unwrap();
+        assert!(types_at < manifest_at, "paths are sorted");
+    }
+
+    #[test]
+    fn implicit_types_file_errors_show_its_path_relative_to_the_crate() {
+        let s = Scratch::new("types-rel");
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        s.write(
+            "crate/tools/toolclad.toml",
+            b"[types.host]\nbase = \"hots\"\n",
+        );
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("--> tools/toolclad.toml:2:8"), "{out}");
+        // Only the tracking `include_bytes!`, which follow the errors, name absolute paths.
+        let (errors, tracking) = out.split_once("include_bytes").unwrap();
+        assert!(!errors.contains(&*s.0.to_string_lossy()), "{errors}");
+        assert!(tracking.contains("toolclad.toml"), "{tracking}");
+    }
+
+    #[test]
+    fn the_types_search_stops_at_the_crate_root() {
+        let s = Scratch::new("types-above");
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        s.write("toolclad.toml", TYPES.as_bytes()); // beside the crate, not in it
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(out.contains("unknown type `host`"), "{out}");
+        assert_eq!(include_count(&out), 1, "only the manifest is read: {out}");
+    }
+
+    #[test]
+    fn an_explicit_types_file_outside_the_crate_is_refused() {
+        let s = Scratch::new("types-outside");
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        s.write("types.toml", TYPES.as_bytes());
+        let out = s.expand(quote!("tools/x.clad.toml", "../types.toml"));
+        assert!(
+            out.contains("types file `../types.toml` resolves to a file outside the crate root"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn unreadable_files_are_reported_and_not_tracked() {
+        let s = Scratch::new("unreadable");
+        std::fs::create_dir_all(s.root().join("tools/dir.clad.toml")).unwrap();
+        let out = s.expand(quote!("tools/dir.clad.toml"));
+        assert!(
+            out.contains("cannot read manifest `tools/dir.clad.toml`"),
+            "{out}"
+        );
+        assert_eq!(include_count(&out), 0, "{out}");
+
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        std::fs::create_dir_all(s.root().join("tools/types.toml")).unwrap();
+        let out = s.expand(quote!("tools/x.clad.toml", "tools/types.toml"));
+        assert!(
+            out.contains("cannot read types file `tools/types.toml`"),
+            "{out}"
+        );
+        // The manifest was read, so fixing the types file is still noticed.
+        assert_eq!(include_count(&out), 1, "{out}");
+    }
+
+    #[test]
+    fn a_manifest_that_is_not_utf8_is_an_error_and_tracked() {
+        let s = Scratch::new("utf8");
+        s.write("crate/tools/x.clad.toml", b"[tool]\nname = \"\xff\"\n");
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(
+            out.contains(
+                "manifest `tools/x.clad.toml` is not UTF-8 text (invalid byte at offset 15)"
+            ),
+            "{out}"
+        );
+        assert_eq!(include_count(&out), 1, "{out}");
+    }
+
+    #[test]
+    fn warnings_become_deprecation_notes_and_do_not_block() {
+        let s = Scratch::new("warn");
+        let warned = MANIFEST.replace("required = true", "required = true\ndefault = \"a.b\"");
+        s.write("crate/tools/x.clad.toml", warned.as_bytes());
+        s.write("crate/toolclad.toml", TYPES.as_bytes());
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("deprecated"), "{out}");
+        assert!(out.contains("warning[required-with-default]"), "{out}");
+        assert!(out.contains("--> tools/x.clad.toml:9:11"), "{out}");
+    }
+
+    #[test]
+    fn without_cargo_manifest_dir_or_a_literal_it_is_an_error() {
+        let out = include_manifest(quote!("tools/x.clad.toml"), None, &GenOptions::default());
+        assert!(out.to_string().contains("CARGO_MANIFEST_DIR is not set"));
+        let s = Scratch::new("input");
+        for bad in [quote!(), quote!(x), quote!("a", "b", "c"), quote!("a" "b")] {
+            let out = s.expand(bad.clone());
+            assert!(out.contains("expected `include_manifest!"), "{bad}: {out}");
+        }
+        let out = s.expand(quote!("/abs/x.clad.toml"));
+        assert!(out.contains("is absolute"), "{out}");
+    }
+}
