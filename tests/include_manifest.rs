@@ -416,6 +416,17 @@ fn from_json_argv_and_plan_behave_the_same() {
         |a| a.plan(&ctx(), &secrets),
         |b| b.plan(&ctx(), &secrets),
     );
+    // The dynamic path runs from the embedded MANIFEST and agrees with both.
+    let call = json!({"target": "10.0.1.0/24", "scan_type": "service"});
+    let generated = e_nmap::NmapScanArgs::from_json(&call).unwrap();
+    let dynamic =
+        cladgen::Call::from_json(&e_nmap::MANIFEST, &call, &cladgen::ParseOptions::DEFAULT)
+            .unwrap();
+    assert_eq!(dynamic.argv(&ctx()).unwrap(), generated.argv(&ctx()));
+    assert_eq!(
+        dynamic.plan(&ctx(), &secrets).unwrap(),
+        generated.plan(&ctx(), &secrets).unwrap()
+    );
     // Without the secret both paths refuse to build the request, identically.
     let no_secrets = MapSecrets::new();
     same_behaviour::<e_ticket::CreateTicketArgs, b_ticket::CreateTicketArgs, _>(
