@@ -41,4 +41,6 @@ pub use http::{HttpRequest, RequestText, http_success};
 pub use plan::Plan;
 pub use process::{ARG_ENV_PREFIX, ExecutorCall, arg_env_name, argv_command};
 pub use secret::{EnvSecrets, MapSecrets, PlaceholderSecrets, Secret, SecretError, SecretResolver};
-pub use session::{BrowserCommandCall, COMMAND_FIELD, CommandCallError, CommandText, SessionCommandCall};
+pub use session::{
+    BrowserCommandCall, COMMAND_FIELD, CommandCallError, CommandText, SessionCommandCall,
+};
