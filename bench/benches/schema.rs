@@ -126,47 +126,56 @@ fn per_call<T>(budget: Duration, mut f: impl FnMut() -> T) -> f64 {
     }
 }
 
-/// The ratio table: every variant timed back to back.
+/// Medians over `ROUNDS` alternating short measurements of `ours` and `theirs`:
+/// (ours ns/call, theirs ns/call, theirs / ours). Alternating keeps both sides
+/// under the same machine load; the median ratio is taken per round, so a busy
+/// moment that slows one round does not skew the result.
+fn compare<A, B>(mut ours: impl FnMut() -> A, mut theirs: impl FnMut() -> B) -> (f64, f64, f64) {
+    const ROUNDS: usize = 21;
+    let budget = Duration::from_millis(40);
+    let mut rounds: Vec<(f64, f64)> = (0..ROUNDS)
+        .map(|_| (per_call(budget, &mut ours), per_call(budget, &mut theirs)))
+        .collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
+    };
+    let ratio = median(rounds.iter().map(|(a, b)| b / a.max(1e-3)).collect());
+    rounds.sort_by(|x, y| x.0.total_cmp(&y.0));
+    let a = median(rounds.iter().map(|r| r.0).collect());
+    let b = median(rounds.iter().map(|r| r.1).collect());
+    (a, b, ratio)
+}
+
+/// The ratio table: each cladgen variant timed alternately with toolclad (see
+/// [`compare`]).
 fn ratio_table() {
     let m = peer_manifest();
-    let budget = Duration::from_millis(500);
-    let theirs = per_call(budget, || toolclad_value(&m));
-    let read = per_call(budget, cladgen_read);
-    let cached = per_call(budget, cladgen_accessors);
-    let parse = per_call(budget, cladgen_parse);
-    let ratio = |t: f64| theirs / t.max(1e-3);
+    let theirs = || toolclad_value(&m);
+    let (read, t1, r_read) = compare(cladgen_read, theirs);
+    let (cached, t2, r_cached) = compare(cladgen_accessors, theirs);
+    let (parse, t3, r_parse) = compare(cladgen_parse, theirs);
     // The definitions differ in size: cladgen's describes every envelope field of
     // the output schema, which is what its one-off parse mostly pays for.
     let theirs_len = toolclad_value(&m).to_string().len();
     let ours_len = nmap_scan::MCP_TOOLS.len();
     println!();
-    println!("| nmap_scan MCP definition | JSON bytes | ns/call | ratio (toolclad / this) |");
-    println!("|---|---|---|---|");
     println!(
-        "| toolclad 0.6.1 `generate_mcp_schema` (Value) | {theirs_len} | {:.1} | 1.0x |",
-        theirs
+        "| nmap_scan MCP definition | JSON bytes | cladgen (ns/call) | toolclad 0.6.1 `generate_mcp_schema` ({theirs_len} bytes, ns/call) | ratio (toolclad / cladgen) |"
     );
+    println!("|---|---|---|---|---|");
     println!(
-        "| cladgen `MCP_TOOLS` + `INPUT_SCHEMA` (`&'static str`) | {ours_len} | {:.2} | {:.0}x |",
-        read,
-        ratio(read)
+        "| `MCP_TOOLS` + `INPUT_SCHEMA` (`&'static str`) | {ours_len} | {read:.2} | {t1:.0} | {r_read:.0}x |"
     );
     println!(
-        "| cladgen `tool_definitions` + `input_schema()` (`&'static Value`) | {ours_len} | {:.2} | {:.0}x |",
-        cached,
-        ratio(cached)
+        "| `tool_definitions` + `input_schema()` (`&'static Value`) | {ours_len} | {cached:.2} | {t2:.0} | {r_cached:.0}x |"
     );
     println!(
-        "| cladgen first call: parse `MCP_TOOLS` (Value, once per process) | {ours_len} | {:.1} | {:.2}x |",
-        parse,
-        ratio(parse)
+        "| first call: parse `MCP_TOOLS` (Value, once per process) | {ours_len} | {parse:.0} | {t3:.0} | {r_parse:.2}x |"
     );
-    eprintln!("schema ratio (read the constants): {:.0}x", ratio(read));
-    eprintln!("schema ratio (cached accessors): {:.0}x", ratio(cached));
-    eprintln!(
-        "schema ratio (one-off parse of MCP_TOOLS): {:.2}x",
-        ratio(parse)
-    );
+    eprintln!("schema ratio (read the constants): {r_read:.0}x");
+    eprintln!("schema ratio (cached accessors): {r_cached:.0}x");
+    eprintln!("schema ratio (one-off parse of MCP_TOOLS): {r_parse:.2}x");
 }
 
 criterion_group!(benches, bench_schema);
