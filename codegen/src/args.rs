@@ -135,7 +135,7 @@ impl<'a> ArgSet<'a> {
                 quote!(#doc pub command: #rt::invoke::CommandText,),
                 quote! {
                     let command = errors.collect(#rt::invoke::CommandText::from_json(
-                        &MANIFEST, #cmd, #rt::__private::field::present(obj, "command", true),
+                        &MANIFEST, #cmd, __command.filter(|v| !v.is_null()),
                     ));
                 },
             )
@@ -144,6 +144,28 @@ impl<'a> ArgSet<'a> {
             names.insert(0, "command");
         }
         let (text_decl, text_parse) = text.unzip();
+        // One `Option<&Value>` slot per key the call may carry.
+        let slot_names: Vec<&str> = names.clone();
+        let slots: Vec<Ident> = slot_names
+            .iter()
+            .map(|n| format_ident!("__{}", n))
+            .collect();
+        let walk = if slots.is_empty() {
+            quote! {
+                for key in obj.keys() {
+                    errors.push(#rt::ArgError::unknown(key, &Self::ARG_NAMES));
+                }
+            }
+        } else {
+            quote! {
+                for (key, value) in obj {
+                    match key.as_str() {
+                        #(#slot_names => #slots = ::core::option::Option::Some(value),)*
+                        _ => errors.push(#rt::ArgError::unknown(key, &Self::ARG_NAMES)),
+                    }
+                }
+            }
+        };
         let text_ident: Vec<Ident> = self
             .session_command
             .iter()
@@ -163,9 +185,10 @@ impl<'a> ArgSet<'a> {
                 }
                 None => quote!(::core::option::Option::None),
             };
+            let slot = format_ident!("__{}", a.name.as_ref());
             quote! {
-                let #id = errors.collect(#rt::__private::field::parse::<#t>(
-                    obj, &#rt::ArgSpec::new(#name, &#c), #required, #default, opts,
+                let #id = errors.collect(#rt::__private::field::parse_value::<#t>(
+                    #slot, &#rt::ArgSpec::new(#name, &#c), #required, #default, opts,
                 ));
             }
         });
@@ -325,8 +348,10 @@ impl<'a> ArgSet<'a> {
                 ) -> ::core::result::Result<Self, #rt::ArgErrors> {
                     let obj = #rt::__private::field::object(value)?;
                     let mut errors = #rt::ArgErrors::new();
-                    // Unknown keys first, then each argument in order (as the dynamic path).
-                    #rt::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+                    // One walk over the call: each key to its argument's slot, unknown keys
+                    // reported in key order; then each argument in order (as the dynamic path).
+                    #(let mut #slots: ::core::option::Option<&#rt::__private::serde_json::Value> = ::core::option::Option::None;)*
+                    #walk
                     #text_parse
                     #(#parse_fields)*
                     match (#(#text_ident,)* #(#idents,)*) {
@@ -531,6 +556,9 @@ fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
             }
             fn to_json(&self) -> #rt::__private::serde_json::Value {
                 #rt::__private::serde_json::Value::String(self.as_str().into())
+            }
+            fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+                ::std::borrow::Cow::Borrowed(self.as_str())
             }
         }
 

@@ -25,29 +25,38 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
             let pushes = cg.tokens(tokens);
             let (ctx, decl) = (ctx_param(tokens), argv_decl(tokens));
             let doc = crate::doc_lines(&format!(
-                "The argv of this call: `{}` tokenised at build time.\n\nEach token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program.",
+                "The argv of this call: `{}` tokenised at build time.\n\nEach token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.",
                 source
             ));
+            let owned = owned_argv(rt);
             quote! {
                 #doc
-                pub fn argv(&self, #ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
+                pub fn argv_cow<'a>(&'a self, #ctx: &'a #rt::ExecContext) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
                     #decl
                     #pushes
                     argv
                 }
+
+                #owned
             }
         }
         CommandRun::Exec { tokens } => {
             let pushes = cg.tokens(tokens);
             let (ctx, decl) = (ctx_param(tokens), argv_decl(tokens));
+            let owned = owned_argv(rt);
             quote! {
                 /// The argv of this call from the manifest's `exec` array: one element per
                 /// entry, never split, never through a shell. `argv[0]` is the program.
-                pub fn argv(&self, #ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
+                ///
+                /// Fixed tokens, values and context variables are borrowed: only tokens
+                /// that combine several pieces are allocated.
+                pub fn argv_cow<'a>(&'a self, #ctx: &'a #rt::ExecContext) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
                     #decl
                     #pushes
                     argv
                 }
+
+                #owned
             }
         }
         CommandRun::Executor { path } => {
@@ -104,10 +113,11 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
         _ => quote! {
             /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
             pub fn command(&self, ctx: &#rt::ExecContext) -> ::std::process::Command {
-                let mut argv = self.argv(ctx).into_iter();
+                let argv = self.argv_cow(ctx);
+                let mut parts = argv.iter().map(|s| s.as_ref());
                 // A checked template always yields a program; an empty one fails at spawn.
-                let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-                cmd.args(argv);
+                let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+                cmd.args(parts);
                 cmd
             }
         },
@@ -137,7 +147,7 @@ fn ctx_param(tokens: &[Token]) -> Ident {
 /// for plain tokens; splices may grow it).
 fn argv_decl(tokens: &[Token]) -> TokenStream {
     let cap = crate::index(tokens.len() + 8);
-    quote!(let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(#cap);)
+    quote!(let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(#cap);)
 }
 
 struct CmdGen<'a> {
@@ -169,7 +179,7 @@ impl CmdGen<'_> {
             out.extend(quote! {
                 #doc
                 fn #cond(&self) -> bool { #expr }
-                fn #frag(&self, #ctx: &#rt::ExecContext, argv: &mut ::std::vec::Vec<::std::string::String>) {
+                fn #frag<'a>(&'a self, #ctx: &'a #rt::ExecContext, argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>) {
                     #pushes
                 }
             });
@@ -204,7 +214,8 @@ impl CmdGen<'_> {
         let scrutinee = if f.enum_ty.is_some() {
             quote!(*v)
         } else {
-            quote!(::std::string::ToString::to_string(v).as_str())
+            let rt = &self.g.rt;
+            quote!(&*#rt::ArgValue::to_argv(v))
         };
         let doc = crate::doc_lines(&format!(
             "The flags `[command.mappings.{}]` maps the current value to: (text, tokens).",
@@ -229,13 +240,14 @@ impl CmdGen<'_> {
     }
 
     fn token(&self, t: &Token) -> TokenStream {
+        let rt = &self.g.rt;
         if let [single] = &t.pieces[..] {
             match single {
                 Piece::Mapping(i) => {
                     let f = format_ident!("__mapping_{}", i);
                     return quote! {
                         if let ::core::option::Option::Some((_, flags)) = self.#f() {
-                            argv.extend(flags.iter().map(|s| ::std::string::String::from(*s)));
+                            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
                         }
                     };
                 }
@@ -252,7 +264,7 @@ impl CmdGen<'_> {
                 }
                 Piece::Lit(s) => {
                     let s = s.as_ref();
-                    return quote!(argv.push(::std::string::String::from(#s)););
+                    return quote!(argv.push(::std::borrow::Cow::Borrowed(#s)););
                 }
                 Piece::Arg(i) => {
                     let (_, f) = self.arg(*i);
@@ -260,16 +272,16 @@ impl CmdGen<'_> {
                     return if f.optional {
                         quote! {
                             if let ::core::option::Option::Some(v) = &self.#id {
-                                argv.push(::std::string::ToString::to_string(v));
+                                argv.push(#rt::ArgValue::to_argv(v));
                             }
                         }
                     } else {
-                        quote!(argv.push(::std::string::ToString::to_string(&self.#id));)
+                        quote!(argv.push(#rt::ArgValue::to_argv(&self.#id));)
                     };
                 }
                 Piece::Var(v) => {
                     let v = self.var(*v);
-                    return quote!(argv.push(#v.into_owned()););
+                    return quote!(argv.push(#v););
                 }
             }
         }
@@ -294,11 +306,9 @@ impl CmdGen<'_> {
                     let id = &f.ident;
                     if f.optional {
                         guards.push(quote!(let ::core::option::Option::Some(#b) = &self.#id else { break 'token; };));
-                        appends.push(quote!(t.push_str(&::std::string::ToString::to_string(#b));));
+                        appends.push(quote!(t.push_str(&#rt::ArgValue::to_argv(#b));));
                     } else {
-                        appends.push(
-                            quote!(t.push_str(&::std::string::ToString::to_string(&self.#id));),
-                        );
+                        appends.push(quote!(t.push_str(&#rt::ArgValue::to_argv(&self.#id));));
                     }
                 }
                 Piece::Mapping(i) => {
@@ -329,7 +339,7 @@ impl CmdGen<'_> {
                 {
                     let mut t = ::std::string::String::new();
                     #(#appends)*
-                    argv.push(t);
+                    argv.push(::std::borrow::Cow::Owned(t));
                 }
             };
         }
@@ -339,7 +349,7 @@ impl CmdGen<'_> {
                 #(#guards)*
                 let mut t = ::std::string::String::new();
                 #(#appends)*
-                argv.push(t);
+                argv.push(::std::borrow::Cow::Owned(t));
             }
         }
     }
@@ -360,6 +370,7 @@ impl CmdGen<'_> {
     /// A `when` expression as Rust boolean code over the typed fields; `nested`
     /// operands get parentheses.
     fn expr(&self, x: &Expr, nested: bool) -> TokenStream {
+        let rt = &self.g.rt;
         match x {
             Expr::Or(v) | Expr::And(v) => {
                 let parts = v.iter().map(|x| self.expr(x, true));
@@ -393,14 +404,14 @@ impl CmdGen<'_> {
                         (true, false) => quote!(self.#id.is_none()),
                         (true, true) => quote!(self.#id.is_some()),
                         (false, false) => {
-                            quote!(::std::string::ToString::to_string(&self.#id).is_empty())
+                            quote!(#rt::ArgValue::to_argv(&self.#id).is_empty())
                         }
                         (false, true) => {
-                            quote!(!::std::string::ToString::to_string(&self.#id).is_empty())
+                            quote!(!#rt::ArgValue::to_argv(&self.#id).is_empty())
                         }
                     };
                 }
-                let cmp = compare(a, f.enum_ty.as_ref(), value, ne);
+                let cmp = compare(&self.g.rt, a, f.enum_ty.as_ref(), value, ne);
                 match (f.optional, ne) {
                     // Absent differs from every non-empty literal.
                     (true, false) => quote!(self.#id.as_ref().is_some_and(|v| #cmp)),
@@ -414,7 +425,13 @@ impl CmdGen<'_> {
 
 /// `v == literal` (or `!=` when `ne`) for a present value `v: &T`, following the
 /// argument's type.
-fn compare(a: &Arg, enum_ty: Option<&Ident>, lit: &Literal, ne: bool) -> TokenStream {
+fn compare(
+    rt: &TokenStream,
+    a: &Arg,
+    enum_ty: Option<&Ident>,
+    lit: &Literal,
+    ne: bool,
+) -> TokenStream {
     let op = if ne { quote!(!=) } else { quote!(==) };
     match (&a.ty.kind, lit) {
         (TypeKind::Integer, Literal::Int(i)) => quote!(v.get() #op #i),
@@ -442,7 +459,7 @@ fn compare(a: &Arg, enum_ty: Option<&Ident>, lit: &Literal, ne: bool) -> TokenSt
                 Literal::Float(f) => f.to_string(),
                 Literal::Bool(b) => b.to_string(),
             };
-            quote!(::std::string::ToString::to_string(v) #op #text)
+            quote!(#rt::ArgValue::to_argv(v) #op #text)
         }
     }
 }
@@ -452,4 +469,14 @@ fn cond_doc(c: &Conditional) -> String {
         "Conditional `{}`: `{}`, compiled at build time.",
         c.name, c.when_source
     )
+}
+
+/// `argv()`: the owned form of `argv_cow()`.
+fn owned_argv(rt: &TokenStream) -> TokenStream {
+    quote! {
+        /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+        pub fn argv(&self, ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
+            self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+        }
+    }
 }

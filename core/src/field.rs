@@ -27,7 +27,24 @@ pub fn parse<T: ArgValue>(
     default: Option<&Scalar>,
     opts: &ParseOptions,
 ) -> Result<Option<T>, ArgError> {
-    match present(obj, spec.name, required) {
+    parse_value(obj.get(spec.name), spec, required, default, opts)
+}
+
+/// Like [`parse`], for the value already taken out of the call (`None`: the key is
+/// missing). Generated code walks the call's object once and hands each value here.
+pub fn parse_value<T: ArgValue>(
+    value: Option<&Value>,
+    spec: &ArgSpec<'_>,
+    required: bool,
+    default: Option<&Scalar>,
+    opts: &ParseOptions,
+) -> Result<Option<T>, ArgError> {
+    let value = match value {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) if s.is_empty() && !required => None,
+        Some(v) => Some(v),
+    };
+    match value {
         Some(v) => T::parse_json(spec, v, opts).map(Some),
         None if required => Err(ArgError::missing(spec.name)),
         None => match default {

@@ -57,13 +57,29 @@ impl CodeSearchArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __query: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __per_page: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __include_forks: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "query" => __query = ::core::option::Option::Some(value),
+                "per_page" => __per_page = ::core::option::Option::Some(value),
+                "include_forks" => __include_forks = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let query = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __query,
                     &::cladgen::ArgSpec::new("query", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -72,10 +88,10 @@ impl CodeSearchArgs {
             );
         let per_page = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __per_page,
                     &::cladgen::ArgSpec::new("per_page", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -86,10 +102,10 @@ impl CodeSearchArgs {
             );
         let include_forks = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __include_forks,
                     &::cladgen::ArgSpec::new("include_forks", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(

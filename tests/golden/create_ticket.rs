@@ -121,6 +121,9 @@ impl ::cladgen::ArgValue for Severity {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Severity {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -230,13 +233,47 @@ impl CreateTicketArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __project: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __title: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __details: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __severity: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __cvss_score: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __confidential: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __notify_watchers: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "project" => __project = ::core::option::Option::Some(value),
+                "title" => __title = ::core::option::Option::Some(value),
+                "details" => __details = ::core::option::Option::Some(value),
+                "severity" => __severity = ::core::option::Option::Some(value),
+                "cvss_score" => __cvss_score = ::core::option::Option::Some(value),
+                "confidential" => __confidential = ::core::option::Option::Some(value),
+                "notify_watchers" => {
+                    __notify_watchers = ::core::option::Option::Some(value);
+                }
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let project = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    obj,
+                    __project,
                     &::cladgen::ArgSpec::new("project", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -245,10 +282,10 @@ impl CreateTicketArgs {
             );
         let title = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __title,
                     &::cladgen::ArgSpec::new("title", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -257,10 +294,10 @@ impl CreateTicketArgs {
             );
         let details = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __details,
                     &::cladgen::ArgSpec::new("details", &__CLADGEN_ARG_C2),
                     true,
                     ::core::option::Option::None,
@@ -269,10 +306,10 @@ impl CreateTicketArgs {
             );
         let severity = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Severity,
                 >(
-                    obj,
+                    __severity,
                     &::cladgen::ArgSpec::new("severity", &__CLADGEN_ARG_C3),
                     true,
                     ::core::option::Option::None,
@@ -281,10 +318,10 @@ impl CreateTicketArgs {
             );
         let cvss_score = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Number,
                 >(
-                    obj,
+                    __cvss_score,
                     &::cladgen::ArgSpec::new("cvss_score", &__CLADGEN_ARG_C4),
                     true,
                     ::core::option::Option::None,
@@ -293,10 +330,10 @@ impl CreateTicketArgs {
             );
         let confidential = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __confidential,
                     &::cladgen::ArgSpec::new("confidential", &__CLADGEN_ARG_C5),
                     false,
                     ::core::option::Option::Some(
@@ -307,10 +344,10 @@ impl CreateTicketArgs {
             );
         let notify_watchers = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __notify_watchers,
                     &::cladgen::ArgSpec::new("notify_watchers", &__CLADGEN_ARG_C6),
                     false,
                     ::core::option::Option::Some(

@@ -146,6 +146,9 @@ impl ::cladgen::ArgValue for RecordType {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for RecordType {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -265,6 +268,9 @@ impl ::cladgen::ArgValue for AnswerStyle {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for AnswerStyle {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -362,13 +368,41 @@ impl DigLookupArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __target: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __record_type: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __answer_style: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __use_tcp: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __nameserver: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __query_timeout: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "target" => __target = ::core::option::Option::Some(value),
+                "record_type" => __record_type = ::core::option::Option::Some(value),
+                "answer_style" => __answer_style = ::core::option::Option::Some(value),
+                "use_tcp" => __use_tcp = ::core::option::Option::Some(value),
+                "nameserver" => __nameserver = ::core::option::Option::Some(value),
+                "query_timeout" => __query_timeout = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let target = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    obj,
+                    __target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -377,10 +411,10 @@ impl DigLookupArgs {
             );
         let record_type = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     RecordType,
                 >(
-                    obj,
+                    __record_type,
                     &::cladgen::ArgSpec::new("record_type", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -393,10 +427,10 @@ impl DigLookupArgs {
             );
         let answer_style = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     AnswerStyle,
                 >(
-                    obj,
+                    __answer_style,
                     &::cladgen::ArgSpec::new("answer_style", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -409,10 +443,10 @@ impl DigLookupArgs {
             );
         let use_tcp = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __use_tcp,
                     &::cladgen::ArgSpec::new("use_tcp", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::Some(
@@ -423,10 +457,10 @@ impl DigLookupArgs {
             );
         let nameserver = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::IpAddress,
                 >(
-                    obj,
+                    __nameserver,
                     &::cladgen::ArgSpec::new("nameserver", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::None,
@@ -435,10 +469,10 @@ impl DigLookupArgs {
             );
         let query_timeout = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __query_timeout,
                     &::cladgen::ArgSpec::new("query_timeout", &__CLADGEN_ARG_C5),
                     false,
                     ::core::option::Option::Some(
@@ -636,46 +670,57 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for DigLookupArgs {
 impl DigLookupArgs {
     /// The argv of this call from the manifest's `exec` array: one element per
     /// entry, never split, never through a shell. `argv[0]` is the program.
-    pub fn argv(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
+    ///
+    /// Fixed tokens, values and context variables are borrowed: only tokens
+    /// that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
             17,
         );
-        argv.push(::std::string::String::from("dig"));
+        argv.push(::std::borrow::Cow::Borrowed("dig"));
         'token: {
             let ::core::option::Option::Some(p1) = &self.nameserver else {
                 break 'token;
             };
             let mut t = ::std::string::String::new();
             t.push('@');
-            t.push_str(&::std::string::ToString::to_string(p1));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(p1));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
         if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
-            argv.extend(flags.iter().map(|s| ::std::string::String::from(*s)));
+            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
         }
         if let ::core::option::Option::Some((_, flags)) = self.__mapping_1() {
-            argv.extend(flags.iter().map(|s| ::std::string::String::from(*s)));
+            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
         }
         {
             let mut t = ::std::string::String::new();
             t.push_str("+time=");
-            t.push_str(&::std::string::ToString::to_string(&self.query_timeout));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(&self.query_timeout));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
-        argv.push(::std::string::String::from("-q"));
-        argv.push(::std::string::ToString::to_string(&self.target));
-        argv.push(::std::string::String::from("-t"));
-        argv.push(::std::string::ToString::to_string(&self.record_type));
+        argv.push(::std::borrow::Cow::Borrowed("-q"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.target));
+        argv.push(::std::borrow::Cow::Borrowed("-t"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.record_type));
         argv
+    }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+    pub fn argv(
+        &self,
+        ctx: &::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::string::String> {
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
     /// The flags `[command.mappings.answer_style]` maps the current value to: (text, tokens).
@@ -701,7 +746,7 @@ impl DigLookupArgs {
         &self,
     ) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
         let v = &self.use_tcp;
-        match ::std::string::ToString::to_string(v).as_str() {
+        match &*::cladgen::ArgValue::to_argv(v) {
             "true" => ::core::option::Option::Some(("+tcp", &["+tcp"])),
             "false" => ::core::option::Option::Some(("+notcp", &["+notcp"])),
             _ => ::core::option::Option::None,

@@ -52,13 +52,31 @@ impl HttpHeadersArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __url: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __follow_redirects: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __max_time: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "url" => __url = ::core::option::Option::Some(value),
+                "follow_redirects" => {
+                    __follow_redirects = ::core::option::Option::Some(value);
+                }
+                "max_time" => __max_time = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let url = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Url,
                 >(
-                    obj,
+                    __url,
                     &::cladgen::ArgSpec::new("url", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -67,10 +85,10 @@ impl HttpHeadersArgs {
             );
         let follow_redirects = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __follow_redirects,
                     &::cladgen::ArgSpec::new("follow_redirects", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -81,10 +99,10 @@ impl HttpHeadersArgs {
             );
         let max_time = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    obj,
+                    __max_time,
                     &::cladgen::ArgSpec::new("max_time", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -218,49 +236,60 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for HttpHeadersArgs {
 impl HttpHeadersArgs {
     /// The argv of this call from the manifest's `exec` array: one element per
     /// entry, never split, never through a shell. `argv[0]` is the program.
+    ///
+    /// Fixed tokens, values and context variables are borrowed: only tokens
+    /// that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
+            21,
+        );
+        argv.push(::std::borrow::Cow::Borrowed("curl"));
+        argv.push(::std::borrow::Cow::Borrowed("--silent"));
+        argv.push(::std::borrow::Cow::Borrowed("--show-error"));
+        argv.push(::std::borrow::Cow::Borrowed("--head"));
+        argv.push(::std::borrow::Cow::Borrowed("--proto"));
+        argv.push(::std::borrow::Cow::Borrowed("=https"));
+        argv.push(::std::borrow::Cow::Borrowed("--proto-redir"));
+        argv.push(::std::borrow::Cow::Borrowed("=https"));
+        argv.push(::std::borrow::Cow::Borrowed("--max-time"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.max_time));
+        if self.__cond_0() {
+            self.__fragment_0(ctx, &mut argv);
+        }
+        argv.push(::std::borrow::Cow::Borrowed("--"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.url));
+        argv
+    }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
         &self,
         ctx: &::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
-            21,
-        );
-        argv.push(::std::string::String::from("curl"));
-        argv.push(::std::string::String::from("--silent"));
-        argv.push(::std::string::String::from("--show-error"));
-        argv.push(::std::string::String::from("--head"));
-        argv.push(::std::string::String::from("--proto"));
-        argv.push(::std::string::String::from("=https"));
-        argv.push(::std::string::String::from("--proto-redir"));
-        argv.push(::std::string::String::from("=https"));
-        argv.push(::std::string::String::from("--max-time"));
-        argv.push(::std::string::ToString::to_string(&self.max_time));
-        if self.__cond_0() {
-            self.__fragment_0(ctx, &mut argv);
-        }
-        argv.push(::std::string::String::from("--"));
-        argv.push(::std::string::ToString::to_string(&self.url));
-        argv
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
     /// Conditional `redirects`: `follow_redirects`, compiled at build time.
     fn __cond_0(&self) -> bool {
         self.follow_redirects.get()
     }
-    fn __fragment_0(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_0<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
-        argv.push(::std::string::String::from("--location"));
-        argv.push(::std::string::String::from("--max-redirs"));
-        argv.push(::std::string::String::from("5"));
+        argv.push(::std::borrow::Cow::Borrowed("--location"));
+        argv.push(::std::borrow::Cow::Borrowed("--max-redirs"));
+        argv.push(::std::borrow::Cow::Borrowed("5"));
     }
 }
 impl HttpHeadersArgs {

@@ -170,6 +170,9 @@ impl ::cladgen::ArgValue for Service {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Service {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -319,13 +322,61 @@ impl HydraBruteforceArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __target: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __service: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __port: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __username: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __username_file: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __password: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __password_file: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __threads: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __connect_timeout: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __stop_on_success: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "target" => __target = ::core::option::Option::Some(value),
+                "service" => __service = ::core::option::Option::Some(value),
+                "port" => __port = ::core::option::Option::Some(value),
+                "username" => __username = ::core::option::Option::Some(value),
+                "username_file" => __username_file = ::core::option::Option::Some(value),
+                "password" => __password = ::core::option::Option::Some(value),
+                "password_file" => __password_file = ::core::option::Option::Some(value),
+                "threads" => __threads = ::core::option::Option::Some(value),
+                "connect_timeout" => {
+                    __connect_timeout = ::core::option::Option::Some(value);
+                }
+                "stop_on_success" => {
+                    __stop_on_success = ::core::option::Option::Some(value);
+                }
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let target = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    obj,
+                    __target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -334,10 +385,10 @@ impl HydraBruteforceArgs {
             );
         let service = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Service,
                 >(
-                    obj,
+                    __service,
                     &::cladgen::ArgSpec::new("service", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -346,10 +397,10 @@ impl HydraBruteforceArgs {
             );
         let port = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Port,
                 >(
-                    obj,
+                    __port,
                     &::cladgen::ArgSpec::new("port", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::None,
@@ -358,10 +409,10 @@ impl HydraBruteforceArgs {
             );
         let username = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __username,
                     &::cladgen::ArgSpec::new("username", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::None,
@@ -370,10 +421,10 @@ impl HydraBruteforceArgs {
             );
         let username_file = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::CredentialFile,
                 >(
-                    obj,
+                    __username_file,
                     &::cladgen::ArgSpec::new("username_file", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::None,
@@ -382,10 +433,10 @@ impl HydraBruteforceArgs {
             );
         let password = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __password,
                     &::cladgen::ArgSpec::new("password", &__CLADGEN_ARG_C5),
                     false,
                     ::core::option::Option::None,
@@ -394,10 +445,10 @@ impl HydraBruteforceArgs {
             );
         let password_file = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::CredentialFile,
                 >(
-                    obj,
+                    __password_file,
                     &::cladgen::ArgSpec::new("password_file", &__CLADGEN_ARG_C6),
                     false,
                     ::core::option::Option::None,
@@ -406,10 +457,10 @@ impl HydraBruteforceArgs {
             );
         let threads = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __threads,
                     &::cladgen::ArgSpec::new("threads", &__CLADGEN_ARG_C7),
                     false,
                     ::core::option::Option::Some(
@@ -420,10 +471,10 @@ impl HydraBruteforceArgs {
             );
         let connect_timeout = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __connect_timeout,
                     &::cladgen::ArgSpec::new("connect_timeout", &__CLADGEN_ARG_C8),
                     false,
                     ::core::option::Option::Some(
@@ -434,10 +485,10 @@ impl HydraBruteforceArgs {
             );
         let stop_on_success = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __stop_on_success,
                     &::cladgen::ArgSpec::new("stop_on_success", &__CLADGEN_ARG_C9),
                     false,
                     ::core::option::Option::Some(
@@ -699,19 +750,19 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for HydraBruteforceArgs 
 impl HydraBruteforceArgs {
     /// The argv of this call: `hydra -t {threads} -w {connect_timeout} {_port_flag} {_login} {_login_list} {_pass} {_pass_list} {_loop_users} {_stop_first} -o {_output_file} -b jsonv1 {target} {service}` tokenised at build time.
     ///
-    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program.
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
+    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
             26,
         );
-        argv.push(::std::string::String::from("hydra"));
-        argv.push(::std::string::String::from("-t"));
-        argv.push(::std::string::ToString::to_string(&self.threads));
-        argv.push(::std::string::String::from("-w"));
-        argv.push(::std::string::ToString::to_string(&self.connect_timeout));
+        argv.push(::std::borrow::Cow::Borrowed("hydra"));
+        argv.push(::std::borrow::Cow::Borrowed("-t"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.threads));
+        argv.push(::std::borrow::Cow::Borrowed("-w"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.connect_timeout));
         if self.__cond_0() {
             self.__fragment_0(ctx, &mut argv);
         }
@@ -733,43 +784,51 @@ impl HydraBruteforceArgs {
         if self.__cond_6() {
             self.__fragment_6(ctx, &mut argv);
         }
-        argv.push(::std::string::String::from("-o"));
-        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile).into_owned());
-        argv.push(::std::string::String::from("-b"));
-        argv.push(::std::string::String::from("jsonv1"));
-        argv.push(::std::string::ToString::to_string(&self.target));
-        argv.push(::std::string::ToString::to_string(&self.service));
+        argv.push(::std::borrow::Cow::Borrowed("-o"));
+        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile));
+        argv.push(::std::borrow::Cow::Borrowed("-b"));
+        argv.push(::std::borrow::Cow::Borrowed("jsonv1"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.target));
+        argv.push(::cladgen::ArgValue::to_argv(&self.service));
         argv
+    }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+    pub fn argv(
+        &self,
+        ctx: &::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::string::String> {
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
     /// Conditional `port_flag`: `port`, compiled at build time.
     fn __cond_0(&self) -> bool {
         self.port.is_some()
     }
-    fn __fragment_0(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_0<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
-        argv.push(::std::string::String::from("-s"));
+        argv.push(::std::borrow::Cow::Borrowed("-s"));
         if let ::core::option::Option::Some(v) = &self.port {
-            argv.push(::std::string::ToString::to_string(v));
+            argv.push(::cladgen::ArgValue::to_argv(v));
         }
     }
     /// Conditional `login`: `username != ''`, compiled at build time.
     fn __cond_1(&self) -> bool {
         self.username.is_some()
     }
-    fn __fragment_1(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_1<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
         'token: {
             let ::core::option::Option::Some(p1) = &self.username else {
@@ -777,18 +836,18 @@ impl HydraBruteforceArgs {
             };
             let mut t = ::std::string::String::new();
             t.push_str("-l");
-            t.push_str(&::std::string::ToString::to_string(p1));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(p1));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
     }
     /// Conditional `login_list`: `username_file != ''`, compiled at build time.
     fn __cond_2(&self) -> bool {
         self.username_file.is_some()
     }
-    fn __fragment_2(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_2<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
         'token: {
             let ::core::option::Option::Some(p1) = &self.username_file else {
@@ -796,18 +855,18 @@ impl HydraBruteforceArgs {
             };
             let mut t = ::std::string::String::new();
             t.push_str("-L");
-            t.push_str(&::std::string::ToString::to_string(p1));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(p1));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
     }
     /// Conditional `pass`: `password != ''`, compiled at build time.
     fn __cond_3(&self) -> bool {
         self.password.is_some()
     }
-    fn __fragment_3(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_3<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
         'token: {
             let ::core::option::Option::Some(p1) = &self.password else {
@@ -815,18 +874,18 @@ impl HydraBruteforceArgs {
             };
             let mut t = ::std::string::String::new();
             t.push_str("-p");
-            t.push_str(&::std::string::ToString::to_string(p1));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(p1));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
     }
     /// Conditional `pass_list`: `password_file != ''`, compiled at build time.
     fn __cond_4(&self) -> bool {
         self.password_file.is_some()
     }
-    fn __fragment_4(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_4<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
         'token: {
             let ::core::option::Option::Some(p1) = &self.password_file else {
@@ -834,8 +893,8 @@ impl HydraBruteforceArgs {
             };
             let mut t = ::std::string::String::new();
             t.push_str("-P");
-            t.push_str(&::std::string::ToString::to_string(p1));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(p1));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
     }
     /// Conditional `loop_users`: `username_file != '' and password_file != '' or username_file != '' and password != ''`, compiled at build time.
@@ -843,12 +902,12 @@ impl HydraBruteforceArgs {
         (self.username_file.is_some() && self.password_file.is_some())
             || (self.username_file.is_some() && self.password.is_some())
     }
-    fn __fragment_5(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_5<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
-        argv.push(::std::string::String::from("-u"));
+        argv.push(::std::borrow::Cow::Borrowed("-u"));
     }
     /// Conditional `stop_first`: `stop_on_success == true`, compiled at build time.
     fn __cond_6(&self) -> bool {
@@ -857,12 +916,12 @@ impl HydraBruteforceArgs {
             v.get()
         }
     }
-    fn __fragment_6(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_6<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
-        argv.push(::std::string::String::from("-f"));
+        argv.push(::std::borrow::Cow::Borrowed("-f"));
     }
 }
 impl HydraBruteforceArgs {

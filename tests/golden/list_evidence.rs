@@ -51,13 +51,29 @@ impl ListEvidenceArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __directory: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __newer_than: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __limit: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "directory" => __directory = ::core::option::Option::Some(value),
+                "newer_than" => __newer_than = ::core::option::Option::Some(value),
+                "limit" => __limit = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let directory = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RelPath,
                 >(
-                    obj,
+                    __directory,
                     &::cladgen::ArgSpec::new("directory", &__CLADGEN_ARG_C0),
                     false,
                     ::core::option::Option::Some(
@@ -70,10 +86,10 @@ impl ListEvidenceArgs {
             );
         let newer_than = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    obj,
+                    __newer_than,
                     &::cladgen::ArgSpec::new("newer_than", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -86,10 +102,10 @@ impl ListEvidenceArgs {
             );
         let limit = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __limit,
                     &::cladgen::ArgSpec::new("limit", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(

@@ -27,7 +27,9 @@ impl MsfConsoleArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        for key in obj.keys() {
+            errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES));
+        }
         match () {
             () if errors.is_empty() => ::core::result::Result::Ok(Self {}),
             _ => ::core::result::Result::Err(errors),
@@ -118,21 +120,33 @@ impl UseModuleArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __command: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __module: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "command" => __command = ::core::option::Option::Some(value),
+                "module" => __module = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let command = errors
             .collect(
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "use_module",
-                    ::cladgen::__private::field::present(obj, "command", true),
+                    __command.filter(|v| !v.is_null()),
                 ),
             );
         let module = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    obj,
+                    __module,
                     &::cladgen::ArgSpec::new("module", &__CLADGEN_CMD0_C0),
                     true,
                     ::core::option::Option::None,
@@ -239,21 +253,33 @@ impl SetTargetArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __command: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __target: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "command" => __command = ::core::option::Option::Some(value),
+                "target" => __target = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let command = errors
             .collect(
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "set_target",
-                    ::cladgen::__private::field::present(obj, "command", true),
+                    __command.filter(|v| !v.is_null()),
                 ),
             );
         let target = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    obj,
+                    __target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_CMD1_C0),
                     true,
                     ::core::option::Option::None,
@@ -349,13 +375,21 @@ impl ShowOptionsArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __command: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "command" => __command = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let command = errors
             .collect(
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "show_options",
-                    ::cladgen::__private::field::present(obj, "command", true),
+                    __command.filter(|v| !v.is_null()),
                 ),
             );
         match (command,) {
@@ -440,13 +474,21 @@ impl RunModuleArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __command: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "command" => __command = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let command = errors
             .collect(
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "run_module",
-                    ::cladgen::__private::field::present(obj, "command", true),
+                    __command.filter(|v| !v.is_null()),
                 ),
             );
         match (command,) {
@@ -531,13 +573,21 @@ impl ListSessionsArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __command: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "command" => __command = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let command = errors
             .collect(
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "list_sessions",
-                    ::cladgen::__private::field::present(obj, "command", true),
+                    __command.filter(|v| !v.is_null()),
                 ),
             );
         match (command,) {

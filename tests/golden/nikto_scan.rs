@@ -100,6 +100,9 @@ impl ::cladgen::ArgValue for Protocol {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Protocol {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -191,13 +194,37 @@ impl NiktoScanArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __target: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __protocol: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __port: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __max_duration: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __pause: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "target" => __target = ::core::option::Option::Some(value),
+                "protocol" => __protocol = ::core::option::Option::Some(value),
+                "port" => __port = ::core::option::Option::Some(value),
+                "max_duration" => __max_duration = ::core::option::Option::Some(value),
+                "pause" => __pause = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let target = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -206,10 +233,10 @@ impl NiktoScanArgs {
             );
         let protocol = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Protocol,
                 >(
-                    obj,
+                    __protocol,
                     &::cladgen::ArgSpec::new("protocol", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -222,10 +249,10 @@ impl NiktoScanArgs {
             );
         let port = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Port,
                 >(
-                    obj,
+                    __port,
                     &::cladgen::ArgSpec::new("port", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -236,10 +263,10 @@ impl NiktoScanArgs {
             );
         let max_duration = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    obj,
+                    __max_duration,
                     &::cladgen::ArgSpec::new("max_duration", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::Some(
@@ -252,10 +279,10 @@ impl NiktoScanArgs {
             );
         let pause = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __pause,
                     &::cladgen::ArgSpec::new("pause", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::Some(
@@ -433,45 +460,53 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for NiktoScanArgs {
 impl NiktoScanArgs {
     /// The argv of this call: `nikto -h {protocol}://{target}:{port}/ -maxtime {max_duration} -nointeractive -ask no -Format txt -output {_output_file} {_pause_flag}` tokenised at build time.
     ///
-    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program.
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
+    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
             21,
         );
-        argv.push(::std::string::String::from("nikto"));
-        argv.push(::std::string::String::from("-h"));
+        argv.push(::std::borrow::Cow::Borrowed("nikto"));
+        argv.push(::std::borrow::Cow::Borrowed("-h"));
         {
             let mut t = ::std::string::String::new();
-            t.push_str(&::std::string::ToString::to_string(&self.protocol));
+            t.push_str(&::cladgen::ArgValue::to_argv(&self.protocol));
             t.push_str("://");
-            t.push_str(&::std::string::ToString::to_string(&self.target));
+            t.push_str(&::cladgen::ArgValue::to_argv(&self.target));
             t.push(':');
-            t.push_str(&::std::string::ToString::to_string(&self.port));
+            t.push_str(&::cladgen::ArgValue::to_argv(&self.port));
             t.push('/');
-            argv.push(t);
+            argv.push(::std::borrow::Cow::Owned(t));
         }
-        argv.push(::std::string::String::from("-maxtime"));
-        argv.push(::std::string::ToString::to_string(&self.max_duration));
-        argv.push(::std::string::String::from("-nointeractive"));
-        argv.push(::std::string::String::from("-ask"));
-        argv.push(::std::string::String::from("no"));
-        argv.push(::std::string::String::from("-Format"));
-        argv.push(::std::string::String::from("txt"));
-        argv.push(::std::string::String::from("-output"));
-        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile).into_owned());
+        argv.push(::std::borrow::Cow::Borrowed("-maxtime"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.max_duration));
+        argv.push(::std::borrow::Cow::Borrowed("-nointeractive"));
+        argv.push(::std::borrow::Cow::Borrowed("-ask"));
+        argv.push(::std::borrow::Cow::Borrowed("no"));
+        argv.push(::std::borrow::Cow::Borrowed("-Format"));
+        argv.push(::std::borrow::Cow::Borrowed("txt"));
+        argv.push(::std::borrow::Cow::Borrowed("-output"));
+        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile));
         if self.__cond_0() {
             self.__fragment_0(ctx, &mut argv);
         }
         argv
     }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+    pub fn argv(
+        &self,
+        ctx: &::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::string::String> {
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
     /// Conditional `pause_flag`: `pause != 0`, compiled at build time.
@@ -481,13 +516,13 @@ impl NiktoScanArgs {
             v.get() != 0i64
         }
     }
-    fn __fragment_0(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::string::String>,
+    fn __fragment_0<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
     ) {
-        argv.push(::std::string::String::from("-Pause"));
-        argv.push(::std::string::ToString::to_string(&self.pause));
+        argv.push(::std::borrow::Cow::Borrowed("-Pause"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.pause));
     }
 }
 impl NiktoScanArgs {

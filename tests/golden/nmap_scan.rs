@@ -116,6 +116,9 @@ impl ::cladgen::ArgValue for ScanType {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for ScanType {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -188,13 +191,29 @@ impl NmapScanArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __target: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __scan_type: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __exclude: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "target" => __target = ::core::option::Option::Some(value),
+                "scan_type" => __scan_type = ::core::option::Option::Some(value),
+                "exclude" => __exclude = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let target = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    obj,
+                    __target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -203,10 +222,10 @@ impl NmapScanArgs {
             );
         let scan_type = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ScanType,
                 >(
-                    obj,
+                    __scan_type,
                     &::cladgen::ArgSpec::new("scan_type", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -215,10 +234,10 @@ impl NmapScanArgs {
             );
         let exclude = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Cidr,
                 >(
-                    obj,
+                    __exclude,
                     &::cladgen::ArgSpec::new("exclude", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::None,
@@ -306,42 +325,50 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for NmapScanArgs {
 impl NmapScanArgs {
     /// The argv of this call: `nmap {_scan_flags} --max-rate {max_rate} --exclude={exclude} -oX - -oN {_output_file} --no-stylesheet {target}` tokenised at build time.
     ///
-    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program.
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
+    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
             19,
         );
-        argv.push(::std::string::String::from("nmap"));
+        argv.push(::std::borrow::Cow::Borrowed("nmap"));
         if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
-            argv.extend(flags.iter().map(|s| ::std::string::String::from(*s)));
+            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
         }
-        argv.push(::std::string::String::from("--max-rate"));
-        argv.push(::std::string::String::from("1000"));
+        argv.push(::std::borrow::Cow::Borrowed("--max-rate"));
+        argv.push(::std::borrow::Cow::Borrowed("1000"));
         'token: {
             let ::core::option::Option::Some(p1) = &self.exclude else {
                 break 'token;
             };
             let mut t = ::std::string::String::new();
             t.push_str("--exclude=");
-            t.push_str(&::std::string::ToString::to_string(p1));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(p1));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
-        argv.push(::std::string::String::from("-oX"));
-        argv.push(::std::string::String::from("-"));
-        argv.push(::std::string::String::from("-oN"));
-        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile).into_owned());
-        argv.push(::std::string::String::from("--no-stylesheet"));
-        argv.push(::std::string::ToString::to_string(&self.target));
+        argv.push(::std::borrow::Cow::Borrowed("-oX"));
+        argv.push(::std::borrow::Cow::Borrowed("-"));
+        argv.push(::std::borrow::Cow::Borrowed("-oN"));
+        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile));
+        argv.push(::std::borrow::Cow::Borrowed("--no-stylesheet"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.target));
         argv
+    }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+    pub fn argv(
+        &self,
+        ctx: &::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::string::String> {
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
     /// The flags `[command.mappings.scan_type]` maps the current value to: (text, tokens).

@@ -72,13 +72,33 @@ impl SearchEvidenceArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __text: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __directory: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __ignore_case: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __max_matches: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "text" => __text = ::core::option::Option::Some(value),
+                "directory" => __directory = ::core::option::Option::Some(value),
+                "ignore_case" => __ignore_case = ::core::option::Option::Some(value),
+                "max_matches" => __max_matches = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let text = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __text,
                     &::cladgen::ArgSpec::new("text", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -87,10 +107,10 @@ impl SearchEvidenceArgs {
             );
         let directory = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RelPath,
                 >(
-                    obj,
+                    __directory,
                     &::cladgen::ArgSpec::new("directory", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -103,10 +123,10 @@ impl SearchEvidenceArgs {
             );
         let ignore_case = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __ignore_case,
                     &::cladgen::ArgSpec::new("ignore_case", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -117,10 +137,10 @@ impl SearchEvidenceArgs {
             );
         let max_matches = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    obj,
+                    __max_matches,
                     &::cladgen::ArgSpec::new("max_matches", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::Some(
@@ -276,42 +296,53 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for SearchEvidenceArgs {
 impl SearchEvidenceArgs {
     /// The argv of this call from the manifest's `exec` array: one element per
     /// entry, never split, never through a shell. `argv[0]` is the program.
-    pub fn argv(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
+    ///
+    /// Fixed tokens, values and context variables are borrowed: only tokens
+    /// that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
             18,
         );
-        argv.push(::std::string::String::from("grep"));
-        argv.push(::std::string::String::from("--recursive"));
-        argv.push(::std::string::String::from("--line-number"));
-        argv.push(::std::string::String::from("--fixed-strings"));
-        argv.push(::std::string::String::from("--binary-files=without-match"));
+        argv.push(::std::borrow::Cow::Borrowed("grep"));
+        argv.push(::std::borrow::Cow::Borrowed("--recursive"));
+        argv.push(::std::borrow::Cow::Borrowed("--line-number"));
+        argv.push(::std::borrow::Cow::Borrowed("--fixed-strings"));
+        argv.push(::std::borrow::Cow::Borrowed("--binary-files=without-match"));
         if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
-            argv.extend(flags.iter().map(|s| ::std::string::String::from(*s)));
+            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
         }
         {
             let mut t = ::std::string::String::new();
             t.push_str("--max-count=");
-            t.push_str(&::std::string::ToString::to_string(&self.max_matches));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(&self.max_matches));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
-        argv.push(::std::string::String::from("-e"));
-        argv.push(::std::string::ToString::to_string(&self.text));
+        argv.push(::std::borrow::Cow::Borrowed("-e"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.text));
         {
             let mut t = ::std::string::String::new();
             t.push_str("./");
-            t.push_str(&::std::string::ToString::to_string(&self.directory));
-            argv.push(t);
+            t.push_str(&::cladgen::ArgValue::to_argv(&self.directory));
+            argv.push(::std::borrow::Cow::Owned(t));
         }
         argv
     }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+    pub fn argv(
+        &self,
+        ctx: &::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::string::String> {
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
     /// The flags `[command.mappings.ignore_case]` maps the current value to: (text, tokens).
@@ -320,7 +351,7 @@ impl SearchEvidenceArgs {
         &self,
     ) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
         let v = &self.ignore_case;
-        match ::std::string::ToString::to_string(v).as_str() {
+        match &*::cladgen::ArgValue::to_argv(v) {
             "true" => ::core::option::Option::Some(("--ignore-case", &["--ignore-case"])),
             "false" => {
                 ::core::option::Option::Some(("--no-ignore-case", &["--no-ignore-case"]))

@@ -103,6 +103,9 @@ impl ::cladgen::ArgValue for Verdict {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Verdict {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -230,6 +233,9 @@ impl ::cladgen::ArgValue for Severity {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Severity {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -325,13 +331,37 @@ impl TriageFindingArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __finding_id: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __verdict: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __severity: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __confidence: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __rationale: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "finding_id" => __finding_id = ::core::option::Option::Some(value),
+                "verdict" => __verdict = ::core::option::Option::Some(value),
+                "severity" => __severity = ::core::option::Option::Some(value),
+                "confidence" => __confidence = ::core::option::Option::Some(value),
+                "rationale" => __rationale = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let finding_id = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    obj,
+                    __finding_id,
                     &::cladgen::ArgSpec::new("finding_id", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -340,10 +370,10 @@ impl TriageFindingArgs {
             );
         let verdict = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Verdict,
                 >(
-                    obj,
+                    __verdict,
                     &::cladgen::ArgSpec::new("verdict", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -352,10 +382,10 @@ impl TriageFindingArgs {
             );
         let severity = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Severity,
                 >(
-                    obj,
+                    __severity,
                     &::cladgen::ArgSpec::new("severity", &__CLADGEN_ARG_C2),
                     true,
                     ::core::option::Option::None,
@@ -364,10 +394,10 @@ impl TriageFindingArgs {
             );
         let confidence = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Number,
                 >(
-                    obj,
+                    __confidence,
                     &::cladgen::ArgSpec::new("confidence", &__CLADGEN_ARG_C3),
                     true,
                     ::core::option::Option::None,
@@ -376,10 +406,10 @@ impl TriageFindingArgs {
             );
         let rationale = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __rationale,
                     &::cladgen::ArgSpec::new("rationale", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::None,

@@ -27,7 +27,9 @@ impl WebappBrowserArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        for key in obj.keys() {
+            errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES));
+        }
         match () {
             () if errors.is_empty() => ::core::result::Result::Ok(Self {}),
             _ => ::core::result::Result::Err(errors),
@@ -111,13 +113,21 @@ impl NavigateArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __url: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "url" => __url = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let url = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Url,
                 >(
-                    obj,
+                    __url,
                     &::cladgen::ArgSpec::new("url", &__CLADGEN_CMD0_C0),
                     true,
                     ::core::option::Option::None,
@@ -272,6 +282,9 @@ impl ::cladgen::ArgValue for Format {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Format {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -328,13 +341,21 @@ impl SnapshotArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __format: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "format" => __format = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let format = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Format,
                 >(
-                    obj,
+                    __format,
                     &::cladgen::ArgSpec::new("format", &__CLADGEN_CMD1_C0),
                     false,
                     ::core::option::Option::Some(
@@ -455,13 +476,21 @@ impl ClickArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __ref: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "ref" => __ref = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let r#ref = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    obj,
+                    __ref,
                     &::cladgen::ArgSpec::new("ref", &__CLADGEN_CMD2_C0),
                     true,
                     ::core::option::Option::None,
@@ -578,13 +607,29 @@ impl TypeTextArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __ref: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __text: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __press_enter: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "ref" => __ref = ::core::option::Option::Some(value),
+                "text" => __text = ::core::option::Option::Some(value),
+                "press_enter" => __press_enter = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let r#ref = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    obj,
+                    __ref,
                     &::cladgen::ArgSpec::new("ref", &__CLADGEN_CMD3_C0),
                     true,
                     ::core::option::Option::None,
@@ -593,10 +638,10 @@ impl TypeTextArgs {
             );
         let text = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __text,
                     &::cladgen::ArgSpec::new("text", &__CLADGEN_CMD3_C1),
                     true,
                     ::core::option::Option::None,
@@ -605,10 +650,10 @@ impl TypeTextArgs {
             );
         let press_enter = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __press_enter,
                     &::cladgen::ArgSpec::new("press_enter", &__CLADGEN_CMD3_C2),
                     false,
                     ::core::option::Option::Some(
@@ -753,13 +798,25 @@ impl WaitForArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __text: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        let mut __timeout: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "text" => __text = ::core::option::Option::Some(value),
+                "timeout" => __timeout = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let text = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    obj,
+                    __text,
                     &::cladgen::ArgSpec::new("text", &__CLADGEN_CMD4_C0),
                     true,
                     ::core::option::Option::None,
@@ -768,10 +825,10 @@ impl WaitForArgs {
             );
         let timeout = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    obj,
+                    __timeout,
                     &::cladgen::ArgSpec::new("timeout", &__CLADGEN_CMD4_C1),
                     false,
                     ::core::option::Option::Some(
@@ -895,13 +952,21 @@ impl ScreenshotArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __full_page: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "full_page" => __full_page = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let full_page = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    obj,
+                    __full_page,
                     &::cladgen::ArgSpec::new("full_page", &__CLADGEN_CMD5_C0),
                     false,
                     ::core::option::Option::Some(
@@ -1017,13 +1082,21 @@ impl SubmitFormArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __ref: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "ref" => __ref = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let r#ref = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    obj,
+                    __ref,
                     &::cladgen::ArgSpec::new("ref", &__CLADGEN_CMD6_C0),
                     true,
                     ::core::option::Option::None,
@@ -1160,6 +1233,9 @@ impl ::cladgen::ArgValue for Account {
     fn to_json(&self) -> ::cladgen::__private::serde_json::Value {
         ::cladgen::__private::serde_json::Value::String(self.as_str().into())
     }
+    fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
+        ::std::borrow::Cow::Borrowed(self.as_str())
+    }
 }
 impl ::cladgen::__private::serde::Serialize for Account {
     fn serialize<S: ::cladgen::__private::serde::Serializer>(
@@ -1214,13 +1290,21 @@ impl LoginArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __account: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "account" => __account = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let account = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     Account,
                 >(
-                    obj,
+                    __account,
                     &::cladgen::ArgSpec::new("account", &__CLADGEN_CMD7_C0),
                     true,
                     ::core::option::Option::None,

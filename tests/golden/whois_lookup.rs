@@ -33,13 +33,21 @@ impl WhoisLookupArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        ::cladgen::__private::field::reject_unknown(obj, &Self::ARG_NAMES, &mut errors);
+        let mut __target: ::core::option::Option<
+            &::cladgen::__private::serde_json::Value,
+        > = ::core::option::Option::None;
+        for (key, value) in obj {
+            match key.as_str() {
+                "target" => __target = ::core::option::Option::Some(value),
+                _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
+            }
+        }
         let target = errors
             .collect(
-                ::cladgen::__private::field::parse::<
+                ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    obj,
+                    __target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -102,24 +110,32 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for WhoisLookupArgs {
 impl WhoisLookupArgs {
     /// The argv of this call: `whois -H {target}` tokenised at build time.
     ///
-    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program.
-    pub fn argv(
-        &self,
-        _ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        let mut argv: ::std::vec::Vec<::std::string::String> = ::std::vec::Vec::with_capacity(
+    /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
+    pub fn argv_cow<'a>(
+        &'a self,
+        _ctx: &'a ::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
             11,
         );
-        argv.push(::std::string::String::from("whois"));
-        argv.push(::std::string::String::from("-H"));
-        argv.push(::std::string::ToString::to_string(&self.target));
+        argv.push(::std::borrow::Cow::Borrowed("whois"));
+        argv.push(::std::borrow::Cow::Borrowed("-H"));
+        argv.push(::cladgen::ArgValue::to_argv(&self.target));
         argv
+    }
+    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+    pub fn argv(
+        &self,
+        ctx: &::cladgen::ExecContext,
+    ) -> ::std::vec::Vec<::std::string::String> {
+        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
     pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let mut argv = self.argv(ctx).into_iter();
-        let mut cmd = ::std::process::Command::new(argv.next().unwrap_or_default());
-        cmd.args(argv);
+        let argv = self.argv_cow(ctx);
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
         cmd
     }
 }

@@ -13,23 +13,28 @@ use std::borrow::Cow;
 pub struct ExecContext {
     scan_id: String,
     evidence_dir: String,
-    output_file: Option<String>,
+    /// Computed once: every argv of the run borrows it.
+    output_file: String,
 }
 
 impl ExecContext {
     /// A context for the run `scan_id` writing evidence under `evidence_dir`.
     pub fn new(scan_id: impl Into<String>, evidence_dir: impl Into<String>) -> Self {
+        let (scan_id, evidence_dir) = (scan_id.into(), evidence_dir.into());
+        // Avoid `dir//file` when the directory was given with a trailing slash.
+        let sep = if evidence_dir.ends_with('/') { "" } else { "/" };
+        let output_file = format!("{evidence_dir}{sep}{scan_id}-output");
         ExecContext {
-            scan_id: scan_id.into(),
-            evidence_dir: evidence_dir.into(),
-            output_file: None,
+            scan_id,
+            evidence_dir,
+            output_file,
         }
     }
 
     /// Overrides `{_output_file}` (default: `<evidence_dir>/<scan_id>-output`).
     #[must_use]
     pub fn with_output_file(mut self, output_file: impl Into<String>) -> Self {
-        self.output_file = Some(output_file.into());
+        self.output_file = output_file.into();
         self
     }
 
@@ -45,18 +50,7 @@ impl ExecContext {
 
     /// `{_output_file}`: the override, or `<evidence_dir>/<scan_id>-output`.
     pub fn output_file(&self) -> Cow<'_, str> {
-        match &self.output_file {
-            Some(f) => Cow::Borrowed(f),
-            None => {
-                // Avoid `dir//file` when the directory was given with a trailing slash.
-                let sep = if self.evidence_dir.ends_with('/') {
-                    ""
-                } else {
-                    "/"
-                };
-                Cow::Owned(format!("{}{sep}{}-output", self.evidence_dir, self.scan_id))
-            }
-        }
+        Cow::Borrowed(&self.output_file)
     }
 
     /// The value of an executor variable.

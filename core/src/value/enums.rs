@@ -71,6 +71,10 @@ impl EnumValue {
 }
 
 impl ArgValue for EnumValue {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     /// Looks `input` up in `spec.constraints.allowed`. No list (a manifest error the
     /// loader reports) refuses every value.
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {

@@ -102,4 +102,10 @@ pub trait ArgValue: Sized + std::fmt::Display {
 
     /// The JSON form (numbers and booleans as JSON scalars, everything else a string).
     fn to_json(&self) -> serde_json::Value;
+
+    /// The argv text (the same as `Display`), borrowed when the value keeps it, so
+    /// building an argv need not copy it.
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Owned(self.to_string())
+    }
 }

@@ -46,6 +46,10 @@ fn is_key(k: &str) -> bool {
 const FORM: &str = "';'-separated 'KEY VALUE' or 'set KEY VALUE' pairs, KEY in [A-Z][A-Z0-9_]*, e.g. 'set RHOSTS 10.0.0.5; set RPORT 445'";
 
 impl ArgValue for MsfOptions {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         let bad = |rule: Rule, what: String| {

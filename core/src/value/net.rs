@@ -80,6 +80,10 @@ impl ScopeTarget {
 }
 
 impl ArgValue for ScopeTarget {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         let fence = |rule: Rule, what: &str| {
@@ -289,6 +293,10 @@ impl IpAddress {
 }
 
 impl ArgValue for IpAddress {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         let ip = input.parse::<IpAddr>().map_err(|_| {
@@ -365,6 +373,10 @@ impl Cidr {
 }
 
 impl ArgValue for Cidr {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         check_edge_whitespace(name, input)?;
@@ -491,6 +503,10 @@ impl Url {
 const DEFAULT_SCHEMES: [&str; 2] = ["http", "https"];
 
 impl ArgValue for Url {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         check_edge_whitespace(name, input)?;

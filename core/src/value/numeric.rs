@@ -406,6 +406,10 @@ impl Boolean {
 }
 
 impl ArgValue for Boolean {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         match input {

@@ -71,6 +71,10 @@ impl RelPath {
 }
 
 impl ArgValue for RelPath {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         check_free_text(spec, input)?;
         check_empty(spec, input)?;
@@ -139,6 +143,10 @@ impl CredentialFile {
 }
 
 impl ArgValue for CredentialFile {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, opts: &ParseOptions) -> Result<Self, ArgError> {
         check_free_text(spec, input)?;
         check_empty(spec, input)?;

@@ -56,6 +56,10 @@ impl Text {
 }
 
 impl ArgValue for Text {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         check_text(spec, input)?;
         if let Some(p) = &spec.constraints.pattern
@@ -102,6 +106,10 @@ pub struct RegexMatch {
 text_backed!(RegexMatch);
 
 impl ArgValue for RegexMatch {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         check_free_text(spec, input)?;
