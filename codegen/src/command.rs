@@ -334,10 +334,17 @@ impl CmdGen<'_> {
                 }
             }
         }
+        // Room for the literal text and a typical value: appending rarely reallocates.
+        let lits: usize = t
+            .pieces
+            .iter()
+            .map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 })
+            .sum();
+        let cap = crate::index(lits + 32);
         if guards.is_empty() {
             return quote! {
                 {
-                    let mut t = ::std::string::String::new();
+                    let mut t = ::std::string::String::with_capacity(#cap);
                     #(#appends)*
                     argv.push(::std::borrow::Cow::Owned(t));
                 }
@@ -347,7 +354,7 @@ impl CmdGen<'_> {
         quote! {
             'token: {
                 #(#guards)*
-                let mut t = ::std::string::String::new();
+                let mut t = ::std::string::String::with_capacity(#cap);
                 #(#appends)*
                 argv.push(::std::borrow::Cow::Owned(t));
             }

@@ -685,7 +685,7 @@ impl DigLookupArgs {
             let ::core::option::Option::Some(p1) = &self.nameserver else {
                 break 'token;
             };
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(33);
             t.push('@');
             t.push_str(&::cladgen::ArgValue::to_argv(p1));
             argv.push(::std::borrow::Cow::Owned(t));
@@ -697,7 +697,7 @@ impl DigLookupArgs {
             argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
         }
         {
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(38);
             t.push_str("+time=");
             t.push_str(&::cladgen::ArgValue::to_argv(&self.query_timeout));
             argv.push(::std::borrow::Cow::Owned(t));

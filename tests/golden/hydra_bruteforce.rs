@@ -834,7 +834,7 @@ impl HydraBruteforceArgs {
             let ::core::option::Option::Some(p1) = &self.username else {
                 break 'token;
             };
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(34);
             t.push_str("-l");
             t.push_str(&::cladgen::ArgValue::to_argv(p1));
             argv.push(::std::borrow::Cow::Owned(t));
@@ -853,7 +853,7 @@ impl HydraBruteforceArgs {
             let ::core::option::Option::Some(p1) = &self.username_file else {
                 break 'token;
             };
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(34);
             t.push_str("-L");
             t.push_str(&::cladgen::ArgValue::to_argv(p1));
             argv.push(::std::borrow::Cow::Owned(t));
@@ -872,7 +872,7 @@ impl HydraBruteforceArgs {
             let ::core::option::Option::Some(p1) = &self.password else {
                 break 'token;
             };
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(34);
             t.push_str("-p");
             t.push_str(&::cladgen::ArgValue::to_argv(p1));
             argv.push(::std::borrow::Cow::Owned(t));
@@ -891,7 +891,7 @@ impl HydraBruteforceArgs {
             let ::core::option::Option::Some(p1) = &self.password_file else {
                 break 'token;
             };
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(34);
             t.push_str("-P");
             t.push_str(&::cladgen::ArgValue::to_argv(p1));
             argv.push(::std::borrow::Cow::Owned(t));

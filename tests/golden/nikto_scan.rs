@@ -471,7 +471,7 @@ impl NiktoScanArgs {
         argv.push(::std::borrow::Cow::Borrowed("nikto"));
         argv.push(::std::borrow::Cow::Borrowed("-h"));
         {
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(37);
             t.push_str(&::cladgen::ArgValue::to_argv(&self.protocol));
             t.push_str("://");
             t.push_str(&::cladgen::ArgValue::to_argv(&self.target));

@@ -343,7 +343,7 @@ impl NmapScanArgs {
             let ::core::option::Option::Some(p1) = &self.exclude else {
                 break 'token;
             };
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(42);
             t.push_str("--exclude=");
             t.push_str(&::cladgen::ArgValue::to_argv(p1));
             argv.push(::std::borrow::Cow::Owned(t));

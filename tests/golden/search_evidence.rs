@@ -315,7 +315,7 @@ impl SearchEvidenceArgs {
             argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
         }
         {
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(44);
             t.push_str("--max-count=");
             t.push_str(&::cladgen::ArgValue::to_argv(&self.max_matches));
             argv.push(::std::borrow::Cow::Owned(t));
@@ -323,7 +323,7 @@ impl SearchEvidenceArgs {
         argv.push(::std::borrow::Cow::Borrowed("-e"));
         argv.push(::cladgen::ArgValue::to_argv(&self.text));
         {
-            let mut t = ::std::string::String::new();
+            let mut t = ::std::string::String::with_capacity(34);
             t.push_str("./");
             t.push_str(&::cladgen::ArgValue::to_argv(&self.directory));
             argv.push(::std::borrow::Cow::Owned(t));
