@@ -94,18 +94,14 @@ impl ArgValue for Integer {
         input: &serde_json::Value,
         opts: &ParseOptions,
     ) -> Result<Self, ArgError> {
-        match input {
-            serde_json::Value::String(s) => Self::parse_str(spec, s, opts),
-            serde_json::Value::Number(num) => match json_integral(num) {
-                Some(n) => Self::checked(spec, n, &num.to_string()),
-                None => Err(Self::not_integer(spec, &num.to_string())),
-            },
-            other => Err(json_type_error(
-                spec.name,
-                other,
-                "a JSON integer or a string holding one",
-            )),
-        }
+        integral_json(
+            spec,
+            input,
+            opts,
+            Self::parse_str,
+            Self::checked,
+            Self::not_integer,
+        )
     }
 
     fn to_json(&self) -> serde_json::Value {
@@ -358,18 +354,14 @@ impl ArgValue for Port {
         input: &serde_json::Value,
         opts: &ParseOptions,
     ) -> Result<Self, ArgError> {
-        match input {
-            serde_json::Value::String(s) => Self::parse_str(spec, s, opts),
-            serde_json::Value::Number(num) => match json_integral(num) {
-                Some(n) => Self::checked(spec, n, &num.to_string()),
-                None => Err(Self::not_port(spec, &num.to_string())),
-            },
-            other => Err(json_type_error(
-                spec.name,
-                other,
-                "a JSON integer or a string holding one",
-            )),
-        }
+        integral_json(
+            spec,
+            input,
+            opts,
+            Self::parse_str,
+            Self::checked,
+            Self::not_port,
+        )
     }
 
     fn to_json(&self) -> serde_json::Value {
@@ -478,4 +470,28 @@ fn empty_range(name: &str, raw: &str, lo: &str, hi: &str) -> ArgError {
         format!("argument '{name}' admits no value: its minimum {lo} is above its maximum {hi}"),
     )
     .with_value(raw)
+}
+
+/// The JSON form of an integer-like value: a string goes through `parse_str`, an
+/// integral JSON number through `checked` (bounds), anything else is refused.
+fn integral_json<T>(
+    spec: &ArgSpec<'_>,
+    input: &serde_json::Value,
+    opts: &ParseOptions,
+    parse_str: fn(&ArgSpec<'_>, &str, &ParseOptions) -> Result<T, ArgError>,
+    checked: fn(&ArgSpec<'_>, i64, &str) -> Result<T, ArgError>,
+    not_this: fn(&ArgSpec<'_>, &str) -> ArgError,
+) -> Result<T, ArgError> {
+    match input {
+        serde_json::Value::String(s) => parse_str(spec, s, opts),
+        serde_json::Value::Number(num) => match json_integral(num) {
+            Some(n) => checked(spec, n, &num.to_string()),
+            None => Err(not_this(spec, &num.to_string())),
+        },
+        other => Err(json_type_error(
+            spec.name,
+            other,
+            "a JSON integer or a string holding one",
+        )),
+    }
 }
