@@ -407,3 +407,30 @@ fn schema_accessors_parse_once_and_agree_with_the_constants() {
         "{names:?}"
     );
 }
+
+/// What a runtime does with the trait alone: validate, then read the metadata.
+fn describe<T: Tool>(
+    call: &serde_json::Value,
+) -> Result<(String, serde_json::Value), cladgen::ArgErrors> {
+    let args = T::from_json(call)?;
+    Ok((
+        format!("{} {} ({})", T::NAME, T::VERSION, T::RISK_TIER),
+        args.to_json(),
+    ))
+}
+
+#[test]
+fn the_tool_trait_works_generically() {
+    let (head, json) =
+        describe::<tools::whois_lookup::WhoisLookupArgs>(&json!({"target": "example.com"}))
+            .unwrap();
+    assert!(head.starts_with("whois_lookup "), "{head}");
+    assert_eq!(json, json!({"target": "example.com"}));
+    let e =
+        describe::<tools::whois_lookup::WhoisLookupArgs>(&json!({"target": "a b"})).unwrap_err();
+    assert_eq!(e.len(), 1);
+    assert_eq!(
+        <tools::nmap_scan::NmapScanArgs as Tool>::timeout(),
+        std::time::Duration::from_secs(900)
+    );
+}
