@@ -23,6 +23,15 @@ fn main() {
     {
         std::process::exit(1);
     }
+    // Argument names that collide with keywords and generated locals (`tests/names.rs`).
+    if cladgen_build::Builder::new()
+        .manifest_dir("tests/fixtures/names")
+        .out_subdir("names")
+        .generate()
+        .is_err()
+    {
+        std::process::exit(1);
+    }
     // A user type mapped to a manifest type (`tests/extern_types.rs` defines it).
     if cladgen_build::Builder::new()
         .manifest_dir("tests/fixtures/extern")

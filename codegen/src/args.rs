@@ -172,7 +172,6 @@ impl<'a> ArgSet<'a> {
             .map(|_| format_ident!("command"))
             .collect();
         let parse_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
-            let id = &f.ident;
             let t = &f.value_ty;
             let c = &f.constraints;
             let name = a.name.as_ref();
@@ -186,16 +185,17 @@ impl<'a> ArgSet<'a> {
                 None => quote!(::core::option::Option::None),
             };
             let slot = format_ident!("__{}", a.name.as_ref());
+            let var = local(a);
             quote! {
-                let #id = errors.collect(#rt::__private::field::parse_value::<#t>(
+                let #var = errors.collect(#rt::__private::field::parse_value::<#t>(
                     #slot, &#rt::ArgSpec::new(#name, &#c), #required, #default, opts,
                 ));
             }
         });
         let idents: Vec<&Ident> = self.fields.iter().map(|f| &f.ident).collect();
+        let locals: Vec<Ident> = self.args.iter().map(local).collect();
         // `Some(x)` patterns: required/defaulted fields come back as `Some(Some(v))`.
-        let pats = self.fields.iter().map(|f| {
-            let id = &f.ident;
+        let pats = self.fields.iter().zip(&locals).map(|(f, id)| {
             if f.optional {
                 quote!(::core::option::Option::Some(#id))
             } else {
@@ -272,13 +272,16 @@ impl<'a> ArgSet<'a> {
             let c = &f.constraints;
             let name = a.name.as_ref();
             match (&a.default, a.required) {
-                (_, true) => quote!(let #id = ::core::option::Option::Some(self.#id);),
-                (None, false) => quote!(let #id = ::core::option::Option::Some(self.#id);),
+                (_, true) | (None, false) => {
+                    let var = local(a);
+                    quote!(let #var = ::core::option::Option::Some(self.#id);)
+                }
                 (Some(d), false) => {
                     let mut em = crate::literal::Emitter::new(rt.clone());
                     let s = em.scalar(d);
+                    let var = local(a);
                     quote! {
-                        let #id = match self.#id {
+                        let #var = match self.#id {
                             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
                             ::core::option::Option::None => errors.collect(
                                 <#t as #rt::ArgValue>::parse_json(
@@ -292,10 +295,9 @@ impl<'a> ArgSet<'a> {
                 }
             }
         });
-        let build_pats = self.fields.iter().map(|f| {
-            let id = &f.ident;
-            quote!(::core::option::Option::Some(#id))
-        });
+        let build_pats = locals
+            .iter()
+            .map(|id| quote!(::core::option::Option::Some(#id)));
         let has_defaults = self.args.iter().any(|a| !a.required && a.default.is_some());
         let errors_decl = if has_defaults {
             quote!(let mut errors = #rt::ArgErrors::new();)
@@ -354,9 +356,9 @@ impl<'a> ArgSet<'a> {
                     #walk
                     #text_parse
                     #(#parse_fields)*
-                    match (#(#text_ident,)* #(#idents,)*) {
+                    match (#(#text_ident,)* #(#locals,)*) {
                         (#(::core::option::Option::Some(#text_ident),)* #(#pats,)*) if errors.is_empty() => {
-                            ::core::result::Result::Ok(Self { #(#text_ident,)* #(#idents),* })
+                            ::core::result::Result::Ok(Self { #(#text_ident,)* #(#idents: #locals),* })
                         }
                         _ => ::core::result::Result::Err(errors),
                     }
@@ -386,9 +388,9 @@ impl<'a> ArgSet<'a> {
                 pub fn build(self) -> ::core::result::Result<#ty, #rt::ArgErrors> {
                     #errors_decl
                     #(#build_fields)*
-                    match (#(#idents,)*) {
+                    match (#(#locals,)*) {
                         (#(#build_pats,)*) if errors.is_empty() => {
-                            ::core::result::Result::Ok(#ty { #(#text_ident: self.#text_ident,)* #(#idents),* })
+                            ::core::result::Result::Ok(#ty { #(#text_ident: self.#text_ident,)* #(#idents: #locals),* })
                         }
                         _ => ::core::result::Result::Err(errors),
                     }
@@ -410,6 +412,13 @@ impl<'a> ArgSet<'a> {
             }
         }
     }
+}
+
+/// The local variable holding an argument while a value is assembled: prefixed, so
+/// an argument named like a local of the generated code (`errors`, `opts`) or a
+/// keyword cannot clash.
+fn local(a: &Arg) -> Ident {
+    format_ident!("__arg_{}", a.name.as_ref())
 }
 
 /// Reserves a type name in the module, or reports the collision.

@@ -74,7 +74,7 @@ impl CodeSearchArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let query = errors
+        let __arg_query = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -86,7 +86,7 @@ impl CodeSearchArgs {
                     opts,
                 ),
             );
-        let per_page = errors
+        let __arg_per_page = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -100,7 +100,7 @@ impl CodeSearchArgs {
                     opts,
                 ),
             );
-        let include_forks = errors
+        let __arg_include_forks = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -114,16 +114,20 @@ impl CodeSearchArgs {
                     opts,
                 ),
             );
-        match (query, per_page, include_forks) {
+        match (__arg_query, __arg_per_page, __arg_include_forks) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(query)),
-                ::core::option::Option::Some(::core::option::Option::Some(per_page)),
-                ::core::option::Option::Some(::core::option::Option::Some(include_forks)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_query)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_per_page),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_include_forks),
+                ),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    query,
-                    per_page,
-                    include_forks,
+                    query: __arg_query,
+                    per_page: __arg_per_page,
+                    include_forks: __arg_include_forks,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -163,8 +167,8 @@ impl CodeSearchArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<CodeSearchArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let query = ::core::option::Option::Some(self.query);
-        let per_page = match self.per_page {
+        let __arg_query = ::core::option::Option::Some(self.query);
+        let __arg_per_page = match self.per_page {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -177,7 +181,7 @@ impl CodeSearchArgsBuilder {
                     )
             }
         };
-        let include_forks = match self.include_forks {
+        let __arg_include_forks = match self.include_forks {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -190,16 +194,16 @@ impl CodeSearchArgsBuilder {
                     )
             }
         };
-        match (query, per_page, include_forks) {
+        match (__arg_query, __arg_per_page, __arg_include_forks) {
             (
-                ::core::option::Option::Some(query),
-                ::core::option::Option::Some(per_page),
-                ::core::option::Option::Some(include_forks),
+                ::core::option::Option::Some(__arg_query),
+                ::core::option::Option::Some(__arg_per_page),
+                ::core::option::Option::Some(__arg_include_forks),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(CodeSearchArgs {
-                    query,
-                    per_page,
-                    include_forks,
+                    query: __arg_query,
+                    per_page: __arg_per_page,
+                    include_forks: __arg_include_forks,
                 })
             }
             _ => ::core::result::Result::Err(errors),

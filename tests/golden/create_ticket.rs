@@ -268,7 +268,7 @@ impl CreateTicketArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let project = errors
+        let __arg_project = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
@@ -280,7 +280,7 @@ impl CreateTicketArgs {
                     opts,
                 ),
             );
-        let title = errors
+        let __arg_title = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -292,7 +292,7 @@ impl CreateTicketArgs {
                     opts,
                 ),
             );
-        let details = errors
+        let __arg_details = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -304,7 +304,7 @@ impl CreateTicketArgs {
                     opts,
                 ),
             );
-        let severity = errors
+        let __arg_severity = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Severity,
@@ -316,7 +316,7 @@ impl CreateTicketArgs {
                     opts,
                 ),
             );
-        let cvss_score = errors
+        let __arg_cvss_score = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Number,
@@ -328,7 +328,7 @@ impl CreateTicketArgs {
                     opts,
                 ),
             );
-        let confidential = errors
+        let __arg_confidential = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -342,7 +342,7 @@ impl CreateTicketArgs {
                     opts,
                 ),
             );
-        let notify_watchers = errors
+        let __arg_notify_watchers = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -357,33 +357,43 @@ impl CreateTicketArgs {
                 ),
             );
         match (
-            project,
-            title,
-            details,
-            severity,
-            cvss_score,
-            confidential,
-            notify_watchers,
+            __arg_project,
+            __arg_title,
+            __arg_details,
+            __arg_severity,
+            __arg_cvss_score,
+            __arg_confidential,
+            __arg_notify_watchers,
         ) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(project)),
-                ::core::option::Option::Some(::core::option::Option::Some(title)),
-                ::core::option::Option::Some(::core::option::Option::Some(details)),
-                ::core::option::Option::Some(::core::option::Option::Some(severity)),
-                ::core::option::Option::Some(::core::option::Option::Some(cvss_score)),
-                ::core::option::Option::Some(::core::option::Option::Some(confidential)),
                 ::core::option::Option::Some(
-                    ::core::option::Option::Some(notify_watchers),
+                    ::core::option::Option::Some(__arg_project),
+                ),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_title)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_details),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_severity),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_cvss_score),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_confidential),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_notify_watchers),
                 ),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    project,
-                    title,
-                    details,
-                    severity,
-                    cvss_score,
-                    confidential,
-                    notify_watchers,
+                    project: __arg_project,
+                    title: __arg_title,
+                    details: __arg_details,
+                    severity: __arg_severity,
+                    cvss_score: __arg_cvss_score,
+                    confidential: __arg_confidential,
+                    notify_watchers: __arg_notify_watchers,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -436,12 +446,12 @@ impl CreateTicketArgsBuilder {
         self,
     ) -> ::core::result::Result<CreateTicketArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let project = ::core::option::Option::Some(self.project);
-        let title = ::core::option::Option::Some(self.title);
-        let details = ::core::option::Option::Some(self.details);
-        let severity = ::core::option::Option::Some(self.severity);
-        let cvss_score = ::core::option::Option::Some(self.cvss_score);
-        let confidential = match self.confidential {
+        let __arg_project = ::core::option::Option::Some(self.project);
+        let __arg_title = ::core::option::Option::Some(self.title);
+        let __arg_details = ::core::option::Option::Some(self.details);
+        let __arg_severity = ::core::option::Option::Some(self.severity);
+        let __arg_cvss_score = ::core::option::Option::Some(self.cvss_score);
+        let __arg_confidential = match self.confidential {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -454,7 +464,7 @@ impl CreateTicketArgsBuilder {
                     )
             }
         };
-        let notify_watchers = match self.notify_watchers {
+        let __arg_notify_watchers = match self.notify_watchers {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -471,31 +481,31 @@ impl CreateTicketArgsBuilder {
             }
         };
         match (
-            project,
-            title,
-            details,
-            severity,
-            cvss_score,
-            confidential,
-            notify_watchers,
+            __arg_project,
+            __arg_title,
+            __arg_details,
+            __arg_severity,
+            __arg_cvss_score,
+            __arg_confidential,
+            __arg_notify_watchers,
         ) {
             (
-                ::core::option::Option::Some(project),
-                ::core::option::Option::Some(title),
-                ::core::option::Option::Some(details),
-                ::core::option::Option::Some(severity),
-                ::core::option::Option::Some(cvss_score),
-                ::core::option::Option::Some(confidential),
-                ::core::option::Option::Some(notify_watchers),
+                ::core::option::Option::Some(__arg_project),
+                ::core::option::Option::Some(__arg_title),
+                ::core::option::Option::Some(__arg_details),
+                ::core::option::Option::Some(__arg_severity),
+                ::core::option::Option::Some(__arg_cvss_score),
+                ::core::option::Option::Some(__arg_confidential),
+                ::core::option::Option::Some(__arg_notify_watchers),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(CreateTicketArgs {
-                    project,
-                    title,
-                    details,
-                    severity,
-                    cvss_score,
-                    confidential,
-                    notify_watchers,
+                    project: __arg_project,
+                    title: __arg_title,
+                    details: __arg_details,
+                    severity: __arg_severity,
+                    cvss_score: __arg_cvss_score,
+                    confidential: __arg_confidential,
+                    notify_watchers: __arg_notify_watchers,
                 })
             }
             _ => ::core::result::Result::Err(errors),

@@ -397,7 +397,7 @@ impl DigLookupArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let target = errors
+        let __arg_target = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
@@ -409,7 +409,7 @@ impl DigLookupArgs {
                     opts,
                 ),
             );
-        let record_type = errors
+        let __arg_record_type = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     RecordType,
@@ -425,7 +425,7 @@ impl DigLookupArgs {
                     opts,
                 ),
             );
-        let answer_style = errors
+        let __arg_answer_style = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     AnswerStyle,
@@ -441,7 +441,7 @@ impl DigLookupArgs {
                     opts,
                 ),
             );
-        let use_tcp = errors
+        let __arg_use_tcp = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -455,7 +455,7 @@ impl DigLookupArgs {
                     opts,
                 ),
             );
-        let nameserver = errors
+        let __arg_nameserver = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::IpAddress,
@@ -467,7 +467,7 @@ impl DigLookupArgs {
                     opts,
                 ),
             );
-        let query_timeout = errors
+        let __arg_query_timeout = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -481,22 +481,37 @@ impl DigLookupArgs {
                     opts,
                 ),
             );
-        match (target, record_type, answer_style, use_tcp, nameserver, query_timeout) {
+        match (
+            __arg_target,
+            __arg_record_type,
+            __arg_answer_style,
+            __arg_use_tcp,
+            __arg_nameserver,
+            __arg_query_timeout,
+        ) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(target)),
-                ::core::option::Option::Some(::core::option::Option::Some(record_type)),
-                ::core::option::Option::Some(::core::option::Option::Some(answer_style)),
-                ::core::option::Option::Some(::core::option::Option::Some(use_tcp)),
-                ::core::option::Option::Some(nameserver),
-                ::core::option::Option::Some(::core::option::Option::Some(query_timeout)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_target)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_record_type),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_answer_style),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_use_tcp),
+                ),
+                ::core::option::Option::Some(__arg_nameserver),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_query_timeout),
+                ),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    target,
-                    record_type,
-                    answer_style,
-                    use_tcp,
-                    nameserver,
-                    query_timeout,
+                    target: __arg_target,
+                    record_type: __arg_record_type,
+                    answer_style: __arg_answer_style,
+                    use_tcp: __arg_use_tcp,
+                    nameserver: __arg_nameserver,
+                    query_timeout: __arg_query_timeout,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -565,8 +580,8 @@ impl DigLookupArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<DigLookupArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let target = ::core::option::Option::Some(self.target);
-        let record_type = match self.record_type {
+        let __arg_target = ::core::option::Option::Some(self.target);
+        let __arg_record_type = match self.record_type {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -582,7 +597,7 @@ impl DigLookupArgsBuilder {
                     )
             }
         };
-        let answer_style = match self.answer_style {
+        let __arg_answer_style = match self.answer_style {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -598,7 +613,7 @@ impl DigLookupArgsBuilder {
                     )
             }
         };
-        let use_tcp = match self.use_tcp {
+        let __arg_use_tcp = match self.use_tcp {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -611,8 +626,8 @@ impl DigLookupArgsBuilder {
                     )
             }
         };
-        let nameserver = ::core::option::Option::Some(self.nameserver);
-        let query_timeout = match self.query_timeout {
+        let __arg_nameserver = ::core::option::Option::Some(self.nameserver);
+        let __arg_query_timeout = match self.query_timeout {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -625,22 +640,29 @@ impl DigLookupArgsBuilder {
                     )
             }
         };
-        match (target, record_type, answer_style, use_tcp, nameserver, query_timeout) {
+        match (
+            __arg_target,
+            __arg_record_type,
+            __arg_answer_style,
+            __arg_use_tcp,
+            __arg_nameserver,
+            __arg_query_timeout,
+        ) {
             (
-                ::core::option::Option::Some(target),
-                ::core::option::Option::Some(record_type),
-                ::core::option::Option::Some(answer_style),
-                ::core::option::Option::Some(use_tcp),
-                ::core::option::Option::Some(nameserver),
-                ::core::option::Option::Some(query_timeout),
+                ::core::option::Option::Some(__arg_target),
+                ::core::option::Option::Some(__arg_record_type),
+                ::core::option::Option::Some(__arg_answer_style),
+                ::core::option::Option::Some(__arg_use_tcp),
+                ::core::option::Option::Some(__arg_nameserver),
+                ::core::option::Option::Some(__arg_query_timeout),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(DigLookupArgs {
-                    target,
-                    record_type,
-                    answer_style,
-                    use_tcp,
-                    nameserver,
-                    query_timeout,
+                    target: __arg_target,
+                    record_type: __arg_record_type,
+                    answer_style: __arg_answer_style,
+                    use_tcp: __arg_use_tcp,
+                    nameserver: __arg_nameserver,
+                    query_timeout: __arg_query_timeout,
                 })
             }
             _ => ::core::result::Result::Err(errors),

@@ -71,7 +71,7 @@ impl HttpHeadersArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let url = errors
+        let __arg_url = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Url,
@@ -83,7 +83,7 @@ impl HttpHeadersArgs {
                     opts,
                 ),
             );
-        let follow_redirects = errors
+        let __arg_follow_redirects = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -97,7 +97,7 @@ impl HttpHeadersArgs {
                     opts,
                 ),
             );
-        let max_time = errors
+        let __arg_max_time = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
@@ -113,18 +113,20 @@ impl HttpHeadersArgs {
                     opts,
                 ),
             );
-        match (url, follow_redirects, max_time) {
+        match (__arg_url, __arg_follow_redirects, __arg_max_time) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(url)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_url)),
                 ::core::option::Option::Some(
-                    ::core::option::Option::Some(follow_redirects),
+                    ::core::option::Option::Some(__arg_follow_redirects),
                 ),
-                ::core::option::Option::Some(::core::option::Option::Some(max_time)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_max_time),
+                ),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    url,
-                    follow_redirects,
-                    max_time,
+                    url: __arg_url,
+                    follow_redirects: __arg_follow_redirects,
+                    max_time: __arg_max_time,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -164,8 +166,8 @@ impl HttpHeadersArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<HttpHeadersArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let url = ::core::option::Option::Some(self.url);
-        let follow_redirects = match self.follow_redirects {
+        let __arg_url = ::core::option::Option::Some(self.url);
+        let __arg_follow_redirects = match self.follow_redirects {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -181,7 +183,7 @@ impl HttpHeadersArgsBuilder {
                     )
             }
         };
-        let max_time = match self.max_time {
+        let __arg_max_time = match self.max_time {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -197,16 +199,16 @@ impl HttpHeadersArgsBuilder {
                     )
             }
         };
-        match (url, follow_redirects, max_time) {
+        match (__arg_url, __arg_follow_redirects, __arg_max_time) {
             (
-                ::core::option::Option::Some(url),
-                ::core::option::Option::Some(follow_redirects),
-                ::core::option::Option::Some(max_time),
+                ::core::option::Option::Some(__arg_url),
+                ::core::option::Option::Some(__arg_follow_redirects),
+                ::core::option::Option::Some(__arg_max_time),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(HttpHeadersArgs {
-                    url,
-                    follow_redirects,
-                    max_time,
+                    url: __arg_url,
+                    follow_redirects: __arg_follow_redirects,
+                    max_time: __arg_max_time,
                 })
             }
             _ => ::core::result::Result::Err(errors),

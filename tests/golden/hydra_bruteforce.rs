@@ -371,7 +371,7 @@ impl HydraBruteforceArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let target = errors
+        let __arg_target = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
@@ -383,7 +383,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let service = errors
+        let __arg_service = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Service,
@@ -395,7 +395,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let port = errors
+        let __arg_port = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Port,
@@ -407,7 +407,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let username = errors
+        let __arg_username = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -419,7 +419,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let username_file = errors
+        let __arg_username_file = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::CredentialFile,
@@ -431,7 +431,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let password = errors
+        let __arg_password = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -443,7 +443,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let password_file = errors
+        let __arg_password_file = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::CredentialFile,
@@ -455,7 +455,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let threads = errors
+        let __arg_threads = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -469,7 +469,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let connect_timeout = errors
+        let __arg_connect_timeout = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -483,7 +483,7 @@ impl HydraBruteforceArgs {
                     opts,
                 ),
             );
-        let stop_on_success = errors
+        let __arg_stop_on_success = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -498,44 +498,48 @@ impl HydraBruteforceArgs {
                 ),
             );
         match (
-            target,
-            service,
-            port,
-            username,
-            username_file,
-            password,
-            password_file,
-            threads,
-            connect_timeout,
-            stop_on_success,
+            __arg_target,
+            __arg_service,
+            __arg_port,
+            __arg_username,
+            __arg_username_file,
+            __arg_password,
+            __arg_password_file,
+            __arg_threads,
+            __arg_connect_timeout,
+            __arg_stop_on_success,
         ) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(target)),
-                ::core::option::Option::Some(::core::option::Option::Some(service)),
-                ::core::option::Option::Some(port),
-                ::core::option::Option::Some(username),
-                ::core::option::Option::Some(username_file),
-                ::core::option::Option::Some(password),
-                ::core::option::Option::Some(password_file),
-                ::core::option::Option::Some(::core::option::Option::Some(threads)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_target)),
                 ::core::option::Option::Some(
-                    ::core::option::Option::Some(connect_timeout),
+                    ::core::option::Option::Some(__arg_service),
+                ),
+                ::core::option::Option::Some(__arg_port),
+                ::core::option::Option::Some(__arg_username),
+                ::core::option::Option::Some(__arg_username_file),
+                ::core::option::Option::Some(__arg_password),
+                ::core::option::Option::Some(__arg_password_file),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_threads),
                 ),
                 ::core::option::Option::Some(
-                    ::core::option::Option::Some(stop_on_success),
+                    ::core::option::Option::Some(__arg_connect_timeout),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_stop_on_success),
                 ),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    target,
-                    service,
-                    port,
-                    username,
-                    username_file,
-                    password,
-                    password_file,
-                    threads,
-                    connect_timeout,
-                    stop_on_success,
+                    target: __arg_target,
+                    service: __arg_service,
+                    port: __arg_port,
+                    username: __arg_username,
+                    username_file: __arg_username_file,
+                    password: __arg_password,
+                    password_file: __arg_password_file,
+                    threads: __arg_threads,
+                    connect_timeout: __arg_connect_timeout,
+                    stop_on_success: __arg_stop_on_success,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -634,14 +638,14 @@ impl HydraBruteforceArgsBuilder {
         self,
     ) -> ::core::result::Result<HydraBruteforceArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let target = ::core::option::Option::Some(self.target);
-        let service = ::core::option::Option::Some(self.service);
-        let port = ::core::option::Option::Some(self.port);
-        let username = ::core::option::Option::Some(self.username);
-        let username_file = ::core::option::Option::Some(self.username_file);
-        let password = ::core::option::Option::Some(self.password);
-        let password_file = ::core::option::Option::Some(self.password_file);
-        let threads = match self.threads {
+        let __arg_target = ::core::option::Option::Some(self.target);
+        let __arg_service = ::core::option::Option::Some(self.service);
+        let __arg_port = ::core::option::Option::Some(self.port);
+        let __arg_username = ::core::option::Option::Some(self.username);
+        let __arg_username_file = ::core::option::Option::Some(self.username_file);
+        let __arg_password = ::core::option::Option::Some(self.password);
+        let __arg_password_file = ::core::option::Option::Some(self.password_file);
+        let __arg_threads = match self.threads {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -654,7 +658,7 @@ impl HydraBruteforceArgsBuilder {
                     )
             }
         };
-        let connect_timeout = match self.connect_timeout {
+        let __arg_connect_timeout = match self.connect_timeout {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -670,7 +674,7 @@ impl HydraBruteforceArgsBuilder {
                     )
             }
         };
-        let stop_on_success = match self.stop_on_success {
+        let __arg_stop_on_success = match self.stop_on_success {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -687,40 +691,40 @@ impl HydraBruteforceArgsBuilder {
             }
         };
         match (
-            target,
-            service,
-            port,
-            username,
-            username_file,
-            password,
-            password_file,
-            threads,
-            connect_timeout,
-            stop_on_success,
+            __arg_target,
+            __arg_service,
+            __arg_port,
+            __arg_username,
+            __arg_username_file,
+            __arg_password,
+            __arg_password_file,
+            __arg_threads,
+            __arg_connect_timeout,
+            __arg_stop_on_success,
         ) {
             (
-                ::core::option::Option::Some(target),
-                ::core::option::Option::Some(service),
-                ::core::option::Option::Some(port),
-                ::core::option::Option::Some(username),
-                ::core::option::Option::Some(username_file),
-                ::core::option::Option::Some(password),
-                ::core::option::Option::Some(password_file),
-                ::core::option::Option::Some(threads),
-                ::core::option::Option::Some(connect_timeout),
-                ::core::option::Option::Some(stop_on_success),
+                ::core::option::Option::Some(__arg_target),
+                ::core::option::Option::Some(__arg_service),
+                ::core::option::Option::Some(__arg_port),
+                ::core::option::Option::Some(__arg_username),
+                ::core::option::Option::Some(__arg_username_file),
+                ::core::option::Option::Some(__arg_password),
+                ::core::option::Option::Some(__arg_password_file),
+                ::core::option::Option::Some(__arg_threads),
+                ::core::option::Option::Some(__arg_connect_timeout),
+                ::core::option::Option::Some(__arg_stop_on_success),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(HydraBruteforceArgs {
-                    target,
-                    service,
-                    port,
-                    username,
-                    username_file,
-                    password,
-                    password_file,
-                    threads,
-                    connect_timeout,
-                    stop_on_success,
+                    target: __arg_target,
+                    service: __arg_service,
+                    port: __arg_port,
+                    username: __arg_username,
+                    username_file: __arg_username_file,
+                    password: __arg_password,
+                    password_file: __arg_password_file,
+                    threads: __arg_threads,
+                    connect_timeout: __arg_connect_timeout,
+                    stop_on_success: __arg_stop_on_success,
                 })
             }
             _ => ::core::result::Result::Err(errors),

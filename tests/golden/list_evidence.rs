@@ -68,7 +68,7 @@ impl ListEvidenceArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let directory = errors
+        let __arg_directory = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RelPath,
@@ -84,7 +84,7 @@ impl ListEvidenceArgs {
                     opts,
                 ),
             );
-        let newer_than = errors
+        let __arg_newer_than = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
@@ -100,7 +100,7 @@ impl ListEvidenceArgs {
                     opts,
                 ),
             );
-        let limit = errors
+        let __arg_limit = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -114,16 +114,20 @@ impl ListEvidenceArgs {
                     opts,
                 ),
             );
-        match (directory, newer_than, limit) {
+        match (__arg_directory, __arg_newer_than, __arg_limit) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(directory)),
-                ::core::option::Option::Some(::core::option::Option::Some(newer_than)),
-                ::core::option::Option::Some(::core::option::Option::Some(limit)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_directory),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_newer_than),
+                ),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_limit)),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    directory,
-                    newer_than,
-                    limit,
+                    directory: __arg_directory,
+                    newer_than: __arg_newer_than,
+                    limit: __arg_limit,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -167,7 +171,7 @@ impl ListEvidenceArgsBuilder {
         self,
     ) -> ::core::result::Result<ListEvidenceArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let directory = match self.directory {
+        let __arg_directory = match self.directory {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -183,7 +187,7 @@ impl ListEvidenceArgsBuilder {
                     )
             }
         };
-        let newer_than = match self.newer_than {
+        let __arg_newer_than = match self.newer_than {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -199,7 +203,7 @@ impl ListEvidenceArgsBuilder {
                     )
             }
         };
-        let limit = match self.limit {
+        let __arg_limit = match self.limit {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -212,16 +216,16 @@ impl ListEvidenceArgsBuilder {
                     )
             }
         };
-        match (directory, newer_than, limit) {
+        match (__arg_directory, __arg_newer_than, __arg_limit) {
             (
-                ::core::option::Option::Some(directory),
-                ::core::option::Option::Some(newer_than),
-                ::core::option::Option::Some(limit),
+                ::core::option::Option::Some(__arg_directory),
+                ::core::option::Option::Some(__arg_newer_than),
+                ::core::option::Option::Some(__arg_limit),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(ListEvidenceArgs {
-                    directory,
-                    newer_than,
-                    limit,
+                    directory: __arg_directory,
+                    newer_than: __arg_newer_than,
+                    limit: __arg_limit,
                 })
             }
             _ => ::core::result::Result::Err(errors),

@@ -141,7 +141,7 @@ impl UseModuleArgs {
                     __command.filter(|v| !v.is_null()),
                 ),
             );
-        let module = errors
+        let __arg_module = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
@@ -153,12 +153,15 @@ impl UseModuleArgs {
                     opts,
                 ),
             );
-        match (command, module) {
+        match (command, __arg_module) {
             (
                 ::core::option::Option::Some(command),
-                ::core::option::Option::Some(::core::option::Option::Some(module)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_module)),
             ) if errors.is_empty() => {
-                ::core::result::Result::Ok(Self { command, module })
+                ::core::result::Result::Ok(Self {
+                    command,
+                    module: __arg_module,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -182,12 +185,12 @@ impl UseModuleArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<UseModuleArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let module = ::core::option::Option::Some(self.module);
-        match (module,) {
-            (::core::option::Option::Some(module),) if errors.is_empty() => {
+        let __arg_module = ::core::option::Option::Some(self.module);
+        match (__arg_module,) {
+            (::core::option::Option::Some(__arg_module),) if errors.is_empty() => {
                 ::core::result::Result::Ok(UseModuleArgs {
                     command: self.command,
-                    module,
+                    module: __arg_module,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -274,7 +277,7 @@ impl SetTargetArgs {
                     __command.filter(|v| !v.is_null()),
                 ),
             );
-        let target = errors
+        let __arg_target = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
@@ -286,12 +289,15 @@ impl SetTargetArgs {
                     opts,
                 ),
             );
-        match (command, target) {
+        match (command, __arg_target) {
             (
                 ::core::option::Option::Some(command),
-                ::core::option::Option::Some(::core::option::Option::Some(target)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_target)),
             ) if errors.is_empty() => {
-                ::core::result::Result::Ok(Self { command, target })
+                ::core::result::Result::Ok(Self {
+                    command,
+                    target: __arg_target,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -315,12 +321,12 @@ impl SetTargetArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<SetTargetArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let target = ::core::option::Option::Some(self.target);
-        match (target,) {
-            (::core::option::Option::Some(target),) if errors.is_empty() => {
+        let __arg_target = ::core::option::Option::Some(self.target);
+        match (__arg_target,) {
+            (::core::option::Option::Some(__arg_target),) if errors.is_empty() => {
                 ::core::result::Result::Ok(SetTargetArgs {
                     command: self.command,
-                    target,
+                    target: __arg_target,
                 })
             }
             _ => ::core::result::Result::Err(errors),

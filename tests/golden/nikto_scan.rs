@@ -219,7 +219,7 @@ impl NiktoScanArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let target = errors
+        let __arg_target = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -231,7 +231,7 @@ impl NiktoScanArgs {
                     opts,
                 ),
             );
-        let protocol = errors
+        let __arg_protocol = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Protocol,
@@ -247,7 +247,7 @@ impl NiktoScanArgs {
                     opts,
                 ),
             );
-        let port = errors
+        let __arg_port = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Port,
@@ -261,7 +261,7 @@ impl NiktoScanArgs {
                     opts,
                 ),
             );
-        let max_duration = errors
+        let __arg_max_duration = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
@@ -277,7 +277,7 @@ impl NiktoScanArgs {
                     opts,
                 ),
             );
-        let pause = errors
+        let __arg_pause = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -291,20 +291,30 @@ impl NiktoScanArgs {
                     opts,
                 ),
             );
-        match (target, protocol, port, max_duration, pause) {
+        match (
+            __arg_target,
+            __arg_protocol,
+            __arg_port,
+            __arg_max_duration,
+            __arg_pause,
+        ) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(target)),
-                ::core::option::Option::Some(::core::option::Option::Some(protocol)),
-                ::core::option::Option::Some(::core::option::Option::Some(port)),
-                ::core::option::Option::Some(::core::option::Option::Some(max_duration)),
-                ::core::option::Option::Some(::core::option::Option::Some(pause)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_target)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_protocol),
+                ),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_port)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_max_duration),
+                ),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_pause)),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    target,
-                    protocol,
-                    port,
-                    max_duration,
-                    pause,
+                    target: __arg_target,
+                    protocol: __arg_protocol,
+                    port: __arg_port,
+                    max_duration: __arg_max_duration,
+                    pause: __arg_pause,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -358,8 +368,8 @@ impl NiktoScanArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<NiktoScanArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let target = ::core::option::Option::Some(self.target);
-        let protocol = match self.protocol {
+        let __arg_target = ::core::option::Option::Some(self.target);
+        let __arg_protocol = match self.protocol {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -375,7 +385,7 @@ impl NiktoScanArgsBuilder {
                     )
             }
         };
-        let port = match self.port {
+        let __arg_port = match self.port {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -388,7 +398,7 @@ impl NiktoScanArgsBuilder {
                     )
             }
         };
-        let max_duration = match self.max_duration {
+        let __arg_max_duration = match self.max_duration {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -404,7 +414,7 @@ impl NiktoScanArgsBuilder {
                     )
             }
         };
-        let pause = match self.pause {
+        let __arg_pause = match self.pause {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -417,20 +427,26 @@ impl NiktoScanArgsBuilder {
                     )
             }
         };
-        match (target, protocol, port, max_duration, pause) {
+        match (
+            __arg_target,
+            __arg_protocol,
+            __arg_port,
+            __arg_max_duration,
+            __arg_pause,
+        ) {
             (
-                ::core::option::Option::Some(target),
-                ::core::option::Option::Some(protocol),
-                ::core::option::Option::Some(port),
-                ::core::option::Option::Some(max_duration),
-                ::core::option::Option::Some(pause),
+                ::core::option::Option::Some(__arg_target),
+                ::core::option::Option::Some(__arg_protocol),
+                ::core::option::Option::Some(__arg_port),
+                ::core::option::Option::Some(__arg_max_duration),
+                ::core::option::Option::Some(__arg_pause),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(NiktoScanArgs {
-                    target,
-                    protocol,
-                    port,
-                    max_duration,
-                    pause,
+                    target: __arg_target,
+                    protocol: __arg_protocol,
+                    port: __arg_port,
+                    max_duration: __arg_max_duration,
+                    pause: __arg_pause,
                 })
             }
             _ => ::core::result::Result::Err(errors),

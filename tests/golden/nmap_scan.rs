@@ -208,7 +208,7 @@ impl NmapScanArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let target = errors
+        let __arg_target = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
@@ -220,7 +220,7 @@ impl NmapScanArgs {
                     opts,
                 ),
             );
-        let scan_type = errors
+        let __arg_scan_type = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ScanType,
@@ -232,7 +232,7 @@ impl NmapScanArgs {
                     opts,
                 ),
             );
-        let exclude = errors
+        let __arg_exclude = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Cidr,
@@ -244,13 +244,19 @@ impl NmapScanArgs {
                     opts,
                 ),
             );
-        match (target, scan_type, exclude) {
+        match (__arg_target, __arg_scan_type, __arg_exclude) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(target)),
-                ::core::option::Option::Some(::core::option::Option::Some(scan_type)),
-                ::core::option::Option::Some(exclude),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_target)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_scan_type),
+                ),
+                ::core::option::Option::Some(__arg_exclude),
             ) if errors.is_empty() => {
-                ::core::result::Result::Ok(Self { target, scan_type, exclude })
+                ::core::result::Result::Ok(Self {
+                    target: __arg_target,
+                    scan_type: __arg_scan_type,
+                    exclude: __arg_exclude,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -283,19 +289,19 @@ impl NmapScanArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<NmapScanArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let target = ::core::option::Option::Some(self.target);
-        let scan_type = ::core::option::Option::Some(self.scan_type);
-        let exclude = ::core::option::Option::Some(self.exclude);
-        match (target, scan_type, exclude) {
+        let __arg_target = ::core::option::Option::Some(self.target);
+        let __arg_scan_type = ::core::option::Option::Some(self.scan_type);
+        let __arg_exclude = ::core::option::Option::Some(self.exclude);
+        match (__arg_target, __arg_scan_type, __arg_exclude) {
             (
-                ::core::option::Option::Some(target),
-                ::core::option::Option::Some(scan_type),
-                ::core::option::Option::Some(exclude),
+                ::core::option::Option::Some(__arg_target),
+                ::core::option::Option::Some(__arg_scan_type),
+                ::core::option::Option::Some(__arg_exclude),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(NmapScanArgs {
-                    target,
-                    scan_type,
-                    exclude,
+                    target: __arg_target,
+                    scan_type: __arg_scan_type,
+                    exclude: __arg_exclude,
                 })
             }
             _ => ::core::result::Result::Err(errors),

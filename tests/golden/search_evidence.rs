@@ -93,7 +93,7 @@ impl SearchEvidenceArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let text = errors
+        let __arg_text = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -105,7 +105,7 @@ impl SearchEvidenceArgs {
                     opts,
                 ),
             );
-        let directory = errors
+        let __arg_directory = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RelPath,
@@ -121,7 +121,7 @@ impl SearchEvidenceArgs {
                     opts,
                 ),
             );
-        let ignore_case = errors
+        let __arg_ignore_case = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -135,7 +135,7 @@ impl SearchEvidenceArgs {
                     opts,
                 ),
             );
-        let max_matches = errors
+        let __arg_max_matches = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
@@ -149,18 +149,24 @@ impl SearchEvidenceArgs {
                     opts,
                 ),
             );
-        match (text, directory, ignore_case, max_matches) {
+        match (__arg_text, __arg_directory, __arg_ignore_case, __arg_max_matches) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(text)),
-                ::core::option::Option::Some(::core::option::Option::Some(directory)),
-                ::core::option::Option::Some(::core::option::Option::Some(ignore_case)),
-                ::core::option::Option::Some(::core::option::Option::Some(max_matches)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_text)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_directory),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_ignore_case),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_max_matches),
+                ),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    text,
-                    directory,
-                    ignore_case,
-                    max_matches,
+                    text: __arg_text,
+                    directory: __arg_directory,
+                    ignore_case: __arg_ignore_case,
+                    max_matches: __arg_max_matches,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -212,8 +218,8 @@ impl SearchEvidenceArgsBuilder {
         self,
     ) -> ::core::result::Result<SearchEvidenceArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let text = ::core::option::Option::Some(self.text);
-        let directory = match self.directory {
+        let __arg_text = ::core::option::Option::Some(self.text);
+        let __arg_directory = match self.directory {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -229,7 +235,7 @@ impl SearchEvidenceArgsBuilder {
                     )
             }
         };
-        let ignore_case = match self.ignore_case {
+        let __arg_ignore_case = match self.ignore_case {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -242,7 +248,7 @@ impl SearchEvidenceArgsBuilder {
                     )
             }
         };
-        let max_matches = match self.max_matches {
+        let __arg_max_matches = match self.max_matches {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -255,18 +261,18 @@ impl SearchEvidenceArgsBuilder {
                     )
             }
         };
-        match (text, directory, ignore_case, max_matches) {
+        match (__arg_text, __arg_directory, __arg_ignore_case, __arg_max_matches) {
             (
-                ::core::option::Option::Some(text),
-                ::core::option::Option::Some(directory),
-                ::core::option::Option::Some(ignore_case),
-                ::core::option::Option::Some(max_matches),
+                ::core::option::Option::Some(__arg_text),
+                ::core::option::Option::Some(__arg_directory),
+                ::core::option::Option::Some(__arg_ignore_case),
+                ::core::option::Option::Some(__arg_max_matches),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(SearchEvidenceArgs {
-                    text,
-                    directory,
-                    ignore_case,
-                    max_matches,
+                    text: __arg_text,
+                    directory: __arg_directory,
+                    ignore_case: __arg_ignore_case,
+                    max_matches: __arg_max_matches,
                 })
             }
             _ => ::core::result::Result::Err(errors),

@@ -356,7 +356,7 @@ impl TriageFindingArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let finding_id = errors
+        let __arg_finding_id = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
@@ -368,7 +368,7 @@ impl TriageFindingArgs {
                     opts,
                 ),
             );
-        let verdict = errors
+        let __arg_verdict = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Verdict,
@@ -380,7 +380,7 @@ impl TriageFindingArgs {
                     opts,
                 ),
             );
-        let severity = errors
+        let __arg_severity = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Severity,
@@ -392,7 +392,7 @@ impl TriageFindingArgs {
                     opts,
                 ),
             );
-        let confidence = errors
+        let __arg_confidence = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Number,
@@ -404,7 +404,7 @@ impl TriageFindingArgs {
                     opts,
                 ),
             );
-        let rationale = errors
+        let __arg_rationale = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -416,20 +416,34 @@ impl TriageFindingArgs {
                     opts,
                 ),
             );
-        match (finding_id, verdict, severity, confidence, rationale) {
+        match (
+            __arg_finding_id,
+            __arg_verdict,
+            __arg_severity,
+            __arg_confidence,
+            __arg_rationale,
+        ) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(finding_id)),
-                ::core::option::Option::Some(::core::option::Option::Some(verdict)),
-                ::core::option::Option::Some(::core::option::Option::Some(severity)),
-                ::core::option::Option::Some(::core::option::Option::Some(confidence)),
-                ::core::option::Option::Some(rationale),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_finding_id),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_verdict),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_severity),
+                ),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_confidence),
+                ),
+                ::core::option::Option::Some(__arg_rationale),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(Self {
-                    finding_id,
-                    verdict,
-                    severity,
-                    confidence,
-                    rationale,
+                    finding_id: __arg_finding_id,
+                    verdict: __arg_verdict,
+                    severity: __arg_severity,
+                    confidence: __arg_confidence,
+                    rationale: __arg_rationale,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -469,25 +483,31 @@ impl TriageFindingArgsBuilder {
         self,
     ) -> ::core::result::Result<TriageFindingArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let finding_id = ::core::option::Option::Some(self.finding_id);
-        let verdict = ::core::option::Option::Some(self.verdict);
-        let severity = ::core::option::Option::Some(self.severity);
-        let confidence = ::core::option::Option::Some(self.confidence);
-        let rationale = ::core::option::Option::Some(self.rationale);
-        match (finding_id, verdict, severity, confidence, rationale) {
+        let __arg_finding_id = ::core::option::Option::Some(self.finding_id);
+        let __arg_verdict = ::core::option::Option::Some(self.verdict);
+        let __arg_severity = ::core::option::Option::Some(self.severity);
+        let __arg_confidence = ::core::option::Option::Some(self.confidence);
+        let __arg_rationale = ::core::option::Option::Some(self.rationale);
+        match (
+            __arg_finding_id,
+            __arg_verdict,
+            __arg_severity,
+            __arg_confidence,
+            __arg_rationale,
+        ) {
             (
-                ::core::option::Option::Some(finding_id),
-                ::core::option::Option::Some(verdict),
-                ::core::option::Option::Some(severity),
-                ::core::option::Option::Some(confidence),
-                ::core::option::Option::Some(rationale),
+                ::core::option::Option::Some(__arg_finding_id),
+                ::core::option::Option::Some(__arg_verdict),
+                ::core::option::Option::Some(__arg_severity),
+                ::core::option::Option::Some(__arg_confidence),
+                ::core::option::Option::Some(__arg_rationale),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(TriageFindingArgs {
-                    finding_id,
-                    verdict,
-                    severity,
-                    confidence,
-                    rationale,
+                    finding_id: __arg_finding_id,
+                    verdict: __arg_verdict,
+                    severity: __arg_severity,
+                    confidence: __arg_confidence,
+                    rationale: __arg_rationale,
                 })
             }
             _ => ::core::result::Result::Err(errors),

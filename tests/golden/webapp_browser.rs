@@ -122,7 +122,7 @@ impl NavigateArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let url = errors
+        let __arg_url = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Url,
@@ -134,10 +134,10 @@ impl NavigateArgs {
                     opts,
                 ),
             );
-        match (url,) {
+        match (__arg_url,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(url)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { url }),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_url)),
+            ) if errors.is_empty() => ::core::result::Result::Ok(Self { url: __arg_url }),
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -158,10 +158,10 @@ impl NavigateArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<NavigateArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let url = ::core::option::Option::Some(self.url);
-        match (url,) {
-            (::core::option::Option::Some(url),) if errors.is_empty() => {
-                ::core::result::Result::Ok(NavigateArgs { url })
+        let __arg_url = ::core::option::Option::Some(self.url);
+        match (__arg_url,) {
+            (::core::option::Option::Some(__arg_url),) if errors.is_empty() => {
+                ::core::result::Result::Ok(NavigateArgs { url: __arg_url })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -350,7 +350,7 @@ impl SnapshotArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let format = errors
+        let __arg_format = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Format,
@@ -366,10 +366,12 @@ impl SnapshotArgs {
                     opts,
                 ),
             );
-        match (format,) {
+        match (__arg_format,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(format)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { format }),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_format)),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { format: __arg_format })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -395,7 +397,7 @@ impl SnapshotArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<SnapshotArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let format = match self.format {
+        let __arg_format = match self.format {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -411,9 +413,11 @@ impl SnapshotArgsBuilder {
                     )
             }
         };
-        match (format,) {
-            (::core::option::Option::Some(format),) if errors.is_empty() => {
-                ::core::result::Result::Ok(SnapshotArgs { format })
+        match (__arg_format,) {
+            (::core::option::Option::Some(__arg_format),) if errors.is_empty() => {
+                ::core::result::Result::Ok(SnapshotArgs {
+                    format: __arg_format,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -485,7 +489,7 @@ impl ClickArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let r#ref = errors
+        let __arg_ref = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
@@ -497,10 +501,12 @@ impl ClickArgs {
                     opts,
                 ),
             );
-        match (r#ref,) {
+        match (__arg_ref,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(r#ref)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { r#ref }),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_ref)),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { r#ref: __arg_ref })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -521,10 +527,10 @@ impl ClickArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<ClickArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let r#ref = ::core::option::Option::Some(self.r#ref);
-        match (r#ref,) {
-            (::core::option::Option::Some(r#ref),) if errors.is_empty() => {
-                ::core::result::Result::Ok(ClickArgs { r#ref })
+        let __arg_ref = ::core::option::Option::Some(self.r#ref);
+        match (__arg_ref,) {
+            (::core::option::Option::Some(__arg_ref),) if errors.is_empty() => {
+                ::core::result::Result::Ok(ClickArgs { r#ref: __arg_ref })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -624,7 +630,7 @@ impl TypeTextArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let r#ref = errors
+        let __arg_ref = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
@@ -636,7 +642,7 @@ impl TypeTextArgs {
                     opts,
                 ),
             );
-        let text = errors
+        let __arg_text = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -648,7 +654,7 @@ impl TypeTextArgs {
                     opts,
                 ),
             );
-        let press_enter = errors
+        let __arg_press_enter = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -662,13 +668,19 @@ impl TypeTextArgs {
                     opts,
                 ),
             );
-        match (r#ref, text, press_enter) {
+        match (__arg_ref, __arg_text, __arg_press_enter) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(r#ref)),
-                ::core::option::Option::Some(::core::option::Option::Some(text)),
-                ::core::option::Option::Some(::core::option::Option::Some(press_enter)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_ref)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_text)),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_press_enter),
+                ),
             ) if errors.is_empty() => {
-                ::core::result::Result::Ok(Self { r#ref, text, press_enter })
+                ::core::result::Result::Ok(Self {
+                    r#ref: __arg_ref,
+                    text: __arg_text,
+                    press_enter: __arg_press_enter,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -702,9 +714,9 @@ impl TypeTextArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<TypeTextArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let r#ref = ::core::option::Option::Some(self.r#ref);
-        let text = ::core::option::Option::Some(self.text);
-        let press_enter = match self.press_enter {
+        let __arg_ref = ::core::option::Option::Some(self.r#ref);
+        let __arg_text = ::core::option::Option::Some(self.text);
+        let __arg_press_enter = match self.press_enter {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -717,16 +729,16 @@ impl TypeTextArgsBuilder {
                     )
             }
         };
-        match (r#ref, text, press_enter) {
+        match (__arg_ref, __arg_text, __arg_press_enter) {
             (
-                ::core::option::Option::Some(r#ref),
-                ::core::option::Option::Some(text),
-                ::core::option::Option::Some(press_enter),
+                ::core::option::Option::Some(__arg_ref),
+                ::core::option::Option::Some(__arg_text),
+                ::core::option::Option::Some(__arg_press_enter),
             ) if errors.is_empty() => {
                 ::core::result::Result::Ok(TypeTextArgs {
-                    r#ref,
-                    text,
-                    press_enter,
+                    r#ref: __arg_ref,
+                    text: __arg_text,
+                    press_enter: __arg_press_enter,
                 })
             }
             _ => ::core::result::Result::Err(errors),
@@ -811,7 +823,7 @@ impl WaitForArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let text = errors
+        let __arg_text = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
@@ -823,7 +835,7 @@ impl WaitForArgs {
                     opts,
                 ),
             );
-        let timeout = errors
+        let __arg_timeout = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
@@ -839,11 +851,16 @@ impl WaitForArgs {
                     opts,
                 ),
             );
-        match (text, timeout) {
+        match (__arg_text, __arg_timeout) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(text)),
-                ::core::option::Option::Some(::core::option::Option::Some(timeout)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { text, timeout }),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_text)),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_timeout)),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self {
+                    text: __arg_text,
+                    timeout: __arg_timeout,
+                })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -871,8 +888,8 @@ impl WaitForArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<WaitForArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let text = ::core::option::Option::Some(self.text);
-        let timeout = match self.timeout {
+        let __arg_text = ::core::option::Option::Some(self.text);
+        let __arg_timeout = match self.timeout {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -888,12 +905,15 @@ impl WaitForArgsBuilder {
                     )
             }
         };
-        match (text, timeout) {
+        match (__arg_text, __arg_timeout) {
             (
-                ::core::option::Option::Some(text),
-                ::core::option::Option::Some(timeout),
+                ::core::option::Option::Some(__arg_text),
+                ::core::option::Option::Some(__arg_timeout),
             ) if errors.is_empty() => {
-                ::core::result::Result::Ok(WaitForArgs { text, timeout })
+                ::core::result::Result::Ok(WaitForArgs {
+                    text: __arg_text,
+                    timeout: __arg_timeout,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -961,7 +981,7 @@ impl ScreenshotArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let full_page = errors
+        let __arg_full_page = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
@@ -975,10 +995,14 @@ impl ScreenshotArgs {
                     opts,
                 ),
             );
-        match (full_page,) {
+        match (__arg_full_page,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(full_page)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { full_page }),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_full_page),
+                ),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { full_page: __arg_full_page })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -1004,7 +1028,7 @@ impl ScreenshotArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<ScreenshotArgs, ::cladgen::ArgErrors> {
         let mut errors = ::cladgen::ArgErrors::new();
-        let full_page = match self.full_page {
+        let __arg_full_page = match self.full_page {
             ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
             ::core::option::Option::None => {
                 errors
@@ -1017,9 +1041,11 @@ impl ScreenshotArgsBuilder {
                     )
             }
         };
-        match (full_page,) {
-            (::core::option::Option::Some(full_page),) if errors.is_empty() => {
-                ::core::result::Result::Ok(ScreenshotArgs { full_page })
+        match (__arg_full_page,) {
+            (::core::option::Option::Some(__arg_full_page),) if errors.is_empty() => {
+                ::core::result::Result::Ok(ScreenshotArgs {
+                    full_page: __arg_full_page,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -1091,7 +1117,7 @@ impl SubmitFormArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let r#ref = errors
+        let __arg_ref = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
@@ -1103,10 +1129,12 @@ impl SubmitFormArgs {
                     opts,
                 ),
             );
-        match (r#ref,) {
+        match (__arg_ref,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(r#ref)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { r#ref }),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_ref)),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { r#ref: __arg_ref })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -1127,10 +1155,10 @@ impl SubmitFormArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<SubmitFormArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let r#ref = ::core::option::Option::Some(self.r#ref);
-        match (r#ref,) {
-            (::core::option::Option::Some(r#ref),) if errors.is_empty() => {
-                ::core::result::Result::Ok(SubmitFormArgs { r#ref })
+        let __arg_ref = ::core::option::Option::Some(self.r#ref);
+        match (__arg_ref,) {
+            (::core::option::Option::Some(__arg_ref),) if errors.is_empty() => {
+                ::core::result::Result::Ok(SubmitFormArgs { r#ref: __arg_ref })
             }
             _ => ::core::result::Result::Err(errors),
         }
@@ -1299,7 +1327,7 @@ impl LoginArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let account = errors
+        let __arg_account = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     Account,
@@ -1311,10 +1339,14 @@ impl LoginArgs {
                     opts,
                 ),
             );
-        match (account,) {
+        match (__arg_account,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(account)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { account }),
+                ::core::option::Option::Some(
+                    ::core::option::Option::Some(__arg_account),
+                ),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { account: __arg_account })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -1335,10 +1367,12 @@ impl LoginArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<LoginArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let account = ::core::option::Option::Some(self.account);
-        match (account,) {
-            (::core::option::Option::Some(account),) if errors.is_empty() => {
-                ::core::result::Result::Ok(LoginArgs { account })
+        let __arg_account = ::core::option::Option::Some(self.account);
+        match (__arg_account,) {
+            (::core::option::Option::Some(__arg_account),) if errors.is_empty() => {
+                ::core::result::Result::Ok(LoginArgs {
+                    account: __arg_account,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }

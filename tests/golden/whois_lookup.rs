@@ -42,7 +42,7 @@ impl WhoisLookupArgs {
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
-        let target = errors
+        let __arg_target = errors
             .collect(
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
@@ -54,10 +54,12 @@ impl WhoisLookupArgs {
                     opts,
                 ),
             );
-        match (target,) {
+        match (__arg_target,) {
             (
-                ::core::option::Option::Some(::core::option::Option::Some(target)),
-            ) if errors.is_empty() => ::core::result::Result::Ok(Self { target }),
+                ::core::option::Option::Some(::core::option::Option::Some(__arg_target)),
+            ) if errors.is_empty() => {
+                ::core::result::Result::Ok(Self { target: __arg_target })
+            }
             _ => ::core::result::Result::Err(errors),
         }
     }
@@ -78,10 +80,12 @@ impl WhoisLookupArgsBuilder {
     /// Applies the defaults of unset optional arguments and builds the arguments.
     pub fn build(self) -> ::core::result::Result<WhoisLookupArgs, ::cladgen::ArgErrors> {
         let errors = ::cladgen::ArgErrors::new();
-        let target = ::core::option::Option::Some(self.target);
-        match (target,) {
-            (::core::option::Option::Some(target),) if errors.is_empty() => {
-                ::core::result::Result::Ok(WhoisLookupArgs { target })
+        let __arg_target = ::core::option::Option::Some(self.target);
+        match (__arg_target,) {
+            (::core::option::Option::Some(__arg_target),) if errors.is_empty() => {
+                ::core::result::Result::Ok(WhoisLookupArgs {
+                    target: __arg_target,
+                })
             }
             _ => ::core::result::Result::Err(errors),
         }
