@@ -1,6 +1,6 @@
 //! Code generation: checked ToolClad manifests to Rust tokens.
 //!
-//! This crate turns a [`Manifest`] (already loaded and checked by `cladgen-core`) into
+//! This crate turns a [`Manifest`](cladgen_core::model::Manifest) (already loaded and checked by `cladgen-core`) into
 //! the items of one tool module, and a manifest set into a registry. It does no I/O
 //! and no formatting: `cladgen-build` formats with prettyplease and writes files;
 //! `cladgen-macros` returns the tokens to rustc. Internal crate of cladgen.

@@ -31,9 +31,9 @@ impl<'m> Call<'m> {
     /// Validates the JSON arguments of a call to `manifest`.
     ///
     /// The call must be a JSON object. Keys that name no argument are refused
-    /// ([`Rule::UnknownArgument`]). An argument is absent when its key is missing, its
+    /// ([`Rule::UnknownArgument`](crate::value::Rule::UnknownArgument)). An argument is absent when its key is missing, its
     /// value is `null`, or, for an optional argument, the empty string. A required
-    /// argument that is absent is [`Rule::Missing`] (a default does not help); an
+    /// argument that is absent is [`Rule::Missing`](crate::value::Rule::Missing) (a default does not help); an
     /// optional one takes its default (parsed by the same rules) or stays absent.
     ///
     /// Every problem is reported at once: unknown keys first (in key order), then the
