@@ -11,14 +11,14 @@ use serde_json::json;
 fn awkward_argument_names_compile_and_work() {
     let ctx = cladgen::ExecContext::new("s", "/e");
     let a = AwkwardNamesArgs::from_json(&json!({
-        "errors": "x", "value": true, "self": 8080, "obj": "o", "type": "b"
+        "errors": "x", "value": true, "self": 8080, "obj": "o", "type": "b", "arg_obj": 7
     }))
     .unwrap();
     assert_eq!(a.r#type, Type::B);
     assert_eq!(a.opts.get(), 3);
     assert_eq!(
         a.argv(&ctx),
-        ["echo", "x", "--opts=3", "b", "o", "--port", "8080"]
+        ["echo", "x", "--opts=3", "b", "o", "--n=7", "--port", "8080"]
     );
     let b = AwkwardNamesArgs::builder(
         cladgen::value::Text::parse_str(

@@ -135,7 +135,7 @@ impl<'a> ArgSet<'a> {
                 quote!(#doc pub command: #rt::invoke::CommandText,),
                 quote! {
                     let command = errors.collect(#rt::invoke::CommandText::from_json(
-                        &MANIFEST, #cmd, __command.filter(|v| !v.is_null()),
+                        &MANIFEST, #cmd, __slot_command.filter(|v| !v.is_null()),
                     ));
                 },
             )
@@ -148,7 +148,7 @@ impl<'a> ArgSet<'a> {
         let slot_names: Vec<&str> = names.clone();
         let slots: Vec<Ident> = slot_names
             .iter()
-            .map(|n| format_ident!("__{}", n))
+            .map(|n| format_ident!("__slot_{}", n))
             .collect();
         let walk = if slots.is_empty() {
             quote! {
@@ -184,7 +184,7 @@ impl<'a> ArgSet<'a> {
                 }
                 None => quote!(::core::option::Option::None),
             };
-            let slot = format_ident!("__{}", a.name.as_ref());
+            let slot = format_ident!("__slot_{}", a.name.as_ref());
             let var = local(a);
             quote! {
                 let #var = errors.collect(#rt::__private::field::parse_value::<#t>(
@@ -416,7 +416,8 @@ impl<'a> ArgSet<'a> {
 
 /// The local variable holding an argument while a value is assembled: prefixed, so
 /// an argument named like a local of the generated code (`errors`, `opts`) or a
-/// keyword cannot clash.
+/// keyword cannot clash. The JSON slots are `__slot_<name>`: the two prefixes can
+/// never produce the same name.
 fn local(a: &Arg) -> Ident {
     format_ident!("__arg_{}", a.name.as_ref())
 }

@@ -57,20 +57,22 @@ impl CodeSearchArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __query: ::core::option::Option<
+        let mut __slot_query: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __per_page: ::core::option::Option<
+        let mut __slot_per_page: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __include_forks: ::core::option::Option<
+        let mut __slot_include_forks: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "query" => __query = ::core::option::Option::Some(value),
-                "per_page" => __per_page = ::core::option::Option::Some(value),
-                "include_forks" => __include_forks = ::core::option::Option::Some(value),
+                "query" => __slot_query = ::core::option::Option::Some(value),
+                "per_page" => __slot_per_page = ::core::option::Option::Some(value),
+                "include_forks" => {
+                    __slot_include_forks = ::core::option::Option::Some(value);
+                }
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -79,7 +81,7 @@ impl CodeSearchArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __query,
+                    __slot_query,
                     &::cladgen::ArgSpec::new("query", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -91,7 +93,7 @@ impl CodeSearchArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __per_page,
+                    __slot_per_page,
                     &::cladgen::ArgSpec::new("per_page", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -105,7 +107,7 @@ impl CodeSearchArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __include_forks,
+                    __slot_include_forks,
                     &::cladgen::ArgSpec::new("include_forks", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(

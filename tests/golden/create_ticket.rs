@@ -233,37 +233,39 @@ impl CreateTicketArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __project: ::core::option::Option<
+        let mut __slot_project: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __title: ::core::option::Option<
+        let mut __slot_title: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __details: ::core::option::Option<
+        let mut __slot_details: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __severity: ::core::option::Option<
+        let mut __slot_severity: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __cvss_score: ::core::option::Option<
+        let mut __slot_cvss_score: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __confidential: ::core::option::Option<
+        let mut __slot_confidential: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __notify_watchers: ::core::option::Option<
+        let mut __slot_notify_watchers: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "project" => __project = ::core::option::Option::Some(value),
-                "title" => __title = ::core::option::Option::Some(value),
-                "details" => __details = ::core::option::Option::Some(value),
-                "severity" => __severity = ::core::option::Option::Some(value),
-                "cvss_score" => __cvss_score = ::core::option::Option::Some(value),
-                "confidential" => __confidential = ::core::option::Option::Some(value),
+                "project" => __slot_project = ::core::option::Option::Some(value),
+                "title" => __slot_title = ::core::option::Option::Some(value),
+                "details" => __slot_details = ::core::option::Option::Some(value),
+                "severity" => __slot_severity = ::core::option::Option::Some(value),
+                "cvss_score" => __slot_cvss_score = ::core::option::Option::Some(value),
+                "confidential" => {
+                    __slot_confidential = ::core::option::Option::Some(value);
+                }
                 "notify_watchers" => {
-                    __notify_watchers = ::core::option::Option::Some(value);
+                    __slot_notify_watchers = ::core::option::Option::Some(value);
                 }
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
@@ -273,7 +275,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    __project,
+                    __slot_project,
                     &::cladgen::ArgSpec::new("project", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -285,7 +287,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __title,
+                    __slot_title,
                     &::cladgen::ArgSpec::new("title", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -297,7 +299,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __details,
+                    __slot_details,
                     &::cladgen::ArgSpec::new("details", &__CLADGEN_ARG_C2),
                     true,
                     ::core::option::Option::None,
@@ -309,7 +311,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     Severity,
                 >(
-                    __severity,
+                    __slot_severity,
                     &::cladgen::ArgSpec::new("severity", &__CLADGEN_ARG_C3),
                     true,
                     ::core::option::Option::None,
@@ -321,7 +323,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Number,
                 >(
-                    __cvss_score,
+                    __slot_cvss_score,
                     &::cladgen::ArgSpec::new("cvss_score", &__CLADGEN_ARG_C4),
                     true,
                     ::core::option::Option::None,
@@ -333,7 +335,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __confidential,
+                    __slot_confidential,
                     &::cladgen::ArgSpec::new("confidential", &__CLADGEN_ARG_C5),
                     false,
                     ::core::option::Option::Some(
@@ -347,7 +349,7 @@ impl CreateTicketArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __notify_watchers,
+                    __slot_notify_watchers,
                     &::cladgen::ArgSpec::new("notify_watchers", &__CLADGEN_ARG_C6),
                     false,
                     ::core::option::Option::Some(

@@ -368,32 +368,36 @@ impl DigLookupArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __target: ::core::option::Option<
+        let mut __slot_target: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __record_type: ::core::option::Option<
+        let mut __slot_record_type: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __answer_style: ::core::option::Option<
+        let mut __slot_answer_style: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __use_tcp: ::core::option::Option<
+        let mut __slot_use_tcp: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __nameserver: ::core::option::Option<
+        let mut __slot_nameserver: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __query_timeout: ::core::option::Option<
+        let mut __slot_query_timeout: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "target" => __target = ::core::option::Option::Some(value),
-                "record_type" => __record_type = ::core::option::Option::Some(value),
-                "answer_style" => __answer_style = ::core::option::Option::Some(value),
-                "use_tcp" => __use_tcp = ::core::option::Option::Some(value),
-                "nameserver" => __nameserver = ::core::option::Option::Some(value),
-                "query_timeout" => __query_timeout = ::core::option::Option::Some(value),
+                "target" => __slot_target = ::core::option::Option::Some(value),
+                "record_type" => __slot_record_type = ::core::option::Option::Some(value),
+                "answer_style" => {
+                    __slot_answer_style = ::core::option::Option::Some(value);
+                }
+                "use_tcp" => __slot_use_tcp = ::core::option::Option::Some(value),
+                "nameserver" => __slot_nameserver = ::core::option::Option::Some(value),
+                "query_timeout" => {
+                    __slot_query_timeout = ::core::option::Option::Some(value);
+                }
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -402,7 +406,7 @@ impl DigLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    __target,
+                    __slot_target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -414,7 +418,7 @@ impl DigLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     RecordType,
                 >(
-                    __record_type,
+                    __slot_record_type,
                     &::cladgen::ArgSpec::new("record_type", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -430,7 +434,7 @@ impl DigLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     AnswerStyle,
                 >(
-                    __answer_style,
+                    __slot_answer_style,
                     &::cladgen::ArgSpec::new("answer_style", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -446,7 +450,7 @@ impl DigLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __use_tcp,
+                    __slot_use_tcp,
                     &::cladgen::ArgSpec::new("use_tcp", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::Some(
@@ -460,7 +464,7 @@ impl DigLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::IpAddress,
                 >(
-                    __nameserver,
+                    __slot_nameserver,
                     &::cladgen::ArgSpec::new("nameserver", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::None,
@@ -472,7 +476,7 @@ impl DigLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __query_timeout,
+                    __slot_query_timeout,
                     &::cladgen::ArgSpec::new("query_timeout", &__CLADGEN_ARG_C5),
                     false,
                     ::core::option::Option::Some(

@@ -52,22 +52,22 @@ impl HttpHeadersArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __url: ::core::option::Option<
+        let mut __slot_url: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __follow_redirects: ::core::option::Option<
+        let mut __slot_follow_redirects: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __max_time: ::core::option::Option<
+        let mut __slot_max_time: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "url" => __url = ::core::option::Option::Some(value),
+                "url" => __slot_url = ::core::option::Option::Some(value),
                 "follow_redirects" => {
-                    __follow_redirects = ::core::option::Option::Some(value);
+                    __slot_follow_redirects = ::core::option::Option::Some(value);
                 }
-                "max_time" => __max_time = ::core::option::Option::Some(value),
+                "max_time" => __slot_max_time = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -76,7 +76,7 @@ impl HttpHeadersArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Url,
                 >(
-                    __url,
+                    __slot_url,
                     &::cladgen::ArgSpec::new("url", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -88,7 +88,7 @@ impl HttpHeadersArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __follow_redirects,
+                    __slot_follow_redirects,
                     &::cladgen::ArgSpec::new("follow_redirects", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -102,7 +102,7 @@ impl HttpHeadersArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    __max_time,
+                    __slot_max_time,
                     &::cladgen::ArgSpec::new("max_time", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(

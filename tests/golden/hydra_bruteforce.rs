@@ -322,51 +322,55 @@ impl HydraBruteforceArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __target: ::core::option::Option<
+        let mut __slot_target: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __service: ::core::option::Option<
+        let mut __slot_service: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __port: ::core::option::Option<
+        let mut __slot_port: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __username: ::core::option::Option<
+        let mut __slot_username: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __username_file: ::core::option::Option<
+        let mut __slot_username_file: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __password: ::core::option::Option<
+        let mut __slot_password: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __password_file: ::core::option::Option<
+        let mut __slot_password_file: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __threads: ::core::option::Option<
+        let mut __slot_threads: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __connect_timeout: ::core::option::Option<
+        let mut __slot_connect_timeout: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __stop_on_success: ::core::option::Option<
+        let mut __slot_stop_on_success: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "target" => __target = ::core::option::Option::Some(value),
-                "service" => __service = ::core::option::Option::Some(value),
-                "port" => __port = ::core::option::Option::Some(value),
-                "username" => __username = ::core::option::Option::Some(value),
-                "username_file" => __username_file = ::core::option::Option::Some(value),
-                "password" => __password = ::core::option::Option::Some(value),
-                "password_file" => __password_file = ::core::option::Option::Some(value),
-                "threads" => __threads = ::core::option::Option::Some(value),
+                "target" => __slot_target = ::core::option::Option::Some(value),
+                "service" => __slot_service = ::core::option::Option::Some(value),
+                "port" => __slot_port = ::core::option::Option::Some(value),
+                "username" => __slot_username = ::core::option::Option::Some(value),
+                "username_file" => {
+                    __slot_username_file = ::core::option::Option::Some(value);
+                }
+                "password" => __slot_password = ::core::option::Option::Some(value),
+                "password_file" => {
+                    __slot_password_file = ::core::option::Option::Some(value);
+                }
+                "threads" => __slot_threads = ::core::option::Option::Some(value),
                 "connect_timeout" => {
-                    __connect_timeout = ::core::option::Option::Some(value);
+                    __slot_connect_timeout = ::core::option::Option::Some(value);
                 }
                 "stop_on_success" => {
-                    __stop_on_success = ::core::option::Option::Some(value);
+                    __slot_stop_on_success = ::core::option::Option::Some(value);
                 }
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
@@ -376,7 +380,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    __target,
+                    __slot_target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -388,7 +392,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     Service,
                 >(
-                    __service,
+                    __slot_service,
                     &::cladgen::ArgSpec::new("service", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -400,7 +404,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Port,
                 >(
-                    __port,
+                    __slot_port,
                     &::cladgen::ArgSpec::new("port", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::None,
@@ -412,7 +416,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __username,
+                    __slot_username,
                     &::cladgen::ArgSpec::new("username", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::None,
@@ -424,7 +428,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::CredentialFile,
                 >(
-                    __username_file,
+                    __slot_username_file,
                     &::cladgen::ArgSpec::new("username_file", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::None,
@@ -436,7 +440,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __password,
+                    __slot_password,
                     &::cladgen::ArgSpec::new("password", &__CLADGEN_ARG_C5),
                     false,
                     ::core::option::Option::None,
@@ -448,7 +452,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::CredentialFile,
                 >(
-                    __password_file,
+                    __slot_password_file,
                     &::cladgen::ArgSpec::new("password_file", &__CLADGEN_ARG_C6),
                     false,
                     ::core::option::Option::None,
@@ -460,7 +464,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __threads,
+                    __slot_threads,
                     &::cladgen::ArgSpec::new("threads", &__CLADGEN_ARG_C7),
                     false,
                     ::core::option::Option::Some(
@@ -474,7 +478,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __connect_timeout,
+                    __slot_connect_timeout,
                     &::cladgen::ArgSpec::new("connect_timeout", &__CLADGEN_ARG_C8),
                     false,
                     ::core::option::Option::Some(
@@ -488,7 +492,7 @@ impl HydraBruteforceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __stop_on_success,
+                    __slot_stop_on_success,
                     &::cladgen::ArgSpec::new("stop_on_success", &__CLADGEN_ARG_C9),
                     false,
                     ::core::option::Option::Some(

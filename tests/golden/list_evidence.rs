@@ -51,20 +51,20 @@ impl ListEvidenceArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __directory: ::core::option::Option<
+        let mut __slot_directory: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __newer_than: ::core::option::Option<
+        let mut __slot_newer_than: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __limit: ::core::option::Option<
+        let mut __slot_limit: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "directory" => __directory = ::core::option::Option::Some(value),
-                "newer_than" => __newer_than = ::core::option::Option::Some(value),
-                "limit" => __limit = ::core::option::Option::Some(value),
+                "directory" => __slot_directory = ::core::option::Option::Some(value),
+                "newer_than" => __slot_newer_than = ::core::option::Option::Some(value),
+                "limit" => __slot_limit = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -73,7 +73,7 @@ impl ListEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RelPath,
                 >(
-                    __directory,
+                    __slot_directory,
                     &::cladgen::ArgSpec::new("directory", &__CLADGEN_ARG_C0),
                     false,
                     ::core::option::Option::Some(
@@ -89,7 +89,7 @@ impl ListEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    __newer_than,
+                    __slot_newer_than,
                     &::cladgen::ArgSpec::new("newer_than", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -105,7 +105,7 @@ impl ListEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __limit,
+                    __slot_limit,
                     &::cladgen::ArgSpec::new("limit", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(

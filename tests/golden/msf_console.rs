@@ -120,16 +120,16 @@ impl UseModuleArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __command: ::core::option::Option<
+        let mut __slot_command: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __module: ::core::option::Option<
+        let mut __slot_module: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "command" => __command = ::core::option::Option::Some(value),
-                "module" => __module = ::core::option::Option::Some(value),
+                "command" => __slot_command = ::core::option::Option::Some(value),
+                "module" => __slot_module = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -138,7 +138,7 @@ impl UseModuleArgs {
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "use_module",
-                    __command.filter(|v| !v.is_null()),
+                    __slot_command.filter(|v| !v.is_null()),
                 ),
             );
         let __arg_module = errors
@@ -146,7 +146,7 @@ impl UseModuleArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    __module,
+                    __slot_module,
                     &::cladgen::ArgSpec::new("module", &__CLADGEN_CMD0_C0),
                     true,
                     ::core::option::Option::None,
@@ -256,16 +256,16 @@ impl SetTargetArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __command: ::core::option::Option<
+        let mut __slot_command: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __target: ::core::option::Option<
+        let mut __slot_target: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "command" => __command = ::core::option::Option::Some(value),
-                "target" => __target = ::core::option::Option::Some(value),
+                "command" => __slot_command = ::core::option::Option::Some(value),
+                "target" => __slot_target = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -274,7 +274,7 @@ impl SetTargetArgs {
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "set_target",
-                    __command.filter(|v| !v.is_null()),
+                    __slot_command.filter(|v| !v.is_null()),
                 ),
             );
         let __arg_target = errors
@@ -282,7 +282,7 @@ impl SetTargetArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    __target,
+                    __slot_target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_CMD1_C0),
                     true,
                     ::core::option::Option::None,
@@ -381,12 +381,12 @@ impl ShowOptionsArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __command: ::core::option::Option<
+        let mut __slot_command: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "command" => __command = ::core::option::Option::Some(value),
+                "command" => __slot_command = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -395,7 +395,7 @@ impl ShowOptionsArgs {
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "show_options",
-                    __command.filter(|v| !v.is_null()),
+                    __slot_command.filter(|v| !v.is_null()),
                 ),
             );
         match (command,) {
@@ -480,12 +480,12 @@ impl RunModuleArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __command: ::core::option::Option<
+        let mut __slot_command: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "command" => __command = ::core::option::Option::Some(value),
+                "command" => __slot_command = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -494,7 +494,7 @@ impl RunModuleArgs {
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "run_module",
-                    __command.filter(|v| !v.is_null()),
+                    __slot_command.filter(|v| !v.is_null()),
                 ),
             );
         match (command,) {
@@ -579,12 +579,12 @@ impl ListSessionsArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __command: ::core::option::Option<
+        let mut __slot_command: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "command" => __command = ::core::option::Option::Some(value),
+                "command" => __slot_command = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -593,7 +593,7 @@ impl ListSessionsArgs {
                 ::cladgen::invoke::CommandText::from_json(
                     &MANIFEST,
                     "list_sessions",
-                    __command.filter(|v| !v.is_null()),
+                    __slot_command.filter(|v| !v.is_null()),
                 ),
             );
         match (command,) {

@@ -194,28 +194,30 @@ impl NiktoScanArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __target: ::core::option::Option<
+        let mut __slot_target: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __protocol: ::core::option::Option<
+        let mut __slot_protocol: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __port: ::core::option::Option<
+        let mut __slot_port: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __max_duration: ::core::option::Option<
+        let mut __slot_max_duration: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __pause: ::core::option::Option<
+        let mut __slot_pause: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "target" => __target = ::core::option::Option::Some(value),
-                "protocol" => __protocol = ::core::option::Option::Some(value),
-                "port" => __port = ::core::option::Option::Some(value),
-                "max_duration" => __max_duration = ::core::option::Option::Some(value),
-                "pause" => __pause = ::core::option::Option::Some(value),
+                "target" => __slot_target = ::core::option::Option::Some(value),
+                "protocol" => __slot_protocol = ::core::option::Option::Some(value),
+                "port" => __slot_port = ::core::option::Option::Some(value),
+                "max_duration" => {
+                    __slot_max_duration = ::core::option::Option::Some(value);
+                }
+                "pause" => __slot_pause = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -224,7 +226,7 @@ impl NiktoScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __target,
+                    __slot_target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -236,7 +238,7 @@ impl NiktoScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     Protocol,
                 >(
-                    __protocol,
+                    __slot_protocol,
                     &::cladgen::ArgSpec::new("protocol", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -252,7 +254,7 @@ impl NiktoScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Port,
                 >(
-                    __port,
+                    __slot_port,
                     &::cladgen::ArgSpec::new("port", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -266,7 +268,7 @@ impl NiktoScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    __max_duration,
+                    __slot_max_duration,
                     &::cladgen::ArgSpec::new("max_duration", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::Some(
@@ -282,7 +284,7 @@ impl NiktoScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __pause,
+                    __slot_pause,
                     &::cladgen::ArgSpec::new("pause", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::Some(

@@ -191,20 +191,20 @@ impl NmapScanArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __target: ::core::option::Option<
+        let mut __slot_target: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __scan_type: ::core::option::Option<
+        let mut __slot_scan_type: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __exclude: ::core::option::Option<
+        let mut __slot_exclude: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "target" => __target = ::core::option::Option::Some(value),
-                "scan_type" => __scan_type = ::core::option::Option::Some(value),
-                "exclude" => __exclude = ::core::option::Option::Some(value),
+                "target" => __slot_target = ::core::option::Option::Some(value),
+                "scan_type" => __slot_scan_type = ::core::option::Option::Some(value),
+                "exclude" => __slot_exclude = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -213,7 +213,7 @@ impl NmapScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    __target,
+                    __slot_target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -225,7 +225,7 @@ impl NmapScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ScanType,
                 >(
-                    __scan_type,
+                    __slot_scan_type,
                     &::cladgen::ArgSpec::new("scan_type", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -237,7 +237,7 @@ impl NmapScanArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Cidr,
                 >(
-                    __exclude,
+                    __slot_exclude,
                     &::cladgen::ArgSpec::new("exclude", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::None,

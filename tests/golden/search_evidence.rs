@@ -72,24 +72,24 @@ impl SearchEvidenceArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __text: ::core::option::Option<
+        let mut __slot_text: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __directory: ::core::option::Option<
+        let mut __slot_directory: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __ignore_case: ::core::option::Option<
+        let mut __slot_ignore_case: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __max_matches: ::core::option::Option<
+        let mut __slot_max_matches: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "text" => __text = ::core::option::Option::Some(value),
-                "directory" => __directory = ::core::option::Option::Some(value),
-                "ignore_case" => __ignore_case = ::core::option::Option::Some(value),
-                "max_matches" => __max_matches = ::core::option::Option::Some(value),
+                "text" => __slot_text = ::core::option::Option::Some(value),
+                "directory" => __slot_directory = ::core::option::Option::Some(value),
+                "ignore_case" => __slot_ignore_case = ::core::option::Option::Some(value),
+                "max_matches" => __slot_max_matches = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -98,7 +98,7 @@ impl SearchEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __text,
+                    __slot_text,
                     &::cladgen::ArgSpec::new("text", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -110,7 +110,7 @@ impl SearchEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RelPath,
                 >(
-                    __directory,
+                    __slot_directory,
                     &::cladgen::ArgSpec::new("directory", &__CLADGEN_ARG_C1),
                     false,
                     ::core::option::Option::Some(
@@ -126,7 +126,7 @@ impl SearchEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __ignore_case,
+                    __slot_ignore_case,
                     &::cladgen::ArgSpec::new("ignore_case", &__CLADGEN_ARG_C2),
                     false,
                     ::core::option::Option::Some(
@@ -140,7 +140,7 @@ impl SearchEvidenceArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Integer,
                 >(
-                    __max_matches,
+                    __slot_max_matches,
                     &::cladgen::ArgSpec::new("max_matches", &__CLADGEN_ARG_C3),
                     false,
                     ::core::option::Option::Some(

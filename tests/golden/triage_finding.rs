@@ -331,28 +331,28 @@ impl TriageFindingArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __finding_id: ::core::option::Option<
+        let mut __slot_finding_id: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __verdict: ::core::option::Option<
+        let mut __slot_verdict: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __severity: ::core::option::Option<
+        let mut __slot_severity: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __confidence: ::core::option::Option<
+        let mut __slot_confidence: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __rationale: ::core::option::Option<
+        let mut __slot_rationale: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "finding_id" => __finding_id = ::core::option::Option::Some(value),
-                "verdict" => __verdict = ::core::option::Option::Some(value),
-                "severity" => __severity = ::core::option::Option::Some(value),
-                "confidence" => __confidence = ::core::option::Option::Some(value),
-                "rationale" => __rationale = ::core::option::Option::Some(value),
+                "finding_id" => __slot_finding_id = ::core::option::Option::Some(value),
+                "verdict" => __slot_verdict = ::core::option::Option::Some(value),
+                "severity" => __slot_severity = ::core::option::Option::Some(value),
+                "confidence" => __slot_confidence = ::core::option::Option::Some(value),
+                "rationale" => __slot_rationale = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -361,7 +361,7 @@ impl TriageFindingArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    __finding_id,
+                    __slot_finding_id,
                     &::cladgen::ArgSpec::new("finding_id", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
@@ -373,7 +373,7 @@ impl TriageFindingArgs {
                 ::cladgen::__private::field::parse_value::<
                     Verdict,
                 >(
-                    __verdict,
+                    __slot_verdict,
                     &::cladgen::ArgSpec::new("verdict", &__CLADGEN_ARG_C1),
                     true,
                     ::core::option::Option::None,
@@ -385,7 +385,7 @@ impl TriageFindingArgs {
                 ::cladgen::__private::field::parse_value::<
                     Severity,
                 >(
-                    __severity,
+                    __slot_severity,
                     &::cladgen::ArgSpec::new("severity", &__CLADGEN_ARG_C2),
                     true,
                     ::core::option::Option::None,
@@ -397,7 +397,7 @@ impl TriageFindingArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Number,
                 >(
-                    __confidence,
+                    __slot_confidence,
                     &::cladgen::ArgSpec::new("confidence", &__CLADGEN_ARG_C3),
                     true,
                     ::core::option::Option::None,
@@ -409,7 +409,7 @@ impl TriageFindingArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __rationale,
+                    __slot_rationale,
                     &::cladgen::ArgSpec::new("rationale", &__CLADGEN_ARG_C4),
                     false,
                     ::core::option::Option::None,

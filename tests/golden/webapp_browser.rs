@@ -113,12 +113,12 @@ impl NavigateArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __url: ::core::option::Option<
+        let mut __slot_url: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "url" => __url = ::core::option::Option::Some(value),
+                "url" => __slot_url = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -127,7 +127,7 @@ impl NavigateArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Url,
                 >(
-                    __url,
+                    __slot_url,
                     &::cladgen::ArgSpec::new("url", &__CLADGEN_CMD0_C0),
                     true,
                     ::core::option::Option::None,
@@ -341,12 +341,12 @@ impl SnapshotArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __format: ::core::option::Option<
+        let mut __slot_format: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "format" => __format = ::core::option::Option::Some(value),
+                "format" => __slot_format = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -355,7 +355,7 @@ impl SnapshotArgs {
                 ::cladgen::__private::field::parse_value::<
                     Format,
                 >(
-                    __format,
+                    __slot_format,
                     &::cladgen::ArgSpec::new("format", &__CLADGEN_CMD1_C0),
                     false,
                     ::core::option::Option::Some(
@@ -480,12 +480,12 @@ impl ClickArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __ref: ::core::option::Option<
+        let mut __slot_ref: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "ref" => __ref = ::core::option::Option::Some(value),
+                "ref" => __slot_ref = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -494,7 +494,7 @@ impl ClickArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    __ref,
+                    __slot_ref,
                     &::cladgen::ArgSpec::new("ref", &__CLADGEN_CMD2_C0),
                     true,
                     ::core::option::Option::None,
@@ -613,20 +613,20 @@ impl TypeTextArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __ref: ::core::option::Option<
+        let mut __slot_ref: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __text: ::core::option::Option<
+        let mut __slot_text: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __press_enter: ::core::option::Option<
+        let mut __slot_press_enter: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "ref" => __ref = ::core::option::Option::Some(value),
-                "text" => __text = ::core::option::Option::Some(value),
-                "press_enter" => __press_enter = ::core::option::Option::Some(value),
+                "ref" => __slot_ref = ::core::option::Option::Some(value),
+                "text" => __slot_text = ::core::option::Option::Some(value),
+                "press_enter" => __slot_press_enter = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -635,7 +635,7 @@ impl TypeTextArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    __ref,
+                    __slot_ref,
                     &::cladgen::ArgSpec::new("ref", &__CLADGEN_CMD3_C0),
                     true,
                     ::core::option::Option::None,
@@ -647,7 +647,7 @@ impl TypeTextArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __text,
+                    __slot_text,
                     &::cladgen::ArgSpec::new("text", &__CLADGEN_CMD3_C1),
                     true,
                     ::core::option::Option::None,
@@ -659,7 +659,7 @@ impl TypeTextArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __press_enter,
+                    __slot_press_enter,
                     &::cladgen::ArgSpec::new("press_enter", &__CLADGEN_CMD3_C2),
                     false,
                     ::core::option::Option::Some(
@@ -810,16 +810,16 @@ impl WaitForArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __text: ::core::option::Option<
+        let mut __slot_text: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
-        let mut __timeout: ::core::option::Option<
+        let mut __slot_timeout: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "text" => __text = ::core::option::Option::Some(value),
-                "timeout" => __timeout = ::core::option::Option::Some(value),
+                "text" => __slot_text = ::core::option::Option::Some(value),
+                "timeout" => __slot_timeout = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -828,7 +828,7 @@ impl WaitForArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Text,
                 >(
-                    __text,
+                    __slot_text,
                     &::cladgen::ArgSpec::new("text", &__CLADGEN_CMD4_C0),
                     true,
                     ::core::option::Option::None,
@@ -840,7 +840,7 @@ impl WaitForArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Duration,
                 >(
-                    __timeout,
+                    __slot_timeout,
                     &::cladgen::ArgSpec::new("timeout", &__CLADGEN_CMD4_C1),
                     false,
                     ::core::option::Option::Some(
@@ -972,12 +972,12 @@ impl ScreenshotArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __full_page: ::core::option::Option<
+        let mut __slot_full_page: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "full_page" => __full_page = ::core::option::Option::Some(value),
+                "full_page" => __slot_full_page = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -986,7 +986,7 @@ impl ScreenshotArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::Boolean,
                 >(
-                    __full_page,
+                    __slot_full_page,
                     &::cladgen::ArgSpec::new("full_page", &__CLADGEN_CMD5_C0),
                     false,
                     ::core::option::Option::Some(
@@ -1108,12 +1108,12 @@ impl SubmitFormArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __ref: ::core::option::Option<
+        let mut __slot_ref: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "ref" => __ref = ::core::option::Option::Some(value),
+                "ref" => __slot_ref = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -1122,7 +1122,7 @@ impl SubmitFormArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::RegexMatch,
                 >(
-                    __ref,
+                    __slot_ref,
                     &::cladgen::ArgSpec::new("ref", &__CLADGEN_CMD6_C0),
                     true,
                     ::core::option::Option::None,
@@ -1318,12 +1318,12 @@ impl LoginArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __account: ::core::option::Option<
+        let mut __slot_account: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "account" => __account = ::core::option::Option::Some(value),
+                "account" => __slot_account = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -1332,7 +1332,7 @@ impl LoginArgs {
                 ::cladgen::__private::field::parse_value::<
                     Account,
                 >(
-                    __account,
+                    __slot_account,
                     &::cladgen::ArgSpec::new("account", &__CLADGEN_CMD7_C0),
                     true,
                     ::core::option::Option::None,

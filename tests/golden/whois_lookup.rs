@@ -33,12 +33,12 @@ impl WhoisLookupArgs {
     ) -> ::core::result::Result<Self, ::cladgen::ArgErrors> {
         let obj = ::cladgen::__private::field::object(value)?;
         let mut errors = ::cladgen::ArgErrors::new();
-        let mut __target: ::core::option::Option<
+        let mut __slot_target: ::core::option::Option<
             &::cladgen::__private::serde_json::Value,
         > = ::core::option::Option::None;
         for (key, value) in obj {
             match key.as_str() {
-                "target" => __target = ::core::option::Option::Some(value),
+                "target" => __slot_target = ::core::option::Option::Some(value),
                 _ => errors.push(::cladgen::ArgError::unknown(key, &Self::ARG_NAMES)),
             }
         }
@@ -47,7 +47,7 @@ impl WhoisLookupArgs {
                 ::cladgen::__private::field::parse_value::<
                     ::cladgen::value::ScopeTarget,
                 >(
-                    __target,
+                    __slot_target,
                     &::cladgen::ArgSpec::new("target", &__CLADGEN_ARG_C0),
                     true,
                     ::core::option::Option::None,
