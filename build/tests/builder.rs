@@ -250,3 +250,23 @@ fn a_tool_named_like_a_session_command_is_a_collision() {
         other => panic!("expected a collision, got {other:?}"),
     }
 }
+
+#[test]
+fn enum_values_that_map_to_one_rust_name_are_a_clear_error() {
+    let dir = TempDir::new("variants");
+    let text = manifest(
+        "pick",
+        "[args.mode]\ntype = \"enum\"\nallowed = [\"fast-scan\", \"fast_scan\"]\n",
+    );
+    dir.write("tools/pick.clad.toml", &text);
+    match builder(&dir).render() {
+        Err(Error::Codegen(e)) => {
+            let msg = e.to_string();
+            assert!(
+                msg.contains("`fast-scan` and `fast_scan`") && msg.contains("FastScan"),
+                "{msg}"
+            );
+        }
+        other => panic!("expected a name collision, got {other:?}"),
+    }
+}

@@ -53,6 +53,23 @@ impl<'a> ArgSet<'a> {
                 TypeKind::Enum => {
                     let name = names::pascal(&a.name);
                     claim(taken, &name, &g.tool, &a.name)?;
+                    // Allowed values become variants: two that map to one Rust name
+                    // (`a-b` and `a_b`) would not compile.
+                    let mut variants: Vec<(String, &str)> = Vec::new();
+                    for v in a.ty.constraints.allowed.iter().flat_map(|l| l.iter()) {
+                        let variant = names::pascal(v);
+                        if let Some((_, first)) = variants.iter().find(|(n, _)| *n == variant) {
+                            return Err(CodegenError::NameCollision {
+                                tool: g.tool.clone(),
+                                what: format!(
+                                    "the values `{first}` and `{v}` of enum argument `{}`",
+                                    a.name
+                                ),
+                                name: variant,
+                            });
+                        }
+                        variants.push((variant, v));
+                    }
                     let id = names::ident(&name);
                     (quote!(#id), Some(id))
                 }
