@@ -109,6 +109,10 @@ pub(crate) fn index(n: usize) -> proc_macro2::Literal {
 }
 
 /// `#[doc = " line"]` attributes for a text, one per line.
+///
+/// Manifest text is prose, not Markdown written for rustdoc: lines are trimmed (an
+/// indented line would be an indented code block, which rustdoc runs as a doctest in
+/// the user's crate) and code fences are defused the same way.
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
     let text = text.trim_end();
     if text.is_empty() {
@@ -116,12 +120,22 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
     }
     text.lines()
         .map(|l| {
-            let l = if l.is_empty() {
-                String::new()
-            } else {
-                format!(" {}", l.trim_end())
-            };
+            let l = l.trim().replace("```", "`\u{200b}``");
+            let l = if l.is_empty() { l } else { format!(" {l}") };
             quote!(#[doc = #l])
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::doc_lines;
+
+    #[test]
+    fn doc_lines_cannot_become_doctests() {
+        let docs = doc_lines("Summary\n\n    indented_code();\n```\nfenced();\n```").to_string();
+        assert!(docs.contains("\" indented_code();\""), "{docs}");
+        assert!(!docs.contains("\"    indented"), "{docs}");
+        assert!(!docs.contains("```"), "{docs}");
+    }
 }
