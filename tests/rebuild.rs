@@ -156,7 +156,7 @@ fn editing_the_manifest_or_its_types_recompiles_and_a_broken_edit_fails_located(
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "a broken manifest built:\n{stderr}");
     assert!(
-        stderr.contains("error[unknown-key]: unknown key `requird` in [args.host]"),
+        stderr.contains("error: [unknown-key]: unknown key `requird` in [args.host]"),
         "{stderr}"
     );
     assert!(stderr.contains("tools/x.clad.toml:9:1"), "{stderr}");

@@ -282,11 +282,18 @@ fn expand(
 }
 
 /// One `compile_error!` per error diagnostic, each the full plain rendering.
+///
+/// rustc already prints `error: ` before the message, so the rendering's own leading
+/// `error` is dropped: `error: [unknown-key]: unknown key ...`, not `error: error[...`.
 fn errors_of(diags: &[Diagnostic], source: &str, span: Span) -> Vec<syn::Error> {
     diags
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| syn::Error::new(span, d.render(source, false)))
+        .map(|d| {
+            let text = d.render(source, false);
+            let text = text.strip_prefix("error").unwrap_or(&text);
+            syn::Error::new(span, text)
+        })
         .collect()
 }
 
