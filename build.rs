@@ -81,7 +81,10 @@ fn corpus() {
         // Only manifests that load: the corpus deliberately holds three that do not.
         let mut builder = cladgen_build::Builder::new().base_dir(".");
         let mut any = false;
-        for path in manifests_below(&project) {
+        // An empty project folder is simply skipped.
+        let paths = cladgen_core::load::collect_manifests(std::slice::from_ref(&project))
+            .unwrap_or_default();
+        for path in paths {
             let types = path
                 .parent()
                 .and_then(cladgen_core::load::find_types_file)
@@ -131,24 +134,4 @@ fn corpus() {
     if std::fs::write(out.join("corpus").join("mod.rs"), index).is_ok() && !registries.is_empty() {
         println!("cargo::rustc-cfg=cladgen_corpus");
     }
-}
-
-fn manifests_below(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.to_string_lossy().ends_with(".clad.toml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }

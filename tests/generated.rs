@@ -331,6 +331,13 @@ fn registry_dispatches_by_name_including_session_commands() {
         Tools::from_call("whois_lookup", &json!({"target": "example.com"})),
         Ok(Tools::WhoisLookup(_))
     ));
+    let e = Tools::from_call("nmap_scan", &json!({"target": "a b"})).unwrap_err();
+    let for_llm = e.for_llm();
+    assert!(for_llm.starts_with("tool 'nmap_scan': "), "{for_llm}");
+    assert!(
+        for_llm.contains("scan_type: missing") && for_llm.contains("target: "),
+        "{for_llm}"
+    );
     match Tools::from_call("nope", &json!({})) {
         Err(cladgen::CallError::UnknownTool { known, .. }) => assert!(known.contains(&"nmap_scan")),
         other => panic!("{other:?}"),
@@ -355,22 +362,71 @@ fn registry_dispatches_by_name_including_session_commands() {
 
 #[test]
 fn executor_tools_hand_values_over_in_the_environment() {
-    let names = tools::msf_exploit::MANIFEST
-        .args
-        .iter()
-        .map(|a| a.name.to_string())
-        .collect::<Vec<_>>();
-    assert!(!names.is_empty());
-    let argv = {
-        let m = &tools::msf_exploit::MANIFEST;
-        match &m.backend {
-            cladgen::model::Backend::Command(c) => {
-                matches!(c.run, cladgen::model::CommandRun::Executor { .. })
-            }
-            _ => false,
-        }
-    };
-    assert!(argv, "msf_exploit is an executor tool");
+    let a = tools::msf_exploit::MsfExploitArgs::from_json(&json!({
+        "module": "exploit/unix/ftp/vsftpd_234_backdoor",
+        "options": "RHOSTS 10.0.0.5;RPORT 21"
+    }))
+    .unwrap();
+    let call = a.executor(&ctx()).unwrap();
+    assert_eq!(
+        call.program(),
+        "/usr/local/libexec/cladgen/msf-module-runner"
+    );
+    assert_eq!(
+        call.env_var("TOOLCLAD_ARG_MODULE"),
+        Some("exploit/unix/ftp/vsftpd_234_backdoor")
+    );
+    assert_eq!(
+        call.env_var("TOOLCLAD_ARG_OPTIONS"),
+        Some("RHOSTS 10.0.0.5;RPORT 21")
+    );
+    assert_eq!(
+        call.env_var("TOOLCLAD_ARG_LPORT"),
+        Some("4444"),
+        "defaults are handed over"
+    );
+    assert_eq!(
+        call.env_var("TOOLCLAD_ARG_PAYLOAD"),
+        None,
+        "absent arguments are not"
+    );
+    assert_eq!(call.env_var("TOOLCLAD_SCAN_ID"), Some("scan-1"));
+    assert_eq!(call.env_var("TOOLCLAD_TOOL_NAME"), Some("msf_exploit"));
+    // The program runs with no arguments: values never reach an argv.
+    let cmd = a.command(&ctx());
+    assert_eq!(
+        cmd.get_program(),
+        "/usr/local/libexec/cladgen/msf-module-runner"
+    );
+    assert_eq!(cmd.get_args().count(), 0);
+    let envs: Vec<_> = cmd
+        .get_envs()
+        .filter_map(|(k, v)| Some((k.to_str()?, v?.to_str()?)))
+        .collect();
+    assert!(
+        envs.contains(&(
+            "TOOLCLAD_ARG_MODULE",
+            "exploit/unix/ftp/vsftpd_234_backdoor"
+        )),
+        "{envs:?}"
+    );
+}
+
+#[test]
+fn command_runs_the_argv_directly() {
+    let a = tools::nmap_scan::NmapScanArgs::from_json(
+        &json!({"target": "10.0.1.0/24", "scan_type": "quick"}),
+    )
+    .unwrap();
+    let cmd = a.command(&ctx());
+    assert_eq!(cmd.get_program(), "nmap");
+    let args: Vec<&str> = cmd.get_args().map(|s| s.to_str().unwrap()).collect();
+    assert_eq!(args, a.argv(&ctx())[1..]);
+    assert_eq!(
+        a.argv_cow(&ctx()),
+        a.argv(&ctx()),
+        "both forms give the same argv"
+    );
 }
 
 #[test]

@@ -224,9 +224,11 @@ fn nothing_configured_and_empty_directories_are_clear_errors() {
 
 #[test]
 fn generate_outside_cargo_needs_an_output_directory() {
-    if std::env::var_os("OUT_DIR").is_some() {
-        return; // only meaningful when OUT_DIR is not set (it is not, for this test binary)
-    }
+    // cladgen-build has no build script, so Cargo sets no OUT_DIR for its tests.
+    assert!(
+        std::env::var_os("OUT_DIR").is_none(),
+        "this test needs OUT_DIR unset"
+    );
     let dir = TempDir::new("noout");
     dir.write("tools/a.clad.toml", &manifest("a", ""));
     assert!(matches!(builder(&dir).generate(), Err(Error::NoOutDir)));
@@ -269,4 +271,23 @@ fn enum_values_that_map_to_one_rust_name_are_a_clear_error() {
         }
         other => panic!("expected a name collision, got {other:?}"),
     }
+}
+
+#[test]
+fn runtime_path_changes_every_path_into_the_runtime() {
+    let dir = TempDir::new("rt");
+    dir.write("tools/one.clad.toml", &manifest("one", ""));
+    let g = builder(&dir).runtime_path("::my_runtime").render().unwrap();
+    for f in &g.files {
+        assert!(
+            f.contents.contains("::my_runtime::"),
+            "{}",
+            f.path.display()
+        );
+        assert!(!f.contents.contains("::cladgen::"), "{}", f.path.display());
+    }
+    assert!(matches!(
+        builder(&dir).runtime_path("not a path").render(),
+        Err(Error::Codegen(_))
+    ));
 }

@@ -76,7 +76,7 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
             let tool = g.tool.as_str();
             // Room for every argument: the pushes never reach the capacity.
             let cap = crate::index(set.args.len() + 1);
-            let out_dir = match g.evidence_dir.as_deref() {
+            let out_dir = match g.evidence_output_dir.as_deref() {
                 Some(d) => quote!(::core::option::Option::Some(#d)),
                 None => quote!(::core::option::Option::None),
             };
@@ -362,16 +362,8 @@ impl CmdGen<'_> {
     }
 
     fn var(&self, v: ExecVar) -> TokenStream {
-        let rt = &self.g.rt;
-        let name = format_ident!(
-            "{}",
-            match v {
-                ExecVar::ScanId => "ScanId",
-                ExecVar::OutputFile => "OutputFile",
-                ExecVar::EvidenceDir => "EvidenceDir",
-            }
-        );
-        quote!(ctx.var(#rt::model::ExecVar::#name))
+        let var = crate::literal::Emitter::new(self.g.rt.clone()).exec_var(v);
+        quote!(ctx.var(#var))
     }
 
     /// A `when` expression as Rust boolean code over the typed fields; `nested`

@@ -88,7 +88,7 @@ pub(crate) struct Gen {
     /// Tool name (for messages).
     pub tool: String,
     /// `[tool.evidence] output_dir`, if set (executor `TOOLCLAD_OUTPUT_DIR`).
-    pub evidence_dir: Option<String>,
+    pub evidence_output_dir: Option<String>,
 }
 
 impl Gen {
@@ -98,7 +98,7 @@ impl Gen {
         Ok(Gen {
             rt: quote!(#path),
             tool: tool.to_owned(),
-            evidence_dir: None,
+            evidence_output_dir: None,
         })
     }
 }

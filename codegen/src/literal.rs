@@ -388,7 +388,7 @@ impl Emitter {
         }
     }
 
-    fn exec_var(&self, v: ExecVar) -> TokenStream {
+    pub(crate) fn exec_var(&self, v: ExecVar) -> TokenStream {
         let mp = self.m();
         match v {
             ExecVar::ScanId => quote!(#mp::ExecVar::ScanId),
@@ -438,7 +438,7 @@ impl Emitter {
         }
     }
 
-    fn url_part(&self, p: UrlPart) -> TokenStream {
+    pub(crate) fn url_part(&self, p: UrlPart) -> TokenStream {
         let mp = self.m();
         match p {
             UrlPart::Authority => quote!(#mp::UrlPart::Authority),
@@ -471,7 +471,7 @@ impl Emitter {
         })
     }
 
-    fn json_slot(&self, s: JsonSlot) -> TokenStream {
+    pub(crate) fn json_slot(&self, s: JsonSlot) -> TokenStream {
         let mp = self.m();
         match s {
             JsonSlot::InString => quote!(#mp::JsonSlot::InString),

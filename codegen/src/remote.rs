@@ -7,36 +7,17 @@
 
 use crate::Gen;
 use crate::args::ArgSet;
+use crate::literal::Emitter;
 use cladgen_core::model::{BodyPiece, HttpSpec, JsonSlot, McpSpec, TextPiece, UrlPart};
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 fn part(g: &Gen, p: UrlPart) -> TokenStream {
-    let rt = &g.rt;
-    let v = format_ident!(
-        "{}",
-        match p {
-            UrlPart::Authority => "Authority",
-            UrlPart::Path => "Path",
-            UrlPart::Query => "Query",
-            UrlPart::Fragment => "Fragment",
-            UrlPart::Header => "Header",
-        }
-    );
-    quote!(#rt::model::UrlPart::#v)
+    Emitter::new(g.rt.clone()).url_part(p)
 }
 
 fn slot(g: &Gen, s: JsonSlot) -> TokenStream {
-    let rt = &g.rt;
-    let v = format_ident!(
-        "{}",
-        match s {
-            JsonSlot::InString => "InString",
-            JsonSlot::Value => "Value",
-            JsonSlot::Raw => "Raw",
-        }
-    );
-    quote!(#rt::model::JsonSlot::#v)
+    Emitter::new(g.rt.clone()).json_slot(s)
 }
 
 /// Statements pushing `pieces` onto the `RequestText` named `target`.

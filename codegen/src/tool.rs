@@ -16,7 +16,7 @@ pub fn tool_module_name(m: &Manifest) -> Ident {
 /// The items of a tool's module (without the `mod` around them).
 pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, CodegenError> {
     let mut g = Gen::new(opts, &m.tool.name)?;
-    g.evidence_dir = m.tool.evidence.as_ref().map(|e| e.output_dir.to_string());
+    g.evidence_output_dir = m.tool.evidence.as_ref().map(|e| e.output_dir.to_string());
     let mut taken: Vec<String> = Vec::new();
     let args_name = format!("{}Args", names::pascal(&m.tool.name));
     claim(&mut taken, &args_name, &g.tool, "(the arguments struct)")?;

@@ -6,16 +6,15 @@
 //! error even when it has a default; an optional one falls back to its default.
 
 use crate::model::Scalar;
-use crate::value::{ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
+use crate::value::{ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule, is_absent_json};
 use serde_json::{Map, Value};
 
 /// The JSON value of argument `name` after the absence rules, or `None` when absent.
 pub fn present<'a>(obj: &'a Map<String, Value>, name: &str, required: bool) -> Option<&'a Value> {
-    match obj.get(name) {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() && !required => None,
-        Some(v) => Some(v),
-    }
+    let value = obj.get(name);
+    (!is_absent_json(value, !required))
+        .then_some(value)
+        .flatten()
 }
 
 /// Parses argument `name` of a call: `Ok(Some(v))` when present (or defaulted),
@@ -39,11 +38,9 @@ pub fn parse_value<T: ArgValue>(
     default: Option<&Scalar>,
     opts: &ParseOptions,
 ) -> Result<Option<T>, ArgError> {
-    let value = match value {
-        None | Some(Value::Null) => None,
-        Some(Value::String(s)) if s.is_empty() && !required => None,
-        Some(v) => Some(v),
-    };
+    let value = (!is_absent_json(value, !required))
+        .then_some(value)
+        .flatten();
     match value {
         Some(v) => T::parse_json(spec, v, opts).map(Some),
         None if required => Err(ArgError::missing(spec.name)),

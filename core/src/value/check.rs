@@ -207,16 +207,7 @@ pub fn is_absent_json(value: Option<&serde_json::Value>, optional: bool) -> bool
 }
 
 /// A short name for the JSON type of `v`, for messages.
-pub(crate) fn json_kind(v: &serde_json::Value) -> &'static str {
-    match v {
-        serde_json::Value::Null => "null",
-        serde_json::Value::Bool(_) => "a boolean",
-        serde_json::Value::Number(_) => "a number",
-        serde_json::Value::String(_) => "a string",
-        serde_json::Value::Array(_) => "an array",
-        serde_json::Value::Object(_) => "an object",
-    }
-}
+pub(crate) use crate::field::json_kind;
 
 /// The error for a JSON value of the wrong shape; `null` reads as a missing argument.
 pub(crate) fn json_type_error(name: &str, v: &serde_json::Value, wanted: &str) -> ArgError {
