@@ -886,14 +886,30 @@ fn credential_file_rules() {
         let locked = dir.join("locked.txt");
         std::fs::write(&locked, "x").unwrap();
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
-        // root can read anything; only assert when the file really is unreadable.
-        if std::fs::File::open(&locked).is_err() {
-            let e = CredentialFile::parse_str(&spec, "locked.txt", &opts).unwrap_err();
-            assert_eq!(
-                e.message,
+        // The check answers what opening would (root, with CAP_DAC_OVERRIDE, can
+        // open a mode-000 file; anyone else cannot).
+        let checked = CredentialFile::parse_str(&spec, "locked.txt", &opts);
+        match std::fs::File::open(&locked) {
+            Ok(_) => assert!(checked.is_ok(), "{checked:?}"),
+            Err(_) => assert_eq!(
+                checked.unwrap_err().message,
                 "argument 'a' credential file is not readable: locked.txt"
-            );
+            ),
         }
+        // A FIFO is refused by its type; it is never opened (opening one blocks).
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &dir.join("pipe"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o600),
+            0,
+        )
+        .unwrap();
+        let e = CredentialFile::parse_str(&spec, "pipe", &opts).unwrap_err();
+        assert_eq!(e.message, "argument 'a' is not a file: pipe");
+        // A symlink is followed, as in the reference.
+        std::os::unix::fs::symlink(dir.join("creds.txt"), dir.join("link.txt")).unwrap();
+        assert!(CredentialFile::parse_str(&spec, "link.txt", &opts).is_ok());
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }

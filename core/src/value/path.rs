@@ -181,14 +181,12 @@ impl ArgValue for CredentialFile {
             .with_value(input)
             .with_expected("the relative path of an existing, readable regular file")
         };
-        // Metadata first: opening a FIFO to test readability would block.
-        let meta =
-            std::fs::metadata(&resolved).map_err(|_| file_error("credential file not found"))?;
-        if !meta.is_file() {
-            return Err(file_error("is not a file"));
+        match regular_file_state(&resolved) {
+            FileState::Missing => return Err(file_error("credential file not found")),
+            FileState::NotAFile => return Err(file_error("is not a file")),
+            FileState::Unreadable => return Err(file_error("credential file is not readable")),
+            FileState::Readable => {}
         }
-        std::fs::File::open(&resolved)
-            .map_err(|_| file_error("credential file is not readable"))?;
         Ok(CredentialFile {
             text: input.to_string(),
             resolved,
@@ -205,5 +203,51 @@ impl ArgValue for CredentialFile {
 
     fn to_json(&self) -> serde_json::Value {
         self.text.clone().into()
+    }
+}
+
+/// What [`regular_file_state`] found at a path.
+enum FileState {
+    /// Nothing there, or a directory on the way cannot be searched.
+    Missing,
+    /// Something other than a regular file (after following symlinks).
+    NotAFile,
+    /// A regular file the process may not read.
+    Unreadable,
+    /// A regular file the process may read.
+    Readable,
+}
+
+/// Type first, then readability, without opening the file: opening a FIFO blocks and
+/// opening a device can act on it, so nothing but a regular file is ever touched.
+/// On Unix that is one `stat` and one `faccessat` with the effective ids (the ids
+/// the tool will run with), two system calls.
+#[cfg(unix)]
+fn regular_file_state(path: &Path) -> FileState {
+    use rustix::fs::{Access, AtFlags, CWD, FileType, accessat, stat};
+    let Ok(st) = stat(path) else {
+        return FileState::Missing;
+    };
+    if !FileType::from_raw_mode(st.st_mode).is_file() {
+        return FileState::NotAFile;
+    }
+    match accessat(CWD, path, Access::READ_OK, AtFlags::EACCESS) {
+        Ok(()) => FileState::Readable,
+        Err(_) => FileState::Unreadable,
+    }
+}
+
+/// Elsewhere: metadata, then an open for reading (no FIFOs to block on).
+#[cfg(not(unix))]
+fn regular_file_state(path: &Path) -> FileState {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return FileState::Missing;
+    };
+    if !meta.is_file() {
+        return FileState::NotAFile;
+    }
+    match std::fs::File::open(path) {
+        Ok(_) => FileState::Readable,
+        Err(_) => FileState::Unreadable,
     }
 }
