@@ -11,6 +11,7 @@ use cladgen_core::model::{Constraints, Pattern, Str, TypeKind};
 use cladgen_core::scope::{Scope, ScopeEntry};
 use cladgen_core::value::{
     ArgSpec, ArgValue, ParseOptions, ScopeTarget, Url, Value, is_injection_char,
+    url_fast_path_agreement,
 };
 use std::borrow::Cow;
 use std::net::IpAddr;
@@ -217,4 +218,27 @@ pub fn scope_check(data: &[u8]) {
     }
     let _ = ScopeEntry::parse(&text);
     let _ = Scope::from_toml(&text);
+}
+
+/// The `url` fast path against the `url` crate: whatever `Url::parse_str` accepts
+/// without the parser, the parser path accepts with the same scheme and host; every
+/// accepted URL (either path) builds its `url::Url` and agrees with it.
+pub fn url_fast_path(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for selector in [0, 5] {
+        let c = constraints(selector);
+        let spec = ArgSpec::new("fuzz", &c);
+        if let Err(why) = url_fast_path_agreement(&spec, &text) {
+            panic!("{why}");
+        }
+        if let Ok(u) = Url::parse_str(&spec, &text, &ParseOptions::DEFAULT) {
+            let parsed = u.as_url();
+            assert_eq!(parsed.host_str(), Some(u.host()), "host of {text:?}");
+            assert_eq!(parsed.scheme(), u.scheme(), "scheme of {text:?}");
+            assert!(
+                parsed.username().is_empty() && parsed.password().is_none(),
+                "userinfo in {text:?}"
+            );
+        }
+    }
 }

@@ -31,6 +31,8 @@ const SEEDS: &[&str] = &[
     "admin.example.com",
     "https://example.com/a?b=c#d",
     "http://10.0.0.1:8080/",
+    "https://api.example.com:443/v1?q=1#f",
+    "http://a-b.c0.example/x",
     "ftp://x.test.org/",
     "1h30m",
     "500ms",
@@ -134,10 +136,11 @@ fn input(rng: &mut Rng) -> Vec<u8> {
 }
 
 type Target = fn(&[u8]);
-const TARGETS: [(&str, Target); 3] = [
+const TARGETS: [(&str, Target); 4] = [
     ("value_parse_str", cladgen_fuzz::value_parse_str),
     ("value_parse_json", cladgen_fuzz::value_parse_json),
     ("scope_check", cladgen_fuzz::scope_check),
+    ("url_fast_path", cladgen_fuzz::url_fast_path),
 ];
 
 #[test]
@@ -152,8 +155,12 @@ fn smoke() {
         let start = std::time::Instant::now();
         for _ in 0..iters {
             let data = input(&mut rng);
-            // Feed JSON targets a JSON string as well.
             target(&data);
+            // Text-only targets also get the text without the two selector bytes.
+            if matches!(*name, "scope_check" | "url_fast_path") {
+                target(&data[2..]);
+            }
+            // Feed JSON targets a JSON string as well.
             if *name == "value_parse_json" && data.len() >= 2 {
                 let text = String::from_utf8_lossy(&data[2..]);
                 let mut json = data[..2].to_vec();

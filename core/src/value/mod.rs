@@ -35,6 +35,7 @@ mod net;
 mod numeric;
 mod path;
 mod text;
+mod url;
 
 pub use check::{
     REFERENCE_METACHARACTERS, check_edge_whitespace, check_free_text, check_injection,
@@ -45,10 +46,13 @@ pub use dynamic::Value;
 pub use enums::{EnumValue, parse_enum, parse_enum_json};
 pub use error::{ArgError, ArgErrors, Rule};
 pub use msf::MsfOptions;
-pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, Url, check_host_name};
+pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, check_host_name};
 pub use numeric::{Boolean, Integer, Number, Port};
 pub use path::{CredentialFile, RelPath};
 pub use text::{RegexMatch, Text};
+pub use url::Url;
+#[doc(hidden)]
+pub use url::fast_path_agreement as url_fast_path_agreement;
 
 use crate::model::Constraints;
 use std::path::PathBuf;

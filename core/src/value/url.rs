@@ -1,0 +1,458 @@
+//! The `url` type: WHATWG URLs, with a parser-free fast path for the common shape.
+//!
+//! Most URLs an agent sends look like `https://host.example.com:8443/path?q=1`. For
+//! that shape (an `http`/`https` scheme written in lower case, a lower-case host name
+//! or dotted-quad IPv4 address, an optional decimal port, then printable ASCII) the
+//! answer of the `url` crate is known in advance: it parses, the host is the text as
+//! written, and nothing can hide another host. [`plain_http`] recognises exactly that
+//! shape and the parsed `url::Url` is built only when [`Url::as_url`] asks for it.
+//! Every other input goes through the parser. The two paths are checked against each
+//! other by `core/tests/url_fast_path.rs` and the `url_fast_path` fuzz target: whatever
+//! the fast path accepts, the parser accepts with the same scheme and host.
+
+use super::check::{check_edge_whitespace, check_injection, json_str, shown};
+use super::{ArgError, ArgSpec, ArgValue, ParseOptions, Rule};
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A `url` argument, parsed by the `url` crate (WHATWG URL).
+///
+/// Rules, in order: no surrounding whitespace; no injection character (so `&` in a
+/// query and `[` of an IPv6 literal are refused, as in the reference); not empty; no
+/// backslash; parses as an absolute URL; scheme in the argument's `schemes` (default
+/// `http`, `https`); written as `scheme://authority...`; has a host; no userinfo
+/// (`user:pass@`); the host is written the way the parser reads it (no percent
+/// escapes, non-ASCII or numeric shorthands such as `http://2130706433/`), so that
+/// the host a scope check sees is the host the tool connects to.
+///
+/// `Display` is the text as given; [`Url::host`] is the parsed host. Equality and
+/// hashing compare the text.
+///
+/// ```
+/// use cladgen_core::model::Constraints;
+/// use cladgen_core::value::{ArgSpec, ArgValue, ParseOptions, Url};
+///
+/// let spec = ArgSpec::new("endpoint", &Constraints::NONE);
+/// let url = Url::parse_str(&spec, "https://API.example.com:8443/v1", &ParseOptions::DEFAULT)?;
+/// assert_eq!(url.host(), "api.example.com");
+/// assert_eq!(url.as_url().port(), Some(8443));
+/// assert_eq!(url.to_string(), "https://API.example.com:8443/v1");
+///
+/// let err = Url::parse_str(&spec, "https://user:pw@example.com/", &ParseOptions::DEFAULT)
+///     .unwrap_err();
+/// assert_eq!(err.message, "argument 'endpoint' URL must not contain userinfo (user:password@)");
+/// # Ok::<(), cladgen_core::value::ArgError>(())
+/// ```
+#[derive(Clone)]
+pub struct Url {
+    text: Box<str>,
+    form: Form,
+}
+
+#[derive(Clone)]
+enum Form {
+    /// Recognised by [`plain_http`]: scheme and host are slices of the text (both lower
+    /// case), the parsed URL is built on first use.
+    Plain {
+        scheme_len: usize,
+        host: Range<usize>,
+        parsed: OnceLock<url::Url>,
+    },
+    /// Read by the parser.
+    Parsed(url::Url),
+}
+
+impl Url {
+    /// The value exactly as it goes into the argv element (the text as given).
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// The parsed URL.
+    pub fn as_url(&self) -> &url::Url {
+        match &self.form {
+            Form::Parsed(url) => url,
+            Form::Plain { parsed, .. } => parsed.get_or_init(|| {
+                url::Url::parse(&self.text)
+                    .expect("the url crate parses every URL of the plain http shape")
+            }),
+        }
+    }
+
+    /// The host as the parser reads it (lower case; an IPv4 address as text).
+    pub fn host(&self) -> &str {
+        match &self.form {
+            Form::Parsed(url) => url.host_str().unwrap_or_default(),
+            Form::Plain { host, .. } => &self.text[host.clone()],
+        }
+    }
+
+    /// The scheme, lower case.
+    pub fn scheme(&self) -> &str {
+        match &self.form {
+            Form::Parsed(url) => url.scheme(),
+            Form::Plain { scheme_len, .. } => &self.text[..*scheme_len],
+        }
+    }
+}
+
+const DEFAULT_SCHEMES: [&str; 2] = ["http", "https"];
+
+fn scheme_allowed(spec: &ArgSpec<'_>, scheme: &str) -> bool {
+    match &spec.constraints.schemes {
+        Some(list) => list.iter().any(|s| s.eq_ignore_ascii_case(scheme)),
+        None => DEFAULT_SCHEMES
+            .iter()
+            .any(|s| s.eq_ignore_ascii_case(scheme)),
+    }
+}
+
+impl ArgValue for Url {
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(self.as_str())
+    }
+
+    fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
+        check_edge_whitespace(spec.name, input)?;
+        check_injection(spec.name, input)?;
+        if let Some(plain) = plain_http(input)
+            && scheme_allowed(spec, &input[..plain.scheme_len])
+        {
+            return Ok(Url {
+                text: input.into(),
+                form: Form::Plain {
+                    scheme_len: plain.scheme_len,
+                    host: plain.host,
+                    parsed: OnceLock::new(),
+                },
+            });
+        }
+        let url = parse_with_parser(spec, input)?;
+        Ok(Url {
+            text: input.into(),
+            form: Form::Parsed(url),
+        })
+    }
+
+    fn parse_json(
+        spec: &ArgSpec<'_>,
+        input: &serde_json::Value,
+        opts: &ParseOptions,
+    ) -> Result<Self, ArgError> {
+        Self::parse_str(spec, json_str(spec.name, input, "url")?, opts)
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        self.as_str().into()
+    }
+}
+
+/// The rules after whitespace and injection, with the `url` crate as the authority.
+fn parse_with_parser(spec: &ArgSpec<'_>, input: &str) -> Result<url::Url, ArgError> {
+    let name = spec.name;
+    // Messages are built only on failure.
+    let scheme_list = || match &spec.constraints.schemes {
+        Some(list) => list.join(", "),
+        None => DEFAULT_SCHEMES.join(", "),
+    };
+    let bad = |rule: Rule, what: String| {
+        ArgError::new(name, rule, what)
+            .with_value(input)
+            .with_expected(format!(
+                "an absolute URL with scheme {}, e.g. https://example.com/path",
+                scheme_list()
+            ))
+    };
+    if input.is_empty() {
+        return Err(bad(
+            Rule::Empty,
+            format!("argument '{name}' URL must not be empty"),
+        ));
+    }
+    if input.contains('\\') {
+        return Err(bad(
+            Rule::Url,
+            format!("argument '{name}' URL must not contain a backslash"),
+        ));
+    }
+    let url = url::Url::parse(input).map_err(|e| {
+        bad(
+            Rule::Url,
+            format!("argument '{name}' is not a valid URL ({e})"),
+        )
+    })?;
+    let scheme = url.scheme();
+    if !scheme_allowed(spec, scheme) {
+        return Err(bad(
+            Rule::Scheme,
+            format!(
+                "argument '{name}' URL scheme '{scheme}' is not allowed (allowed: {})",
+                scheme_list()
+            ),
+        ));
+    }
+    // The authority as written: after `scheme://`, up to the path, query or fragment.
+    let after = input
+        .get(scheme.len()..)
+        .and_then(|rest| rest.strip_prefix("://"))
+        .ok_or_else(|| {
+            bad(
+                Rule::Url,
+                format!("argument '{name}' URL must start with '{scheme}://'"),
+            )
+        })?;
+    let authority = after.split(['/', '?', '#']).next().unwrap_or_default();
+    if authority.contains('@') {
+        return Err(bad(
+            Rule::Url,
+            format!("argument '{name}' URL must not contain userinfo (user:password@)"),
+        ));
+    }
+    let parsed_host = url.host_str().unwrap_or_default();
+    if parsed_host.is_empty() {
+        return Err(bad(
+            Rule::Url,
+            format!("argument '{name}' URL must have a host"),
+        ));
+    }
+    // Strip `:port` (IPv6 literals cannot get here: `[` is an injection character).
+    let written_host = match authority.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => authority,
+    };
+    if !written_host.eq_ignore_ascii_case(parsed_host) {
+        return Err(bad(
+            Rule::Url,
+            format!(
+                "argument '{name}' URL host '{}' is not in canonical form (it is read as '{parsed_host}')",
+                shown(written_host)
+            ),
+        ));
+    }
+    Ok(url)
+}
+
+/// Where [`plain_http`] found the scheme and the host.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PlainHttp {
+    /// `4` for `http`, `5` for `https`.
+    pub scheme_len: usize,
+    /// The host's byte range in the text.
+    pub host: Range<usize>,
+}
+
+/// Recognises `http://` or `https://`, then a host that is either a lower-case DNS
+/// name or a canonical dotted quad, then an optional `:port` of 1–5 digits up to
+/// 65535, then nothing or `/`, `?` or `#` followed by printable ASCII other than `\`.
+/// DNS name here means labels of 1–63 `a-z 0-9 -`, no hyphen at either end, no `--`
+/// as third and fourth characters (the `xn--` labels IDNA decodes), and a last label
+/// that does not start with a digit.
+///
+/// `None` does not mean invalid: it means "ask the parser". The shape is chosen so that
+/// the WHATWG parser can neither fail on it nor read a different host: no userinfo,
+/// no percent escape, no IDNA mapping beyond identity, no number it would reinterpret.
+pub(crate) fn plain_http(input: &str) -> Option<PlainHttp> {
+    let bytes = input.as_bytes();
+    let scheme_len = if bytes.starts_with(b"https://") {
+        5
+    } else if bytes.starts_with(b"http://") {
+        4
+    } else {
+        return None;
+    };
+    let host_start = scheme_len + 3;
+    let rest = &bytes[host_start..];
+    let authority_len = rest
+        .iter()
+        .position(|b| matches!(b, b'/' | b'?' | b'#'))
+        .unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    let host_len = match authority.iter().position(|&b| b == b':') {
+        Some(colon) => {
+            if !plain_port(&authority[colon + 1..]) {
+                return None;
+            }
+            colon
+        }
+        None => authority_len,
+    };
+    if !plain_host(&authority[..host_len]) {
+        return None;
+    }
+    let tail = &rest[authority_len..];
+    if !tail.iter().all(|&b| b.is_ascii_graphic() && b != b'\\') {
+        return None;
+    }
+    Some(PlainHttp {
+        scheme_len,
+        host: host_start..host_start + host_len,
+    })
+}
+
+fn plain_port(port: &[u8]) -> bool {
+    (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && port.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= u32::from(u16::MAX)
+}
+
+fn plain_host(host: &[u8]) -> bool {
+    if host.is_empty() || host.len() > 253 {
+        return false;
+    }
+    let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    if last.first().is_some_and(u8::is_ascii_digit) {
+        // The parser reads a host ending in a number as IPv4 (`0x7f.1`, `010.0.0.1`,
+        // `2130706433`): only the canonical dotted quad reads as itself.
+        return canonical_ipv4(host);
+    }
+    host.split(|&b| b == b'.').all(plain_label)
+}
+
+fn plain_label(label: &[u8]) -> bool {
+    (1..=63).contains(&label.len())
+        && label
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && label.first() != Some(&b'-')
+        && label.last() != Some(&b'-')
+        && label.get(2..4) != Some(b"--")
+}
+
+fn canonical_ipv4(host: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in host.split(|&b| b == b'.') {
+        parts += 1;
+        let canonical = matches!(part.len(), 1..=3)
+            && part.iter().all(u8::is_ascii_digit)
+            && (part.len() == 1 || part[0] != b'0')
+            && part.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= 255;
+        if !canonical {
+            return false;
+        }
+    }
+    parts == 4
+}
+
+/// Test support for the fast path (used by `core/tests/url_fast_path.rs` and the
+/// `url_fast_path` fuzz target): `Ok(true)` when `parse_str` takes the fast path for
+/// `input` and the parser path agrees (accepts, same scheme and host), `Ok(false)`
+/// when the fast path does not apply, `Err` with what differs otherwise.
+#[doc(hidden)]
+pub fn fast_path_agreement(spec: &ArgSpec<'_>, input: &str) -> Result<bool, String> {
+    // `parse_str` runs these first; the fast path is only reached past them.
+    if check_edge_whitespace(spec.name, input).is_err()
+        || check_injection(spec.name, input).is_err()
+    {
+        return Ok(false);
+    }
+    let Some(plain) = plain_http(input) else {
+        return Ok(false);
+    };
+    let scheme = &input[..plain.scheme_len];
+    if !scheme_allowed(spec, scheme) {
+        return Ok(false);
+    }
+    let host = &input[plain.host.clone()];
+    match parse_with_parser(spec, input) {
+        Err(e) => Err(format!(
+            "the fast path accepts {input:?}, the parser path refuses it: {e}"
+        )),
+        Ok(url) if url.scheme() != scheme || url.host_str() != Some(host) => Err(format!(
+            "the fast path reads {input:?} as scheme {scheme:?} host {host:?}, the parser as {:?} {:?}",
+            url.scheme(),
+            url.host_str()
+        )),
+        Ok(_) => Ok(true),
+    }
+}
+
+impl PartialEq for Url {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl Eq for Url {}
+
+impl std::hash::Hash for Url {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.text.hash(state);
+    }
+}
+
+impl std::fmt::Debug for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Url")
+            .field("text", &self.as_str())
+            .field("host", &self.host())
+            .finish()
+    }
+}
+
+impl std::fmt::Display for Url {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl AsRef<str> for Url {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl serde::Serialize for Url {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_shape_is_recognised() {
+        let p = plain_http("https://api.example.com:8443/v1?q=1#top").unwrap();
+        assert_eq!(p.scheme_len, 5);
+        assert_eq!(p.host, 8..23);
+        assert_eq!(plain_http("http://10.0.0.1").unwrap().host, 7..15);
+        assert_eq!(plain_http("http://a.b?x").unwrap().host, 7..10);
+    }
+
+    #[test]
+    fn everything_else_goes_to_the_parser() {
+        for s in [
+            "HTTP://example.com/",
+            "https://Example.com/",
+            "https://example.com./",
+            "https://a..b/",
+            "https://-a.com/",
+            "https://a-.com/",
+            "https://xn--nxasmq6b.com/",
+            "https://ab--c.com/",
+            "https://010.0.0.1/",
+            "https://1.2.3/",
+            "https://1.2.3.4.5/",
+            "https://256.1.1.1/",
+            "https://0x7f.1/",
+            "https://2130706433/",
+            "https://a.1b/",
+            "https://user@a.com/",
+            "https://a.com:/",
+            "https://a.com:65536/",
+            "https://a.com:123456/",
+            "https://a.com:8x/",
+            "https://%61.com/",
+            "https:///a.com/",
+            "https:/a.com/",
+            "https://a.com/p q",
+            "https://a.com/\\x",
+            "https://a.com/é",
+            "ftp://a.com/",
+            "https://",
+        ] {
+            assert_eq!(plain_http(s), None, "{s}");
+        }
+    }
+}
