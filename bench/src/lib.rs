@@ -130,6 +130,16 @@ pub fn value_cases() -> Vec<ValueCase> {
                 "http://api.example.org/v1/items",
             ],
         ),
+        // Shapes `Url` leaves to the URL parser (an `xn--` label, `--` in a label):
+        // rare, shown so the fast path's limit is measured too.
+        case(
+            "url (parser path)",
+            "url",
+            &[
+                "https://xn--bcher-kva.example/books",
+                "http://ab--cd.example.org/v1",
+            ],
+        ),
         case("path", "path", &["reports/out.txt", "a/b/c.txt"]),
         case("ip_address", "ip_address", &["192.168.1.1", "2001:db8::1"]),
         case("cidr", "cidr", &["10.0.0.0/24", "192.168.0.0/16"]),

@@ -131,12 +131,21 @@ fn fast_path_values_expose_the_parsed_url() {
     assert_eq!(u.as_url().port(), Some(8443));
     assert_eq!(u.as_url().path(), "/v1");
     assert_eq!(u.as_url().query(), Some("q=1"));
-    // The parser's view of a differently written URL: scheme and host lower case.
     let upper = parse("HTTPS://API.example.com:8443/v1?q=1#top");
     assert_eq!((upper.scheme(), upper.host()), ("https", "api.example.com"));
     assert_ne!(u, upper, "equality compares the text");
     assert_eq!(u.clone(), u);
     assert_eq!(parse("http://10.0.0.1").host(), "10.0.0.1");
+    // Upper case and one trailing dot are read the parser's way.
+    for (text, host) in [
+        ("HTTP://Example.COM/", "example.com"),
+        ("http://example.com./", "example.com."),
+    ] {
+        assert_eq!(url_fast_path_agreement(&spec, text), Ok(true), "{text}");
+        let u = parse(text);
+        assert_eq!((u.scheme(), u.host()), ("http", host));
+        assert_eq!(u.to_string(), text);
+    }
     assert_eq!(
         format!("{:?}", parse("http://a.example/")),
         r#"Url { text: "http://a.example/", host: "a.example" }"#
@@ -150,11 +159,11 @@ fn shapes_outside_the_fast_path_keep_their_answers() {
     let spec = ArgSpec::new("u", &c);
     let parse = |s: &str| Url::parse_str(&spec, s, &ParseOptions::DEFAULT);
     for (text, host) in [
-        ("http://Example.COM/", "example.com"),
-        ("http://example.com./", "example.com."),
         ("http://xn--nxasmq6b.com/", "xn--nxasmq6b.com"),
         ("http://a.com:/", "a.com"),
+        ("http://a.com/p q", "a.com"),
     ] {
+        assert_eq!(url_fast_path_agreement(&spec, text), Ok(false), "{text}");
         assert_eq!(parse(text).unwrap().host(), host, "{text}");
     }
     for (text, message) in [

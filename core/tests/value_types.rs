@@ -899,7 +899,7 @@ fn credential_file_rules() {
         // A FIFO is refused by its type; it is never opened (opening one blocks).
         rustix::fs::mknodat(
             rustix::fs::CWD,
-            &dir.join("pipe"),
+            dir.join("pipe"),
             rustix::fs::FileType::Fifo,
             rustix::fs::Mode::from_raw_mode(0o600),
             0,

@@ -1,10 +1,10 @@
 //! The `url` type: WHATWG URLs, with a parser-free fast path for the common shape.
 //!
 //! Most URLs an agent sends look like `https://host.example.com:8443/path?q=1`. For
-//! that shape (an `http`/`https` scheme written in lower case, a lower-case host name
-//! or dotted-quad IPv4 address, an optional decimal port, then printable ASCII) the
-//! answer of the `url` crate is known in advance: it parses, the host is the text as
-//! written, and nothing can hide another host. [`plain_http`] recognises exactly that
+//! that shape (an `http`/`https` scheme, a DNS host name or dotted-quad IPv4 address,
+//! an optional decimal port, then a path, query or fragment) the answer of the `url`
+//! crate is known in advance: it parses, the host is the text as written (in lower
+//! case), and nothing can hide another host. [`plain_http`] recognises exactly that
 //! shape and the parsed `url::Url` is built only when [`Url::as_url`] asks for it.
 //! Every other input goes through the parser. The two paths are checked against each
 //! other by `core/tests/url_fast_path.rs` and the `url_fast_path` fuzz target: whatever
@@ -51,11 +51,13 @@ pub struct Url {
 
 #[derive(Clone)]
 enum Form {
-    /// Recognised by [`plain_http`]: scheme and host are slices of the text (both lower
-    /// case), the parsed URL is built on first use.
+    /// Recognised by [`plain_http`]; the parsed URL is built on first use.
     Plain {
-        scheme_len: usize,
+        https: bool,
+        /// The host's byte range in the text.
         host: Range<usize>,
+        /// The host in lower case, when the text has upper-case letters in it.
+        lower_host: Option<Box<str>>,
         parsed: OnceLock<url::Url>,
     },
     /// Read by the parser.
@@ -83,7 +85,9 @@ impl Url {
     pub fn host(&self) -> &str {
         match &self.form {
             Form::Parsed(url) => url.host_str().unwrap_or_default(),
-            Form::Plain { host, .. } => &self.text[host.clone()],
+            Form::Plain {
+                host, lower_host, ..
+            } => lower_host.as_deref().unwrap_or(&self.text[host.clone()]),
         }
     }
 
@@ -91,7 +95,8 @@ impl Url {
     pub fn scheme(&self) -> &str {
         match &self.form {
             Form::Parsed(url) => url.scheme(),
-            Form::Plain { scheme_len, .. } => &self.text[..*scheme_len],
+            Form::Plain { https: true, .. } => "https",
+            Form::Plain { https: false, .. } => "http",
         }
     }
 }
@@ -116,13 +121,19 @@ impl ArgValue for Url {
         check_edge_whitespace(spec.name, input)?;
         check_injection(spec.name, input)?;
         if let Some(plain) = plain_http(input)
-            && scheme_allowed(spec, &input[..plain.scheme_len])
+            && scheme_allowed(spec, plain.scheme())
         {
+            let written = &input[plain.host.clone()];
+            let lower_host = written
+                .bytes()
+                .any(|b| b.is_ascii_uppercase())
+                .then(|| written.to_ascii_lowercase().into());
             return Ok(Url {
                 text: input.into(),
                 form: Form::Plain {
-                    scheme_len: plain.scheme_len,
+                    https: plain.https,
                     host: plain.host,
+                    lower_host,
                     parsed: OnceLock::new(),
                 },
             });
@@ -235,32 +246,45 @@ fn parse_with_parser(spec: &ArgSpec<'_>, input: &str) -> Result<url::Url, ArgErr
 /// Where [`plain_http`] found the scheme and the host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PlainHttp {
-    /// `4` for `http`, `5` for `https`.
-    pub scheme_len: usize,
-    /// The host's byte range in the text.
+    /// `https` rather than `http`.
+    pub https: bool,
+    /// The host's byte range in the text (as written, any case).
     pub host: Range<usize>,
 }
 
-/// Recognises `http://` or `https://`, then a host that is either a lower-case DNS
+impl PlainHttp {
+    fn scheme(&self) -> &'static str {
+        if self.https { "https" } else { "http" }
+    }
+}
+
+/// Recognises `http://` or `https://` (any case), then a host that is either a DNS
 /// name or a canonical dotted quad, then an optional `:port` of 1–5 digits up to
-/// 65535, then nothing or `/`, `?` or `#` followed by printable ASCII other than `\`.
-/// DNS name here means labels of 1–63 `a-z 0-9 -`, no hyphen at either end, no `--`
-/// as third and fourth characters (the `xn--` labels IDNA decodes), and a last label
-/// that does not start with a digit.
+/// 65535, then nothing, or `/`, `?` or `#` followed by anything but spaces, ASCII
+/// controls and `\`. DNS name here means labels of 1–63 ASCII letters, digits and
+/// hyphens, no hyphen at either end, no `--` as third and fourth characters (the
+/// `xn--` labels IDNA decodes), a last label that does not start with a digit, and
+/// at most one trailing dot.
 ///
 /// `None` does not mean invalid: it means "ask the parser". The shape is chosen so that
-/// the WHATWG parser can neither fail on it nor read a different host: no userinfo,
-/// no percent escape, no IDNA mapping beyond identity, no number it would reinterpret.
+/// the WHATWG parser can neither fail on it (it only percent-encodes a path, query or
+/// fragment) nor read a host other than the one written, lower-cased: no userinfo, no
+/// percent escape, no IDNA mapping beyond ASCII case, no number it would reinterpret.
 pub(crate) fn plain_http(input: &str) -> Option<PlainHttp> {
     let bytes = input.as_bytes();
-    let scheme_len = if bytes.starts_with(b"https://") {
-        5
-    } else if bytes.starts_with(b"http://") {
-        4
+    let starts = |prefix: &[u8]| {
+        bytes
+            .get(..prefix.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+    };
+    let https = if starts(b"https://") {
+        true
+    } else if starts(b"http://") {
+        false
     } else {
         return None;
     };
-    let host_start = scheme_len + 3;
+    let host_start = if https { 8 } else { 7 };
     let rest = &bytes[host_start..];
     let authority_len = rest
         .iter()
@@ -280,11 +304,11 @@ pub(crate) fn plain_http(input: &str) -> Option<PlainHttp> {
         return None;
     }
     let tail = &rest[authority_len..];
-    if !tail.iter().all(|&b| b.is_ascii_graphic() && b != b'\\') {
+    if tail.iter().any(|&b| b <= b' ' || b == 0x7f || b == b'\\') {
         return None;
     }
     Some(PlainHttp {
-        scheme_len,
+        https,
         host: host_start..host_start + host_len,
     })
 }
@@ -299,20 +323,25 @@ fn plain_host(host: &[u8]) -> bool {
     if host.is_empty() || host.len() > 253 {
         return false;
     }
-    let last = host.rsplit(|&b| b == b'.').next().unwrap_or_default();
+    // The parser keeps one trailing dot of a DNS name (`example.com.`).
+    let (name, dotted) = match host.strip_suffix(b".") {
+        Some(name) => (name, true),
+        None => (host, false),
+    };
+    let last = name.rsplit(|&b| b == b'.').next().unwrap_or_default();
     if last.first().is_some_and(u8::is_ascii_digit) {
         // The parser reads a host ending in a number as IPv4 (`0x7f.1`, `010.0.0.1`,
-        // `2130706433`): only the canonical dotted quad reads as itself.
-        return canonical_ipv4(host);
+        // `2130706433`, `1.2.3.4.`): only the canonical dotted quad reads as itself.
+        return !dotted && canonical_ipv4(name);
     }
-    host.split(|&b| b == b'.').all(plain_label)
+    name.split(|&b| b == b'.').all(plain_label)
 }
 
 fn plain_label(label: &[u8]) -> bool {
     (1..=63).contains(&label.len())
         && label
             .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'-')
         && label.first() != Some(&b'-')
         && label.last() != Some(&b'-')
         && label.get(2..4) != Some(b"--")
@@ -348,16 +377,16 @@ pub fn fast_path_agreement(spec: &ArgSpec<'_>, input: &str) -> Result<bool, Stri
     let Some(plain) = plain_http(input) else {
         return Ok(false);
     };
-    let scheme = &input[..plain.scheme_len];
+    let scheme = plain.scheme();
     if !scheme_allowed(spec, scheme) {
         return Ok(false);
     }
-    let host = &input[plain.host.clone()];
+    let host = input[plain.host.clone()].to_ascii_lowercase();
     match parse_with_parser(spec, input) {
         Err(e) => Err(format!(
             "the fast path accepts {input:?}, the parser path refuses it: {e}"
         )),
-        Ok(url) if url.scheme() != scheme || url.host_str() != Some(host) => Err(format!(
+        Ok(url) if url.scheme() != scheme || url.host_str() != Some(&*host) => Err(format!(
             "the fast path reads {input:?} as scheme {scheme:?} host {host:?}, the parser as {:?} {:?}",
             url.scheme(),
             url.host_str()
@@ -414,25 +443,28 @@ mod tests {
     #[test]
     fn plain_shape_is_recognised() {
         let p = plain_http("https://api.example.com:8443/v1?q=1#top").unwrap();
-        assert_eq!(p.scheme_len, 5);
+        assert!(p.https);
         assert_eq!(p.host, 8..23);
         assert_eq!(plain_http("http://10.0.0.1").unwrap().host, 7..15);
         assert_eq!(plain_http("http://a.b?x").unwrap().host, 7..10);
+        assert_eq!(plain_http("HTTP://Example.COM./").unwrap().host, 7..19);
+        assert_eq!(plain_http("https://a.com/é?ü#ß").unwrap().host, 8..13);
     }
 
     #[test]
     fn everything_else_goes_to_the_parser() {
         for s in [
-            "HTTP://example.com/",
-            "https://Example.com/",
-            "https://example.com./",
+            "https://example.com../",
+            "https://.example.com/",
             "https://a..b/",
             "https://-a.com/",
             "https://a-.com/",
             "https://xn--nxasmq6b.com/",
+            "https://XN--nxasmq6b.com/",
             "https://ab--c.com/",
             "https://010.0.0.1/",
             "https://1.2.3/",
+            "https://1.2.3.4./",
             "https://1.2.3.4.5/",
             "https://256.1.1.1/",
             "https://0x7f.1/",
@@ -444,11 +476,12 @@ mod tests {
             "https://a.com:123456/",
             "https://a.com:8x/",
             "https://%61.com/",
+            "https://é.com/",
             "https:///a.com/",
             "https:/a.com/",
             "https://a.com/p q",
             "https://a.com/\\x",
-            "https://a.com/é",
+            "https://a.com/\tx",
             "ftp://a.com/",
             "https://",
         ] {
