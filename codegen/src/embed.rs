@@ -20,36 +20,158 @@ use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream};
-use syn::{LitStr, Token};
+use syn::{Ident, LitStr, Token};
 
-/// The macro's input: `"path/to/x.clad.toml"` and an optional `"path/to/toolclad.toml"`.
+/// The macro's input: the manifest path, then options.
+///
+/// ```text
+/// include_manifest!("tools/x.clad.toml")
+/// include_manifest!("tools/x.clad.toml", "config/toolclad.toml")   // types file, positional
+/// include_manifest!(
+///     "tools/x.clad.toml",
+///     types = "config/toolclad.toml",
+///     unknown_keys = warn,
+///     extern_types = { allowed_csv_path = crate::CsvPath },
+/// )
+/// ```
 struct Input {
     manifest: LitStr,
     types: Option<LitStr>,
+    unknown_keys: Level,
+    extern_types: BTreeMap<String, String>,
 }
+
+const USAGE: &str = "expected `include_manifest!(\"tools/x.clad.toml\")`, optionally followed by a types file path and the options `types = \"toolclad.toml\"`, `unknown_keys = error|warn`, `extern_types = { type_name = path::to::RustType, ... }`";
+
+const OPTIONS: [&str; 3] = ["types", "unknown_keys", "extern_types"];
 
 impl Parse for Input {
     fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        let usage = "expected `include_manifest!(\"tools/x.clad.toml\")` or `include_manifest!(\"tools/x.clad.toml\", \"toolclad.toml\")`";
         let manifest: LitStr = input
             .parse()
-            .map_err(|e| syn::Error::new(e.span(), usage))?;
-        let mut types = None;
-        if input.parse::<Option<Token![,]>>()?.is_some() && !input.is_empty() {
-            types = Some(
-                input
-                    .parse()
-                    .map_err(|e: syn::Error| syn::Error::new(e.span(), usage))?,
-            );
-            input.parse::<Option<Token![,]>>()?;
+            .map_err(|e| syn::Error::new(e.span(), USAGE))?;
+        let mut parsed = Input {
+            manifest,
+            types: None,
+            unknown_keys: Level::Error,
+            extern_types: BTreeMap::new(),
+        };
+        let mut seen: Vec<String> = Vec::new();
+        let mut first = true;
+        while !input.is_empty() {
+            input
+                .parse::<Token![,]>()
+                .map_err(|e| syn::Error::new(e.span(), USAGE))?;
+            if input.is_empty() {
+                break;
+            }
+            // The types file may also be given as a bare second literal.
+            if first && input.peek(LitStr) {
+                parsed.types = Some(input.parse()?);
+                seen.push("types".into());
+                first = false;
+                continue;
+            }
+            first = false;
+            let key: Ident = input
+                .parse()
+                .map_err(|e| syn::Error::new(e.span(), USAGE))?;
+            let name = key.to_string();
+            if seen.contains(&name) {
+                return Err(syn::Error::new(
+                    key.span(),
+                    format!("option `{name}` is given twice"),
+                ));
+            }
+            input.parse::<Token![=]>()?;
+            match name.as_str() {
+                "types" => parsed.types = Some(input.parse()?),
+                "unknown_keys" => parsed.unknown_keys = parse_level(input)?,
+                "extern_types" => parsed.extern_types = parse_extern_types(input)?,
+                _ => {
+                    let hint = load::did_you_mean(&name, OPTIONS)
+                        .map(|o| format!(" (did you mean `{o}`?)"))
+                        .unwrap_or_default();
+                    return Err(syn::Error::new(
+                        key.span(),
+                        format!(
+                            "unknown option `{name}`{hint}; the options are `types`, `unknown_keys`, `extern_types`"
+                        ),
+                    ));
+                }
+            }
+            seen.push(name);
         }
-        if !input.is_empty() {
-            return Err(input.error(usage));
-        }
-        Ok(Input { manifest, types })
+        Ok(parsed)
     }
+}
+
+/// `error` or `warn`.
+fn parse_level(input: ParseStream<'_>) -> syn::Result<Level> {
+    let value: Ident = input.parse()?;
+    match value.to_string().as_str() {
+        "error" => Ok(Level::Error),
+        "warn" => Ok(Level::Warn),
+        other => Err(syn::Error::new(
+            value.span(),
+            format!("`unknown_keys` is `error` or `warn`, not `{other}`"),
+        )),
+    }
+}
+
+/// `{ type_name = path::to::Type, "type-name" = path::to::Type, ... }`.
+fn parse_extern_types(input: ParseStream<'_>) -> syn::Result<BTreeMap<String, String>> {
+    let body;
+    syn::braced!(body in input);
+    let mut map = BTreeMap::new();
+    while !body.is_empty() {
+        let (name, span) = if body.peek(LitStr) {
+            let lit: LitStr = body.parse()?;
+            (lit.value(), lit.span())
+        } else {
+            let ident: Ident = body.call(Ident::parse_any)?;
+            (ident.to_string(), ident.span())
+        };
+        body.parse::<Token![=]>()?;
+        let path: syn::Path = body.parse()?;
+        if map.insert(name.clone(), rust_path(&path)?).is_some() {
+            return Err(syn::Error::new(
+                span,
+                format!("extern type `{name}` is mapped twice"),
+            ));
+        }
+        if body.is_empty() {
+            break;
+        }
+        body.parse::<Token![,]>()?;
+    }
+    Ok(map)
+}
+
+/// `crate::CsvPath` as text, refusing generic arguments (the generated code names the
+/// type in positions where only a plain path fits).
+fn rust_path(path: &syn::Path) -> syn::Result<String> {
+    let mut text = String::new();
+    if path.leading_colon.is_some() {
+        text.push_str("::");
+    }
+    for (i, segment) in path.segments.iter().enumerate() {
+        if !segment.arguments.is_none() {
+            return Err(syn::Error::new_spanned(
+                segment,
+                "an extern type is a plain path to a type (`crate::CsvPath`), without generic arguments; wrap a generic type in a type of your own",
+            ));
+        }
+        if i > 0 {
+            text.push_str("::");
+        }
+        text.push_str(&segment.ident.to_string());
+    }
+    Ok(text)
 }
 
 /// Expands `include_manifest!(...)`; `crate_dir` is `CARGO_MANIFEST_DIR`.
@@ -234,7 +356,8 @@ fn expand(
     };
     let opts_load = LoadOptions {
         custom_types,
-        ..LoadOptions::default()
+        unknown_keys: input.unknown_keys,
+        extern_types: input.extern_types.clone(),
     };
     // Diagnostics name the path as the user wrote it: readable, and stable across machines.
     let loaded = load::load_str(Path::new(&manifest.shown), &text, &opts_load);
@@ -519,6 +642,104 @@ format = "text"
         assert!(out.contains("deprecated"), "{out}");
         assert!(out.contains("warning[required-with-default]"), "{out}");
         assert!(out.contains("--> tools/x.clad.toml:9:11"), "{out}");
+    }
+
+    #[test]
+    fn options_set_the_types_file_unknown_keys_and_extern_types() {
+        let s = Scratch::new("options");
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        s.write("crate/config/types.toml", TYPES.as_bytes());
+        let keyed = s.expand(quote!("tools/x.clad.toml", types = "config/types.toml"));
+        assert!(!keyed.contains("compile_error"), "{keyed}");
+        assert_eq!(
+            keyed,
+            s.expand(quote!("tools/x.clad.toml", "config/types.toml")),
+            "`types = ` is the positional types file"
+        );
+
+        // An extern type needs no types file; the generated code names the Rust type.
+        let out = s.expand(quote!(
+            "tools/x.clad.toml",
+            extern_types = { host = crate::net::Host },
+        ));
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains("crate :: net :: Host"), "{out}");
+        assert!(
+            out.contains("rust_path"),
+            "the model records the extern type: {out}"
+        );
+
+        let unknown_key = MANIFEST.replace("required = true", "required = true\nrequird = 1");
+        s.write("crate/tools/k.clad.toml", unknown_key.as_bytes());
+        let strict = s.expand(quote!("tools/k.clad.toml", "config/types.toml"));
+        assert!(strict.contains("compile_error"), "{strict}");
+        assert!(strict.contains("[unknown-key]"), "{strict}");
+        let lenient = s.expand(quote!(
+            "tools/k.clad.toml",
+            types = "config/types.toml",
+            unknown_keys = warn
+        ));
+        assert!(!lenient.contains("compile_error"), "{lenient}");
+        assert!(lenient.contains("warning[unknown-key]"), "{lenient}");
+        let explicit = s.expand(quote!(
+            "tools/k.clad.toml",
+            types = "config/types.toml",
+            unknown_keys = error
+        ));
+        assert_eq!(explicit, strict);
+    }
+
+    #[test]
+    fn bad_options_are_errors_naming_the_option() {
+        let s = Scratch::new("bad-options");
+        s.write("crate/tools/x.clad.toml", MANIFEST.as_bytes());
+        for (args, message) in [
+            (
+                quote!("tools/x.clad.toml", typs = "t.toml"),
+                "unknown option `typs` (did you mean `types`?); the options are `types`, `unknown_keys`, `extern_types`",
+            ),
+            (
+                quote!("tools/x.clad.toml", "t.toml", types = "u.toml"),
+                "option `types` is given twice",
+            ),
+            (
+                quote!(
+                    "tools/x.clad.toml",
+                    unknown_keys = warn,
+                    unknown_keys = error
+                ),
+                "option `unknown_keys` is given twice",
+            ),
+            (
+                quote!("tools/x.clad.toml", unknown_keys = loud),
+                "`unknown_keys` is `error` or `warn`, not `loud`",
+            ),
+            (
+                quote!("tools/x.clad.toml", extern_types = { host = a::B, host = a::C }),
+                "extern type `host` is mapped twice",
+            ),
+            (
+                quote!("tools/x.clad.toml", extern_types = { host = a::B<u8> }),
+                "an extern type is a plain path to a type",
+            ),
+            (
+                quote!("tools/x.clad.toml", types = 3),
+                "expected string literal",
+            ),
+        ] {
+            let out = s.expand(args.clone());
+            assert!(out.contains("compile_error"), "{args}: {out}");
+            assert!(out.contains(message), "{args}: {out}");
+        }
+        // A type name that is not a Rust identifier is written as a string.
+        let dashed = MANIFEST.replace("type = \"host\"", "type = \"lab-host\"");
+        s.write("crate/tools/d.clad.toml", dashed.as_bytes());
+        let out = s.expand(quote!(
+            "tools/d.clad.toml",
+            extern_types = { "lab-host" = ::lab::Host }
+        ));
+        assert!(!out.contains("compile_error"), "{out}");
+        assert!(out.contains(":: lab :: Host"), "{out}");
     }
 
     #[test]

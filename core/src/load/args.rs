@@ -314,8 +314,18 @@ fn resolve_type(
     if let Some(s) = suggestion {
         help.push_str(&format!("did you mean `{s}`? Otherwise "));
     }
+    // The macro option takes a bare name when it is an identifier, else a string.
+    let macro_key = if ty
+        .v
+        .starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && ty.v.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    {
+        ty.v.to_string()
+    } else {
+        format!("\"{}\"", ty.v)
+    };
     help.push_str(&format!(
-        "declare the type in toolclad.toml (beside the manifest or in a folder above it):\n    [types.{0}]\n    base = \"string\"   # the built-in type it refines\nor map it to a Rust type of your own that implements `cladgen::ArgValue`, with the build option `Builder::extern_type(\"{0}\", \"::your_crate::YourType\")`",
+        "declare the type in toolclad.toml (beside the manifest or in a folder above it):\n    [types.{0}]\n    base = \"string\"   # the built-in type it refines\nor map it to a Rust type of your own that implements `cladgen::ArgValue`: `Builder::extern_type(\"{0}\", \"::your_crate::YourType\")` in a build script, `extern_types = {{ {macro_key} = your_crate::YourType }}` in `include_manifest!`",
         ty.v
     ));
     cx.sink

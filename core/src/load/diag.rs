@@ -325,8 +325,9 @@ impl Decorate for Diagnostic {
     }
 }
 
-/// `did you mean `x`?` for the closest candidate, if any is close enough.
-pub(crate) fn did_you_mean<'c>(
+/// The closest candidate to a misspelt `word`, if any is close enough (Jaro-Winkler
+/// similarity of at least 0.8), for `did you mean` hints.
+pub fn did_you_mean<'c>(
     word: &str,
     candidates: impl IntoIterator<Item = &'c str>,
 ) -> Option<&'c str> {

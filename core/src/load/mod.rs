@@ -23,7 +23,7 @@ mod when;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-pub use diag::{Diagnostic, Severity};
+pub use diag::{Diagnostic, Severity, did_you_mean};
 pub use types::{CustomType, CustomTypes};
 
 use crate::model::{Backend, Manifest};
