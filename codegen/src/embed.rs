@@ -96,11 +96,10 @@ impl Parse for Input {
                     let hint = load::did_you_mean(&name, OPTIONS)
                         .map(|o| format!(" (did you mean `{o}`?)"))
                         .unwrap_or_default();
+                    let all = OPTIONS.map(|o| format!("`{o}`")).join(", ");
                     return Err(syn::Error::new(
                         key.span(),
-                        format!(
-                            "unknown option `{name}`{hint}; the options are `types`, `unknown_keys`, `extern_types`"
-                        ),
+                        format!("unknown option `{name}`{hint}; the options are {all}"),
                     ));
                 }
             }
@@ -133,8 +132,9 @@ fn parse_extern_types(input: ParseStream<'_>) -> syn::Result<BTreeMap<String, St
             let lit: LitStr = body.parse()?;
             (lit.value(), lit.span())
         } else {
+            // Any identifier, keywords included (`type`, `r#type`).
             let ident: Ident = body.call(Ident::parse_any)?;
-            (ident.to_string(), ident.span())
+            (ident.unraw().to_string(), ident.span())
         };
         body.parse::<Token![=]>()?;
         let path: syn::Path = body.parse()?;
@@ -668,6 +668,12 @@ format = "text"
             out.contains("rust_path"),
             "the model records the extern type: {out}"
         );
+        // Raw identifiers name the type without `r#`.
+        let raw = s.expand(quote!(
+            "tools/x.clad.toml",
+            extern_types = { r#host = crate::H }
+        ));
+        assert!(!raw.contains("compile_error"), "{raw}");
 
         let unknown_key = MANIFEST.replace("required = true", "required = true\nrequird = 1");
         s.write("crate/tools/k.clad.toml", unknown_key.as_bytes());
