@@ -109,3 +109,39 @@ fn headers_name_the_source_manifest_and_no_absolute_path() {
         );
     }
 }
+
+/// Doc comments are text to `quote!`: an interpolation such as `#rt` inside one is not
+/// expanded, and would leave a broken link (`[`Plan`](#rt::Plan)`) in users' docs.
+/// URLs from manifest descriptions are autolinks.
+#[test]
+fn doc_comments_render_cleanly() {
+    for f in render().files {
+        for (i, line) in f.contents.lines().enumerate() {
+            let doc = line.trim_start();
+            if doc.starts_with("///") || doc.starts_with("//!") {
+                assert!(
+                    !doc.contains("](#") && !doc.contains("#rt"),
+                    "{}:{}: {doc}",
+                    f.path.display(),
+                    i + 1
+                );
+                // Bare URLs make rustdoc warn (`rustdoc::bare_urls`) in users' docs.
+                for (at, _) in doc.match_indices("://") {
+                    let before = &doc[..at];
+                    let in_code = before.matches('`').count() % 2 == 1;
+                    let linked = before
+                        .rfind(|c: char| !c.is_ascii_alphabetic())
+                        .is_some_and(|j| {
+                            before[..=j].ends_with('<') || before[..=j].ends_with("](")
+                        });
+                    assert!(
+                        in_code || linked,
+                        "{}:{}: bare URL in {doc}",
+                        f.path.display(),
+                        i + 1
+                    );
+                }
+            }
+        }
+    }
+}

@@ -353,7 +353,8 @@ impl<'a> ArgSet<'a> {
                     #builder { #(#text_ident,)* #(#builder_init)* }
                 }
 
-                /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+                /// Validates the JSON arguments of a call with the default options (see
+                /// [`Self::from_json_with`]).
                 ///
                 /// Every invalid, missing or unknown argument is reported at once.
                 pub fn from_json(value: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::ArgErrors> {

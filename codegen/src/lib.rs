@@ -120,16 +120,87 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
     }
     text.lines()
         .map(|l| {
-            let l = l.trim().replace("```", "`\u{200b}``");
+            let l = autolink_urls(&l.trim().replace("```", "`\u{200b}``"));
             let l = if l.is_empty() { l } else { format!(" {l}") };
             quote!(#[doc = #l])
         })
         .collect()
 }
 
+/// Wraps bare `http(s)://` URLs of manifest text in `<...>`, so rustdoc renders them
+/// as links instead of warning (`rustdoc::bare_urls`) in the user's `cargo doc`.
+/// URLs in code spans, autolinks and Markdown links are left alone; trailing sentence
+/// punctuation stays outside the link.
+fn autolink_urls(line: &str) -> String {
+    let mut out = String::with_capacity(line.len() + 8);
+    let mut in_code = false;
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        if c == '`' {
+            in_code = !in_code;
+        }
+        if let Some(url) = bare_url_at(rest, &out, in_code) {
+            out.push('<');
+            out.push_str(url);
+            out.push('>');
+            rest = &rest[url.len()..];
+        } else {
+            out.push(c);
+            rest = &rest[c.len_utf8()..];
+        }
+    }
+    out
+}
+
+/// The bare URL `rest` starts with, given the text `before` it; `None` inside a code
+/// span, an autolink (`<`), a Markdown link target (`](`) or the middle of a word.
+fn bare_url_at<'a>(rest: &'a str, before: &str, in_code: bool) -> Option<&'a str> {
+    if in_code || !(rest.starts_with("http://") || rest.starts_with("https://")) {
+        return None;
+    }
+    let standalone = match before.chars().next_back() {
+        None => true,
+        Some('(') => !before.ends_with("]("),
+        Some(p) => p.is_whitespace() || p == '"' || p == '\'',
+    };
+    let end = rest
+        .find(|ch: char| ch.is_whitespace() || matches!(ch, '<' | '>' | '"' | '`'))
+        .unwrap_or(rest.len());
+    let url = rest[..end].trim_end_matches(['.', ',', ';', ':', '!', '?', ')', '\'']);
+    // Something other than slashes must follow `scheme://`.
+    let has_host = url
+        .split_once("://")
+        .is_some_and(|(_, after)| !after.trim_matches('/').is_empty());
+    (standalone && has_host).then_some(url)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::doc_lines;
+    use super::{autolink_urls, doc_lines};
+
+    #[test]
+    fn bare_urls_become_autolinks() {
+        for (text, linked) in [
+            (
+                "e.g. https://app.example.com/login. Its host",
+                "e.g. <https://app.example.com/login>. Its host",
+            ),
+            ("http://a.b/x?q=1", "<http://a.b/x?q=1>"),
+            ("(see https://a.b/c), then", "(see <https://a.b/c>), then"),
+            ("(https://a.b/c)", "(<https://a.b/c>)"),
+            ("already <https://a.b/c>", "already <https://a.b/c>"),
+            ("[docs](https://a.b/c)", "[docs](https://a.b/c)"),
+            (
+                "code `curl https://a.b/c` here",
+                "code `curl https://a.b/c` here",
+            ),
+            ("https:// alone", "https:// alone"),
+            ("see https://a.b/.", "see <https://a.b/>."),
+            ("no url: httpx://a.b", "no url: httpx://a.b"),
+        ] {
+            assert_eq!(autolink_urls(text), linked, "{text}");
+        }
+    }
 
     #[test]
     fn doc_lines_cannot_become_doctests() {

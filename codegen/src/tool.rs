@@ -85,8 +85,8 @@ fn plan_impl(g: &Gen, m: &Manifest, ty: &Ident) -> TokenStream {
     };
     quote! {
         impl #ty {
-            /// What running this call means for the tool's backend (the same
-            /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+            /// What running this call means for the tool's backend (the same `Plan`
+            /// the dynamic path builds from the manifest).
             #[allow(unused_variables)] // not every backend needs the context and secrets
             pub fn plan(
                 &self,

@@ -353,7 +353,8 @@ impl DigLookupArgs {
             query_timeout: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -780,8 +781,8 @@ impl DigLookupArgs {
     }
 }
 impl DigLookupArgs {
-    /// What running this call means for the tool's backend (the same
-    /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+    /// What running this call means for the tool's backend (the same `Plan`
+    /// the dynamic path builds from the manifest).
     #[allow(unused_variables)]
     pub fn plan(
         &self,

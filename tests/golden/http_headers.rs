@@ -13,7 +13,7 @@ static __CLADGEN_ARG_C2: ::cladgen::model::Constraints = ::cladgen::model::Const
 /// Every field is valid once constructed: build it with [`HttpHeadersArgs::from_json`] (an LLM's call) or [`HttpHeadersArgs::builder`] (Rust callers).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpHeadersArgs {
-    /// https address to request, e.g. https://app.staging.example.com/login. Its host must be inside the engagement scope.
+    /// https address to request, e.g. <https://app.staging.example.com/login>. Its host must be inside the engagement scope.
     ///
     /// (type `url`, required)
     pub url: ::cladgen::value::Url,
@@ -37,7 +37,8 @@ impl HttpHeadersArgs {
             max_time: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -295,8 +296,8 @@ impl HttpHeadersArgs {
     }
 }
 impl HttpHeadersArgs {
-    /// What running this call means for the tool's backend (the same
-    /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+    /// What running this call means for the tool's backend (the same `Plan`
+    /// the dynamic path builds from the manifest).
     #[allow(unused_variables)]
     pub fn plan(
         &self,

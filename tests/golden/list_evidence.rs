@@ -36,7 +36,8 @@ impl ListEvidenceArgs {
             limit: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -257,8 +258,8 @@ impl ListEvidenceArgs {
     pub const OPERATION: &'static str = "list_evidence";
 }
 impl ListEvidenceArgs {
-    /// What running this call means for the tool's backend (the same
-    /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+    /// What running this call means for the tool's backend (the same `Plan`
+    /// the dynamic path builds from the manifest).
     #[allow(unused_variables)]
     pub fn plan(
         &self,

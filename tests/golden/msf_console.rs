@@ -12,7 +12,8 @@ impl MsfConsoleArgs {
     pub fn builder() -> MsfConsoleArgsBuilder {
         MsfConsoleArgsBuilder {}
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -105,7 +106,8 @@ impl UseModuleArgs {
             module,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -241,7 +243,8 @@ impl SetTargetArgs {
             target,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -366,7 +369,8 @@ impl ShowOptionsArgs {
     pub fn builder(command: ::cladgen::invoke::CommandText) -> ShowOptionsArgsBuilder {
         ShowOptionsArgsBuilder { command }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -465,7 +469,8 @@ impl RunModuleArgs {
     pub fn builder(command: ::cladgen::invoke::CommandText) -> RunModuleArgsBuilder {
         RunModuleArgsBuilder { command }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -564,7 +569,8 @@ impl ListSessionsArgs {
     pub fn builder(command: ::cladgen::invoke::CommandText) -> ListSessionsArgsBuilder {
         ListSessionsArgsBuilder { command }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -792,8 +798,8 @@ impl MsfConsoleCommand {
     }
 }
 impl MsfConsoleArgs {
-    /// What running this call means for the tool's backend (the same
-    /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+    /// What running this call means for the tool's backend (the same `Plan`
+    /// the dynamic path builds from the manifest).
     #[allow(unused_variables)]
     pub fn plan(
         &self,

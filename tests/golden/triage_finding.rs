@@ -316,7 +316,8 @@ impl TriageFindingArgs {
             rationale: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -535,8 +536,8 @@ impl<'de> ::cladgen::__private::serde::Deserialize<'de> for TriageFindingArgs {
     }
 }
 impl TriageFindingArgs {
-    /// What running this call means for the tool's backend (the same
-    /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+    /// What running this call means for the tool's backend (the same `Plan`
+    /// the dynamic path builds from the manifest).
     #[allow(unused_variables)]
     pub fn plan(
         &self,

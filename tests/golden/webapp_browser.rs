@@ -12,7 +12,8 @@ impl WebappBrowserArgs {
     pub fn builder() -> WebappBrowserArgsBuilder {
         WebappBrowserArgsBuilder {}
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -86,7 +87,7 @@ static __CLADGEN_CMD0_C0: ::cladgen::model::Constraints = ::cladgen::model::Cons
 /// Arguments of the `navigate` browser command of `webapp_browser`: Open a page in the current tab. Only https addresses on the staging domains are allowed.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NavigateArgs {
-    /// Address to open, e.g. https://app.staging.example.com/settings/profile.
+    /// Address to open, e.g. <https://app.staging.example.com/settings/profile>.
     ///
     /// (type `url`, required)
     pub url: ::cladgen::value::Url,
@@ -98,7 +99,8 @@ impl NavigateArgs {
     pub fn builder(url: ::cladgen::value::Url) -> NavigateArgsBuilder {
         NavigateArgsBuilder { url }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -326,7 +328,8 @@ impl SnapshotArgs {
             format: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -465,7 +468,8 @@ impl ClickArgs {
     pub fn builder(r#ref: ::cladgen::value::RegexMatch) -> ClickArgsBuilder {
         ClickArgsBuilder { r#ref }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -598,7 +602,8 @@ impl TypeTextArgs {
             press_enter: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -795,7 +800,8 @@ impl WaitForArgs {
             timeout: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -957,7 +963,8 @@ impl ScreenshotArgs {
             full_page: ::core::option::Option::None,
         }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -1093,7 +1100,8 @@ impl SubmitFormArgs {
     pub fn builder(r#ref: ::cladgen::value::RegexMatch) -> SubmitFormArgsBuilder {
         SubmitFormArgsBuilder { r#ref }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -1303,7 +1311,8 @@ impl LoginArgs {
     pub fn builder(account: Account) -> LoginArgsBuilder {
         LoginArgsBuilder { account }
     }
-    /// Validates the JSON arguments of a call (with default [`ParseOptions`](#rt::ParseOptions)).
+    /// Validates the JSON arguments of a call with the default options (see
+    /// [`Self::from_json_with`]).
     ///
     /// Every invalid, missing or unknown argument is reported at once.
     pub fn from_json(
@@ -1574,8 +1583,8 @@ impl WebappBrowserCommand {
     }
 }
 impl WebappBrowserArgs {
-    /// What running this call means for the tool's backend (the same
-    /// [`Plan`](#rt::Plan) the dynamic path builds from the manifest).
+    /// What running this call means for the tool's backend (the same `Plan`
+    /// the dynamic path builds from the manifest).
     #[allow(unused_variables)]
     pub fn plan(
         &self,
