@@ -427,14 +427,22 @@ const ALLOW_DEAD_CODE: &str =
 
 fn module_doc(m: &Manifest, label: &str) -> String {
     let mut out = String::new();
-    for line in m.tool.description.lines() {
-        let _ = writeln!(out, "/// {}", line.trim_end());
+    // Trimmed and made Markdown-safe like every generated doc comment: an indented
+    // line would otherwise be a doctest in the user's crate.
+    for line in cladgen_codegen::manifest_prose(&m.tool.description).lines() {
+        if line.is_empty() {
+            let _ = writeln!(out, "///");
+        } else {
+            let _ = writeln!(out, "/// {line}");
+        }
     }
     let _ = writeln!(out, "///");
     let _ = writeln!(
         out,
         "/// Tool `{}` {}, risk tier `{}`; generated from `{label}`.",
-        m.tool.name, m.tool.version, m.tool.risk_tier
+        m.tool.name,
+        cladgen_codegen::manifest_prose(&m.tool.version),
+        m.tool.risk_tier
     );
     out
 }

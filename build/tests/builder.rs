@@ -291,3 +291,31 @@ fn runtime_path_changes_every_path_into_the_runtime() {
         Err(Error::Codegen(_))
     ));
 }
+
+/// Manifest text in the module docs renders as written: an indented line is not a
+/// doctest, `<host>` is not an HTML tag, `[x]` is not a link, a URL is a link.
+#[test]
+fn module_docs_render_manifest_text_as_written() {
+    let dir = TempDir::new("docs");
+    let text = manifest("docs", "").replace(
+        "description = \"Echo a word\"",
+        "description = \"\"\"Echo a word\n    not_a_doctest();\nfor <host> and [x], see https://example.com/echo.\"\"\"",
+    );
+    dir.write("tools/docs.clad.toml", &text);
+    let g = builder(&dir).render().unwrap();
+    let index = g
+        .files
+        .iter()
+        .find(|f| f.path == Path::new("mod.rs"))
+        .expect("an index file");
+    let doc: Vec<&str> = index
+        .contents
+        .lines()
+        .filter(|l| l.starts_with("///"))
+        .collect();
+    assert!(doc.contains(&"/// not_a_doctest();"), "{doc:#?}");
+    assert!(
+        doc.contains(&"/// for &lt;host> and \\[x], see <https://example.com/echo>."),
+        "{doc:#?}"
+    );
+}

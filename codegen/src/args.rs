@@ -485,13 +485,13 @@ fn arg_doc(a: &Arg) -> String {
     let mut d = if a.description.is_empty() {
         format!("Argument `{}`.", a.name)
     } else {
-        a.description.to_string()
+        crate::prose(&a.description)
     };
     let mut facts = vec![format!("type `{}`", a.ty.name)];
     if a.required {
         facts.push("required".into());
     } else if let Some(def) = &a.default {
-        facts.push(format!("default `{}`", def.to_text()));
+        facts.push(format!("default {}", crate::code_span(&def.to_text())));
     } else {
         facts.push("optional".into());
     }
@@ -511,13 +511,16 @@ fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
             .collect();
     let variants: Vec<Ident> = allowed.iter().map(|v| names::type_ident(v)).collect();
     let n = crate::index(allowed.len());
-    let vdocs = allowed.iter().map(|v| crate::doc_lines(&format!("`{v}`")));
+    let vdocs = allowed
+        .iter()
+        .map(|v| crate::doc_lines(&crate::code_span(v)));
     let doc = crate::doc_lines(&if a.description.is_empty() {
         format!("Allowed values of argument `{}`.", a.name)
     } else {
         format!(
             "{}\n\nAllowed values of argument `{}`.",
-            a.description, a.name
+            crate::prose(&a.description),
+            a.name
         )
     });
     let name = a.name.as_ref();

@@ -25,8 +25,8 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
             let pushes = cg.tokens(tokens);
             let (ctx, decl) = (ctx_param(tokens), argv_decl(tokens));
             let doc = crate::doc_lines(&format!(
-                "The argv of this call: `{}` tokenised at build time.\n\nEach token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.",
-                source
+                "The argv of this call: {} tokenised at build time.\n\nEach token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.",
+                crate::code_span(source)
             ));
             let owned = owned_argv(rt);
             quote! {
@@ -465,8 +465,9 @@ fn compare(
 
 fn cond_doc(c: &Conditional) -> String {
     format!(
-        "Conditional `{}`: `{}`, compiled at build time.",
-        c.name, c.when_source
+        "Conditional `{}`: {}, compiled at build time.",
+        c.name,
+        crate::code_span(&c.when_source)
     )
 }
 

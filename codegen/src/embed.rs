@@ -375,12 +375,12 @@ fn expand(
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let bytes = digest.iter();
     let doc = crate::doc_lines(&format!(
-        "{}\n\nTool `{}` {}, risk tier `{}`; embedded from `{}` by `include_manifest!`.",
-        model.tool.description,
+        "{}\n\nTool `{}` {}, risk tier `{}`; embedded from {} by `include_manifest!`.",
+        crate::prose(&model.tool.description),
         model.tool.name,
-        model.tool.version,
+        crate::prose(&model.tool.version),
         model.tool.risk_tier,
-        manifest.shown
+        crate::code_span(&manifest.shown)
     ));
     let tracking = track(&tracked);
     let warnings = warnings.iter().map(|(s, msg)| warning(*s, msg));

@@ -122,9 +122,8 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
     let method = format_ident!("{}", crate::names::pascal(h.method.as_str()));
     let source = h.url_source.as_ref();
     let doc = crate::doc_lines(&format!(
-        "The HTTP request of this call: `{} {}`.\n\nValues are percent-encoded for the URL part they land in, JSON-escaped in a JSON body; header values cannot contain CR or LF. Secrets come from `secrets` and are redacted in `Debug`.",
-        h.method.as_str(),
-        source
+        "The HTTP request of this call: {}.\n\nValues are percent-encoded for the URL part they land in, JSON-escaped in a JSON body; header values cannot contain CR or LF. Secrets come from `secrets` and are redacted in `Debug`.",
+        crate::code_span(&format!("{} {}", h.method.as_str(), source))
     ));
     quote! {
         impl #ty {

@@ -94,7 +94,9 @@ fn commands(
         }
         let doc = format!(
             "Arguments of the `{}` {what} command of `{}`: {}",
-            c.name, m.tool.name, c.description
+            c.name,
+            m.tool.name,
+            crate::prose(c.description)
         );
         items.extend(set.items(g, &doc));
         variants.push(names::type_ident(c.name));
@@ -105,7 +107,9 @@ fn commands(
         .iter()
         .map(|c| format!("{}__{}", m.tool.name, c.name))
         .collect();
-    let docs = cmds.iter().map(|c| crate::doc_lines(c.description));
+    let docs = cmds
+        .iter()
+        .map(|c| crate::doc_lines(&crate::prose(c.description)));
     let n = crate::index(cmds.len());
     let doc = crate::doc_lines(&format!(
         "One variant per `[{what}.commands]` entry of `{}`, with that command's typed arguments.",

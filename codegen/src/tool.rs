@@ -30,7 +30,10 @@ pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, Codege
     let set = ArgSet::new(&g, &m.args, ty.clone(), "__CLADGEN_ARG", &mut taken)?;
     let doc = format!(
         "Arguments of the `{}` tool: {}\n\nEvery field is valid once constructed: build it with [`{}::from_json`] (an LLM's call) or [`{}::builder`] (Rust callers).",
-        m.tool.name, m.tool.description, args_name, args_name
+        m.tool.name,
+        crate::prose(&m.tool.description),
+        args_name,
+        args_name
     );
     let mut items = set.items(&g, &doc);
     match &m.backend {
