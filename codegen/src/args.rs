@@ -485,7 +485,7 @@ fn arg_doc(a: &Arg) -> String {
     let mut d = if a.description.is_empty() {
         format!("Argument `{}`.", a.name)
     } else {
-        crate::prose(&a.description)
+        crate::manifest_prose(&a.description)
     };
     let mut facts = vec![format!("type `{}`", a.ty.name)];
     if a.required {
@@ -519,7 +519,7 @@ fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
     } else {
         format!(
             "{}\n\nAllowed values of argument `{}`.",
-            crate::prose(&a.description),
+            crate::manifest_prose(&a.description),
             a.name
         )
     });

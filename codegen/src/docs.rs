@@ -3,7 +3,7 @@
 //! Two kinds of text end up in them: the generator's own sentences (Markdown written
 //! for rustdoc, intra-doc links included) and manifest text (descriptions, templates,
 //! values), which is plain text for people and LLMs. Manifest text goes through
-//! [`prose`] or [`code_span`] before it is mixed in, so the user's `cargo doc` and
+//! [`manifest_prose`] or [`code_span`] before it is mixed in, so the user's `cargo doc` and
 //! `cargo test` (doctests) see exactly the text the manifest wrote: no accidental
 //! links, HTML tags, code blocks or warnings.
 
@@ -37,7 +37,7 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
 
 /// Manifest prose (a description) as Markdown that renders as written: each line
 /// trimmed and made safe by [`markdown_safe`].
-pub fn prose(text: &str) -> String {
+pub fn manifest_prose(text: &str) -> String {
     text.lines()
         .map(|l| markdown_safe(l.trim()))
         .collect::<Vec<_>>()
@@ -126,7 +126,7 @@ fn bare_url_at(rest: &str) -> Option<&str> {
 
 #[cfg(test)]
 mod tests {
-    use super::{code_span, doc_lines, markdown_safe, prose};
+    use super::{code_span, doc_lines, manifest_prose, markdown_safe};
 
     #[test]
     fn manifest_text_renders_as_written() {
@@ -174,7 +174,7 @@ mod tests {
 
     #[test]
     fn prose_keeps_lines_and_code_spans_fit_their_text() {
-        assert_eq!(prose("  a [b]\n\n  <c>  "), "a \\[b]\n\n&lt;c>");
+        assert_eq!(manifest_prose("  a [b]\n\n  <c>  "), "a \\[b]\n\n&lt;c>");
         assert_eq!(code_span("nmap {target}"), "`nmap {target}`");
         assert_eq!(code_span("echo `id`"), "`` echo `id` ``");
         assert_eq!(code_span("a``b"), "``` a``b ```");

@@ -376,9 +376,9 @@ fn expand(
     let bytes = digest.iter();
     let doc = crate::doc_lines(&format!(
         "{}\n\nTool `{}` {}, risk tier `{}`; embedded from {} by `include_manifest!`.",
-        crate::prose(&model.tool.description),
+        crate::manifest_prose(&model.tool.description),
         model.tool.name,
-        crate::prose(&model.tool.version),
+        crate::manifest_prose(&model.tool.version),
         model.tool.risk_tier,
         crate::code_span(&manifest.shown)
     ));

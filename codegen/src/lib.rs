@@ -18,8 +18,8 @@ mod remote;
 mod session;
 mod tool;
 
-pub use docs::prose as manifest_prose;
-pub(crate) use docs::{code_span, doc_lines, prose};
+pub use docs::manifest_prose;
+pub(crate) use docs::{code_span, doc_lines};
 pub use embed::include_manifest;
 pub use names::pascal;
 pub use registry::registry;

@@ -72,7 +72,7 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
     let k = crate::index(manifests.len());
     let docs = manifests
         .iter()
-        .map(|m| crate::doc_lines(&crate::prose(&m.tool.description)));
+        .map(|m| crate::doc_lines(&crate::manifest_prose(&m.tool.description)));
     Ok(quote! {
         /// Every tool of this manifest set, with its validated arguments.
         ///

@@ -96,7 +96,7 @@ fn commands(
             "Arguments of the `{}` {what} command of `{}`: {}",
             c.name,
             m.tool.name,
-            crate::prose(c.description)
+            crate::manifest_prose(c.description)
         );
         items.extend(set.items(g, &doc));
         variants.push(names::type_ident(c.name));
@@ -109,7 +109,7 @@ fn commands(
         .collect();
     let docs = cmds
         .iter()
-        .map(|c| crate::doc_lines(&crate::prose(c.description)));
+        .map(|c| crate::doc_lines(&crate::manifest_prose(c.description)));
     let n = crate::index(cmds.len());
     let doc = crate::doc_lines(&format!(
         "One variant per `[{what}.commands]` entry of `{}`, with that command's typed arguments.",

@@ -31,7 +31,7 @@ pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, Codege
     let doc = format!(
         "Arguments of the `{}` tool: {}\n\nEvery field is valid once constructed: build it with [`{}::from_json`] (an LLM's call) or [`{}::builder`] (Rust callers).",
         m.tool.name,
-        crate::prose(&m.tool.description),
+        crate::manifest_prose(&m.tool.description),
         args_name,
         args_name
     );

@@ -368,25 +368,19 @@ fn canonical_ipv4(host: &[u8]) -> bool {
 /// when the fast path does not apply, `Err` with what differs otherwise.
 #[doc(hidden)]
 pub fn fast_path_agreement(spec: &ArgSpec<'_>, input: &str) -> Result<bool, String> {
-    // `parse_str` runs these first; the fast path is only reached past them.
-    if check_edge_whitespace(spec.name, input).is_err()
-        || check_injection(spec.name, input).is_err()
-    {
-        return Ok(false);
-    }
-    let Some(plain) = plain_http(input) else {
+    // What `parse_str` itself decided, so the test follows any change to its rules.
+    let Ok(fast) = Url::parse_str(spec, input, &ParseOptions::DEFAULT) else {
         return Ok(false);
     };
-    let scheme = plain.scheme();
-    if !scheme_allowed(spec, scheme) {
+    if matches!(fast.form, Form::Parsed(_)) {
         return Ok(false);
     }
-    let host = input[plain.host.clone()].to_ascii_lowercase();
+    let (scheme, host) = (fast.scheme(), fast.host());
     match parse_with_parser(spec, input) {
         Err(e) => Err(format!(
             "the fast path accepts {input:?}, the parser path refuses it: {e}"
         )),
-        Ok(url) if url.scheme() != scheme || url.host_str() != Some(&*host) => Err(format!(
+        Ok(url) if url.scheme() != scheme || url.host_str() != Some(host) => Err(format!(
             "the fast path reads {input:?} as scheme {scheme:?} host {host:?}, the parser as {:?} {:?}",
             url.scheme(),
             url.host_str()
