@@ -339,8 +339,12 @@ fn portable_patterns_match_like_the_manifest_regex() {
         r"[[:alpha:][:digit:]]+[[:punct:]]?",
         r"x{2,}?y*?|^$",
         r"[^a-c\d]\S",
+        r"\d+|\w+ \w",
+        r"[^a\W]+[\S&&[^a]]?",
+        r"[a-z&&[^aeiou]]*[[:^alpha:]]",
+        r"\p{ASCII}{2}|😀+\D",
     ];
-    let alphabet = "[abcxyAZ019_/.,&~ \\-\t\n\r\u{2028}\u{a0}٣é!:]{0,6}";
+    let alphabet = "[abcxyAZ019_/.,&~ \\-\t\n\r\u{b}\u{2028}\u{a0}٣é!:😀]{0,6}";
     for p in patterns {
         let ecma = portable_pattern(p).unwrap_or_else(|| panic!("{p} should be portable"));
         let schema = json!({"type": "string", "pattern": ecma});

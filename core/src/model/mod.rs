@@ -16,6 +16,7 @@ mod browser;
 mod expr;
 mod output;
 mod pattern;
+pub(crate) use pattern::parse_ascii;
 mod session;
 mod tool;
 
