@@ -1175,6 +1175,18 @@ fn regex_match_rules() {
     assert_eq!(err::<RegexMatch>(&c, "x").rule, Rule::Pattern);
 }
 
+#[test]
+fn manifest_perl_classes_are_ascii_for_string_and_regex_match() {
+    let ports = pattern(r"\d{1,5}");
+    assert_eq!(ok::<RegexMatch>(&ports, "8080").to_string(), "8080");
+    assert_eq!(err::<RegexMatch>(&ports, "١٢٣").rule, Rule::Pattern);
+    assert_eq!(err::<Text>(&ports, "١٢٣").rule, Rule::Pattern);
+    let words = pattern(r"\w+(\s\w+)?");
+    assert_eq!(ok::<Text>(&words, "abc_1 x").to_string(), "abc_1 x");
+    assert_eq!(err::<Text>(&words, "café").rule, Rule::Pattern);
+    assert_eq!(err::<Text>(&words, "a\u{a0}b").rule, Rule::Pattern);
+}
+
 // ---------------------------------------------------------------- dynamic Value
 
 #[test]

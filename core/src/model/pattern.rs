@@ -302,6 +302,16 @@ mod tests {
     }
 
     #[test]
+    fn flags_do_not_bring_unicode_classes_back() {
+        assert!(!Pattern::new(r"(?u)\d").unwrap().is_match("٣"));
+        assert!(!Pattern::new(r"(?u:\w)").unwrap().is_match("é"));
+        // Case folding applies to the class as a whole (documented in docs/types.md).
+        let folded = Pattern::new(r"(?i)\w+").unwrap();
+        assert!(folded.is_match("aZ_9\u{17F}\u{212A}"));
+        assert!(!folded.is_match("é"));
+    }
+
+    #[test]
     fn explicit_unicode_classes_stay_unicode() {
         let p = Pattern::new(r"\p{Nd}+").unwrap();
         assert!(p.is_match("١٢٣"));
