@@ -19,7 +19,9 @@ use std::sync::OnceLock;
 
 /// A manifest regex (`pattern`, `ready_pattern`, session command `pattern`).
 ///
-/// It always matches the **whole** value: the source is compiled as `\A(?:source)\z`.
+/// It always matches the **whole** value: the source is compiled as `\A(?:source)\z`,
+/// with `\d`, `\w`, `\s`, their negations and the word boundaries meaning their ASCII
+/// classes (`[0-9]`, `[0-9A-Za-z_]`, `[\t\n\v\f\r ]`; see the module docs).
 /// The regex is compiled once, on first use, and shared afterwards; the loader
 /// compiles it eagerly so a bad pattern is a build error, never a run-time one.
 #[derive(Clone, Debug)]
@@ -29,7 +31,8 @@ pub struct Pattern {
 }
 
 impl Pattern {
-    /// Compiles `source` now; the error is the regex crate's.
+    /// Compiles `source` now; the error is the regex crate's, pointing into `source`
+    /// as written.
     pub fn new(source: impl Into<Str>) -> Result<Self, regex::Error> {
         let source = source.into();
         let regex = compile(&source)?;
