@@ -224,6 +224,12 @@ fn a_toolclad_toml_with_a_cycle_fails_its_manifests() {
     )
     .expect("write");
     std::fs::write(dir.join("tools/good.clad.toml"), GOOD).expect("write");
+    // Outside a package the search stops at the folder named on the command line, so
+    // the toolclad.toml above `tools/` is not consulted.
+    let out = cladgen(&["validate", dir.join("tools").to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // In a package (a Cargo.toml above the manifest) it goes up to the package root.
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"scratch\"\n").expect("write");
     let out = cladgen(&["validate", dir.join("tools").to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);

@@ -295,7 +295,7 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
     let lax = load_with(
         &text,
         &LoadOptions {
-            unknown_keys: Level::Warn,
+            unknown_keys: UnknownKeys::Warn,
             ..LoadOptions::default()
         },
     );
@@ -350,7 +350,7 @@ fn defaults_are_checked_against_their_type() {
 }
 
 fn types(text: &str) -> Result<CustomTypes, Vec<Diagnostic>> {
-    load_types_str(Path::new("toolclad.toml"), text, Level::Error)
+    load_types_str(Path::new("toolclad.toml"), text, UnknownKeys::Error)
 }
 
 #[test]
@@ -561,9 +561,11 @@ fn files_directories_types_lookup_and_sets() {
         ]
     );
     assert_eq!(
-        find_types_file(&tools).map(|p| p.ends_with("toolclad.toml")),
+        find_types_file(&tools, &root).map(|p| p.ends_with("toolclad.toml")),
         Some(true)
     );
+    // Never above the root it is given.
+    assert_eq!(find_types_file(&tools, &root.join("tools")), None);
 
     let empty = root.join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
