@@ -194,14 +194,18 @@ pub fn include_manifest(
             let errors = failure.errors.iter().map(syn::Error::to_compile_error);
             // Track what was read even when it is broken, so fixing it recompiles.
             let tracking = track(&failure.tracked);
-            quote!(#(#errors)* #tracking)
+            let warnings = &failure.warnings;
+            quote!(#(#errors)* #tracking #(#warnings)*)
         }
     }
 }
 
-/// Why the expansion failed, and the files read so far (still tracked for rebuilds).
+/// Why the expansion failed, the warnings found on the way (reported too, as every
+/// path reports every diagnostic) and the files read so far (still tracked for
+/// rebuilds).
 struct Failure {
     errors: Vec<syn::Error>,
+    warnings: Vec<TokenStream>,
     tracked: Vec<PathBuf>,
 }
 
@@ -209,6 +213,7 @@ impl Failure {
     fn new(span: Span, message: String) -> Self {
         Failure {
             errors: vec![syn::Error::new(span, message)],
+            warnings: Vec::new(),
             tracked: Vec::new(),
         }
     }
@@ -267,6 +272,7 @@ fn expand(
     })?;
     let refused = |e: syn::Error| Failure {
         errors: vec![e],
+        warnings: Vec::new(),
         tracked: Vec::new(),
     };
     let manifest = resolve(&input.manifest, &root, "manifest").map_err(refused)?;
@@ -296,9 +302,14 @@ fn expand(
         _ => span,
     };
     let tracked = set.inputs.clone();
+    let warnings: Vec<TokenStream> = set
+        .warnings()
+        .map(|d| warning(span_of(d), &set.render_diagnostic(d, false)))
+        .collect();
     if set.has_errors() {
         return Err(Failure {
             errors: errors_of(&set, span_of),
+            warnings,
             tracked,
         });
     }
@@ -309,16 +320,14 @@ fn expand(
                 span,
                 "internal error: the loader returned no manifest and no error; please report this",
             )],
+            warnings,
             tracked,
         });
     };
     let shown = manifest.to_string_lossy();
-    let warnings: Vec<(Span, String)> = set
-        .warnings()
-        .map(|d| (span_of(d), set.render_diagnostic(d, false)))
-        .collect();
     let items = crate::tool_items(model, opts).map_err(|e| Failure {
         errors: vec![syn::Error::new(span, e.to_string())],
+        warnings: warnings.clone(),
         tracked: tracked.clone(),
     })?;
     let module = crate::tool_module_name(model);
@@ -334,7 +343,6 @@ fn expand(
         crate::code_span(&shown)
     ));
     let tracking = track(&tracked);
-    let warnings = warnings.iter().map(|(s, msg)| warning(*s, msg));
     Ok(quote_spanned! {span=>
         #doc
         #[allow(dead_code)] // generated API: a crate uses only what it needs
@@ -587,6 +595,22 @@ format = "text"
         assert!(out.contains("deprecated"), "{out}");
         assert!(out.contains("warning[required-with-default]"), "{out}");
         assert!(out.contains("--> tools/x.clad.toml:9:11"), "{out}");
+    }
+
+    #[test]
+    fn warnings_are_reported_beside_errors() {
+        let s = Scratch::new("warn-and-error");
+        let both = MANIFEST.replace(
+            "required = true",
+            "required = true\ndefault = \"a.b\"\nrequird = 1",
+        );
+        s.write("crate/tools/x.clad.toml", both.as_bytes());
+        s.write("crate/toolclad.toml", TYPES.as_bytes());
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("[unknown-key]"), "{out}");
+        assert!(out.contains("deprecated"), "{out}");
+        assert!(out.contains("warning[required-with-default]"), "{out}");
     }
 
     #[test]
