@@ -470,3 +470,39 @@ mod one_policy_on_every_path {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+#[test]
+fn every_command_prints_warnings_on_stderr() {
+    let dir = temp_dir("warnings");
+    let warned = GOOD.replace(
+        "type = \"string\"",
+        "type = \"string\"\nrequired = true\ndefault = \"a\"",
+    );
+    let path = dir.join("w.clad.toml");
+    std::fs::write(&path, warned).expect("write");
+    let p = path.to_str().expect("utf8");
+    for args in [
+        vec!["validate", p],
+        vec!["test", p, "--arg", "x=b"],
+        vec!["schema", p],
+        vec!["expand", p],
+    ] {
+        let out = cladgen(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("warning[required-with-default]") && stderr.contains("w.clad.toml:9:"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !text(&out.stdout).contains("warning["),
+            "{args:?}: warnings stay off stdout"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
