@@ -88,27 +88,18 @@ mod dogfood {
                 })
                 .collect();
             // Only manifests that load: the corpus deliberately holds three that do not.
-            let mut builder = cladgen_build::Builder::new().base_dir(".");
+            // Each project is its own root, as for `cladgen validate <project>`.
+            let Ok(root) = std::path::absolute(&project) else {
+                continue;
+            };
+            let set = cladgen_build::Project::new()
+                .confined_to(&root)
+                .load(std::slice::from_ref(&root));
+            let mut builder = cladgen_build::Builder::new().base_dir(&root);
             let mut any = false;
-            // An empty project folder is simply skipped.
-            let paths = cladgen_core::load::collect_manifests(std::slice::from_ref(&project))
-                .unwrap_or_default();
-            for path in paths {
-                let types = path
-                    .parent()
-                    .and_then(cladgen_core::load::find_types_file)
-                    .and_then(|t| cladgen_core::load::load_types_file(&t, Default::default()).ok());
-                let opts = cladgen_core::load::LoadOptions {
-                    custom_types: types,
-                    ..Default::default()
-                };
-                if cladgen_core::load::load_file(&path, &opts)
-                    .manifest
-                    .is_some()
-                {
-                    builder = builder.manifest(path);
-                    any = true;
-                }
+            for (path, _) in set.valid() {
+                builder = builder.manifest(path);
+                any = true;
             }
             if !any {
                 continue;

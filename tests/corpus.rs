@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use cladgen_core::load::{
-    self, CustomTypes, Level, LoadOptions, Loaded, collect_manifests, find_types_file,
+    self, CustomTypes, LoadOptions, Loaded, UnknownKeys, collect_manifests, find_types_file,
     load_types_file,
 };
 use cladgen_core::model::{Backend, CommandRun, Piece, TypeKind};
@@ -49,18 +49,22 @@ fn load_corpus(dir: &Path, externs: &BTreeMap<String, String>) -> Vec<Loaded> {
             collect_manifests(std::slice::from_ref(&project)).expect("project has manifests");
         let mut loaded_here = Vec::new();
         for m in manifests {
-            let custom_types = m.parent().and_then(find_types_file).map(|t| {
-                types
-                    .entry(t.clone())
-                    .or_insert_with(|| {
-                        load_types_file(&t, Level::Error)
-                            .unwrap_or_else(|d| panic!("{} must load: {d:?}", t.display()))
-                    })
-                    .clone()
-            });
+            // Up to the project folder, as `cladgen validate <project>` outside a package.
+            let custom_types = m
+                .parent()
+                .and_then(|d| find_types_file(d, &project))
+                .map(|t| {
+                    types
+                        .entry(t.clone())
+                        .or_insert_with(|| {
+                            load_types_file(&t, UnknownKeys::Error)
+                                .unwrap_or_else(|d| panic!("{} must load: {d:?}", t.display()))
+                        })
+                        .clone()
+                });
             let opts = LoadOptions {
                 custom_types,
-                unknown_keys: Level::Error,
+                unknown_keys: UnknownKeys::Error,
                 extern_types: externs.clone(),
             };
             loaded_here.push(load::load_file(&m, &opts));

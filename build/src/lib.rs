@@ -26,14 +26,14 @@
 #![warn(missing_docs)]
 
 use cladgen_codegen::{CodegenError, GenOptions};
-use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
 use cladgen_core::model::Manifest;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// How unknown keys in manifests are treated.
-pub use cladgen_core::load::Level as UnknownKeys;
+pub use cladgen_core::load::{
+    Diagnostic, LoadedManifest, LoadedSet, Project, TypesFile, UnknownKeys,
+};
 
 /// Why generation failed.
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +102,7 @@ pub struct Builder {
     out_dir: Option<PathBuf>,
     out_subdir: String,
     out_file: Option<String>,
-    unknown_keys: Level,
+    unknown_keys: UnknownKeys,
     extern_types: BTreeMap<String, String>,
     runtime_path: String,
     base_dir: Option<PathBuf>,
@@ -124,7 +124,7 @@ impl Builder {
             out_dir: None,
             out_subdir: "cladgen".into(),
             out_file: None,
-            unknown_keys: Level::Error,
+            unknown_keys: UnknownKeys::Error,
             extern_types: BTreeMap::new(),
             runtime_path: "::cladgen".into(),
             base_dir: None,
@@ -132,8 +132,9 @@ impl Builder {
     }
 
     /// Every `*.clad.toml` below `dir` (recursively). Relative paths are relative to
-    /// `CARGO_MANIFEST_DIR`. Custom types come from the `toolclad.toml` in the
-    /// directory or the nearest directory above it, unless [`Builder::types_file`].
+    /// `CARGO_MANIFEST_DIR`. Custom types come from the `toolclad.toml` in each
+    /// manifest's folder or the nearest folder above it up to `CARGO_MANIFEST_DIR`
+    /// (never above), unless [`Builder::types_file`].
     pub fn manifest_dir(mut self, dir: impl Into<PathBuf>) -> Self {
         self.dirs.push(dir.into());
         self
@@ -145,7 +146,8 @@ impl Builder {
         self
     }
 
-    /// The `toolclad.toml` with custom types (instead of the nearest one).
+    /// The `toolclad.toml` with custom types (instead of the nearest one); needed for
+    /// a types file outside the package root.
     pub fn types_file(mut self, file: impl Into<PathBuf>) -> Self {
         self.types_file = Some(file.into());
         self
@@ -172,7 +174,7 @@ impl Builder {
     }
 
     /// Treat unknown manifest keys as errors (default) or warnings (forward compatibility).
-    pub fn unknown_keys(mut self, level: Level) -> Self {
+    pub fn unknown_keys(mut self, level: UnknownKeys) -> Self {
         self.unknown_keys = level;
         self
     }
@@ -205,87 +207,77 @@ impl Builder {
             .unwrap_or_default()
     }
 
-    /// Checks every manifest and renders the code, without writing anything or
-    /// printing Cargo directives. The library form behind [`Builder::generate`] and
-    /// `cladgen expand`.
-    pub fn render(&self) -> Result<Generated, Error> {
+    /// The root of the types-file search and of relative paths: [`Builder::base_dir`],
+    /// else `CARGO_MANIFEST_DIR`, else the current directory.
+    fn root(&self) -> PathBuf {
+        let base = self.base();
+        if base.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            base
+        }
+    }
+
+    /// The loader settings of this builder: the types file is the one given with
+    /// [`Builder::types_file`], else the nearest `toolclad.toml` from each manifest's
+    /// folder up to the package root ([`Builder::base_dir`], by default
+    /// `CARGO_MANIFEST_DIR`), never above it (see [`TypesFile`]).
+    pub fn project(&self) -> Project {
+        let base = self.base();
+        let types = match &self.types_file {
+            Some(t) => TypesFile::At(base.join(t)),
+            None => TypesFile::Nearest,
+        };
+        Project::new()
+            .confined_to(self.root())
+            .types_file(types)
+            .unknown_keys(self.unknown_keys)
+            .extern_types(self.extern_types.clone())
+    }
+
+    /// Loads and checks every manifest (and its types file) without generating or
+    /// writing anything. `Ok` holds a set without errors (warnings allowed); every
+    /// error is in [`Error::Manifests`].
+    pub fn load(&self) -> Result<LoadedSet, Error> {
         if self.dirs.is_empty() && self.files.is_empty() {
             return Err(Error::NoInputs);
         }
         let base = self.base();
-        let mut diags: Vec<Diagnostic> = Vec::new();
-        let mut sources: BTreeMap<PathBuf, String> = BTreeMap::new();
-        let mut inputs: Vec<PathBuf> = Vec::new();
-        let mut paths: Vec<PathBuf> = Vec::new();
-        for d in &self.dirs {
-            let d = base.join(d);
-            inputs.push(d.clone());
-            match load::collect_manifests(std::slice::from_ref(&d)) {
-                Ok(found) => paths.extend(found),
-                Err(e) => diags.push(e),
-            }
-        }
-        paths.extend(self.files.iter().map(|f| base.join(f)));
-        paths.sort();
-        paths.dedup();
-
-        let mut manifests: Vec<(PathBuf, Manifest)> = Vec::new();
-        for path in &paths {
-            inputs.push(path.clone());
-            let types_path = match &self.types_file {
-                Some(t) => Some(base.join(t)),
-                None => path.parent().and_then(load::find_types_file),
-            };
-            let custom_types = match &types_path {
-                Some(tp) => {
-                    inputs.push(tp.clone());
-                    match load::load_types_file(tp, self.unknown_keys) {
-                        Ok(t) => Some(t),
-                        Err(mut d) => {
-                            if let Ok(text) = std::fs::read_to_string(tp) {
-                                sources.insert(tp.clone(), text);
-                            }
-                            diags.append(&mut d);
-                            continue;
-                        }
-                    }
-                }
-                None => None,
-            };
-            let opts = LoadOptions {
-                custom_types,
-                unknown_keys: self.unknown_keys,
-                extern_types: self.extern_types.clone(),
-            };
-            let loaded = load::load_file(path, &opts);
-            sources.insert(path.clone(), loaded.source.clone());
-            diags.extend(loaded.diagnostics);
-            if let Some(m) = loaded.manifest {
-                manifests.push((path.clone(), m));
-            }
-        }
-        let set: Vec<(PathBuf, &Manifest)> =
-            manifests.iter().map(|(p, m)| (p.clone(), m)).collect();
-        diags.extend(load::check_set(&set));
-        inputs.sort();
-        inputs.dedup();
-
-        let render_all = |diags: &[Diagnostic]| {
-            let mut out = String::new();
-            for d in diags {
-                let src = sources.get(&d.file).map(String::as_str).unwrap_or("");
-                let _ = writeln!(out, "{}", d.render(src, false));
-            }
-            out
-        };
-        if diags.iter().any(Diagnostic::is_error) {
-            let rendered = render_all(&diags);
+        let paths: Vec<PathBuf> = self
+            .dirs
+            .iter()
+            .chain(&self.files)
+            .map(|p| base.join(p))
+            .collect();
+        let set = self.project().load(&paths);
+        if set.has_errors() {
             return Err(Error::Manifests {
-                diagnostics: diags,
-                rendered,
+                rendered: set.render(false),
+                diagnostics: set.diagnostics,
             });
         }
+        Ok(set)
+    }
 
+    /// Checks every manifest and renders the code, without writing anything or
+    /// printing Cargo directives: [`Builder::load`], then [`Builder::render_set`]. The
+    /// library form behind [`Builder::generate`].
+    pub fn render(&self) -> Result<Generated, Error> {
+        self.render_set(&self.load()?)
+    }
+
+    /// Renders the code of a loaded set (from [`Builder::load`] or a [`Project`] of
+    /// your own), in path order whatever the order of the inputs.
+    pub fn render_set(&self, set: &LoadedSet) -> Result<Generated, Error> {
+        if set.has_errors() {
+            return Err(Error::Manifests {
+                diagnostics: set.diagnostics.clone(),
+                rendered: set.render(false),
+            });
+        }
+        let base = self.base();
+        let mut manifests: Vec<(&Path, &Manifest)> = set.valid().collect();
+        manifests.sort_by_key(|(p, _)| *p);
         let opts = GenOptions::default().with_runtime_path(self.runtime_path.clone());
         let mut files = Vec::new();
         let mut index = String::new();
@@ -317,7 +309,7 @@ impl Builder {
                 );
             }
         }
-        let refs: Vec<&Manifest> = manifests.iter().map(|(_, m)| m).collect();
+        let refs: Vec<&Manifest> = manifests.iter().map(|(_, m)| *m).collect();
         let registry = format_tokens(cladgen_codegen::registry(&refs, &opts)?);
         let header = format!(
             "// @generated by cladgen {}. Do not edit.\n// One module per ToolClad manifest, and the `Tools` registry.\n\n",
@@ -333,12 +325,11 @@ impl Builder {
                 contents: format!("{header}{index}{registry}"),
             }),
         }
-        let rendered_warnings = render_all(&diags);
         Ok(Generated {
             files,
-            inputs,
-            warnings: diags,
-            rendered_warnings,
+            inputs: set.inputs.clone(),
+            warnings: set.warnings().cloned().collect(),
+            rendered_warnings: set.render(false),
         })
     }
 
@@ -480,5 +471,3 @@ pub fn expand_manifest(m: &Manifest, runtime_path: &str) -> Result<String, Error
     let opts = GenOptions::default().with_runtime_path(runtime_path);
     Ok(format_tokens(cladgen_codegen::tool_items(m, &opts)?))
 }
-
-pub use cladgen_core::load::Diagnostic as ManifestDiagnostic;

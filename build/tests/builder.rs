@@ -319,3 +319,44 @@ fn module_docs_render_manifest_text_as_written() {
         "{doc:#?}"
     );
 }
+
+#[test]
+fn load_checks_without_writing_and_the_types_search_stops_at_the_base_dir() {
+    let dir = TempDir::new("load");
+    // A decoy above the package root: never consulted.
+    dir.write("toolclad.toml", "[types.word]\nbase = \"string\"\n");
+    dir.write(
+        "pkg/tools/one.clad.toml",
+        &manifest("one", "[args.w]\ntype = \"word\"\n"),
+    );
+    let out = dir.0.join("out");
+    let b = Builder::new()
+        .base_dir(dir.0.join("pkg"))
+        .manifest_dir("tools")
+        .out_dir(&out);
+    let Err(Error::Manifests { diagnostics, .. }) = b.load() else {
+        panic!("the decoy above the base dir must not be used");
+    };
+    assert!(
+        diagnostics.iter().any(|d| d.code == "unknown-type"),
+        "{diagnostics:?}"
+    );
+
+    // Inside the package root it is found; `load` returns the checked set and writes
+    // nothing.
+    let types = dir.write("pkg/toolclad.toml", "[types.word]\nbase = \"string\"\n");
+    let set = b.load().expect("loads");
+    assert_eq!(set.manifests.len(), 1);
+    assert!(set.manifests[0].manifest.is_some());
+    assert_eq!(
+        set.manifests[0].types_file.as_deref(),
+        Some(types.canonicalize().unwrap().as_path())
+    );
+    assert!(
+        set.inputs.contains(&types.canonicalize().unwrap()),
+        "{:?}",
+        set.inputs
+    );
+    assert!(!out.exists(), "load writes nothing");
+    assert_eq!(b.render_set(&set).unwrap().files, b.render().unwrap().files);
+}

@@ -3,12 +3,15 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use cladgen_core::load::UnknownKeys;
+
 /// Arguments of `cladgen expand`.
 #[derive(Debug, clap::Args)]
 pub(crate) struct ExpandArgs {
     /// The manifest (`*.clad.toml`).
     manifest: PathBuf,
-    /// `toolclad.toml` with custom types (default: the nearest one above the manifest).
+    /// `toolclad.toml` with custom types (default: the nearest one from the manifest's
+    /// folder up to its package root).
     #[arg(long)]
     types: Option<PathBuf>,
     /// Runtime crate path used in the generated code.
@@ -20,23 +23,18 @@ pub(crate) struct ExpandArgs {
 }
 
 pub(crate) fn run(args: &ExpandArgs) -> ExitCode {
-    if !args.manifest.is_file() {
-        eprintln!(
-            "error: cannot read manifest {}: no such file",
-            args.manifest.display()
-        );
-        return ExitCode::from(2);
+    // Loaded like every command (same types-file policy, warnings on stderr), then
+    // rendered exactly as a build script would.
+    let set = crate::project(args.types.as_deref(), UnknownKeys::Error).load_file(&args.manifest);
+    eprint!("{}", set.render(crate::styled()));
+    if set.has_input_errors() {
+        return ExitCode::from(crate::EXIT_IO);
     }
-    let mut b = cladgen_build::Builder::new()
+    let builder = cladgen_build::Builder::new()
         .base_dir(".")
-        .manifest(&args.manifest)
         .runtime_path(args.runtime_path.clone());
-    if let Some(t) = &args.types {
-        b = b.types_file(t);
-    }
-    match b.render() {
+    match builder.render_set(&set) {
         Ok(g) => {
-            eprint!("{}", g.rendered_warnings);
             for f in &g.files {
                 let is_index = f.path.as_os_str() == "mod.rs";
                 if !is_index || args.with_registry {
@@ -48,13 +46,11 @@ pub(crate) fn run(args: &ExpandArgs) -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Err(cladgen_build::Error::Manifests { rendered, .. }) => {
-            eprint!("{rendered}");
-            ExitCode::from(1)
-        }
+        // Already printed above.
+        Err(cladgen_build::Error::Manifests { .. }) => ExitCode::from(crate::EXIT_INVALID),
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(1)
+            ExitCode::from(crate::EXIT_INVALID)
         }
     }
 }

@@ -4,8 +4,12 @@
 //! Exit codes: 0 when everything is valid (warnings allowed), 1 when a manifest is
 //! invalid, 2 on usage or I/O errors.
 
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use cladgen_core::load::{Project, TypesFile, UnknownKeys};
+use cladgen_core::model::Manifest;
 use clap::{Parser, Subcommand};
 
 mod expand_cmd;
@@ -51,4 +55,56 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args),
         Command::Expand(args) => expand_cmd::run(args),
     }
+}
+
+/// Exit code when a manifest (or its types file) is invalid.
+pub(crate) const EXIT_INVALID: u8 = 1;
+/// Exit code for usage and I/O errors.
+pub(crate) const EXIT_IO: u8 = 2;
+
+/// The loader of every command: `--types` if given, else the nearest `toolclad.toml`
+/// up to the manifest's package root (the nearest folder holding a `Cargo.toml`),
+/// outside a package up to the folder named on the command line
+/// (see `cladgen_core::load::TypesFile`).
+pub(crate) fn project(types: Option<&Path>, unknown_keys: UnknownKeys) -> Project {
+    Project::new()
+        .types_file(match types {
+            Some(t) => TypesFile::At(t.to_path_buf()),
+            None => TypesFile::Nearest,
+        })
+        .unknown_keys(unknown_keys)
+}
+
+/// Whether stderr shows colours.
+pub(crate) fn styled() -> bool {
+    std::io::stderr().is_terminal()
+}
+
+/// Loads one manifest for `test`, `schema` and `expand`: every diagnostic (warnings
+/// included, the types file's too) is printed on stderr, as `validate` does. Errors
+/// end in the exit code: 2 when a file cannot be read, 1 when something is invalid.
+pub(crate) fn load_one(manifest: &Path, types: Option<&PathBuf>) -> Result<Manifest, u8> {
+    let set = project(types.map(PathBuf::as_path), UnknownKeys::Error).load_file(manifest);
+    eprint!("{}", set.render(styled()));
+    if !set.has_errors()
+        && let Some((_, m)) = set.valid().next()
+    {
+        return Ok(m.clone());
+    }
+    if set.has_input_errors() {
+        return Err(EXIT_IO);
+    }
+    let errors = set.error_count();
+    let what = match set.manifests.first() {
+        Some(m) if m.types_failed => format!(
+            "the custom types in {} are invalid",
+            m.types_file.as_deref().unwrap_or(Path::new("?")).display()
+        ),
+        _ => format!("{errors} error{}", if errors == 1 { "" } else { "s" }),
+    };
+    eprintln!(
+        "error: {} is not a valid manifest ({what})",
+        manifest.display()
+    );
+    Err(EXIT_INVALID)
 }

@@ -2,17 +2,13 @@
 //! definitions an LLM sees, generated from the manifest at run time (the same JSON
 //! the generated code embeds).
 
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cladgen_core::load::{self, Level, LoadOptions};
 use cladgen_core::schema::{self, Flavor};
 
-/// Exit code when the manifest is invalid or has no valid tool definitions.
-const EXIT_INVALID: u8 = 1;
-/// Exit code for I/O errors.
-const EXIT_IO: u8 = 2;
+use crate::{EXIT_INVALID, EXIT_IO};
 
 /// Tool definition shape.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -45,7 +41,7 @@ pub(crate) struct SchemaArgs {
     #[arg(long, value_enum, default_value = "mcp")]
     flavor: FlavorArg,
     /// `toolclad.toml` with custom types (default: the one in the manifest's folder or
-    /// the nearest folder above it).
+    /// the nearest folder above it, up to the package root).
     #[arg(long, value_name = "FILE")]
     types: Option<PathBuf>,
 }
@@ -72,55 +68,8 @@ pub(crate) fn run(args: &SchemaArgs) -> ExitCode {
 
 /// The pretty JSON to print, or the exit code after reporting the problem on stderr.
 fn definitions_text(args: &SchemaArgs) -> Result<String, u8> {
-    let styled = std::io::stderr().is_terminal();
-    let types_path = args.types.clone().or_else(|| {
-        let dir = args
-            .manifest
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        load::find_types_file(dir)
-    });
-    let custom_types = match &types_path {
-        None => None,
-        Some(path) => match load::load_types_file(path, Level::Error) {
-            Ok(t) => {
-                for w in &t.warnings {
-                    eprintln!("{}", w.render(&t.source, styled));
-                }
-                Some(t)
-            }
-            Err(diags) => {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                for d in &diags {
-                    eprintln!("{}", d.render(&text, styled));
-                }
-                let io = diags.iter().any(|d| d.code == "io");
-                eprintln!("error: custom types in {} are invalid", path.display());
-                return Err(if io { EXIT_IO } else { EXIT_INVALID });
-            }
-        },
-    };
-    let opts = LoadOptions {
-        custom_types,
-        ..LoadOptions::default()
-    };
-    let loaded = load::load_file(&args.manifest, &opts);
-    if !loaded.diagnostics.is_empty() {
-        eprintln!("{}", loaded.render(styled));
-    }
-    let Some(manifest) = &loaded.manifest else {
-        if loaded.diagnostics.iter().any(|d| d.code == "io") {
-            return Err(EXIT_IO);
-        }
-        eprintln!(
-            "error: {} is invalid ({} error{})",
-            args.manifest.display(),
-            loaded.error_count(),
-            if loaded.error_count() == 1 { "" } else { "s" }
-        );
-        return Err(EXIT_INVALID);
-    };
+    let manifest = crate::load_one(&args.manifest, args.types.as_ref())?;
+    let manifest = &manifest;
     let defs = match schema::tool_definitions(manifest, args.flavor.into()) {
         Ok(d) => d,
         Err(e) => {
@@ -141,6 +90,7 @@ fn definitions_text(args: &SchemaArgs) -> Result<String, u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn args(manifest: &str, flavor: FlavorArg) -> SchemaArgs {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");

@@ -12,21 +12,17 @@
 //!
 //! Exit codes: 0 valid, 1 invalid arguments or invalid manifest, 2 usage or I/O.
 
-use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use cladgen_core::invoke::{
     BrowserCommandCall, Call, CommandCallError, ExecContext, InvokeError, PlaceholderSecrets, Plan,
     SessionCommandCall,
 };
-use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
 use cladgen_core::model::{Backend, Manifest};
 use cladgen_core::value::{ArgErrors, ParseOptions};
 
-const EXIT_INVALID: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+use crate::{EXIT_INVALID, EXIT_IO as EXIT_USAGE};
 
 /// Arguments of `cladgen test`.
 #[derive(Debug, clap::Args)]
@@ -58,7 +54,7 @@ pub(crate) struct TestArgs {
     #[arg(long, value_name = "DIR", default_value = "/tmp/cladgen-evidence")]
     evidence_dir: String,
     /// `toolclad.toml` with custom types (default: the one in the manifest's folder
-    /// or the nearest folder above it).
+    /// or the nearest folder above it, up to the package root).
     #[arg(long, value_name = "FILE")]
     types: Option<PathBuf>,
     /// Base directory for `credential_file` values (default: the current directory).
@@ -125,56 +121,8 @@ fn call_json(args: &TestArgs) -> Result<serde_json::Value, u8> {
     Ok(serde_json::Value::Object(obj))
 }
 
-fn styled() -> bool {
-    std::io::stderr().is_terminal()
-}
-
-fn print_diagnostics(diags: &[Diagnostic], source: &str) {
-    for d in diags {
-        eprintln!("{}", d.render(source, styled()));
-    }
-}
-
 fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
-    let types_path = args.types.clone().or_else(|| {
-        let dir = args
-            .manifest
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        load::find_types_file(dir)
-    });
-    let custom_types = match &types_path {
-        None => None,
-        Some(path) => match load::load_types_file(path, Level::Error) {
-            Ok(t) => Some(t),
-            Err(diags) => {
-                let source = std::fs::read_to_string(path).unwrap_or_default();
-                print_diagnostics(&diags, &source);
-                let io = diags.iter().any(|d| d.code == "io");
-                return Err(if io { EXIT_USAGE } else { EXIT_INVALID });
-            }
-        },
-    };
-    let opts = LoadOptions {
-        custom_types,
-        unknown_keys: Level::Error,
-        extern_types: BTreeMap::new(),
-    };
-    let loaded = load::load_file(&args.manifest, &opts);
-    print_diagnostics(&loaded.diagnostics, &loaded.source);
-    match loaded.manifest {
-        Some(m) => Ok(m),
-        None if loaded.diagnostics.iter().any(|d| d.code == "io") => Err(EXIT_USAGE),
-        None => {
-            eprintln!(
-                "error: {} is not a valid manifest ({} error(s))",
-                args.manifest.display(),
-                loaded.error_count()
-            );
-            Err(EXIT_INVALID)
-        }
-    }
+    crate::load_one(&args.manifest, args.types.as_ref())
 }
 
 fn arg_errors(args: &TestArgs, e: &ArgErrors) -> u8 {

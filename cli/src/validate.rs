@@ -1,11 +1,11 @@
 //! `cladgen validate <PATH>...`: load and check manifests, report every problem.
 
-use std::collections::BTreeMap;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cladgen_core::load::{self, CustomTypes, Diagnostic, Level, LoadOptions, Loaded, Severity};
+use cladgen_core::load;
+
+use crate::{EXIT_INVALID, EXIT_IO};
 
 /// How unknown keys are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -32,7 +32,8 @@ pub(crate) struct ValidateArgs {
     #[arg(required = true, value_name = "PATH")]
     paths: Vec<PathBuf>,
     /// `toolclad.toml` with custom types (default: the one in each manifest's folder
-    /// or the nearest folder above it).
+    /// or the nearest folder above it, up to its package root: the nearest folder
+    /// holding a `Cargo.toml`, else the PATH the manifest was found through).
     #[arg(long, value_name = "FILE")]
     types: Option<PathBuf>,
     /// Report unknown keys as errors (default) or as warnings.
@@ -43,187 +44,79 @@ pub(crate) struct ValidateArgs {
     format: Format,
 }
 
-/// Exit code when every manifest is valid (warnings allowed).
-const EXIT_OK: u8 = 0;
-/// Exit code when at least one manifest is invalid.
-const EXIT_INVALID: u8 = 1;
-/// Exit code for usage and I/O errors.
-const EXIT_IO: u8 = 2;
-
-/// A loaded `toolclad.toml`, or why it could not be.
-enum TypesState {
-    Ok(CustomTypes),
-    Failed { path: PathBuf },
-}
-
-struct Reporter {
-    format: Format,
-    styled: bool,
-}
-
-impl Reporter {
-    fn diagnostic(&self, d: &Diagnostic, source: &str) {
-        match self.format {
-            Format::Text => eprintln!("{}", d.render(source, self.styled)),
+pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
+    let level = match args.unknown_keys {
+        UnknownKeys::Error => load::UnknownKeys::Error,
+        UnknownKeys::Warn => load::UnknownKeys::Warn,
+    };
+    let set = crate::project(args.types.as_deref(), level).load(&args.paths);
+    let styled = crate::styled();
+    for d in &set.diagnostics {
+        match args.format {
+            Format::Text => eprintln!("{}", set.render_diagnostic(d, styled)),
             Format::Json => println!("{}", d.to_json()),
         }
     }
-}
-
-pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
-    let reporter = Reporter {
-        format: args.format,
-        styled: std::io::stderr().is_terminal(),
-    };
-    let level = match args.unknown_keys {
-        UnknownKeys::Error => Level::Error,
-        UnknownKeys::Warn => Level::Warn,
-    };
-    let manifests = match load::collect_manifests(&args.paths) {
-        Ok(m) => m,
-        Err(d) => {
-            reporter.diagnostic(&d, "");
-            return ExitCode::from(EXIT_IO);
-        }
-    };
-
-    let mut invalid = false;
-    let mut io_failure = false;
-    // One load per types file, shared by every manifest that uses it.
-    let mut types_cache: BTreeMap<PathBuf, TypesState> = BTreeMap::new();
-    let explicit_types = args
-        .types
-        .as_ref()
-        .map(|t| load_types(&mut types_cache, t, level, &reporter, &mut io_failure));
-
-    struct Outcome {
-        loaded: Loaded,
-        types_failed: Option<PathBuf>,
-    }
-    let mut outcomes: Vec<Outcome> = Vec::new();
-    for path in &manifests {
-        let types_key = explicit_types.clone().or_else(|| {
-            let dir = path
-                .parent()
-                .filter(|d| !d.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            load::find_types_file(dir)
-                .map(|t| load_types(&mut types_cache, &t, level, &reporter, &mut io_failure))
-        });
-        let (custom_types, types_failed) = match types_key.as_ref().and_then(|k| types_cache.get(k))
-        {
-            Some(TypesState::Ok(t)) => (Some(t.clone()), None),
-            Some(TypesState::Failed { path }) => (None, Some(path.clone())),
-            None => (None, None),
-        };
-        if let Some(failed) = types_failed {
-            outcomes.push(Outcome {
-                loaded: Loaded {
-                    manifest: None,
-                    diagnostics: Vec::new(),
-                    source: String::new(),
-                    path: path.clone(),
-                },
-                types_failed: Some(failed),
-            });
-            continue;
-        }
-        let opts = LoadOptions {
-            custom_types,
-            unknown_keys: level,
-            extern_types: BTreeMap::new(),
-        };
-        outcomes.push(Outcome {
-            loaded: load::load_file(path, &opts),
-            types_failed: None,
-        });
-    }
-
-    // Names must be unique across the set.
-    let set: Vec<(PathBuf, &cladgen_core::model::Manifest)> = outcomes
-        .iter()
-        .filter_map(|o| {
-            o.loaded
-                .manifest
-                .as_ref()
-                .map(|m| (o.loaded.path.clone(), m))
-        })
-        .collect();
-    let set_diags = load::check_set(&set);
-
     let mut ok_count = 0usize;
-    for o in &outcomes {
-        let l = &o.loaded;
-        for d in &l.diagnostics {
-            reporter.diagnostic(d, &l.source);
-        }
-        let extra: Vec<&Diagnostic> = set_diags.iter().filter(|d| d.file == l.path).collect();
-        for d in &extra {
-            reporter.diagnostic(d, &l.source);
-        }
-        if l.diagnostics.iter().any(|d| d.code == "io") {
-            io_failure = true;
-        }
-        let errors = l.error_count() + extra.len();
-        let warnings = l.warning_count();
-        let good = errors == 0 && o.types_failed.is_none() && l.manifest.is_some();
+    for m in &set.manifests {
+        let errors = set.errors_in(&m.path);
+        let warnings = set.warnings_in(&m.path);
+        let good = errors == 0 && !m.types_failed && m.manifest.is_some();
         if good {
             ok_count += 1;
-        } else {
-            invalid = true;
         }
-        let tool = l.manifest.as_ref().map(|m| m.tool.name.to_string());
+        let tool = m.manifest.as_ref().map(|m| m.tool.name.to_string());
+        let types_error = m.types_file.as_ref().filter(|_| m.types_failed);
         match args.format {
             Format::Text => {
                 let counts = counts(errors, warnings);
-                let line = match (&o.types_failed, good) {
+                let line = match (types_error, good) {
                     (Some(t), _) => format!(
                         "error {}  (custom types in {} are invalid)",
-                        l.path.display(),
+                        m.path.display(),
                         t.display()
                     ),
                     (None, true) => format!(
                         "ok    {}  {}{}",
                         tool.as_deref().unwrap_or("-"),
-                        l.path.display(),
+                        m.path.display(),
                         if counts.is_empty() {
                             String::new()
                         } else {
                             format!(" ({counts})")
                         }
                     ),
-                    (None, false) => format!("error {}  ({counts})", l.path.display()),
+                    (None, false) => format!("error {}  ({counts})", m.path.display()),
                 };
                 println!("{line}");
             }
             Format::Json => println!(
                 "{}",
                 serde_json::json!({
-                    "manifest": l.path.display().to_string(),
+                    "manifest": m.path.display().to_string(),
                     "tool": tool,
                     "status": if good { "ok" } else { "error" },
                     "errors": errors,
                     "warnings": warnings,
-                    "types_error": o.types_failed.as_ref().map(|p| p.display().to_string()),
+                    "types_error": types_error.map(|p| p.display().to_string()),
                 })
             ),
         }
     }
+    let total = set.manifests.len();
     if args.format == Format::Text {
         eprintln!(
-            "validated {} manifest{}: {} ok, {} invalid",
-            outcomes.len(),
-            if outcomes.len() == 1 { "" } else { "s" },
-            ok_count,
-            outcomes.len() - ok_count
+            "validated {total} manifest{}: {ok_count} ok, {} invalid",
+            if total == 1 { "" } else { "s" },
+            total - ok_count
         );
     }
-    if io_failure {
+    if set.has_input_errors() {
         ExitCode::from(EXIT_IO)
-    } else if invalid {
+    } else if set.has_errors() || ok_count < total {
         ExitCode::from(EXIT_INVALID)
     } else {
-        ExitCode::from(EXIT_OK)
+        ExitCode::SUCCESS
     }
 }
 
@@ -235,49 +128,4 @@ fn counts(errors: usize, warnings: usize) -> String {
         (e, 0) => plural(e, "error"),
         (e, w) => format!("{}, {}", plural(e, "error"), plural(w, "warning")),
     }
-}
-
-/// Loads a `toolclad.toml` once (reporting its diagnostics); returns its cache key.
-fn load_types(
-    types_cache: &mut BTreeMap<PathBuf, TypesState>,
-    path: &Path,
-    level: Level,
-    reporter: &Reporter,
-    io_failure: &mut bool,
-) -> PathBuf {
-    let key = path.to_path_buf();
-    if !types_cache.contains_key(&key) {
-        let state = match std::fs::read(path) {
-            Err(e) => {
-                *io_failure = true;
-                let d = Diagnostic::unlocated(
-                    Severity::Error,
-                    "io",
-                    path,
-                    format!("{} cannot be read: {e}", path.display()),
-                );
-                reporter.diagnostic(&d, "");
-                TypesState::Failed { path: key.clone() }
-            }
-            Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                match load::load_types_str(path, &text, level) {
-                    Ok(t) => {
-                        for w in &t.warnings {
-                            reporter.diagnostic(w, &t.source);
-                        }
-                        TypesState::Ok(t)
-                    }
-                    Err(diags) => {
-                        for d in &diags {
-                            reporter.diagnostic(d, &text);
-                        }
-                        TypesState::Failed { path: key.clone() }
-                    }
-                }
-            }
-        };
-        types_cache.insert(key.clone(), state);
-    }
-    key
 }

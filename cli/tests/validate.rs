@@ -224,6 +224,12 @@ fn a_toolclad_toml_with_a_cycle_fails_its_manifests() {
     )
     .expect("write");
     std::fs::write(dir.join("tools/good.clad.toml"), GOOD).expect("write");
+    // Outside a package the search stops at the folder named on the command line, so
+    // the toolclad.toml above `tools/` is not consulted.
+    let out = cladgen(&["validate", dir.join("tools").to_str().expect("utf8")]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // In a package (a Cargo.toml above the manifest) it goes up to the package root.
+    std::fs::write(dir.join("Cargo.toml"), "[package]\nname = \"scratch\"\n").expect("write");
     let out = cladgen(&["validate", dir.join("tools").to_str().expect("utf8")]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
@@ -278,5 +284,225 @@ fn duplicate_tool_names_across_the_set_are_an_error() {
             .is_some_and(|l| l.starts_with("error ")),
         "{stdout}"
     );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The build script (`Builder::load`), `include_manifest!` (its expansion function)
+/// and `cladgen validate` load the same manifests of a scratch crate with the same
+/// types file and report the same diagnostics: one types-file policy on every path.
+mod one_policy_on_every_path {
+    use super::*;
+
+    /// `(severity, code, file name, line, column)`, sorted.
+    type Found = Vec<(String, String, String, usize, usize)>;
+
+    /// `scratch/toolclad.toml` is a decoy above the crate root that declares `word`;
+    /// `crate/tools/toolclad.toml` declares it for `tools/a.clad.toml`, which also has
+    /// one warning and one error; `crate/b.clad.toml` has no types file between it and
+    /// the crate root, so its `word` is unknown on every path.
+    fn scratch() -> PathBuf {
+        let dir = temp_dir("one-policy");
+        let krate = dir.join("crate");
+        std::fs::create_dir_all(krate.join("tools")).expect("mkdir");
+        std::fs::write(krate.join("Cargo.toml"), "[package]\nname = \"scratch\"\n").expect("write");
+        std::fs::write(
+            dir.join("toolclad.toml"),
+            "[types.word]\nbase = \"string\"\n",
+        )
+        .expect("write");
+        std::fs::write(
+            krate.join("tools/toolclad.toml"),
+            "[types.word]\nbase = \"string\"\npattern = \"^[a-z]+$\"\n",
+        )
+        .expect("write");
+        let uses_word = GOOD.replace("type = \"string\"", "type = \"word\"");
+        let a = uses_word.replace(
+            "type = \"word\"",
+            "type = \"word\"\nrequired = true\ndefault = \"abc\"\nrequird = 1",
+        );
+        std::fs::write(krate.join("tools/a.clad.toml"), a).expect("write");
+        std::fs::write(
+            krate.join("b.clad.toml"),
+            uses_word.replace("\"good\"", "\"other\""),
+        )
+        .expect("write");
+        dir
+    }
+
+    fn file_name(p: &str) -> String {
+        Path::new(p)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    }
+
+    fn build_script(krate: &Path) -> Found {
+        let result = cladgen_build::Builder::new()
+            .base_dir(krate)
+            .manifest("tools/a.clad.toml")
+            .manifest("b.clad.toml")
+            .load();
+        let Err(cladgen_build::Error::Manifests { diagnostics, .. }) = result else {
+            panic!("the scratch manifests have errors: {result:?}");
+        };
+        let mut found: Found = diagnostics
+            .iter()
+            .map(|d| {
+                (
+                    d.severity.as_str().to_owned(),
+                    d.code.to_owned(),
+                    file_name(&d.file.to_string_lossy()),
+                    d.line,
+                    d.column,
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    /// Reads `[code]: ... --> file:line:col` (errors) and `warning[code]: ... -->`
+    /// (deprecation notes) back out of the expansion's tokens.
+    fn parse_expansion(out: &str, found: &mut Found) {
+        let mut rest = out;
+        while let Some(end) = rest.find("]: ") {
+            let head = &rest[..end];
+            let open = head.rfind('[').expect("a code in brackets");
+            let code = head[open + 1..].to_owned();
+            let severity = if head[..open].ends_with("warning") {
+                "warning"
+            } else {
+                "error"
+            };
+            let after = &rest[end..];
+            let at = after.find("--> ").expect("a location") + 4;
+            let loc: String = after[at..]
+                .chars()
+                .take_while(|c| *c != '\\' && *c != '"')
+                .collect();
+            let mut parts = loc.rsplitn(3, ':');
+            let column = parts.next().and_then(|c| c.parse().ok()).expect("column");
+            let line = parts.next().and_then(|l| l.parse().ok()).expect("line");
+            let file = file_name(parts.next().expect("file"));
+            found.push((severity.to_owned(), code, file, line, column));
+            rest = &after[at..];
+        }
+    }
+
+    fn macro_expansion(krate: &Path) -> Found {
+        let mut found = Found::new();
+        for lit in ["\"tools/a.clad.toml\"", "\"b.clad.toml\""] {
+            let out = cladgen_codegen::include_manifest(
+                lit.parse().expect("tokens"),
+                Some(krate),
+                &cladgen_codegen::GenOptions::default(),
+            )
+            .to_string();
+            assert!(out.contains("compile_error"), "{out}");
+            parse_expansion(&out, &mut found);
+        }
+        found.sort();
+        found
+    }
+
+    fn cli(krate: &Path) -> Found {
+        let a = krate.join("tools/a.clad.toml");
+        let b = krate.join("b.clad.toml");
+        let out = cladgen(&[
+            "validate",
+            "--format",
+            "json",
+            a.to_str().expect("utf8"),
+            b.to_str().expect("utf8"),
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let mut found: Found = text(&out.stdout)
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("json line"))
+            .filter(|v| v.get("code").is_some())
+            .map(|v| {
+                (
+                    v["severity"].as_str().expect("severity").to_owned(),
+                    v["code"].as_str().expect("code").to_owned(),
+                    file_name(v["file"].as_str().expect("file")),
+                    v["line"].as_u64().expect("line") as usize,
+                    v["column"].as_u64().expect("column") as usize,
+                )
+            })
+            .collect();
+        found.sort();
+        found
+    }
+
+    #[test]
+    fn build_script_macro_and_cli_agree() {
+        let dir = scratch();
+        let krate = dir.join("crate");
+        let build = build_script(&krate);
+        let expected: Found = vec![
+            (
+                "error".into(),
+                "unknown-key".into(),
+                "a.clad.toml".into(),
+                10,
+                1,
+            ),
+            (
+                "error".into(),
+                "unknown-type".into(),
+                "b.clad.toml".into(),
+                7,
+                8,
+            ),
+            (
+                "warning".into(),
+                "required-with-default".into(),
+                "a.clad.toml".into(),
+                9,
+                11,
+            ),
+        ];
+        let mut expected = expected;
+        expected.sort();
+        assert_eq!(build, expected, "the build script");
+        assert_eq!(macro_expansion(&krate), expected, "include_manifest!");
+        assert_eq!(cli(&krate), expected, "cladgen validate");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
+
+#[test]
+fn every_command_prints_warnings_on_stderr() {
+    let dir = temp_dir("warnings");
+    let warned = GOOD.replace(
+        "type = \"string\"",
+        "type = \"string\"\nrequired = true\ndefault = \"a\"",
+    );
+    let path = dir.join("w.clad.toml");
+    std::fs::write(&path, warned).expect("write");
+    let p = path.to_str().expect("utf8");
+    for args in [
+        vec!["validate", p],
+        vec!["test", p, "--arg", "x=b"],
+        vec!["schema", p],
+        vec!["expand", p],
+    ] {
+        let out = cladgen(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        let stderr = text(&out.stderr);
+        assert!(
+            stderr.contains("warning[required-with-default]") && stderr.contains("w.clad.toml:9:"),
+            "{args:?}: {stderr}"
+        );
+        assert!(
+            !text(&out.stdout).contains("warning["),
+            "{args:?}: warnings stay off stdout"
+        );
+    }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,10 +13,12 @@
 //!
 //! Only files inside the crate root are read: the manifest, an explicit types file,
 //! and the implicit `toolclad.toml` (searched from the manifest's folder up to the
-//! crate root, never above), so a packaged crate builds from its own files.
+//! crate root, never above: [`TypesFile::Nearest`]), so a packaged crate builds from
+//! its own files. The reading is `cladgen_core::load::Project`'s, the loader every
+//! path uses; this module checks the paths, then turns the result into tokens.
 
 use crate::GenOptions;
-use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
+use cladgen_core::load::{self, Diagnostic, LoadedSet, Project, TypesFile, UnknownKeys};
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};
 use sha2::{Digest, Sha256};
@@ -41,7 +43,7 @@ use syn::{Ident, LitStr, Token};
 struct Input {
     manifest: LitStr,
     types: Option<LitStr>,
-    unknown_keys: Level,
+    unknown_keys: UnknownKeys,
     extern_types: BTreeMap<String, String>,
 }
 
@@ -57,7 +59,7 @@ impl Parse for Input {
         let mut parsed = Input {
             manifest,
             types: None,
-            unknown_keys: Level::Error,
+            unknown_keys: UnknownKeys::Error,
             extern_types: BTreeMap::new(),
         };
         let mut seen: Vec<String> = Vec::new();
@@ -110,11 +112,11 @@ impl Parse for Input {
 }
 
 /// `error` or `warn`.
-fn parse_level(input: ParseStream<'_>) -> syn::Result<Level> {
+fn parse_level(input: ParseStream<'_>) -> syn::Result<UnknownKeys> {
     let value: Ident = input.parse()?;
     match value.to_string().as_str() {
-        "error" => Ok(Level::Error),
-        "warn" => Ok(Level::Warn),
+        "error" => Ok(UnknownKeys::Error),
+        "warn" => Ok(UnknownKeys::Warn),
         other => Err(syn::Error::new(
             value.span(),
             format!("`unknown_keys` is `error` or `warn`, not `{other}`"),
@@ -192,37 +194,36 @@ pub fn include_manifest(
             let errors = failure.errors.iter().map(syn::Error::to_compile_error);
             // Track what was read even when it is broken, so fixing it recompiles.
             let tracking = track(&failure.tracked);
-            quote!(#(#errors)* #tracking)
+            let warnings = &failure.warnings;
+            quote!(#(#errors)* #tracking #(#warnings)*)
         }
     }
 }
 
-/// Why the expansion failed, and the files read so far (still tracked for rebuilds).
+/// Why the expansion failed, the warnings found on the way (reported too, as every
+/// path reports every diagnostic) and the files read so far (still tracked for
+/// rebuilds).
 struct Failure {
     errors: Vec<syn::Error>,
+    warnings: Vec<TokenStream>,
     tracked: Vec<PathBuf>,
 }
 
 impl Failure {
-    fn new(span: Span, message: String, tracked: &[PathBuf]) -> Self {
+    fn new(span: Span, message: String) -> Self {
         Failure {
             errors: vec![syn::Error::new(span, message)],
-            tracked: tracked.to_vec(),
+            warnings: Vec::new(),
+            tracked: Vec::new(),
         }
     }
 }
 
-/// A file to read, with the path shown in messages (as the user wrote it, or relative
-/// to the crate root: never a machine-specific absolute path).
-struct Located {
-    path: PathBuf,
-    shown: String,
-    span: Span,
-}
-
-/// Resolves a path literal against the (canonical) crate root and refuses anything
-/// that is absolute or ends up outside the crate.
-fn resolve(lit: &LitStr, root: &Path, what: &str) -> Result<Located, syn::Error> {
+/// Checks a path literal against the (canonical) crate root: absolute paths and
+/// paths that end up outside the crate are refused. Returns the path as written,
+/// which the loader takes relative to the root and shows in messages (never a
+/// machine-specific absolute path).
+fn resolve(lit: &LitStr, root: &Path, what: &str) -> Result<PathBuf, syn::Error> {
     let rel = lit.value();
     if Path::new(&rel).is_absolute() {
         return Err(syn::Error::new(
@@ -248,19 +249,7 @@ fn resolve(lit: &LitStr, root: &Path, what: &str) -> Result<Located, syn::Error>
             ),
         ));
     }
-    Ok(Located {
-        path: canonical,
-        shown: rel,
-        span: lit.span(),
-    })
-}
-
-/// The nearest `toolclad.toml` from `dir` up to `root` (inclusive), never above it.
-fn find_types_below(dir: &Path, root: &Path) -> Option<PathBuf> {
-    dir.ancestors()
-        .take_while(|d| d.starts_with(root))
-        .map(|d| d.join("toolclad.toml"))
-        .find(|p| p.is_file())
+    Ok(PathBuf::from(rel))
 }
 
 fn expand(
@@ -273,104 +262,75 @@ fn expand(
         Failure::new(
             span,
             "CARGO_MANIFEST_DIR is not set; include_manifest! must be compiled by Cargo".into(),
-            &[],
         )
     })?;
     let root = crate_dir.canonicalize().map_err(|e| {
         Failure::new(
             span,
             format!("the crate root (CARGO_MANIFEST_DIR) cannot be opened: {e}"),
-            &[],
         )
     })?;
-    let manifest = resolve(&input.manifest, &root, "manifest").map_err(|e| Failure {
+    let refused = |e: syn::Error| Failure {
         errors: vec![e],
+        warnings: Vec::new(),
         tracked: Vec::new(),
-    })?;
-    // A file is tracked only once it could be read: `include_bytes!` of an unreadable
-    // path would add a second error naming the absolute path.
-    let source = std::fs::read(&manifest.path).map_err(|e| {
-        Failure::new(
-            span,
-            format!("cannot read manifest `{}`: {e}", manifest.shown),
-            &[],
-        )
-    })?;
-    let mut tracked = vec![manifest.path.clone()];
-    let text = String::from_utf8(source).map_err(|e| {
-        Failure::new(
-            span,
-            format!(
-                "manifest `{}` is not UTF-8 text (invalid byte at offset {}); TOML files must be UTF-8",
-                manifest.shown,
-                e.utf8_error().valid_up_to()
-            ),
-            &tracked,
-        )
-    })?;
-
-    let types = match &input.types {
-        Some(lit) => Some(resolve(lit, &root, "types file").map_err(|e| Failure {
-            errors: vec![e],
-            tracked: tracked.clone(),
-        })?),
-        None => manifest
-            .path
-            .parent()
-            .and_then(|dir| find_types_below(dir, &root))
-            .map(|path| Located {
-                shown: path
-                    .strip_prefix(&root)
-                    .unwrap_or(&path)
-                    .to_string_lossy()
-                    .into_owned(),
-                path,
-                span,
-            }),
     };
-    let mut warnings: Vec<(Span, String)> = Vec::new();
-    let custom_types = match types {
-        Some(t) => {
-            let ttext = std::fs::read_to_string(&t.path).map_err(|e| {
-                Failure::new(
-                    t.span,
-                    format!("cannot read types file `{}`: {e}", t.shown),
-                    &tracked,
-                )
-            })?;
-            tracked.push(t.path.clone());
-            match load::load_types_str(Path::new(&t.shown), &ttext, Level::Error) {
-                Ok(types) => {
-                    warnings.extend(warnings_of(&types.warnings, &ttext, t.span));
-                    Some(types)
-                }
-                Err(diags) => {
-                    return Err(Failure {
-                        errors: errors_of(&diags, &ttext, t.span),
-                        tracked,
-                    });
-                }
-            }
-        }
+    let manifest = resolve(&input.manifest, &root, "manifest").map_err(refused)?;
+    let explicit_types = match &input.types {
+        Some(lit) => Some((
+            resolve(lit, &root, "types file").map_err(refused)?,
+            lit.span(),
+        )),
         None => None,
     };
-    let opts_load = LoadOptions {
-        custom_types,
-        unknown_keys: input.unknown_keys,
-        extern_types: input.extern_types.clone(),
+    // All reading is the loader's, with the one types-file policy of every path: the
+    // implicit `toolclad.toml` is searched up to the crate root, never above it.
+    let set = Project::new()
+        .confined_to(&root)
+        .base_dir(&root)
+        .types_file(match &explicit_types {
+            Some((path, _)) => TypesFile::At(path.clone()),
+            None => TypesFile::Nearest,
+        })
+        .unknown_keys(input.unknown_keys)
+        .extern_types(input.extern_types.clone())
+        .load_file(&manifest);
+    // Problems of an explicit types file point at its literal; all others at the
+    // manifest's.
+    let span_of = |d: &Diagnostic| match &explicit_types {
+        Some((path, types_span)) if d.file == *path => *types_span,
+        _ => span,
     };
-    // Diagnostics name the path as the user wrote it: readable, and stable across machines.
-    let loaded = load::load_str(Path::new(&manifest.shown), &text, &opts_load);
-    let Some(model) = loaded.manifest else {
+    let tracked = set.inputs.clone();
+    let warnings: Vec<TokenStream> = set
+        .warnings()
+        .map(|d| warning(span_of(d), &set.render_diagnostic(d, false)))
+        .collect();
+    if set.has_errors() {
         return Err(Failure {
-            errors: errors_of(&loaded.diagnostics, &text, span),
+            errors: errors_of(&set, span_of),
+            warnings,
+            tracked,
+        });
+    }
+    let (Some((_, model)), Some(text)) = (set.valid().next(), set.sources.get(&manifest)) else {
+        // A set without errors holds the one manifest it was given, with its text.
+        return Err(Failure {
+            errors: vec![syn::Error::new(
+                span,
+                "internal error: the loader returned no manifest and no error; please report this",
+            )],
+            warnings,
             tracked,
         });
     };
-    warnings.extend(warnings_of(&loaded.diagnostics, &text, span));
-    let items =
-        crate::tool_items(&model, opts).map_err(|e| Failure::new(span, e.to_string(), &tracked))?;
-    let module = crate::tool_module_name(&model);
+    let shown = manifest.to_string_lossy();
+    let items = crate::tool_items(model, opts).map_err(|e| Failure {
+        errors: vec![syn::Error::new(span, e.to_string())],
+        warnings: warnings.clone(),
+        tracked: tracked.clone(),
+    })?;
+    let module = crate::tool_module_name(model);
     let digest = Sha256::digest(text.as_bytes());
     let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
     let bytes = digest.iter();
@@ -380,10 +340,9 @@ fn expand(
         model.tool.name,
         crate::manifest_prose(&model.tool.version),
         model.tool.risk_tier,
-        crate::code_span(&manifest.shown)
+        crate::code_span(&shown)
     ));
     let tracking = track(&tracked);
-    let warnings = warnings.iter().map(|(s, msg)| warning(*s, msg));
     Ok(quote_spanned! {span=>
         #doc
         #[allow(dead_code)] // generated API: a crate uses only what it needs
@@ -408,23 +367,15 @@ fn expand(
 ///
 /// rustc already prints `error: ` before the message, so the rendering's own leading
 /// `error` is dropped: `error: [unknown-key]: unknown key ...`, not `error: error[...`.
-fn errors_of(diags: &[Diagnostic], source: &str, span: Span) -> Vec<syn::Error> {
-    diags
+fn errors_of(set: &LoadedSet, span_of: impl Fn(&Diagnostic) -> Span) -> Vec<syn::Error> {
+    set.diagnostics
         .iter()
         .filter(|d| d.is_error())
         .map(|d| {
-            let text = d.render(source, false);
+            let text = set.render_diagnostic(d, false);
             let text = text.strip_prefix("error").unwrap_or(&text);
-            syn::Error::new(span, text)
+            syn::Error::new(span_of(d), text)
         })
-        .collect()
-}
-
-fn warnings_of(diags: &[Diagnostic], source: &str, span: Span) -> Vec<(Span, String)> {
-    diags
-        .iter()
-        .filter(|d| !d.is_error())
-        .map(|d| (span, d.render(source, false)))
         .collect()
 }
 
@@ -521,10 +472,11 @@ format = "text"
         let out = s.expand(quote!("tools/x.clad.toml"));
         assert!(!out.contains("compile_error"), "{out}");
 
-        let types = load::load_types_str(Path::new("toolclad.toml"), TYPES, Level::Error).unwrap();
-        let opts = LoadOptions {
+        let types =
+            load::load_types_str(Path::new("toolclad.toml"), TYPES, UnknownKeys::Error).unwrap();
+        let opts = load::LoadOptions {
             custom_types: Some(types),
-            ..LoadOptions::default()
+            ..load::LoadOptions::default()
         };
         let m = load::load_str(Path::new("x"), MANIFEST, &opts)
             .manifest
@@ -601,7 +553,7 @@ format = "text"
         std::fs::create_dir_all(s.root().join("tools/dir.clad.toml")).unwrap();
         let out = s.expand(quote!("tools/dir.clad.toml"));
         assert!(
-            out.contains("cannot read manifest `tools/dir.clad.toml`"),
+            out.contains("[io]: tools/dir.clad.toml is a directory"),
             "{out}"
         );
         assert_eq!(include_count(&out), 0, "{out}");
@@ -610,7 +562,7 @@ format = "text"
         std::fs::create_dir_all(s.root().join("tools/types.toml")).unwrap();
         let out = s.expand(quote!("tools/x.clad.toml", "tools/types.toml"));
         assert!(
-            out.contains("cannot read types file `tools/types.toml`"),
+            out.contains("[io]: tools/types.toml is a directory"),
             "{out}"
         );
         // The manifest was read, so fixing the types file is still noticed.
@@ -624,11 +576,12 @@ format = "text"
         let out = s.expand(quote!("tools/x.clad.toml"));
         assert!(
             out.contains(
-                "manifest `tools/x.clad.toml` is not UTF-8 text (invalid byte at offset 15)"
+                "[not-utf8]: tools/x.clad.toml is not UTF-8 text (invalid byte at offset 15)"
             ),
             "{out}"
         );
         assert_eq!(include_count(&out), 1, "{out}");
+        assert!(out.contains("--> tools/x.clad.toml:2:"), "located: {out}");
     }
 
     #[test]
@@ -642,6 +595,22 @@ format = "text"
         assert!(out.contains("deprecated"), "{out}");
         assert!(out.contains("warning[required-with-default]"), "{out}");
         assert!(out.contains("--> tools/x.clad.toml:9:11"), "{out}");
+    }
+
+    #[test]
+    fn warnings_are_reported_beside_errors() {
+        let s = Scratch::new("warn-and-error");
+        let both = MANIFEST.replace(
+            "required = true",
+            "required = true\ndefault = \"a.b\"\nrequird = 1",
+        );
+        s.write("crate/tools/x.clad.toml", both.as_bytes());
+        s.write("crate/toolclad.toml", TYPES.as_bytes());
+        let out = s.expand(quote!("tools/x.clad.toml"));
+        assert!(out.contains("compile_error"), "{out}");
+        assert!(out.contains("[unknown-key]"), "{out}");
+        assert!(out.contains("deprecated"), "{out}");
+        assert!(out.contains("warning[required-with-default]"), "{out}");
     }
 
     #[test]

@@ -1,9 +1,12 @@
 //! Code generation: checked ToolClad manifests to Rust tokens.
 //!
 //! This crate turns a [`Manifest`](cladgen_core::model::Manifest) (already loaded and checked by `cladgen-core`) into
-//! the items of one tool module, and a manifest set into a registry. It does no I/O
-//! and no formatting: `cladgen-build` formats with prettyplease and writes files;
-//! `cladgen-macros` returns the tokens to rustc. Internal crate of cladgen.
+//! the items of one tool module, and a manifest set into a registry. It reads and
+//! writes no files and does no formatting: `cladgen-core`'s `load::Project` reads
+//! manifests and types files (for `include_manifest!` too, whose path literals this
+//! crate only checks against the crate root), `cladgen-build` formats with
+//! prettyplease and writes files, `cladgen-macros` returns the tokens to rustc.
+//! Internal crate of cladgen.
 
 #![warn(missing_docs)]
 

@@ -2,7 +2,7 @@
 //! reference implementations, and a sweep over `manifests/` and the shared corpus.
 
 use cladgen_core::invoke::{Call, ExecContext, PlaceholderSecrets, Plan};
-use cladgen_core::load::{self, Level, LoadOptions};
+use cladgen_core::load::{self, LoadOptions, UnknownKeys};
 use cladgen_core::model::Manifest;
 use cladgen_core::value::{ParseOptions, Rule};
 use serde_json::json;
@@ -24,8 +24,9 @@ fn load_text(text: &str) -> Manifest {
 
 fn options_for(path: &Path) -> LoadOptions {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let custom_types = load::find_types_file(dir).map(|t| {
-        load::load_types_file(&t, Level::Error).unwrap_or_else(|d| panic!("{t:?}: {d:?}"))
+    // Unbounded on purpose: the fixtures sit in folders of their own, not in crates.
+    let custom_types = load::find_types_file(dir, Path::new("/")).map(|t| {
+        load::load_types_file(&t, UnknownKeys::Error).unwrap_or_else(|d| panic!("{t:?}: {d:?}"))
     });
     LoadOptions {
         custom_types,

@@ -295,7 +295,7 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
     let lax = load_with(
         &text,
         &LoadOptions {
-            unknown_keys: Level::Warn,
+            unknown_keys: UnknownKeys::Warn,
             ..LoadOptions::default()
         },
     );
@@ -350,7 +350,7 @@ fn defaults_are_checked_against_their_type() {
 }
 
 fn types(text: &str) -> Result<CustomTypes, Vec<Diagnostic>> {
-    load_types_str(Path::new("toolclad.toml"), text, Level::Error)
+    load_types_str(Path::new("toolclad.toml"), text, UnknownKeys::Error)
 }
 
 #[test]
@@ -561,9 +561,11 @@ fn files_directories_types_lookup_and_sets() {
         ]
     );
     assert_eq!(
-        find_types_file(&tools).map(|p| p.ends_with("toolclad.toml")),
+        find_types_file(&tools, &root).map(|p| p.ends_with("toolclad.toml")),
         Some(true)
     );
+    // Never above the root it is given.
+    assert_eq!(find_types_file(&tools, &root.join("tools")), None);
 
     let empty = root.join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
@@ -621,4 +623,121 @@ fn carets_point_inside_strings_with_escapes_and_multiline_forms() {
             .unwrap_or_else(|| panic!("{template}: {}", l.render(false)));
         assert_eq!(l.source.get(d.span.clone()), Some("{bogus}"), "{template}");
     }
+}
+
+/// `Project`: one types file per set, loaded once; the search never leaves the root;
+/// a broken types file fails its manifests without follow-on errors; inputs and
+/// sources are what was read.
+#[test]
+fn project_loads_a_set_with_one_types_policy() {
+    let root = temp_dir("project");
+    let krate = root.join("crate");
+    std::fs::create_dir_all(krate.join("tools")).expect("mkdir");
+    // A decoy above the root declares `t`; the crate declares nothing.
+    std::fs::write(root.join("toolclad.toml"), "[types.t]\nbase = \"string\"\n").expect("write");
+    let uses_t = manifest("\n[args.x]\ntype = \"t\"\n\n[command]\nexec = [\"echo\", \"{x}\"]\n");
+    std::fs::write(krate.join("tools/a.clad.toml"), &uses_t).expect("write");
+    let set = Project::new()
+        .confined_to(&krate)
+        .load(&[krate.join("tools")]);
+    assert!(set.has_errors());
+    assert_eq!(set.diagnostics.len(), 1, "{}", set.render(false));
+    assert_eq!(set.diagnostics[0].code, "unknown-type");
+    assert_eq!(
+        set.manifests[0].types_file, None,
+        "the decoy is above the root"
+    );
+    assert_eq!(
+        set.inputs,
+        [krate.join("tools"), krate.join("tools/a.clad.toml")],
+        "the folder and the file read"
+    );
+    // Unconfined, outside any package, the root is the folder named: still no decoy.
+    let set = Project::new().load(&[krate.join("tools")]);
+    assert_eq!(set.error_count(), 1, "{}", set.render(false));
+
+    // The crate's own types file, with a warning-free type and a broken one.
+    std::fs::write(
+        krate.join("toolclad.toml"),
+        "[types.t]\nbase = \"string\"\n\n[types.u]\nbase = \"nope\"\n",
+    )
+    .expect("write");
+    std::fs::write(
+        krate.join("tools/b.clad.toml"),
+        uses_t.replace("demo", "other"),
+    )
+    .expect("write");
+    let set = Project::new()
+        .confined_to(&krate)
+        .load(&[krate.join("tools")]);
+    let codes: Vec<&str> = set.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(codes, ["unknown-type"], "reported once, for the types file");
+    assert_eq!(
+        set.diagnostics[0].file.file_name().unwrap(),
+        "toolclad.toml"
+    );
+    assert!(
+        set.render(false).contains("base = \"nope\""),
+        "rendered with its source"
+    );
+    assert_eq!(set.manifests.len(), 2);
+    assert!(
+        set.manifests
+            .iter()
+            .all(|m| m.types_failed && m.manifest.is_none())
+    );
+    // Still read, so editing them reruns the load.
+    assert!(set.inputs.contains(&krate.join("tools/b.clad.toml")));
+
+    // Fixed: both load, with the one types file, and tool names are checked across.
+    std::fs::write(
+        krate.join("toolclad.toml"),
+        "[types.t]\nbase = \"string\"\n",
+    )
+    .expect("write");
+    let set = Project::new()
+        .confined_to(&krate)
+        .load(&[krate.join("tools")]);
+    assert!(!set.has_errors(), "{}", set.render(false));
+    assert_eq!(set.valid().count(), 2);
+    let types = krate.join("toolclad.toml").canonicalize().unwrap();
+    assert!(
+        set.manifests
+            .iter()
+            .all(|m| m.types_file.as_deref() == Some(&*types))
+    );
+    assert!(set.inputs.contains(&types));
+
+    // `load_text`: text in hand, placed for the search by its (relative) path.
+    let set = Project::new()
+        .confined_to(&krate)
+        .base_dir(&krate)
+        .load_text(Path::new("tools/c.clad.toml"), &uses_t);
+    assert!(!set.has_errors(), "{}", set.render(false));
+    assert_eq!(
+        set.manifests[0].types_file.as_deref(),
+        Some(Path::new("toolclad.toml"))
+    );
+    assert!(!set.inputs.iter().any(|p| p.ends_with("c.clad.toml")));
+    assert_eq!(set.sources[Path::new("tools/c.clad.toml")], uses_t);
+
+    // `TypesFile::None` and an explicit file.
+    let set = Project::new()
+        .types_file(TypesFile::None)
+        .load_file(&krate.join("tools/a.clad.toml"));
+    assert_eq!(set.diagnostics[0].code, "unknown-type");
+    let set = Project::new()
+        .types_file(TypesFile::At(root.join("toolclad.toml")))
+        .load_file(&krate.join("tools/a.clad.toml"));
+    assert!(!set.has_errors(), "{}", set.render(false));
+
+    // A folder given to `load_file` is not searched; an empty folder given to `load`
+    // is an input error.
+    let set = Project::new().load_file(&krate.join("tools"));
+    assert!(set.has_input_errors());
+    std::fs::create_dir_all(krate.join("empty")).expect("mkdir");
+    let set = Project::new().load(&[krate.join("empty")]);
+    assert!(set.has_input_errors());
+    assert_eq!(set.diagnostics[0].code, "empty-dir");
+    let _ = std::fs::remove_dir_all(&root);
 }

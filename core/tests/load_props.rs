@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
-use cladgen_core::load::{Level, LoadOptions, load_str, load_types_str};
+use cladgen_core::load::{LoadOptions, UnknownKeys, load_str, load_types_str};
 use proptest::prelude::*;
 
 fn seeds() -> &'static [(PathBuf, String)] {
@@ -165,7 +165,7 @@ proptest! {
         let mutated = apply(text, &muts);
         check(path, &mutated, &LoadOptions::default())?;
         // Custom-type files go through the same walker.
-        let _ = load_types_str(path, &mutated, Level::Error);
+        let _ = load_types_str(path, &mutated, UnknownKeys::Error);
     }
 }
 
@@ -178,7 +178,7 @@ proptest! {
         let (path, text) = &seeds[seed % seeds.len()];
         let mutated = apply(text, &muts);
         let opts = LoadOptions {
-            unknown_keys: Level::Warn,
+            unknown_keys: UnknownKeys::Warn,
             extern_types: [("json".to_string(), "::x::Json".to_string())].into(),
             ..LoadOptions::default()
         };

@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use cladgen_core::load::{Level, LoadOptions, load_str, load_types_str};
+use cladgen_core::load::{LoadOptions, UnknownKeys, load_str, load_types_str};
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     // The loader takes text; file bytes that are not UTF-8 are refused before it.
@@ -14,9 +14,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     let path = Path::new("fuzz.clad.toml");
     let opts = LoadOptions {
         unknown_keys: if data.first().is_some_and(|b| b & 1 == 1) {
-            Level::Warn
+            UnknownKeys::Warn
         } else {
-            Level::Error
+            UnknownKeys::Error
         },
         ..LoadOptions::default()
     };
@@ -33,5 +33,5 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         assert!(rendered.contains(d.code));
         let _ = d.one_line();
     }
-    let _ = load_types_str(Path::new("toolclad.toml"), &text, Level::Error);
+    let _ = load_types_str(Path::new("toolclad.toml"), &text, UnknownKeys::Error);
 });

@@ -15,6 +15,7 @@ mod http;
 mod http_template;
 mod manifest;
 mod option_values;
+mod project;
 mod template;
 mod types;
 mod walk;
@@ -24,6 +25,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Severity, did_you_mean};
+pub use project::{LoadedManifest, LoadedSet, Project, TypesFile};
 pub use types::{CustomType, CustomTypes};
 
 use crate::model::{Backend, Manifest};
@@ -32,7 +34,7 @@ use walk::Cx;
 
 /// How an unknown key is reported.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Level {
+pub enum UnknownKeys {
     /// As an error: the manifest is refused (the default; fail closed).
     #[default]
     Error,
@@ -43,11 +45,11 @@ pub enum Level {
 /// Options of a load.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct LoadOptions {
-    /// Custom types (from a `toolclad.toml`, see [`load_types_file`] and
-    /// [`find_types_file`]). `None`: only built-in and extern types exist.
+    /// Custom types (from a `toolclad.toml`; [`Project`] finds and loads it).
+    /// `None`: only built-in and extern types exist.
     pub custom_types: Option<CustomTypes>,
     /// How unknown keys are reported.
-    pub unknown_keys: Level,
+    pub unknown_keys: UnknownKeys,
     /// Manifest type names mapped to Rust types of the user's own
     /// (`"allowed_csv_path" -> "::my_agent::CsvPath"`); arguments of these types get
     /// [`crate::model::TypeKind::Extern`].
@@ -110,11 +112,13 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     }
 }
 
-/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `not-utf8`).
+/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `not-utf8`) that
+/// name the file as `shown` (the path as the user wrote it).
 #[allow(clippy::result_large_err)] // a cold path; `Diagnostic` is the error the API hands out
-fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+fn read_text(path: &Path, shown: &Path) -> Result<String, ReadError> {
+    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(io_error(shown, &e)))?;
     String::from_utf8(bytes).map_err(|e| {
+        let path = shown;
         let at = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
         let prefix = String::from_utf8_lossy(e.as_bytes().get(..at).unwrap_or(&[])).into_owned();
@@ -129,8 +133,24 @@ fn read_text(path: &Path) -> Result<String, Diagnostic> {
                 path.display()
             ),
         );
-        d.with_note("TOML files must be UTF-8")
+        ReadError::NotText(d.with_note("TOML files must be UTF-8"), lossy)
     })
+}
+
+/// Why [`read_text`] failed: the file could not be read at all, or it was read and is
+/// not text (then it is still an input whose change matters, and its lossy text is
+/// what the diagnostic's location refers to).
+enum ReadError {
+    Io(Diagnostic),
+    NotText(Diagnostic, String),
+}
+
+impl ReadError {
+    fn into_diagnostic(self) -> Diagnostic {
+        match self {
+            ReadError::Io(d) | ReadError::NotText(d, _) => d,
+        }
+    }
 }
 
 fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
@@ -151,11 +171,11 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 /// Loads and checks a manifest file. I/O problems are reported as diagnostics with
 /// code `io` (and `not-utf8` for a file that is not text).
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Loaded {
-    match read_text(path) {
+    match read_text(path, path) {
         Ok(text) => load_str(path, &text, opts),
-        Err(d) => Loaded {
+        Err(e) => Loaded {
             manifest: None,
-            diagnostics: vec![d],
+            diagnostics: vec![e.into_diagnostic()],
             source: String::new(),
             path: path.to_path_buf(),
         },
@@ -168,23 +188,31 @@ pub fn load_file(path: &Path, opts: &LoadOptions) -> Loaded {
 pub fn load_types_str(
     path: &Path,
     text: &str,
-    unknown_keys: Level,
+    unknown_keys: UnknownKeys,
 ) -> Result<CustomTypes, Vec<Diagnostic>> {
     types::load_types(path, text, unknown_keys)
 }
 
 #[allow(clippy::result_large_err)]
 /// Reads and resolves a `toolclad.toml`.
-pub fn load_types_file(path: &Path, unknown_keys: Level) -> Result<CustomTypes, Vec<Diagnostic>> {
-    let text = read_text(path).map_err(|d| vec![d])?;
+pub fn load_types_file(
+    path: &Path,
+    unknown_keys: UnknownKeys,
+) -> Result<CustomTypes, Vec<Diagnostic>> {
+    let text = read_text(path, path).map_err(|e| vec![e.into_diagnostic()])?;
     load_types_str(path, &text, unknown_keys)
 }
 
-/// The `toolclad.toml` in `start_dir` or the nearest folder above it.
-pub fn find_types_file(start_dir: &Path) -> Option<PathBuf> {
-    let start = std::path::absolute(start_dir).unwrap_or_else(|_| start_dir.to_path_buf());
+/// The `toolclad.toml` in `start_dir` or the nearest folder above it, never above
+/// `root` (see [`TypesFile::Nearest`]). Both are resolved through symlinks first, so
+/// `..` cannot lead out of `root`; when `start_dir` is not inside `root`, or either
+/// cannot be resolved, there is none. The path returned is canonical.
+pub fn find_types_file(start_dir: &Path, root: &Path) -> Option<PathBuf> {
+    let start = start_dir.canonicalize().ok()?;
+    let root = root.canonicalize().ok()?;
     start
         .ancestors()
+        .take_while(|d| d.starts_with(&root))
         .map(|d| d.join("toolclad.toml"))
         .find(|p| p.is_file())
 }

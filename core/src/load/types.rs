@@ -7,7 +7,7 @@ use toml::de::DeTable;
 
 use super::diag::{Decorate, Diagnostic, Severity, Sink, did_you_mean, list_names};
 use super::walk::{Cx, Sp, Tbl};
-use super::{Level, constraints};
+use super::{UnknownKeys, constraints};
 use crate::model::{Constraints, TypeKind};
 
 /// The keys of a `[types.<name>]` table.
@@ -165,7 +165,7 @@ struct Decl {
 pub(crate) fn load_types(
     path: &Path,
     text: &str,
-    unknown_keys: Level,
+    unknown_keys: UnknownKeys,
 ) -> Result<CustomTypes, Vec<Diagnostic>> {
     let mut cx = Cx {
         sink: Sink::new(path, text),

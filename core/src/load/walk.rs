@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
-use super::Level;
+use super::UnknownKeys;
 use super::diag::{Decorate, Sink, did_you_mean, list_names};
 
 /// A value with the byte range it was written at.
@@ -24,7 +24,7 @@ impl<T> Sp<T> {
 /// Loader context: where diagnostics go and how strict unknown keys are.
 pub(crate) struct Cx<'s> {
     pub(crate) sink: Sink<'s>,
-    pub(crate) unknown_keys: Level,
+    pub(crate) unknown_keys: UnknownKeys,
 }
 
 impl Cx<'_> {
@@ -111,8 +111,8 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 continue;
             }
             let severity = match cx.unknown_keys {
-                Level::Error => super::Severity::Error,
-                Level::Warn => super::Severity::Warning,
+                UnknownKeys::Error => super::Severity::Error,
+                UnknownKeys::Warn => super::Severity::Warning,
             };
             let suggestion = did_you_mean(key, valid.iter().copied());
             let d = cx.sink.push(
