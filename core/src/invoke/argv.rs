@@ -515,6 +515,90 @@ mod tests {
         assert_eq!(argv, ["tool", "s1", "/ev/42.log", "/out/x.xml"]);
     }
 
+    /// Counts this thread's heap allocations, so the allocation profile of the
+    /// builder is asserted, not assumed (tests run in parallel threads).
+    mod counting {
+        use std::alloc::{GlobalAlloc, Layout, System};
+        use std::cell::Cell;
+
+        thread_local! {
+            static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+        }
+
+        struct Counting;
+
+        fn count() {
+            // `try_with`: the allocator may run while the thread is being torn down.
+            let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+        }
+
+        // SAFETY: every call is forwarded unchanged to the system allocator.
+        unsafe impl GlobalAlloc for Counting {
+            unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+                count();
+                // SAFETY: the caller upholds `GlobalAlloc::alloc`'s contract.
+                unsafe { System.alloc(layout) }
+            }
+
+            unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+                // SAFETY: `ptr` came from `System` through this allocator.
+                unsafe { System.dealloc(ptr, layout) }
+            }
+
+            unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+                count();
+                // SAFETY: as for `dealloc`; the caller upholds `realloc`'s contract.
+                unsafe { System.realloc(ptr, layout, new_size) }
+            }
+        }
+
+        #[global_allocator]
+        static COUNTING: Counting = Counting;
+
+        /// `f`'s result and the heap allocations (and reallocations) it made.
+        pub fn allocations<T>(f: impl FnOnce() -> T) -> (T, usize) {
+            let before = ALLOCATIONS.with(Cell::get);
+            let out = f();
+            (out, ALLOCATIONS.with(Cell::get) - before)
+        }
+    }
+
+    #[test]
+    fn only_the_vector_and_present_compound_tokens_allocate() {
+        let target = text("10.0.1.0/24");
+        let exclude = text("10.0.1.0/28");
+        let ctx = ctx();
+        // The nmap template, as generated code builds it.
+        fn nmap<'a>(
+            ctx: &'a ExecContext,
+            target: &'a Text,
+            exclude: Option<&'a Text>,
+        ) -> (Vec<Cow<'a, str>>, usize) {
+            let flags = Flags::new("-sT -sV", &["-sT", "-sV"]);
+            counting::allocations(|| {
+                Argv::with_capacity(9)
+                    .lit("nmap")
+                    .splice(flags)
+                    .token(|t| t.lit("--exclude=").opt(exclude))
+                    .lit("-oN")
+                    .var(ctx, ExecVar::OutputFile)
+                    .when(true, |a| a.lit("-v"))
+                    .arg(target)
+                    .finish()
+            })
+        }
+        let (argv, n) = nmap(&ctx, &target, None);
+        assert_eq!(argv.len(), 7);
+        assert_eq!(n, 1, "only the vector: the absent token allocates nothing");
+        let (argv, n) = nmap(&ctx, &target, Some(&exclude));
+        assert_eq!(argv[3], "--exclude=10.0.1.0/28");
+        assert_eq!(n, 2, "the vector and the one compound token, exactly sized");
+        // The dynamic path's owned-string form of a value borrows it too.
+        let v = Value::Text(text("x"));
+        let (_, n) = counting::allocations(|| Argv::with_capacity(1).arg(&v).finish());
+        assert_eq!(n, 1);
+    }
+
     #[test]
     fn the_dynamic_value_gives_the_same_text() {
         let v = Value::Text(text("a b"));
