@@ -211,13 +211,13 @@ impl<'a> CmdGen<'a> {
     fn call(&self, t: &Token, in_fragment: bool) -> TokenStream {
         match &t.pieces[..] {
             [Piece::Mapping(i)] => {
-                let f = &self.mapping_fns[*i];
-                quote!(.splice(self.#f()))
+                let flags = self.flags_call(*i);
+                quote!(.splice(#flags))
             }
             [Piece::Conditional(i)] => {
-                let holds = &self.cond_fns[*i];
+                let holds = self.holds_call(*i);
                 let fragment = self.fragment(*i, in_fragment);
-                quote!(.when(self.#holds(), |a| a #fragment))
+                quote!(.when(#holds, |a| a #fragment))
             }
             [single] => self.piece(single, in_fragment),
             pieces => {
@@ -250,29 +250,48 @@ impl<'a> CmdGen<'a> {
                 quote!(.var(ctx, #v))
             }
             Piece::Mapping(i) => {
-                let f = &self.mapping_fns[*i];
-                quote!(.flags(self.#f()))
+                let flags = self.flags_call(*i);
+                quote!(.flags(#flags))
             }
             Piece::Conditional(i) => {
-                let holds = &self.cond_fns[*i];
+                let holds = self.holds_call(*i);
                 let fragment = self.fragment(*i, in_fragment);
-                quote!(.when(self.#holds(), |a| a #fragment))
+                quote!(.when(#holds, |a| a #fragment))
             }
         }
+    }
+
+    /// `self.<arg>_flags()` for mapping `i`.
+    fn flags_call(&self, i: usize) -> TokenStream {
+        match self.mapping_fns.get(i) {
+            Some(f) => quote!(self.#f()),
+            None => model_error(&format!("mapping index {i} is out of range")),
+        }
+    }
+
+    /// `self.cond_<name>()` for conditional `i`.
+    fn holds_call(&self, i: usize) -> TokenStream {
+        match self.cond_fns.get(i) {
+            Some(f) => quote!(self.#f()),
+            None => model_error(&format!("conditional index {i} is out of range")),
+        }
+    }
+
+    /// The tokens of conditional `i`'s fragment (none for an index the model lacks).
+    fn fragment_tokens(&self, i: usize) -> &[Token] {
+        self.spec.conditionals.get(i).map_or(&[], |c| &c.tokens)
     }
 
     /// The builder calls of conditional `i`'s fragment.
     fn fragment(&self, i: usize, in_fragment: bool) -> TokenStream {
         if in_fragment {
-            // The loader refuses conditionals inside fragments; a hand-built model
-            // that has one fails to compile rather than getting an argv.
-            let msg = format!(
-                "cladgen: conditional `{}` is used inside another conditional's fragment",
-                self.spec.conditionals[i].name
-            );
-            return quote!(.lit(::core::compile_error!(#msg)));
+            // The loader refuses this; a hand-built model fails to compile.
+            let error = model_error(&format!(
+                "conditional index {i} is used inside another conditional's fragment"
+            ));
+            return quote!(.lit(#error));
         }
-        self.calls(&self.spec.conditionals[i].tokens, true)
+        self.calls(self.fragment_tokens(i), true)
     }
 
     /// The most argv elements `tokens` can produce.
@@ -280,14 +299,14 @@ impl<'a> CmdGen<'a> {
         tokens
             .iter()
             .map(|t| match &t.pieces[..] {
-                [Piece::Mapping(i)] => self.spec.mappings[*i]
-                    .entries
-                    .iter()
-                    .map(|e| e.tokens.len())
-                    .max()
+                [Piece::Mapping(i)] => self
+                    .spec
+                    .mappings
+                    .get(*i)
+                    .and_then(|m| m.entries.iter().map(|e| e.tokens.len()).max())
                     .unwrap_or(0),
                 [Piece::Conditional(i)] if !in_fragment => {
-                    self.max_len(&self.spec.conditionals[*i].tokens, true)
+                    self.max_len(self.fragment_tokens(*i), true)
                 }
                 _ => 1,
             })
@@ -298,11 +317,15 @@ impl<'a> CmdGen<'a> {
     fn referenced(&self, tokens: &[Token], in_fragment: bool, out: &mut Refs) {
         for p in tokens.iter().flat_map(|t| t.pieces.iter()) {
             match p {
-                Piece::Mapping(i) => {
+                Piece::Mapping(i) if *i < self.spec.mappings.len() => {
                     out.mappings.insert(*i);
                 }
-                Piece::Conditional(i) if !in_fragment && out.conditionals.insert(*i) => {
-                    self.referenced(&self.spec.conditionals[*i].tokens, true, out);
+                Piece::Conditional(i)
+                    if !in_fragment
+                        && *i < self.spec.conditionals.len()
+                        && out.conditionals.insert(*i) =>
+                {
+                    self.referenced(self.fragment_tokens(*i), true, out);
                 }
                 _ => {}
             }
@@ -316,7 +339,7 @@ impl<'a> CmdGen<'a> {
         let fragments = refs
             .conditionals
             .iter()
-            .flat_map(|i| self.spec.conditionals[*i].tokens.iter());
+            .flat_map(|i| self.fragment_tokens(*i).iter());
         tokens
             .iter()
             .chain(fragments)
@@ -586,6 +609,13 @@ fn float(f: f64) -> TokenStream {
     }
 }
 
+/// Generated code that does not compile, for a model the loader would have refused
+/// (a hand-built one): the build fails with `detail` instead of producing an argv.
+fn model_error(detail: &str) -> TokenStream {
+    let msg = format!("cladgen: the command model is inconsistent: {detail}");
+    quote!(::core::compile_error!(#msg))
+}
+
 /// The mapping and conditional indices an argv refers to, in index order.
 #[derive(Default)]
 struct Refs {
@@ -608,5 +638,98 @@ fn owned_argv(rt: &TokenStream) -> TokenStream {
         pub fn argv(&self, ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
             self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::GenOptions;
+    use cladgen_core::load::{self, LoadOptions};
+    use cladgen_core::model::{Backend, Manifest, Piece, Token};
+    use std::borrow::Cow;
+    use std::path::Path;
+
+    fn load(text: &str) -> Manifest {
+        let loaded = load::load_str(Path::new("t.clad.toml"), text, &LoadOptions::default());
+        match loaded.manifest {
+            Some(m) => m,
+            None => panic!("the test manifest must load: {:?}", loaded.diagnostics),
+        }
+    }
+
+    fn generate(m: &Manifest) -> String {
+        crate::tool_items(m, &GenOptions::default())
+            .unwrap()
+            .to_string()
+    }
+
+    const COLLIDING: &str = r#"[tool]
+name = "names"
+version = "1.0.0"
+description = "Helper names that could meet"
+
+[args.cond_x]
+type = "boolean"
+description = "mapped: its helper is cond_x_flags"
+
+[command]
+template = "tool {_cond_x_flags} {_x_flags}"
+
+[command.mappings.cond_x]
+true = "--on"
+false = "--off"
+
+[command.conditionals.x_flags]
+when = "cond_x"
+template = "-v"
+
+[output]
+format = "text"
+"#;
+
+    #[test]
+    fn helpers_are_named_after_the_manifest_and_never_collide() {
+        let code = generate(&load(COLLIDING));
+        // The mapping helper is named after `{_cond_x_flags}`; the conditional's
+        // natural name `cond_x_flags` is taken, so it gets a suffix.
+        assert!(code.contains("fn cond_x_flags (& self)"), "{code}");
+        assert!(
+            code.contains("fn cond_x_flags_holds (& self) -> bool"),
+            "{code}"
+        );
+        assert!(code.contains(". splice (self . cond_x_flags ())"), "{code}");
+        assert!(
+            code.contains(". when (self . cond_x_flags_holds () , | a | a . lit (\"-v\"))"),
+            "{code}"
+        );
+        assert!(
+            !code.contains("__mapping") && !code.contains("__cond"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn a_nested_conditional_in_a_hand_built_model_fails_to_compile_not_to_recurse() {
+        let mut m = load(COLLIDING);
+        let Backend::Command(spec) = &mut m.backend else {
+            panic!("a command tool")
+        };
+        // The loader refuses this: a fragment that refers to its own conditional.
+        let nested = Token {
+            pieces: Cow::Owned(vec![Piece::Conditional(0)]),
+        };
+        spec.conditionals.to_mut()[0].tokens = Cow::Owned(vec![nested]);
+        let code = generate(&m);
+        assert!(
+            code.contains("compile_error ! (\"cladgen: the command model is inconsistent: conditional index 0 is used inside another conditional's fragment\")"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn the_argv_capacity_is_the_most_the_template_produces() {
+        let code = generate(&load(COLLIDING));
+        // `tool`, the longest mapping (one token), the fragment (one token).
+        assert!(code.contains("Argv :: with_capacity (3)"), "{code}");
     }
 }
