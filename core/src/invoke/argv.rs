@@ -340,26 +340,32 @@ impl<'a> Token<'a> {
 
     /// The token's text, or `None` when a piece was absent. One piece stays as it
     /// is (borrowed when it was); several are joined into one exactly sized string.
+    #[inline]
     pub fn finish(self) -> Option<Cow<'a, str>> {
+        // Inline so an absent token costs only this test at the call site.
         if self.absent {
             return None;
         }
-        let mut parts = self.parts.into_iter();
-        let Some(first) = parts.next() else {
-            return Some(Cow::Borrowed(""));
-        };
-        let rest = parts.as_slice();
-        if rest.is_empty() {
-            return Some(first);
-        }
-        let len = first.len() + rest.iter().map(|p| p.len()).sum::<usize>();
-        let mut text = String::with_capacity(len);
-        text.push_str(&first);
-        for part in rest {
-            text.push_str(part);
-        }
-        Some(Cow::Owned(text))
+        Some(join(self.parts))
     }
+}
+
+fn join(parts: Parts<'_>) -> Cow<'_, str> {
+    let mut parts = parts.into_iter();
+    let Some(first) = parts.next() else {
+        return Cow::Borrowed("");
+    };
+    let rest = parts.as_slice();
+    if rest.is_empty() {
+        return first;
+    }
+    let len = first.len() + rest.iter().map(|p| p.len()).sum::<usize>();
+    let mut text = String::with_capacity(len);
+    text.push_str(&first);
+    for part in rest {
+        text.push_str(part);
+    }
+    Cow::Owned(text)
 }
 
 #[cfg(test)]
