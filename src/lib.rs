@@ -73,6 +73,8 @@ pub mod __private {
     pub use ::std;
     pub use cladgen_core::field;
     pub use cladgen_core::invoke::encode;
+    pub use cladgen_core::invoke::{Argv, Flags};
+    pub use cladgen_core::model::ExecVar;
 
     /// The JSON value of a generated constant, parsed on first use and kept for the
     /// life of the process.

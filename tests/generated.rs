@@ -430,6 +430,24 @@ fn command_runs_the_argv_directly() {
 }
 
 #[test]
+fn argv_cow_borrows_everything_but_compound_tokens() {
+    let ctx = ctx();
+    let a = tools::nmap_scan::NmapScanArgs::from_json(
+        &json!({"target": "10.0.1.0/24", "scan_type": "service", "exclude": "10.0.1.0/28"}),
+    )
+    .unwrap();
+    let argv = a.argv_cow(&ctx);
+    let owned: Vec<&str> = argv
+        .iter()
+        .filter(|c| matches!(c, std::borrow::Cow::Owned(_)))
+        .map(|c| c.as_ref())
+        .collect();
+    // Literals, mapped flags, the value and `{_output_file}` are borrowed.
+    assert_eq!(owned, ["--exclude=10.0.1.0/28"], "{argv:?}");
+    assert_eq!(argv.len(), 16);
+}
+
+#[test]
 fn schema_accessors_parse_once_and_agree_with_the_constants() {
     use tools::create_ticket as t;
     let a = t::input_schema();

@@ -1,9 +1,13 @@
-//! `[command]`: argv built by straight-line code generated from the template tokens.
+//! `[command]`: argv built by a chain of runtime builder calls that reads like the
+//! template.
 //!
-//! Semantics (shared with the dynamic path in `cladgen_core::invoke`): each token is one
-//! argv element; a token that is exactly one mapping or conditional piece is a splice
-//! (it expands to that piece's own tokens, possibly none); a token that refers to an
-//! absent optional argument, an unmapped value or a false conditional is dropped.
+//! Each template token becomes one call on `Argv` (`cladgen_core::invoke::Argv`), the
+//! builder the dynamic path drives too, so the argv rules live there once: `.lit`
+//! for fixed text, `.arg`/`.opt` for a value, `.var` for an executor variable,
+//! `.splice` for a whole-token mapping, `.when` for a whole-token conditional and
+//! `.token(|t| ...)` for a token of several pieces. Mappings and conditionals get
+//! private helpers named after the manifest's own names (`scan_type_flags()` for
+//! `{_scan_type_flags}`, `cond_verbose()` for `{_verbose}`).
 
 use crate::Gen;
 use crate::args::ArgSet;
@@ -13,36 +17,29 @@ use cladgen_core::model::{
 };
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
+use std::collections::BTreeSet;
 
 /// Methods on the args struct for a `[command]` backend.
 pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
     let rt = &g.rt;
     let ty = &set.ty;
-    let cg = CmdGen { g, set, spec };
-    let helpers = cg.helpers();
+    let cg = CmdGen::new(g, set, spec);
     let body = match &spec.run {
         CommandRun::Template { tokens, source } => {
-            let pushes = cg.tokens(tokens);
-            let (ctx, decl) = (ctx_param(tokens), argv_decl(tokens));
             let doc = crate::doc_lines(&format!(
                 "The argv of this call: {} tokenised at build time.\n\nEach token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.",
                 crate::code_span(source)
             ));
+            let argv_cow = cg.argv_cow(tokens);
             let owned = owned_argv(rt);
             quote! {
                 #doc
-                pub fn argv_cow<'a>(&'a self, #ctx: &'a #rt::ExecContext) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-                    #decl
-                    #pushes
-                    argv
-                }
-
+                #argv_cow
                 #owned
             }
         }
         CommandRun::Exec { tokens } => {
-            let pushes = cg.tokens(tokens);
-            let (ctx, decl) = (ctx_param(tokens), argv_decl(tokens));
+            let argv_cow = cg.argv_cow(tokens);
             let owned = owned_argv(rt);
             quote! {
                 /// The argv of this call from the manifest's `exec` array: one element per
@@ -50,12 +47,7 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 ///
                 /// Fixed tokens, values and context variables are borrowed: only tokens
                 /// that combine several pieces are allocated.
-                pub fn argv_cow<'a>(&'a self, #ctx: &'a #rt::ExecContext) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-                    #decl
-                    #pushes
-                    argv
-                }
-
+                #argv_cow
                 #owned
             }
         }
@@ -122,6 +114,10 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
             }
         },
     };
+    let helpers = match &spec.run {
+        CommandRun::Executor { .. } => TokenStream::new(),
+        CommandRun::Template { tokens, .. } | CommandRun::Exec { tokens } => cg.helpers(tokens),
+    };
     quote! {
         impl #ty {
             #body
@@ -131,239 +127,350 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
     }
 }
 
-/// Whether building `tokens` reads the execution context.
-fn uses_ctx(tokens: &[Token]) -> bool {
-    tokens
-        .iter()
-        .flat_map(|t| t.pieces.iter())
-        .any(|p| matches!(p, Piece::Var(_) | Piece::Conditional(_)))
-}
-
-fn ctx_param(tokens: &[Token]) -> Ident {
-    format_ident!("{}", if uses_ctx(tokens) { "ctx" } else { "_ctx" })
-}
-
-/// `Vec::with_capacity` large enough that the pushes never reach it (no reallocation
-/// for plain tokens; splices may grow it).
-fn argv_decl(tokens: &[Token]) -> TokenStream {
-    let cap = crate::index(tokens.len() + 8);
-    quote!(let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(#cap);)
+/// The path generated code reaches the argv builder through: the one place to
+/// change when generated code gets a shorter runtime alias.
+fn builder_path(rt: &TokenStream) -> TokenStream {
+    quote!(#rt::__private)
 }
 
 struct CmdGen<'a> {
     g: &'a Gen,
     set: &'a ArgSet<'a>,
     spec: &'a CommandSpec,
+    /// `#rt::__private`: where `Argv`, `Flags` and `ExecVar` live.
+    p: TokenStream,
+    /// Helper names: `mapping_fns[i]` for `mappings[i]`, `cond_fns[i]` for
+    /// `conditionals[i]`.
+    mapping_fns: Vec<Ident>,
+    cond_fns: Vec<Ident>,
 }
 
-impl CmdGen<'_> {
+impl<'a> CmdGen<'a> {
+    fn new(g: &'a Gen, set: &'a ArgSet<'a>, spec: &'a CommandSpec) -> Self {
+        // `{_scan_type_flags}` -> `scan_type_flags()`; argument names are unique, so
+        // these are too.
+        let mapping_fns: Vec<Ident> = spec
+            .mappings
+            .iter()
+            .map(|m| {
+                let arg = set.args.get(m.arg).map_or("mapping", |a| a.name.as_ref());
+                format_ident!("{}_flags", arg)
+            })
+            .collect();
+        // `{_verbose}` -> `cond_verbose()`; conditional names are unique. Only an
+        // argument named `cond_x` with a mapping and a conditional named `x_flags`
+        // could meet a mapping helper's name: that conditional's helper gets a suffix.
+        let cond_fns = spec
+            .conditionals
+            .iter()
+            .map(|c| {
+                let name = format_ident!("cond_{}", c.name.as_ref());
+                if mapping_fns.contains(&name) {
+                    format_ident!("cond_{}_holds", c.name.as_ref())
+                } else {
+                    name
+                }
+            })
+            .collect();
+        CmdGen {
+            g,
+            set,
+            spec,
+            p: builder_path(&g.rt),
+            mapping_fns,
+            cond_fns,
+        }
+    }
+
     fn arg(&self, i: usize) -> (&Arg, &crate::args::Field) {
         (&self.set.args[i], &self.set.fields[i])
     }
 
-    /// Private helpers: one per mapping (the mapped text and tokens of the current
-    /// value) and two per conditional (its condition and its fragment).
-    fn helpers(&self) -> TokenStream {
+    /// `argv_cow()`: one builder call per token, in template order.
+    fn argv_cow(&self, tokens: &[Token]) -> TokenStream {
+        let p = &self.p;
         let rt = &self.g.rt;
-        let mut out = TokenStream::new();
-        for (i, m) in self.spec.mappings.iter().enumerate() {
-            out.extend(self.mapping_fn(i, m));
+        let ctx = format_ident!("{}", if self.uses_ctx(tokens) { "ctx" } else { "_ctx" });
+        // The most elements the template can produce: building never reallocates.
+        let cap = crate::index(self.max_len(tokens, false));
+        let calls = self.calls(tokens, false);
+        quote! {
+            pub fn argv_cow<'a>(&'a self, #ctx: &'a #rt::ExecContext) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+                #p::Argv::with_capacity(#cap)
+                    #calls
+                    .finish()
+            }
         }
-        for (i, c) in self.spec.conditionals.iter().enumerate() {
-            let cond = format_ident!("__cond_{}", i);
-            let frag = format_ident!("__fragment_{}", i);
+    }
+
+    /// The builder calls for `tokens` (`.lit("-v").arg(&self.target)...`).
+    fn calls(&self, tokens: &[Token], in_fragment: bool) -> TokenStream {
+        tokens.iter().map(|t| self.call(t, in_fragment)).collect()
+    }
+
+    fn call(&self, t: &Token, in_fragment: bool) -> TokenStream {
+        match &t.pieces[..] {
+            [Piece::Mapping(i)] => {
+                let flags = self.flags_call(*i);
+                quote!(.splice(#flags))
+            }
+            [Piece::Conditional(i)] => {
+                let holds = self.holds_call(*i);
+                let fragment = self.fragment(*i, in_fragment);
+                quote!(.when(#holds, |a| a #fragment))
+            }
+            [single] => self.piece(single, in_fragment),
+            pieces => {
+                let parts = pieces.iter().map(|p| self.piece(p, in_fragment));
+                quote!(.token(|t| t #(#parts)*))
+            }
+        }
+    }
+
+    /// One piece as a call on `Argv` (a token of its own) or on `Token` (part of a
+    /// larger token): `Argv` and `Token` share the method names, except for the
+    /// pieces handled as whole tokens in [`call`](Self::call).
+    fn piece(&self, piece: &Piece, in_fragment: bool) -> TokenStream {
+        match piece {
+            Piece::Lit(s) => {
+                let s = s.as_ref();
+                quote!(.lit(#s))
+            }
+            Piece::Arg(i) => {
+                let (_, f) = self.arg(*i);
+                let id = &f.ident;
+                if f.optional {
+                    quote!(.opt(self.#id.as_ref()))
+                } else {
+                    quote!(.arg(&self.#id))
+                }
+            }
+            Piece::Var(v) => {
+                let v = self.var(*v);
+                quote!(.var(ctx, #v))
+            }
+            Piece::Mapping(i) => {
+                let flags = self.flags_call(*i);
+                quote!(.flags(#flags))
+            }
+            Piece::Conditional(i) => {
+                let holds = self.holds_call(*i);
+                let fragment = self.fragment(*i, in_fragment);
+                quote!(.when(#holds, |a| a #fragment))
+            }
+        }
+    }
+
+    /// `self.<arg>_flags()` for mapping `i`.
+    fn flags_call(&self, i: usize) -> TokenStream {
+        match self.mapping_fns.get(i) {
+            Some(f) => quote!(self.#f()),
+            None => model_error(&format!("mapping index {i} is out of range")),
+        }
+    }
+
+    /// `self.cond_<name>()` for conditional `i`.
+    fn holds_call(&self, i: usize) -> TokenStream {
+        match self.cond_fns.get(i) {
+            Some(f) => quote!(self.#f()),
+            None => model_error(&format!("conditional index {i} is out of range")),
+        }
+    }
+
+    /// The tokens of conditional `i`'s fragment (none for an index the model lacks).
+    fn fragment_tokens(&self, i: usize) -> &[Token] {
+        self.spec.conditionals.get(i).map_or(&[], |c| &c.tokens)
+    }
+
+    /// The builder calls of conditional `i`'s fragment.
+    fn fragment(&self, i: usize, in_fragment: bool) -> TokenStream {
+        if in_fragment {
+            // The loader refuses this; a hand-built model fails to compile.
+            let error = model_error(&format!(
+                "conditional index {i} is used inside another conditional's fragment"
+            ));
+            return quote!(.lit(#error));
+        }
+        self.calls(self.fragment_tokens(i), true)
+    }
+
+    /// The most argv elements `tokens` can produce.
+    fn max_len(&self, tokens: &[Token], in_fragment: bool) -> usize {
+        tokens
+            .iter()
+            .map(|t| match &t.pieces[..] {
+                [Piece::Mapping(i)] => self
+                    .spec
+                    .mappings
+                    .get(*i)
+                    .and_then(|m| m.entries.iter().map(|e| e.tokens.len()).max())
+                    .unwrap_or(0),
+                [Piece::Conditional(i)] if !in_fragment => {
+                    self.max_len(self.fragment_tokens(*i), true)
+                }
+                _ => 1,
+            })
+            .sum()
+    }
+
+    /// The mappings and conditionals `tokens` refer to (through fragments too).
+    fn referenced(&self, tokens: &[Token], in_fragment: bool, out: &mut Refs) {
+        for p in tokens.iter().flat_map(|t| t.pieces.iter()) {
+            match p {
+                Piece::Mapping(i) if *i < self.spec.mappings.len() => {
+                    out.mappings.insert(*i);
+                }
+                Piece::Conditional(i)
+                    if !in_fragment
+                        && *i < self.spec.conditionals.len()
+                        && out.conditionals.insert(*i) =>
+                {
+                    self.referenced(self.fragment_tokens(*i), true, out);
+                }
+                _ => {}
+            }
+        }
+    }
+
+    /// Whether building `tokens` reads the execution context.
+    fn uses_ctx(&self, tokens: &[Token]) -> bool {
+        let mut refs = Refs::default();
+        self.referenced(tokens, false, &mut refs);
+        let fragments = refs
+            .conditionals
+            .iter()
+            .flat_map(|i| self.fragment_tokens(*i).iter());
+        tokens
+            .iter()
+            .chain(fragments)
+            .flat_map(|t| t.pieces.iter())
+            .any(|p| matches!(p, Piece::Var(_)))
+    }
+
+    /// The private helpers the argv uses: one per mapping (the current value's
+    /// flags) and one per conditional (whether it holds). Unreferenced ones are left
+    /// out (the loader warns about them), so nothing is dead code.
+    fn helpers(&self, tokens: &[Token]) -> TokenStream {
+        let mut refs = Refs::default();
+        self.referenced(tokens, false, &mut refs);
+        let mut out = TokenStream::new();
+        for &i in &refs.mappings {
+            out.extend(self.mapping_fn(i, &self.spec.mappings[i]));
+        }
+        for &i in &refs.conditionals {
+            let c = &self.spec.conditionals[i];
+            let name = &self.cond_fns[i];
             let expr = self.expr(&c.when, false);
-            let pushes = self.tokens(&c.tokens);
-            let ctx = ctx_param(&c.tokens);
             let doc = crate::doc_lines(&cond_doc(c));
             out.extend(quote! {
                 #doc
-                fn #cond(&self) -> bool { #expr }
-                fn #frag<'a>(&'a self, #ctx: &'a #rt::ExecContext, argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>) {
-                    #pushes
+                fn #name(&self) -> bool {
+                    #expr
                 }
             });
         }
         out
     }
 
+    /// `fn <arg>_flags(&self)`: the flags of the current value; an `Option` only when
+    /// the argument may be absent or a value has no flags.
     fn mapping_fn(&self, i: usize, m: &Mapping) -> TokenStream {
-        let name = format_ident!("__mapping_{}", i);
+        let p = &self.p;
+        let name = &self.mapping_fns[i];
         let (a, f) = self.arg(m.arg);
         let id = &f.ident;
-        let bind = if f.optional {
-            quote!(let v = self.#id.as_ref()?;)
-        } else {
-            quote!(let v = &self.#id;)
+        let values: Vec<&str> = match (&a.ty.kind, &a.ty.constraints.allowed) {
+            (TypeKind::Boolean, _) => vec!["true", "false"],
+            (_, Some(allowed)) => allowed.iter().map(|v| v.as_ref()).collect(),
+            _ => Vec::new(),
         };
-        let arms = m.entries.iter().map(|e| {
-            let text = e.text.as_ref();
-            let toks: Vec<&str> = e.tokens.iter().map(|t| t.as_ref()).collect();
-            let result = quote!(::core::option::Option::Some((#text, &[#(#toks),*])));
-            match &f.enum_ty {
-                Some(en) => {
-                    let v = crate::names::type_ident(&e.value);
-                    quote!(#en::#v => #result,)
-                }
-                None => {
-                    let value = e.value.as_ref();
-                    quote!(#value => #result,)
-                }
-            }
-        });
-        let scrutinee = if f.enum_ty.is_some() {
-            quote!(*v)
-        } else {
-            let rt = &self.g.rt;
-            quote!(&*#rt::ArgValue::to_argv(v))
-        };
-        let doc = crate::doc_lines(&format!(
-            "The flags `[command.mappings.{}]` maps the current value to: (text, tokens).",
-            a.name
-        ));
-        quote! {
-            #doc
-            #[allow(unreachable_patterns)] // every enum value may be mapped
-            fn #name(&self) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
-                #bind
-                match #scrutinee {
-                    #(#arms)*
-                    _ => ::core::option::Option::None,
-                }
-            }
-        }
-    }
-
-    /// Code that pushes the argv elements of `tokens` onto `argv`.
-    fn tokens(&self, tokens: &[Token]) -> TokenStream {
-        tokens.iter().map(|t| self.token(t)).collect()
-    }
-
-    fn token(&self, t: &Token) -> TokenStream {
-        let rt = &self.g.rt;
-        if let [single] = &t.pieces[..] {
-            match single {
-                Piece::Mapping(i) => {
-                    let f = format_ident!("__mapping_{}", i);
-                    return quote! {
-                        if let ::core::option::Option::Some((_, flags)) = self.#f() {
-                            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
-                        }
-                    };
-                }
-                Piece::Conditional(i) => {
-                    let (c, fr) = (
-                        format_ident!("__cond_{}", i),
-                        format_ident!("__fragment_{}", i),
-                    );
-                    return quote! {
-                        if self.#c() {
-                            self.#fr(ctx, &mut argv);
-                        }
-                    };
-                }
-                Piece::Lit(s) => {
-                    let s = s.as_ref();
-                    return quote!(argv.push(::std::borrow::Cow::Borrowed(#s)););
-                }
-                Piece::Arg(i) => {
-                    let (_, f) = self.arg(*i);
-                    let id = &f.ident;
-                    return if f.optional {
-                        quote! {
-                            if let ::core::option::Option::Some(v) = &self.#id {
-                                argv.push(#rt::ArgValue::to_argv(v));
-                            }
-                        }
-                    } else {
-                        quote!(argv.push(#rt::ArgValue::to_argv(&self.#id));)
-                    };
-                }
-                Piece::Var(v) => {
-                    let v = self.var(*v);
-                    return quote!(argv.push(#v););
-                }
-            }
-        }
-        // A compound token: bind every piece that may be absent, then concatenate.
-        let mut guards = Vec::new();
-        let mut appends = Vec::new();
-        for (k, p) in t.pieces.iter().enumerate() {
-            let b = format_ident!("p{}", k);
-            match p {
-                Piece::Lit(s) => {
-                    let mut chars = s.chars();
-                    match (chars.next(), chars.next()) {
-                        (Some(c), None) => appends.push(quote!(t.push(#c);)),
-                        _ => {
-                            let s = s.as_ref();
-                            appends.push(quote!(t.push_str(#s);));
-                        }
-                    }
-                }
-                Piece::Arg(i) => {
-                    let (_, f) = self.arg(*i);
-                    let id = &f.ident;
-                    if f.optional {
-                        guards.push(quote!(let ::core::option::Option::Some(#b) = &self.#id else { break 'token; };));
-                        appends.push(quote!(t.push_str(&#rt::ArgValue::to_argv(#b));));
-                    } else {
-                        appends.push(quote!(t.push_str(&#rt::ArgValue::to_argv(&self.#id));));
-                    }
-                }
-                Piece::Mapping(i) => {
-                    let f = format_ident!("__mapping_{}", i);
-                    guards.push(quote!(let ::core::option::Option::Some((#b, _)) = self.#f() else { break 'token; };));
-                    appends.push(quote!(t.push_str(#b);));
-                }
-                Piece::Conditional(i) => {
-                    let (c, fr) = (
-                        format_ident!("__cond_{}", i),
-                        format_ident!("__fragment_{}", i),
-                    );
-                    guards.push(quote! {
-                        if !self.#c() { break 'token; }
-                        let mut #b = ::std::vec::Vec::new();
-                        self.#fr(ctx, &mut #b);
-                    });
-                    appends.push(quote!(t.push_str(&#b.join(" "));));
-                }
-                Piece::Var(v) => {
-                    let v = self.var(*v);
-                    appends.push(quote!(t.push_str(#v.as_ref());));
-                }
-            }
-        }
-        // Room for the literal text and a typical value: appending rarely reallocates.
-        let lits: usize = t
-            .pieces
+        let total = values
             .iter()
-            .map(|p| if let Piece::Lit(s) = p { s.len() } else { 0 })
-            .sum();
-        let cap = crate::index(lits + 32);
-        if guards.is_empty() {
-            return quote! {
-                {
-                    let mut t = ::std::string::String::with_capacity(#cap);
-                    #(#appends)*
-                    argv.push(::std::borrow::Cow::Owned(t));
+            .all(|v| m.entries.iter().any(|e| e.value == *v));
+        let is_bool = a.ty.kind == TypeKind::Boolean;
+        let arms = m.entries.iter().filter_map(|e| {
+            let pattern = match (&f.enum_ty, is_bool) {
+                (Some(en), _) => {
+                    let v = crate::names::type_ident(&e.value);
+                    quote!(#en::#v)
+                }
+                // The loader keys a boolean's mapping by `true`/`false` only.
+                (None, true) => match e.value.as_ref() {
+                    "true" => quote!(true),
+                    "false" => quote!(false),
+                    _ => return None,
+                },
+                (None, false) => {
+                    let v = e.value.as_ref();
+                    quote!(#v)
                 }
             };
-        }
-        // A labelled block: any absent piece leaves it early and drops the token.
-        quote! {
-            'token: {
-                #(#guards)*
-                let mut t = ::std::string::String::with_capacity(#cap);
-                #(#appends)*
-                argv.push(::std::borrow::Cow::Owned(t));
+            let text = e.text.as_ref();
+            let toks = e.tokens.iter().map(|t| t.as_ref());
+            let flags = quote!(#p::Flags::new(#text, &[#(#toks),*]));
+            Some(if total {
+                quote!(#pattern => #flags,)
+            } else {
+                quote!(#pattern => ::core::option::Option::Some(#flags),)
+            })
+        });
+        // The value to match: enums and booleans by value (both are `Copy`), other
+        // types by their argv text.
+        let value = match (&f.enum_ty, is_bool, f.optional) {
+            (Some(_), _, false) => quote!(self.#id),
+            (Some(_), _, true) => quote!(self.#id?),
+            (None, true, false) => quote!(self.#id.get()),
+            (None, true, true) => quote!(self.#id?.get()),
+            (None, false, false) => {
+                let rt = &self.g.rt;
+                quote!(&*#rt::ArgValue::to_argv(&self.#id))
             }
+            (None, false, true) => {
+                let rt = &self.g.rt;
+                quote!(&*#rt::ArgValue::to_argv(self.#id.as_ref()?))
+            }
+        };
+        let doc = crate::doc_lines(&format!(
+            "`{{_{}_flags}}`: the flags `[command.mappings.{}]` gives the current value.",
+            a.name, a.name
+        ));
+        let flags_ty = quote!(#p::Flags<'static>);
+        match (total, f.optional) {
+            (true, false) => quote! {
+                #doc
+                fn #name(&self) -> #flags_ty {
+                    match #value {
+                        #(#arms)*
+                    }
+                }
+            },
+            (true, true) => quote! {
+                #doc
+                fn #name(&self) -> ::core::option::Option<#flags_ty> {
+                    ::core::option::Option::Some(match #value {
+                        #(#arms)*
+                    })
+                }
+            },
+            (false, _) => quote! {
+                #doc
+                fn #name(&self) -> ::core::option::Option<#flags_ty> {
+                    match #value {
+                        #(#arms)*
+                        _ => ::core::option::Option::None,
+                    }
+                }
+            },
         }
     }
 
     fn var(&self, v: ExecVar) -> TokenStream {
-        let var = crate::literal::Emitter::new(self.g.rt.clone()).exec_var(v);
-        quote!(ctx.var(#var))
+        let p = &self.p;
+        match v {
+            ExecVar::ScanId => quote!(#p::ExecVar::ScanId),
+            ExecVar::OutputFile => quote!(#p::ExecVar::OutputFile),
+            ExecVar::EvidenceDir => quote!(#p::ExecVar::EvidenceDir),
+        }
     }
 
     /// A `when` expression as Rust boolean code over the typed fields; `nested`
@@ -410,46 +517,70 @@ impl CmdGen<'_> {
                         }
                     };
                 }
-                let cmp = compare(&self.g.rt, a, f.enum_ty.as_ref(), value, ne);
-                match (f.optional, ne) {
+                let en = f.enum_ty.as_ref();
+                if !f.optional {
+                    let operand = (quote!(self.#id), quote!(&self.#id));
+                    return compare(rt, a, en, &operand, value, ne);
+                }
+                let cmp = compare(rt, a, en, &(quote!(v), quote!(v)), value, ne);
+                if ne {
+                    quote!(self.#id.as_ref().is_none_or(|v| #cmp))
+                } else {
                     // Absent differs from every non-empty literal.
-                    (true, false) => quote!(self.#id.as_ref().is_some_and(|v| #cmp)),
-                    (true, true) => quote!(self.#id.as_ref().is_none_or(|v| #cmp)),
-                    (false, _) => quote!({ let v = &self.#id; #cmp }),
+                    quote!(self.#id.as_ref().is_some_and(|v| #cmp))
                 }
             }
         }
     }
 }
 
-/// `v == literal` (or `!=` when `ne`) for a present value `v: &T`, following the
-/// argument's type.
+/// `value == literal` (or `!=` when `ne`) for a present value, following the
+/// argument's type. `operand` is the value as a method receiver (`v`, `self.x`) and
+/// as a `&T` (`v`, `&self.x`).
 fn compare(
     rt: &TokenStream,
     a: &Arg,
     enum_ty: Option<&Ident>,
+    operand: &(TokenStream, TokenStream),
     lit: &Literal,
     ne: bool,
 ) -> TokenStream {
+    let (v, v_ref) = operand;
     let op = if ne { quote!(!=) } else { quote!(==) };
     match (&a.ty.kind, lit) {
-        (TypeKind::Integer, Literal::Int(i)) => quote!(v.get() #op #i),
-        (TypeKind::Port, Literal::Int(i)) => quote!(i64::from(v.get()) #op #i),
-        (TypeKind::Number, Literal::Int(i)) => {
-            let f = *i as f64;
-            quote!(v.get() #op #f)
+        (TypeKind::Integer, Literal::Int(i)) => {
+            let i = proc_macro2::Literal::i64_unsuffixed(*i);
+            quote!(#v.get() #op #i)
         }
-        (TypeKind::Number, Literal::Float(f)) => quote!(v.get() #op #f),
+        (TypeKind::Port, Literal::Int(i)) => match u16::try_from(*i) {
+            Ok(port) => {
+                let port = proc_macro2::Literal::u16_unsuffixed(port);
+                quote!(#v.get() #op #port)
+            }
+            // No port has that number.
+            Err(_) => {
+                let i = proc_macro2::Literal::i64_unsuffixed(*i);
+                quote!(i64::from(#v.get()) #op #i)
+            }
+        },
+        (TypeKind::Number, Literal::Int(i)) => {
+            let f = float(*i as f64);
+            quote!(#v.get() #op #f)
+        }
+        (TypeKind::Number, Literal::Float(f)) => {
+            let f = float(*f);
+            quote!(#v.get() #op #f)
+        }
         (TypeKind::Boolean, Literal::Bool(b)) => {
             // `v.get() == true` is just `v.get()`.
             match (b, ne) {
-                (true, false) | (false, true) => quote!(v.get()),
-                _ => quote!(!v.get()),
+                (true, false) | (false, true) => quote!(#v.get()),
+                _ => quote!(!#v.get()),
             }
         }
         (_, Literal::Str(s)) if enum_ty.is_some() => {
             let s = s.as_ref();
-            quote!(v.as_str() #op #s)
+            quote!(#v.as_str() #op #s)
         }
         (_, lit) => {
             let text = match lit {
@@ -458,9 +589,38 @@ fn compare(
                 Literal::Float(f) => f.to_string(),
                 Literal::Bool(b) => b.to_string(),
             };
-            quote!(#rt::ArgValue::to_argv(v) #op #text)
+            quote!(#rt::ArgValue::to_argv(#v_ref) #op #text)
         }
     }
+}
+
+/// An `f64` expression (the loader only lets finite literals through; the others
+/// are spelled as constants rather than panicking the literal constructor).
+fn float(f: f64) -> TokenStream {
+    if f.is_nan() {
+        quote!(f64::NAN)
+    } else if f == f64::INFINITY {
+        quote!(f64::INFINITY)
+    } else if f == f64::NEG_INFINITY {
+        quote!(f64::NEG_INFINITY)
+    } else {
+        let f = proc_macro2::Literal::f64_unsuffixed(f);
+        quote!(#f)
+    }
+}
+
+/// Generated code that does not compile, for a model the loader would have refused
+/// (a hand-built one): the build fails with `detail` instead of producing an argv.
+fn model_error(detail: &str) -> TokenStream {
+    let msg = format!("cladgen: the command model is inconsistent: {detail}");
+    quote!(::core::compile_error!(#msg))
+}
+
+/// The mapping and conditional indices an argv refers to, in index order.
+#[derive(Default)]
+struct Refs {
+    mappings: BTreeSet<usize>,
+    conditionals: BTreeSet<usize>,
 }
 
 fn cond_doc(c: &Conditional) -> String {
@@ -478,5 +638,98 @@ fn owned_argv(rt: &TokenStream) -> TokenStream {
         pub fn argv(&self, ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
             self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::GenOptions;
+    use cladgen_core::load::{self, LoadOptions};
+    use cladgen_core::model::{Backend, Manifest, Piece, Token};
+    use std::borrow::Cow;
+    use std::path::Path;
+
+    fn load(text: &str) -> Manifest {
+        let loaded = load::load_str(Path::new("t.clad.toml"), text, &LoadOptions::default());
+        match loaded.manifest {
+            Some(m) => m,
+            None => panic!("the test manifest must load: {:?}", loaded.diagnostics),
+        }
+    }
+
+    fn generate(m: &Manifest) -> String {
+        crate::tool_items(m, &GenOptions::default())
+            .unwrap()
+            .to_string()
+    }
+
+    const COLLIDING: &str = r#"[tool]
+name = "names"
+version = "1.0.0"
+description = "Helper names that could meet"
+
+[args.cond_x]
+type = "boolean"
+description = "mapped: its helper is cond_x_flags"
+
+[command]
+template = "tool {_cond_x_flags} {_x_flags}"
+
+[command.mappings.cond_x]
+true = "--on"
+false = "--off"
+
+[command.conditionals.x_flags]
+when = "cond_x"
+template = "-v"
+
+[output]
+format = "text"
+"#;
+
+    #[test]
+    fn helpers_are_named_after_the_manifest_and_never_collide() {
+        let code = generate(&load(COLLIDING));
+        // The mapping helper is named after `{_cond_x_flags}`; the conditional's
+        // natural name `cond_x_flags` is taken, so it gets a suffix.
+        assert!(code.contains("fn cond_x_flags (& self)"), "{code}");
+        assert!(
+            code.contains("fn cond_x_flags_holds (& self) -> bool"),
+            "{code}"
+        );
+        assert!(code.contains(". splice (self . cond_x_flags ())"), "{code}");
+        assert!(
+            code.contains(". when (self . cond_x_flags_holds () , | a | a . lit (\"-v\"))"),
+            "{code}"
+        );
+        assert!(
+            !code.contains("__mapping") && !code.contains("__cond"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn a_nested_conditional_in_a_hand_built_model_fails_to_compile_not_to_recurse() {
+        let mut m = load(COLLIDING);
+        let Backend::Command(spec) = &mut m.backend else {
+            panic!("a command tool")
+        };
+        // The loader refuses this: a fragment that refers to its own conditional.
+        let nested = Token {
+            pieces: Cow::Owned(vec![Piece::Conditional(0)]),
+        };
+        spec.conditionals.to_mut()[0].tokens = Cow::Owned(vec![nested]);
+        let code = generate(&m);
+        assert!(
+            code.contains("compile_error ! (\"cladgen: the command model is inconsistent: conditional index 0 is used inside another conditional's fragment\")"),
+            "{code}"
+        );
+    }
+
+    #[test]
+    fn the_argv_capacity_is_the_most_the_template_produces() {
+        let code = generate(&load(COLLIDING));
+        // `tool`, the longest mapping (one token), the fragment (one token).
+        assert!(code.contains("Argv :: with_capacity (3)"), "{code}");
     }
 }

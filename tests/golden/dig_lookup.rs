@@ -704,36 +704,17 @@ impl DigLookupArgs {
         &'a self,
         _ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            17,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("dig"));
-        'token: {
-            let ::core::option::Option::Some(p1) = &self.nameserver else {
-                break 'token;
-            };
-            let mut t = ::std::string::String::with_capacity(33);
-            t.push('@');
-            t.push_str(&::cladgen::ArgValue::to_argv(p1));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-        if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
-            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
-        }
-        if let ::core::option::Option::Some((_, flags)) = self.__mapping_1() {
-            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
-        }
-        {
-            let mut t = ::std::string::String::with_capacity(38);
-            t.push_str("+time=");
-            t.push_str(&::cladgen::ArgValue::to_argv(&self.query_timeout));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-        argv.push(::std::borrow::Cow::Borrowed("-q"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.target));
-        argv.push(::std::borrow::Cow::Borrowed("-t"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.record_type));
-        argv
+        ::cladgen::__private::Argv::with_capacity(10)
+            .lit("dig")
+            .token(|t| t.lit("@").opt(self.nameserver.as_ref()))
+            .splice(self.answer_style_flags())
+            .splice(self.use_tcp_flags())
+            .token(|t| t.lit("+time=").arg(&self.query_timeout))
+            .lit("-q")
+            .arg(&self.target)
+            .lit("-t")
+            .arg(&self.record_type)
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
@@ -750,33 +731,26 @@ impl DigLookupArgs {
         cmd.args(parts);
         cmd
     }
-    /// The flags `[command.mappings.answer_style]` maps the current value to: (text, tokens).
-    #[allow(unreachable_patterns)]
-    fn __mapping_0(
-        &self,
-    ) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
-        let v = &self.answer_style;
-        match *v {
-            AnswerStyle::Short => ::core::option::Option::Some(("+short", &["+short"])),
+    /// `{_answer_style_flags}`: the flags `[command.mappings.answer_style]` gives the current value.
+    fn answer_style_flags(&self) -> ::cladgen::__private::Flags<'static> {
+        match self.answer_style {
+            AnswerStyle::Short => ::cladgen::__private::Flags::new("+short", &["+short"]),
             AnswerStyle::Answer => {
-                ::core::option::Option::Some(("+noall +answer", &["+noall", "+answer"]))
+                ::cladgen::__private::Flags::new(
+                    "+noall +answer",
+                    &["+noall", "+answer"],
+                )
             }
             AnswerStyle::Full => {
-                ::core::option::Option::Some(("+multiline", &["+multiline"]))
+                ::cladgen::__private::Flags::new("+multiline", &["+multiline"])
             }
-            _ => ::core::option::Option::None,
         }
     }
-    /// The flags `[command.mappings.use_tcp]` maps the current value to: (text, tokens).
-    #[allow(unreachable_patterns)]
-    fn __mapping_1(
-        &self,
-    ) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
-        let v = &self.use_tcp;
-        match &*::cladgen::ArgValue::to_argv(v) {
-            "true" => ::core::option::Option::Some(("+tcp", &["+tcp"])),
-            "false" => ::core::option::Option::Some(("+notcp", &["+notcp"])),
-            _ => ::core::option::Option::None,
+    /// `{_use_tcp_flags}`: the flags `[command.mappings.use_tcp]` gives the current value.
+    fn use_tcp_flags(&self) -> ::cladgen::__private::Flags<'static> {
+        match self.use_tcp.get() {
+            true => ::cladgen::__private::Flags::new("+tcp", &["+tcp"]),
+            false => ::cladgen::__private::Flags::new("+notcp", &["+notcp"]),
         }
     }
 }

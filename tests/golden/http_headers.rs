@@ -244,27 +244,26 @@ impl HttpHeadersArgs {
     /// that combine several pieces are allocated.
     pub fn argv_cow<'a>(
         &'a self,
-        ctx: &'a ::cladgen::ExecContext,
+        _ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            21,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("curl"));
-        argv.push(::std::borrow::Cow::Borrowed("--silent"));
-        argv.push(::std::borrow::Cow::Borrowed("--show-error"));
-        argv.push(::std::borrow::Cow::Borrowed("--head"));
-        argv.push(::std::borrow::Cow::Borrowed("--proto"));
-        argv.push(::std::borrow::Cow::Borrowed("=https"));
-        argv.push(::std::borrow::Cow::Borrowed("--proto-redir"));
-        argv.push(::std::borrow::Cow::Borrowed("=https"));
-        argv.push(::std::borrow::Cow::Borrowed("--max-time"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.max_time));
-        if self.__cond_0() {
-            self.__fragment_0(ctx, &mut argv);
-        }
-        argv.push(::std::borrow::Cow::Borrowed("--"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.url));
-        argv
+        ::cladgen::__private::Argv::with_capacity(15)
+            .lit("curl")
+            .lit("--silent")
+            .lit("--show-error")
+            .lit("--head")
+            .lit("--proto")
+            .lit("=https")
+            .lit("--proto-redir")
+            .lit("=https")
+            .lit("--max-time")
+            .arg(&self.max_time)
+            .when(
+                self.cond_redirects(),
+                |a| a.lit("--location").lit("--max-redirs").lit("5"),
+            )
+            .lit("--")
+            .arg(&self.url)
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
@@ -282,17 +281,8 @@ impl HttpHeadersArgs {
         cmd
     }
     /// Conditional `redirects`: `follow_redirects`, compiled at build time.
-    fn __cond_0(&self) -> bool {
+    fn cond_redirects(&self) -> bool {
         self.follow_redirects.get()
-    }
-    fn __fragment_0<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        argv.push(::std::borrow::Cow::Borrowed("--location"));
-        argv.push(::std::borrow::Cow::Borrowed("--max-redirs"));
-        argv.push(::std::borrow::Cow::Borrowed("5"));
     }
 }
 impl HttpHeadersArgs {

@@ -764,42 +764,38 @@ impl HydraBruteforceArgs {
         &'a self,
         ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            26,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("hydra"));
-        argv.push(::std::borrow::Cow::Borrowed("-t"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.threads));
-        argv.push(::std::borrow::Cow::Borrowed("-w"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.connect_timeout));
-        if self.__cond_0() {
-            self.__fragment_0(ctx, &mut argv);
-        }
-        if self.__cond_1() {
-            self.__fragment_1(ctx, &mut argv);
-        }
-        if self.__cond_2() {
-            self.__fragment_2(ctx, &mut argv);
-        }
-        if self.__cond_3() {
-            self.__fragment_3(ctx, &mut argv);
-        }
-        if self.__cond_4() {
-            self.__fragment_4(ctx, &mut argv);
-        }
-        if self.__cond_5() {
-            self.__fragment_5(ctx, &mut argv);
-        }
-        if self.__cond_6() {
-            self.__fragment_6(ctx, &mut argv);
-        }
-        argv.push(::std::borrow::Cow::Borrowed("-o"));
-        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile));
-        argv.push(::std::borrow::Cow::Borrowed("-b"));
-        argv.push(::std::borrow::Cow::Borrowed("jsonv1"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.target));
-        argv.push(::cladgen::ArgValue::to_argv(&self.service));
-        argv
+        ::cladgen::__private::Argv::with_capacity(19)
+            .lit("hydra")
+            .lit("-t")
+            .arg(&self.threads)
+            .lit("-w")
+            .arg(&self.connect_timeout)
+            .when(self.cond_port_flag(), |a| a.lit("-s").opt(self.port.as_ref()))
+            .when(
+                self.cond_login(),
+                |a| a.token(|t| t.lit("-l").opt(self.username.as_ref())),
+            )
+            .when(
+                self.cond_login_list(),
+                |a| a.token(|t| t.lit("-L").opt(self.username_file.as_ref())),
+            )
+            .when(
+                self.cond_pass(),
+                |a| a.token(|t| t.lit("-p").opt(self.password.as_ref())),
+            )
+            .when(
+                self.cond_pass_list(),
+                |a| a.token(|t| t.lit("-P").opt(self.password_file.as_ref())),
+            )
+            .when(self.cond_loop_users(), |a| a.lit("-u"))
+            .when(self.cond_stop_first(), |a| a.lit("-f"))
+            .lit("-o")
+            .var(ctx, ::cladgen::__private::ExecVar::OutputFile)
+            .lit("-b")
+            .lit("jsonv1")
+            .arg(&self.target)
+            .arg(&self.service)
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
@@ -817,120 +813,33 @@ impl HydraBruteforceArgs {
         cmd
     }
     /// Conditional `port_flag`: `port`, compiled at build time.
-    fn __cond_0(&self) -> bool {
+    fn cond_port_flag(&self) -> bool {
         self.port.is_some()
     }
-    fn __fragment_0<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        argv.push(::std::borrow::Cow::Borrowed("-s"));
-        if let ::core::option::Option::Some(v) = &self.port {
-            argv.push(::cladgen::ArgValue::to_argv(v));
-        }
-    }
     /// Conditional `login`: `username != ''`, compiled at build time.
-    fn __cond_1(&self) -> bool {
+    fn cond_login(&self) -> bool {
         self.username.is_some()
     }
-    fn __fragment_1<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        'token: {
-            let ::core::option::Option::Some(p1) = &self.username else {
-                break 'token;
-            };
-            let mut t = ::std::string::String::with_capacity(34);
-            t.push_str("-l");
-            t.push_str(&::cladgen::ArgValue::to_argv(p1));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-    }
     /// Conditional `login_list`: `username_file != ''`, compiled at build time.
-    fn __cond_2(&self) -> bool {
+    fn cond_login_list(&self) -> bool {
         self.username_file.is_some()
     }
-    fn __fragment_2<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        'token: {
-            let ::core::option::Option::Some(p1) = &self.username_file else {
-                break 'token;
-            };
-            let mut t = ::std::string::String::with_capacity(34);
-            t.push_str("-L");
-            t.push_str(&::cladgen::ArgValue::to_argv(p1));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-    }
     /// Conditional `pass`: `password != ''`, compiled at build time.
-    fn __cond_3(&self) -> bool {
+    fn cond_pass(&self) -> bool {
         self.password.is_some()
     }
-    fn __fragment_3<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        'token: {
-            let ::core::option::Option::Some(p1) = &self.password else {
-                break 'token;
-            };
-            let mut t = ::std::string::String::with_capacity(34);
-            t.push_str("-p");
-            t.push_str(&::cladgen::ArgValue::to_argv(p1));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-    }
     /// Conditional `pass_list`: `password_file != ''`, compiled at build time.
-    fn __cond_4(&self) -> bool {
+    fn cond_pass_list(&self) -> bool {
         self.password_file.is_some()
     }
-    fn __fragment_4<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        'token: {
-            let ::core::option::Option::Some(p1) = &self.password_file else {
-                break 'token;
-            };
-            let mut t = ::std::string::String::with_capacity(34);
-            t.push_str("-P");
-            t.push_str(&::cladgen::ArgValue::to_argv(p1));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-    }
     /// Conditional `loop_users`: `username_file != '' and password_file != '' or username_file != '' and password != ''`, compiled at build time.
-    fn __cond_5(&self) -> bool {
+    fn cond_loop_users(&self) -> bool {
         (self.username_file.is_some() && self.password_file.is_some())
             || (self.username_file.is_some() && self.password.is_some())
     }
-    fn __fragment_5<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        argv.push(::std::borrow::Cow::Borrowed("-u"));
-    }
     /// Conditional `stop_first`: `stop_on_success == true`, compiled at build time.
-    fn __cond_6(&self) -> bool {
-        {
-            let v = &self.stop_on_success;
-            v.get()
-        }
-    }
-    fn __fragment_6<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        argv.push(::std::borrow::Cow::Borrowed("-f"));
+    fn cond_stop_first(&self) -> bool {
+        self.stop_on_success.get()
     }
 }
 impl HydraBruteforceArgs {

@@ -484,34 +484,29 @@ impl NiktoScanArgs {
         &'a self,
         ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            21,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("nikto"));
-        argv.push(::std::borrow::Cow::Borrowed("-h"));
-        {
-            let mut t = ::std::string::String::with_capacity(37);
-            t.push_str(&::cladgen::ArgValue::to_argv(&self.protocol));
-            t.push_str("://");
-            t.push_str(&::cladgen::ArgValue::to_argv(&self.target));
-            t.push(':');
-            t.push_str(&::cladgen::ArgValue::to_argv(&self.port));
-            t.push('/');
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-        argv.push(::std::borrow::Cow::Borrowed("-maxtime"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.max_duration));
-        argv.push(::std::borrow::Cow::Borrowed("-nointeractive"));
-        argv.push(::std::borrow::Cow::Borrowed("-ask"));
-        argv.push(::std::borrow::Cow::Borrowed("no"));
-        argv.push(::std::borrow::Cow::Borrowed("-Format"));
-        argv.push(::std::borrow::Cow::Borrowed("txt"));
-        argv.push(::std::borrow::Cow::Borrowed("-output"));
-        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile));
-        if self.__cond_0() {
-            self.__fragment_0(ctx, &mut argv);
-        }
-        argv
+        ::cladgen::__private::Argv::with_capacity(14)
+            .lit("nikto")
+            .lit("-h")
+            .token(|t| {
+                t
+                    .arg(&self.protocol)
+                    .lit("://")
+                    .arg(&self.target)
+                    .lit(":")
+                    .arg(&self.port)
+                    .lit("/")
+            })
+            .lit("-maxtime")
+            .arg(&self.max_duration)
+            .lit("-nointeractive")
+            .lit("-ask")
+            .lit("no")
+            .lit("-Format")
+            .lit("txt")
+            .lit("-output")
+            .var(ctx, ::cladgen::__private::ExecVar::OutputFile)
+            .when(self.cond_pause_flag(), |a| a.lit("-Pause").arg(&self.pause))
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
@@ -529,19 +524,8 @@ impl NiktoScanArgs {
         cmd
     }
     /// Conditional `pause_flag`: `pause != 0`, compiled at build time.
-    fn __cond_0(&self) -> bool {
-        {
-            let v = &self.pause;
-            v.get() != 0i64
-        }
-    }
-    fn __fragment_0<'a>(
-        &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-        argv: &mut ::std::vec::Vec<::std::borrow::Cow<'a, str>>,
-    ) {
-        argv.push(::std::borrow::Cow::Borrowed("-Pause"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.pause));
+    fn cond_pause_flag(&self) -> bool {
+        self.pause.get() != 0
     }
 }
 impl NiktoScanArgs {

@@ -337,31 +337,19 @@ impl NmapScanArgs {
         &'a self,
         ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            19,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("nmap"));
-        if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
-            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
-        }
-        argv.push(::std::borrow::Cow::Borrowed("--max-rate"));
-        argv.push(::std::borrow::Cow::Borrowed("1000"));
-        'token: {
-            let ::core::option::Option::Some(p1) = &self.exclude else {
-                break 'token;
-            };
-            let mut t = ::std::string::String::with_capacity(42);
-            t.push_str("--exclude=");
-            t.push_str(&::cladgen::ArgValue::to_argv(p1));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-        argv.push(::std::borrow::Cow::Borrowed("-oX"));
-        argv.push(::std::borrow::Cow::Borrowed("-"));
-        argv.push(::std::borrow::Cow::Borrowed("-oN"));
-        argv.push(ctx.var(::cladgen::model::ExecVar::OutputFile));
-        argv.push(::std::borrow::Cow::Borrowed("--no-stylesheet"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.target));
-        argv
+        ::cladgen::__private::Argv::with_capacity(16)
+            .lit("nmap")
+            .splice(self.scan_type_flags())
+            .lit("--max-rate")
+            .lit("1000")
+            .token(|t| t.lit("--exclude=").opt(self.exclude.as_ref()))
+            .lit("-oX")
+            .lit("-")
+            .lit("-oN")
+            .var(ctx, ::cladgen::__private::ExecVar::OutputFile)
+            .lit("--no-stylesheet")
+            .arg(&self.target)
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
@@ -378,47 +366,42 @@ impl NmapScanArgs {
         cmd.args(parts);
         cmd
     }
-    /// The flags `[command.mappings.scan_type]` maps the current value to: (text, tokens).
-    #[allow(unreachable_patterns)]
-    fn __mapping_0(
-        &self,
-    ) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
-        let v = &self.scan_type;
-        match *v {
+    /// `{_scan_type_flags}`: the flags `[command.mappings.scan_type]` gives the current value.
+    fn scan_type_flags(&self) -> ::cladgen::__private::Flags<'static> {
+        match self.scan_type {
             ScanType::Discovery => {
-                ::core::option::Option::Some((
+                ::cladgen::__private::Flags::new(
                     "-sn -PE -PS443",
                     &["-sn", "-PE", "-PS443"],
-                ))
+                )
             }
             ScanType::Quick => {
-                ::core::option::Option::Some((
+                ::cladgen::__private::Flags::new(
                     "-sT -T4 --top-ports 100",
                     &["-sT", "-T4", "--top-ports", "100"],
-                ))
+                )
             }
             ScanType::Service => {
-                ::core::option::Option::Some((
+                ::cladgen::__private::Flags::new(
                     "-sT -sV --version-intensity 5 --top-ports 1000",
                     &["-sT", "-sV", "--version-intensity", "5", "--top-ports", "1000"],
-                ))
+                )
             }
             ScanType::FullTcp => {
-                ::core::option::Option::Some(("-sT -T4 -p-", &["-sT", "-T4", "-p-"]))
+                ::cladgen::__private::Flags::new("-sT -T4 -p-", &["-sT", "-T4", "-p-"])
             }
             ScanType::OsDetect => {
-                ::core::option::Option::Some((
+                ::cladgen::__private::Flags::new(
                     "-sS -O --osscan-guess",
                     &["-sS", "-O", "--osscan-guess"],
-                ))
+                )
             }
             ScanType::VulnScript => {
-                ::core::option::Option::Some((
+                ::cladgen::__private::Flags::new(
                     "-sV --script vuln --script-timeout 60s",
                     &["-sV", "--script", "vuln", "--script-timeout", "60s"],
-                ))
+                )
             }
-            _ => ::core::option::Option::None,
         }
     }
 }

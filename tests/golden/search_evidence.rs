@@ -310,32 +310,18 @@ impl SearchEvidenceArgs {
         &'a self,
         _ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            18,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("grep"));
-        argv.push(::std::borrow::Cow::Borrowed("--recursive"));
-        argv.push(::std::borrow::Cow::Borrowed("--line-number"));
-        argv.push(::std::borrow::Cow::Borrowed("--fixed-strings"));
-        argv.push(::std::borrow::Cow::Borrowed("--binary-files=without-match"));
-        if let ::core::option::Option::Some((_, flags)) = self.__mapping_0() {
-            argv.extend(flags.iter().map(|s| ::std::borrow::Cow::Borrowed(*s)));
-        }
-        {
-            let mut t = ::std::string::String::with_capacity(44);
-            t.push_str("--max-count=");
-            t.push_str(&::cladgen::ArgValue::to_argv(&self.max_matches));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-        argv.push(::std::borrow::Cow::Borrowed("-e"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.text));
-        {
-            let mut t = ::std::string::String::with_capacity(34);
-            t.push_str("./");
-            t.push_str(&::cladgen::ArgValue::to_argv(&self.directory));
-            argv.push(::std::borrow::Cow::Owned(t));
-        }
-        argv
+        ::cladgen::__private::Argv::with_capacity(10)
+            .lit("grep")
+            .lit("--recursive")
+            .lit("--line-number")
+            .lit("--fixed-strings")
+            .lit("--binary-files=without-match")
+            .splice(self.ignore_case_flags())
+            .token(|t| t.lit("--max-count=").arg(&self.max_matches))
+            .lit("-e")
+            .arg(&self.text)
+            .token(|t| t.lit("./").arg(&self.directory))
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(
@@ -352,18 +338,16 @@ impl SearchEvidenceArgs {
         cmd.args(parts);
         cmd
     }
-    /// The flags `[command.mappings.ignore_case]` maps the current value to: (text, tokens).
-    #[allow(unreachable_patterns)]
-    fn __mapping_0(
-        &self,
-    ) -> ::core::option::Option<(&'static str, &'static [&'static str])> {
-        let v = &self.ignore_case;
-        match &*::cladgen::ArgValue::to_argv(v) {
-            "true" => ::core::option::Option::Some(("--ignore-case", &["--ignore-case"])),
-            "false" => {
-                ::core::option::Option::Some(("--no-ignore-case", &["--no-ignore-case"]))
+    /// `{_ignore_case_flags}`: the flags `[command.mappings.ignore_case]` gives the current value.
+    fn ignore_case_flags(&self) -> ::cladgen::__private::Flags<'static> {
+        match self.ignore_case.get() {
+            true => ::cladgen::__private::Flags::new("--ignore-case", &["--ignore-case"]),
+            false => {
+                ::cladgen::__private::Flags::new(
+                    "--no-ignore-case",
+                    &["--no-ignore-case"],
+                )
             }
-            _ => ::core::option::Option::None,
         }
     }
 }

@@ -120,13 +120,11 @@ impl WhoisLookupArgs {
         &'a self,
         _ctx: &'a ::cladgen::ExecContext,
     ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        let mut argv: ::std::vec::Vec<::std::borrow::Cow<'a, str>> = ::std::vec::Vec::with_capacity(
-            11,
-        );
-        argv.push(::std::borrow::Cow::Borrowed("whois"));
-        argv.push(::std::borrow::Cow::Borrowed("-H"));
-        argv.push(::cladgen::ArgValue::to_argv(&self.target));
-        argv
+        ::cladgen::__private::Argv::with_capacity(3)
+            .lit("whois")
+            .lit("-H")
+            .arg(&self.target)
+            .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
     pub fn argv(

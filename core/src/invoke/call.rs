@@ -1,5 +1,6 @@
 //! [`Call`]: one validated call of a loaded manifest, and everything it builds.
 
+use super::argv::{Argv, ArgvText, Flags, Token as ArgvToken};
 use super::http::{HttpRequest, RequestText};
 use super::plan::Plan;
 use super::process::ExecutorCall;
@@ -7,11 +8,11 @@ use super::{ExecContext, InvokeError, SecretResolver};
 use crate::field;
 use crate::model::{
     Arg, Backend, BodyPiece, CmpOp, CommandRun, CommandSpec, Expr, JsonSlot, Literal, Manifest,
-    MappingEntry, Piece, TextPiece, Token,
+    Piece, Str, TextPiece, Token,
 };
 use crate::value::{ArgError, ArgErrors, ArgSpec, ParseOptions, Value};
 use serde_json::Map;
-use std::fmt::Write as _;
+use std::borrow::Cow;
 
 /// One call of a tool whose arguments passed every rule: the dynamic twin of a
 /// generated arguments struct.
@@ -102,7 +103,8 @@ impl<'m> Call<'m> {
     /// token a mapping inserts its flag string as written, a conditional its
     /// fragment's tokens joined by single spaces. A token that refers to
     /// an absent argument, a value without mapping or a false conditional is dropped
-    /// as a whole. Values are never split.
+    /// as a whole. Values are never split. These rules are [`Argv`]'s, the builder
+    /// generated code uses too.
     pub fn argv(&self, ctx: &ExecContext) -> Result<Vec<String>, InvokeError> {
         let spec = self.command_spec("argv")?;
         let tokens = match &spec.run {
@@ -111,13 +113,13 @@ impl<'m> Call<'m> {
                 return Err(self.wrong_backend("argv", "a `template` or `exec` command"));
             }
         };
-        let builder = ArgvBuilder {
+        let expander = Expander {
             call: self,
             spec,
             ctx,
         };
-        let mut argv = Vec::with_capacity(tokens.len() + 4);
-        builder.expand(tokens, false, &mut argv)?;
+        let argv = expander.tokens(Argv::with_capacity(tokens.len() + 4), tokens, false)?;
+        let argv: Vec<String> = argv.finish().into_iter().map(Cow::into_owned).collect();
         match argv.first() {
             None => Err(InvokeError::EmptyArgv),
             Some(p) if p.is_empty() => Err(InvokeError::EmptyProgram),
@@ -417,83 +419,64 @@ fn value_equals(v: &Value, lit: &Literal) -> bool {
     }
 }
 
-struct ArgvBuilder<'a, 'm> {
+/// Drives [`Argv`] over the model's tokens: the dynamic twin of a generated
+/// `argv_cow()`. It only resolves indices (a bad hand-built model is an error); the
+/// argv rules are [`Argv`]'s.
+struct Expander<'a, 'm> {
     call: &'a Call<'m>,
     spec: &'m CommandSpec,
     ctx: &'a ExecContext,
 }
 
-impl ArgvBuilder<'_, '_> {
+impl<'a> Expander<'a, '_> {
     /// Appends the argv elements of `tokens`; `in_fragment` is true inside a
     /// conditional's fragment, where another conditional cannot appear.
-    fn expand(
+    fn tokens(
         &self,
-        tokens: &[Token],
+        mut argv: Argv<'a>,
+        tokens: &'a [Token],
         in_fragment: bool,
-        out: &mut Vec<String>,
-    ) -> Result<(), InvokeError> {
+    ) -> Result<Argv<'a>, InvokeError> {
         for token in tokens {
-            match token.pieces.as_ref() {
-                [Piece::Mapping(i)] => {
-                    if let Some(entry) = self.mapped(*i)? {
-                        out.extend(entry.tokens.iter().map(|t| t.to_string()));
-                    }
-                }
-                [Piece::Conditional(i)] => {
-                    if let Some(tokens) = self.fragment(*i, in_fragment)? {
-                        self.expand(tokens, true, out)?;
-                    }
-                }
-                pieces => {
-                    if let Some(text) = self.token_text(pieces, in_fragment)? {
-                        out.push(text);
-                    }
-                }
-            }
+            argv = match token.pieces.as_ref() {
+                [Piece::Lit(l)] => argv.lit(l),
+                [Piece::Arg(i)] => argv.opt(self.call.slot(*i)?),
+                [Piece::Var(v)] => argv.var(self.ctx, *v),
+                [Piece::Mapping(i)] => argv.splice(self.flags(*i)?),
+                [Piece::Conditional(i)] => match self.fragment(*i, in_fragment)? {
+                    Some(tokens) => self.tokens(argv, tokens, true)?,
+                    None => argv,
+                },
+                pieces => argv.push_token(self.token(pieces, in_fragment)?),
+            };
         }
-        Ok(())
+        Ok(argv)
     }
 
-    /// The text of one token, or `None` when it is dropped.
-    fn token_text(
-        &self,
-        pieces: &[Piece],
-        in_fragment: bool,
-    ) -> Result<Option<String>, InvokeError> {
-        let mut text = String::new();
+    /// One compound token.
+    fn token(&self, pieces: &'a [Piece], in_fragment: bool) -> Result<ArgvToken<'a>, InvokeError> {
+        let mut t = ArgvToken::new();
         for piece in pieces {
-            match piece {
-                Piece::Lit(l) => text.push_str(l),
-                Piece::Arg(i) => match self.call.slot(*i)? {
-                    // Display is the value's exact argv text; writing to a String
-                    // cannot fail.
-                    Some(v) => {
-                        let _ = write!(text, "{v}");
-                    }
-                    None => return Ok(None),
-                },
-                // Inside a larger token a mapping inserts its flag string as written.
-                Piece::Mapping(i) => match self.mapped(*i)? {
-                    Some(entry) => text.push_str(&entry.text),
-                    None => return Ok(None),
-                },
-                Piece::Conditional(i) => match self.fragment(*i, in_fragment)? {
-                    Some(tokens) => {
-                        let mut parts = Vec::new();
-                        self.expand(tokens, true, &mut parts)?;
-                        push_joined(&mut text, parts.iter().map(String::as_str));
-                    }
-                    None => return Ok(None),
-                },
-                Piece::Var(var) => text.push_str(&self.ctx.var(*var)),
-            }
+            t = match piece {
+                Piece::Lit(l) => t.lit(l),
+                Piece::Arg(i) => t.opt(self.call.slot(*i)?),
+                Piece::Mapping(i) => t.flags(self.flags(*i)?),
+                Piece::Conditional(i) => {
+                    let fragment = match self.fragment(*i, in_fragment)? {
+                        Some(tokens) => Some(self.tokens(Argv::new(), tokens, true)?),
+                        None => None,
+                    };
+                    t.fragment(fragment)
+                }
+                Piece::Var(v) => t.var(self.ctx, *v),
+            };
         }
-        Ok(Some(text))
+        Ok(t)
     }
 
-    /// The mapping entry for the current value of mapping `index`'s argument, or
-    /// `None` when the argument is absent or its value has no entry.
-    fn mapped(&self, index: usize) -> Result<Option<&MappingEntry>, InvokeError> {
+    /// The flags mapping `index` gives the current value of its argument, or `None`
+    /// when the argument is absent or its value has no entry.
+    fn flags(&self, index: usize) -> Result<Option<Flags<'a, Str>>, InvokeError> {
         let mapping = self.spec.mappings.get(index).ok_or_else(|| {
             self.call
                 .model_error(format!("mapping index {index} is out of range"))
@@ -501,12 +484,20 @@ impl ArgvBuilder<'_, '_> {
         let Some(value) = self.call.slot(mapping.arg)? else {
             return Ok(None);
         };
-        let text = value.to_string();
-        Ok(mapping.entries.iter().find(|e| e.value == text.as_str()))
+        let text = value.argv_text();
+        Ok(mapping
+            .entries
+            .iter()
+            .find(|e| e.value == *text)
+            .map(|e| Flags::new(&e.text, &e.tokens)))
     }
 
     /// The tokens of conditional `index` when its condition holds.
-    fn fragment(&self, index: usize, in_fragment: bool) -> Result<Option<&[Token]>, InvokeError> {
+    fn fragment(
+        &self,
+        index: usize,
+        in_fragment: bool,
+    ) -> Result<Option<&'a [Token]>, InvokeError> {
         let cond = self.spec.conditionals.get(index).ok_or_else(|| {
             self.call
                 .model_error(format!("conditional index {index} is out of range"))
@@ -524,14 +515,5 @@ impl ArgvBuilder<'_, '_> {
             ))
         })?;
         Ok(holds.then_some(cond.tokens.as_ref()))
-    }
-}
-
-fn push_joined<'s>(text: &mut String, parts: impl Iterator<Item = &'s str>) {
-    for (i, part) in parts.enumerate() {
-        if i > 0 {
-            text.push(' ');
-        }
-        text.push_str(part);
     }
 }

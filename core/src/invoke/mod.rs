@@ -15,7 +15,8 @@
 //! Semantics (the same as generated code):
 //! - argv: one template token is one argv element; a value is never split; a token
 //!   referring to an absent optional argument, an unmapped value or a false
-//!   conditional is dropped; see [`Call::argv`].
+//!   conditional is dropped; see [`Call::argv`]. Generated code and [`Call::argv`]
+//!   both build through [`Argv`], which holds these rules.
 //! - executor: no arguments; `TOOLCLAD_ARG_<NAME>` per present argument plus
 //!   `TOOLCLAD_SCAN_ID`, `TOOLCLAD_TOOL_NAME`, `TOOLCLAD_EVIDENCE_DIR` and
 //!   `TOOLCLAD_OUTPUT_DIR`; see [`ExecutorCall`].
@@ -24,6 +25,7 @@
 //!   [`Call::http_request`].
 //! - MCP: typed JSON values under their upstream names; see [`Call::mcp_arguments`].
 
+mod argv;
 mod call;
 mod context;
 pub mod encode;
@@ -34,6 +36,7 @@ mod process;
 mod secret;
 mod session;
 
+pub use argv::{Argv, ArgvText, Flags, Token};
 pub use call::Call;
 pub use context::ExecContext;
 pub use error::InvokeError;
