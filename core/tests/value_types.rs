@@ -1247,3 +1247,127 @@ fn errors_render_for_llms() {
         "a: port (got \"70000\"); expected a port number from 1 to 65535. argument 'a' port must be 1-65535"
     );
 }
+
+// ---------------------------------------------------------------- issue 11, class 5
+
+/// `path` and `credential_file` refuse text a tool reads as a URL, a coder or another
+/// host: any `:` before the first `/` or `\`.
+#[test]
+fn path_refuses_scheme_and_host_prefixes() {
+    let prefixed = [
+        "file:///etc/passwd",
+        "file:x",
+        "text:/etc/x",
+        "ext::sh -c id",
+        "host:/path",
+        "user@host:path",
+        "host:",
+        "a+b.c-d:rest",
+        "git@github.com:o/r.git",
+        "rsync:x\\y",
+        "ftp:",
+        "xy:\\z",
+        "ab:c/d",
+    ];
+    for s in prefixed {
+        let e = err::<RelPath>(&NONE, s);
+        assert_eq!(e.rule, Rule::AbsolutePath, "{s:?}: {e}");
+        assert!(
+            e.message.contains("URL scheme or a host prefix"),
+            "{s:?}: {}",
+            e.message
+        );
+    }
+    // A ':' after the first separator is a plain file name character.
+    for s in ["a/b:c", "dir/x:y:z", "a\\b:c", "reports/12:00.txt"] {
+        assert_eq!(ok::<RelPath>(&NONE, s).to_string(), s);
+    }
+    // The same rule through JSON and the dynamic value.
+    assert_eq!(
+        jerr::<RelPath>(&NONE, json!("host:/etc")).rule,
+        Rule::AbsolutePath
+    );
+    let spec = ArgSpec::new("a", &NONE);
+    let e = Value::parse_str(&spec, &TypeKind::Path, "file:/etc/passwd", &OPTS).unwrap_err();
+    assert_eq!(e.rule, Rule::AbsolutePath);
+
+    // credential_file: refused even when a file of that name exists.
+    let dir = std::env::temp_dir().join(format!("cladgen-cred-colon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("host:creds"), "u:p").unwrap();
+    std::fs::write(dir.join("ok.txt"), "u:p").unwrap();
+    let opts = ParseOptions {
+        credential_base: Some(dir.clone()),
+    };
+    let e = CredentialFile::parse_str(&spec, "host:creds", &opts).unwrap_err();
+    assert_eq!(e.rule, Rule::AbsolutePath, "{e}");
+    let e = CredentialFile::parse_str(&spec, "file:ok.txt", &opts).unwrap_err();
+    assert_eq!(e.rule, Rule::AbsolutePath, "{e}");
+    assert!(CredentialFile::parse_str(&spec, "ok.txt", &opts).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------- issue 11, class 7
+
+/// Format (Cf) characters and default-ignorable code points that are not in the
+/// reference's set, one from each family.
+const INVISIBLE_SAMPLES: [char; 16] = [
+    '\u{ad}',    // soft hyphen
+    '\u{34f}',   // combining grapheme joiner
+    '\u{600}',   // Arabic number sign
+    '\u{115f}',  // Hangul choseong filler
+    '\u{17b4}',  // Khmer vowel inherent
+    '\u{180e}',  // Mongolian vowel separator
+    '\u{1bca0}', // shorthand format letter overlap
+    '\u{3164}',  // Hangul filler
+    '\u{fe0f}',  // variation selector 16
+    '\u{ffa0}',  // halfwidth Hangul filler
+    '\u{fff9}',  // interlinear annotation anchor
+    '\u{110bd}', // Kaithi number sign
+    '\u{1d173}', // musical symbol begin beam
+    '\u{e0001}', // language tag
+    '\u{e0041}', // tag latin capital letter a
+    '\u{e01ef}', // variation selector 256
+];
+
+#[test]
+fn free_text_types_refuse_every_format_and_default_ignorable_character() {
+    let dir = std::env::temp_dir().join(format!("cladgen-cred-cf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cred_opts = ParseOptions {
+        credential_base: Some(dir.clone()),
+    };
+    let any = pattern(".*");
+    for c in INVISIBLE_SAMPLES {
+        let text = format!("ab{c}cd");
+        let code = format!("U+{:04X}", u32::from(c));
+        let check = |e: ArgError, what: &str| {
+            assert_eq!(e.rule, Rule::Injection, "{what} {code}: {e}");
+            assert!(e.message.contains(&code), "{what}: {}", e.message);
+        };
+        check(err::<Text>(&NONE, &text), "string");
+        check(jerr::<Text>(&NONE, json!(text)), "string json");
+        check(err::<RegexMatch>(&any, &text), "regex_match");
+        check(err::<RelPath>(&NONE, &text), "path");
+        check(
+            err::<MsfOptions>(&NONE, &format!("RHOSTS {text}")),
+            "msf_options",
+        );
+        // The file exists: only the character is wrong.
+        std::fs::write(dir.join(&text), "x").unwrap();
+        let spec = ArgSpec::new("a", &NONE);
+        check(
+            CredentialFile::parse_str(&spec, &text, &cred_opts).unwrap_err(),
+            "credential_file",
+        );
+        let e = Value::parse_str(&spec, &TypeKind::String, &text, &OPTS).unwrap_err();
+        check(e, "dynamic string");
+        // Messages never carry the character itself.
+        assert!(!cladgen_core::value::shown(&text).contains(c));
+    }
+    // Visible non-ASCII text still passes.
+    for s in ["é 日本", "naïve", "Ω≈ç√", "emoji 😀", "\u{a0}x"] {
+        assert_eq!(ok::<Text>(&NONE, s).to_string(), s);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
