@@ -238,7 +238,8 @@ fn integer_bounds_reject_or_clamp_on_both_sides() {
 #[test]
 fn integer_json() {
     assert_eq!(jok::<Integer>(&NONE, json!(5)).get(), 5);
-    assert_eq!(jok::<Integer>(&NONE, json!(5.0)).get(), 5);
+    // A float-form JSON number has lost its text: refused even when integral.
+    assert_eq!(jerr::<Integer>(&NONE, json!(5.0)).rule, Rule::Integer);
     assert_eq!(jok::<Integer>(&NONE, json!("7")).get(), 7);
     assert_eq!(jerr::<Integer>(&NONE, json!(5.5)).rule, Rule::Integer);
     assert_eq!(jerr::<Integer>(&NONE, json!(u64::MAX)).rule, Rule::Integer);
@@ -368,7 +369,7 @@ fn port_narrowed_by_min_max() {
 #[test]
 fn port_json() {
     assert_eq!(jok::<Port>(&NONE, json!(443)).get(), 443);
-    assert_eq!(jok::<Port>(&NONE, json!(443.0)).get(), 443);
+    assert_eq!(jerr::<Port>(&NONE, json!(443.0)).rule, Rule::Port);
     assert_eq!(jerr::<Port>(&NONE, json!(443.5)).rule, Rule::Port);
     assert_eq!(jerr::<Port>(&NONE, json!(0)).rule, Rule::Port);
     assert_eq!(ok::<Port>(&NONE, "22").to_json(), json!(22));
@@ -1370,4 +1371,120 @@ fn free_text_types_refuse_every_format_and_default_ignorable_character() {
         assert_eq!(ok::<Text>(&NONE, s).to_string(), s);
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------- issue 11, class 11
+
+fn json_number(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+/// Only what fits exactly: no saturation at the i64 edges, no float that merely
+/// rounds to an integer or a port.
+#[test]
+fn integers_and_ports_refuse_what_does_not_fit_exactly() {
+    assert_eq!(
+        jok::<Integer>(&NONE, json_number("-9223372036854775808")).get(),
+        i64::MIN
+    );
+    assert_eq!(
+        jok::<Integer>(&NONE, json_number("9223372036854775807")).get(),
+        i64::MAX
+    );
+    for text in [
+        "-9223372036854775809",
+        "-9223372036854775808.0",
+        "-1e19",
+        "9223372036854775808",
+        "9223372036854775807.5",
+        "18446744073709551616",
+        "1.0000000000000002",
+        "1.00000000000000001",
+        "3.0",
+        "1e2",
+        "-0.0",
+    ] {
+        let e = jerr::<Integer>(&NONE, json_number(text));
+        assert_eq!(e.rule, Rule::Integer, "{text}: {e}");
+        // Clamping never turns an unrepresentable value into a bound.
+        let e = jerr::<Integer>(&bounds(Some(-5), Some(5), true), json_number(text));
+        assert_eq!(e.rule, Rule::Integer, "{text} (clamp): {e}");
+    }
+    let e = jerr::<Integer>(&NONE, json_number("3.0"));
+    assert!(e.message.contains("without a fraction or exponent"), "{e}");
+    for text in ["65535.000000000001", "443.0", "1.0000000000000002", "80e0"] {
+        let e = jerr::<Port>(&NONE, json_number(text));
+        assert_eq!(e.rule, Rule::Port, "{text}: {e}");
+        let e = jerr::<Port>(&bounds(Some(1), Some(100), true), json_number(text));
+        assert_eq!(e.rule, Rule::Port, "{text} (clamp): {e}");
+    }
+    assert_eq!(jok::<Port>(&NONE, json!(65535)).get(), 65535);
+    // The text path keeps the same rules.
+    for text in ["-9223372036854775809", "9223372036854775808", "3.0", "1e2"] {
+        assert_eq!(err::<Integer>(&NONE, text).rule, Rule::Integer, "{text}");
+    }
+    assert_eq!(err::<Port>(&NONE, "65535.000000000001").rule, Rule::Port);
+    // And the dynamic value.
+    let spec = ArgSpec::new("a", &NONE);
+    let e = Value::parse_json(
+        &spec,
+        &TypeKind::Integer,
+        &json_number("-9223372036854775809"),
+        &OPTS,
+    )
+    .unwrap_err();
+    assert_eq!(e.rule, Rule::Integer);
+}
+
+/// A `number` argv element is a plain decimal of at most NUMBER_MAX_CHARS
+/// characters: `1e300` is refused, not turned into 301 digits.
+#[test]
+fn number_argv_form_is_bounded() {
+    use cladgen_core::value::NUMBER_MAX_CHARS;
+    for text in [
+        "1e300",
+        "-1e300",
+        "1e-300",
+        "1.7976931348623157e308",
+        "5e-324",
+        "1e40",
+    ] {
+        let e = err::<Number>(&NONE, text);
+        assert_eq!(e.rule, Rule::Number, "{text}: {e}");
+        assert!(e.message.contains("characters long"), "{text}: {e}");
+        let e = jerr::<Number>(&NONE, json_number(text));
+        assert_eq!(e.rule, Rule::Number, "{text} (json): {e}");
+    }
+    for (text, shown) in [
+        ("1e20", "100000000000000000000"),
+        ("1e-20", "0.00000000000000000001"),
+        ("6.02e23", "602000000000000000000000"),
+        (
+            "-1.2345678901234567e-20",
+            "-0.000000000000000000012345678901234567",
+        ),
+        ("0.30000000000000004", "0.30000000000000004"),
+    ] {
+        let v = ok::<Number>(&NONE, text);
+        assert_eq!(v.to_string(), shown, "{text}");
+        assert!(v.to_string().len() <= NUMBER_MAX_CHARS);
+        assert_eq!(jok::<Number>(&NONE, json_number(text)).to_string(), shown);
+    }
+    // Every accepted value's argv form obeys the limit, around the edge too.
+    for exp in -60..=60 {
+        for mantissa in ["1", "9.999999999999999", "1.2345678901234567"] {
+            let text = format!("{mantissa}e{exp}");
+            if let Ok(v) = Number::parse_str(&ArgSpec::new("a", &NONE), &text, &OPTS) {
+                assert!(v.to_string().len() <= NUMBER_MAX_CHARS, "{text} -> {v}");
+                assert!(!v.to_string().contains('e'), "{text} -> {v}");
+            }
+        }
+    }
+    // A clamp to a huge bound is refused the same way.
+    let c = Constraints {
+        min_float: Some(1e300),
+        clamp: true,
+        ..NONE
+    };
+    assert_eq!(err::<Number>(&c, "1").rule, Rule::Number);
 }

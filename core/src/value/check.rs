@@ -294,24 +294,32 @@ pub(crate) fn json_str<'v>(
     }
 }
 
-/// An integral JSON number as i64 (`5`, `5.0`), or `None` if it is fractional or out
-/// of the i64 range.
-pub(crate) fn json_integral(n: &serde_json::Number) -> Option<i64> {
+/// An integer JSON number as i64: only a number written as a JSON integer (no `.`,
+/// no exponent) within the i64 range.
+///
+/// serde_json holds any other number as an f64, which has lost the text: `5.0`,
+/// `65535.000000000001` and `-9223372036854775809` all arrive as an f64 equal to an
+/// integer, so none of them can be told to fit exactly. They are refused
+/// ([`JsonIntegral::NotAnInteger`]); so is a JSON integer outside i64
+/// ([`JsonIntegral::OutOfRange`]).
+pub(crate) fn json_integral(n: &serde_json::Number) -> Result<i64, JsonIntegral> {
     if let Some(i) = n.as_i64() {
-        return Some(i);
-    }
-    if n.is_u64() {
-        return None; // above i64::MAX
-    }
-    let f = n.as_f64()?;
-    // -2^63 is exact as f64; 2^63 is the first value out of range.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_finite() && f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
-        #[allow(clippy::cast_possible_truncation)] // range and integrality checked above
-        Some(f as i64)
+        Ok(i)
+    } else if n.is_u64() {
+        Err(JsonIntegral::OutOfRange)
     } else {
-        None
+        Err(JsonIntegral::NotAnInteger)
     }
+}
+
+/// Why [`json_integral`] refused a JSON number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonIntegral {
+    /// A JSON integer above `i64::MAX`.
+    OutOfRange,
+    /// Written with a fraction or an exponent, or an integer below `i64::MIN`
+    /// (serde_json reads those as floats).
+    NotAnInteger,
 }
 
 #[cfg(test)]
@@ -472,11 +480,16 @@ mod tests {
     #[test]
     fn integral_json_numbers() {
         let n = |s: &str| serde_json::from_str::<serde_json::Number>(s).unwrap();
-        assert_eq!(json_integral(&n("5")), Some(5));
-        assert_eq!(json_integral(&n("5.0")), Some(5));
-        assert_eq!(json_integral(&n("-9223372036854775808")), Some(i64::MIN));
-        assert_eq!(json_integral(&n("9223372036854775808")), None);
-        assert_eq!(json_integral(&n("5.5")), None);
-        assert_eq!(json_integral(&n("1e300")), None);
+        use JsonIntegral::*;
+        assert_eq!(json_integral(&n("5")), Ok(5));
+        assert_eq!(json_integral(&n("-9223372036854775808")), Ok(i64::MIN));
+        assert_eq!(json_integral(&n("9223372036854775807")), Ok(i64::MAX));
+        assert_eq!(json_integral(&n("9223372036854775808")), Err(OutOfRange));
+        assert_eq!(json_integral(&n("-9223372036854775809")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("5.0")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("65535.000000000001")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("5.5")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("1e2")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("1e300")), Err(NotAnInteger));
     }
 }
