@@ -177,7 +177,7 @@ exec = ["tool", "{a}", "{b}", "--c={c}", "{d}"]
         .filter(|(c, _, _)| *c == "option-like-value")
         .map(|(_, _, t)| t)
         .collect();
-    assert_eq!(warned, ["a"]);
+    assert_eq!(warned, ["a", "d"]);
 }
 
 #[test]

@@ -1488,3 +1488,52 @@ fn number_argv_form_is_bounded() {
     };
     assert_eq!(err::<Number>(&c, "1").rule, Rule::Number);
 }
+
+// ---------------------------------------------------------------- issue 11, class 2
+
+/// `negative_is_option` (set by the loader where a number can start an argv element)
+/// refuses negative integers and numbers on every path, unless
+/// `allow_option_values`.
+#[test]
+fn negative_numbers_are_refused_where_they_would_be_options() {
+    let lead = Constraints {
+        negative_is_option: true,
+        ..NONE
+    };
+    for s in ["-9", "-1", "-9223372036854775808"] {
+        assert_eq!(err::<Integer>(&lead, s).rule, Rule::OptionLike, "{s}");
+    }
+    assert_eq!(jerr::<Integer>(&lead, json!(-9)).rule, Rule::OptionLike);
+    for s in ["-9", "-0.5", "-1e-5"] {
+        assert_eq!(err::<Number>(&lead, s).rule, Rule::OptionLike, "{s}");
+    }
+    assert_eq!(jerr::<Number>(&lead, json!(-0.5)).rule, Rule::OptionLike);
+    let e = err::<Integer>(&lead, "-9");
+    assert!(e.message.contains("allow_option_values = true"), "{e}");
+    // Zero (also written -0) and positive values pass.
+    assert_eq!(ok::<Integer>(&lead, "-0").get(), 0);
+    assert_eq!(ok::<Number>(&lead, "-0").get(), 0.0);
+    assert_eq!(ok::<Integer>(&lead, "9").get(), 9);
+    // A clamp into the negatives is refused as well.
+    let clamped = Constraints {
+        min: Some(-5),
+        max: Some(-1),
+        clamp: true,
+        ..lead.clone()
+    };
+    assert_eq!(err::<Integer>(&clamped, "7").rule, Rule::OptionLike);
+    // The dynamic value applies the same rule.
+    let spec = ArgSpec::new("a", &lead);
+    for kind in [TypeKind::Integer, TypeKind::Number] {
+        let e = Value::parse_json(&spec, &kind, &json!(-3), &OPTS).unwrap_err();
+        assert_eq!(e.rule, Rule::OptionLike, "{kind:?}");
+    }
+    // Explicitly allowed, or not in a leading position: negative values are data.
+    let allowed = Constraints {
+        allow_option_values: true,
+        ..lead
+    };
+    assert_eq!(ok::<Integer>(&allowed, "-9").get(), -9);
+    assert_eq!(ok::<Number>(&allowed, "-0.5").get(), -0.5);
+    assert_eq!(ok::<Integer>(&NONE, "-9").get(), -9);
+}

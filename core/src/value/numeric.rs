@@ -63,6 +63,9 @@ impl Integer {
                 .with_expected(expected()));
             }
         }
+        if n < 0 && c.negative_is_option && !c.allow_option_values {
+            return Err(negative_error(name, raw));
+        }
         Ok(Integer(n))
     }
 
@@ -205,6 +208,9 @@ impl Number {
         }
         if n == 0.0 {
             n = 0.0; // normalise -0
+        }
+        if n < 0.0 && c.negative_is_option && !c.allow_option_values {
+            return Err(negative_error(name, raw));
         }
         check_argv_length(name, n, raw)?;
         Ok(Number(n))
@@ -453,6 +459,22 @@ impl serde::Serialize for Boolean {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_bool(self.0)
     }
+}
+
+/// A negative `integer` or `number` where it would start an argv element: `-9` is an
+/// option to `kill`, `-1` to `head`. Refused only where the loader set
+/// `negative_is_option` (the value can start an argv element of a command) and the
+/// manifest did not set `allow_option_values`.
+fn negative_error(name: &str, raw: &str) -> ArgError {
+    ArgError::new(
+        name,
+        Rule::OptionLike,
+        format!(
+            "argument '{name}' must not be negative: it starts an argv element, where a value starting with '-' would be read as an option (the manifest can set allow_option_values = true)"
+        ),
+    )
+    .with_value(raw)
+    .with_expected("a value that is not negative")
 }
 
 /// The longest argv form a `number` may have, in characters.
