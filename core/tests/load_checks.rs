@@ -816,3 +816,66 @@ fn bundled_manifests_have_no_name_collisions() {
     }
     assert!(seen > 5);
 }
+
+#[test]
+fn a_manifest_set_refuses_tool_and_command_names_that_collide_after_mapping() {
+    let oneshot = |name: &str| {
+        format!(
+            "[tool]\nname = \"{name}\"\nversion = \"1\"\ndescription = \"d\"\n\n[command]\nexec = [\"t\"]\n{OUT}"
+        )
+    };
+    let session = |name: &str, command: &str| {
+        format!(
+            "[tool]\nname = \"{name}\"\nversion = \"1\"\ndescription = \"d\"\n\n[session]\nstartup_command = \"tool\"\nready_pattern = \"^> $\"\n\n[session.commands.{command}]\npattern = \"^x$\"\ndescription = \"d\"\n{OUT}"
+        )
+    };
+    let texts = [
+        ("a.clad.toml", oneshot("nmap_scan")),
+        ("b.clad.toml", oneshot("Nmap_Scan")),
+        ("c.clad.toml", oneshot("self")),
+        ("d.clad.toml", oneshot("self_")),
+        ("e.clad.toml", session("x", "y__z")),
+        ("f.clad.toml", session("x__y", "z")),
+    ];
+    let loaded: Vec<Loaded> = texts
+        .iter()
+        .map(|(p, t)| load_str(Path::new(p), t, &LoadOptions::default()))
+        .collect();
+    let set: Vec<(PathBuf, &Manifest)> = loaded
+        .iter()
+        .map(|l| {
+            (
+                l.path.clone(),
+                l.manifest
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}", l.render(false))),
+            )
+        })
+        .collect();
+    let found: Vec<(String, String)> = check_set(&set)
+        .into_iter()
+        .filter(|d| d.code == "name-collision")
+        .map(|d| (d.file.display().to_string(), d.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "b.clad.toml".to_owned(),
+                "tool `Nmap_Scan` becomes the Rust registry variant `NmapScan`, which tool `nmap_scan` in a.clad.toml already has".to_owned()
+            ),
+            (
+                "d.clad.toml".to_owned(),
+                "tool `self_` becomes the Rust registry variant `Self`, which tool `self` in c.clad.toml already has".to_owned()
+            ),
+            (
+                "d.clad.toml".to_owned(),
+                "tool `self_` becomes the Rust module `self_`, which tool `self` in c.clad.toml already has".to_owned()
+            ),
+            (
+                "f.clad.toml".to_owned(),
+                "command `z` of tool `x__y` is exposed to LLMs as `x__y__z`, as is command `y__z` of tool `x` in e.clad.toml".to_owned()
+            ),
+        ]
+    );
+}

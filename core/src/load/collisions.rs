@@ -11,13 +11,16 @@
 //! The mappings are the ones the runtime and the generator use:
 //! [`crate::invoke::arg_env_name`], [`crate::names::field_name`] and
 //! [`crate::names::pascal`]. LLM tool names (`<tool>__<command>`) cannot collide
-//! within one manifest: the tool name is fixed and TOML keys are unique.
+//! within one manifest (the tool name is fixed and TOML keys are unique); across a
+//! manifest set they can, and so can the Rust names of tools: [`check_set`].
 
+use std::collections::HashMap;
 use std::ops::Range;
+use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
-use super::diag::Decorate;
+use super::diag::{Decorate, Diagnostic, Severity};
 use super::walk::Cx;
 use crate::invoke::arg_env_name;
 use crate::model::{Arg, Backend, CommandRun, Manifest, TypeKind};
@@ -181,7 +184,7 @@ fn enum_claims(types: &mut Vec<Claim>, args: &[Arg], span: impl Fn(&str) -> Rang
 
 /// One error per claim whose mapped name an earlier claim already has.
 fn report(cx: &mut Cx<'_>, claims: Vec<Claim>, namespace: &str, help: &str) {
-    let mut seen: std::collections::HashMap<&str, &Claim> = std::collections::HashMap::new();
+    let mut seen: HashMap<&str, &Claim> = HashMap::new();
     for c in &claims {
         if let Some(first) = seen.get(c.mapped.as_str()) {
             cx.sink
@@ -210,4 +213,96 @@ fn table<'a, 'i>(root: &'a DeTable<'i>, path: &[&str]) -> Option<&'a DeTable<'i>
         }
     }
     Some(t)
+}
+
+/// The collisions of a manifest set that no single manifest shows: two tools whose
+/// names become one Rust name in the generated registry (`nmap_scan` and
+/// `Nmap_Scan` are both the variant `NmapScan`; `self` and `self_` both the module
+/// `self_`), and two session or browser commands of different tools exposed under
+/// one LLM tool name (tool `a` command `b__c` and tool `a__b` command `c` are both
+/// `a__b__c`). Reported without a line, as each concerns two files.
+pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut variants: HashMap<String, (&Path, &str)> = HashMap::new();
+    let mut modules: HashMap<String, (&Path, &str)> = HashMap::new();
+    let mut exposed: HashMap<String, (&Path, String)> = HashMap::new();
+    for (path, m) in manifests {
+        let tool = m.tool.name.as_ref();
+        claim_tool(
+            &mut out,
+            &mut variants,
+            path,
+            tool,
+            pascal(tool),
+            "registry variant",
+        );
+        claim_tool(
+            &mut out,
+            &mut modules,
+            path,
+            tool,
+            field_name(tool),
+            "module",
+        );
+        let commands: Vec<&str> = match &m.backend {
+            Backend::Session(s) => s.commands.iter().map(|c| c.name.as_ref()).collect(),
+            Backend::Browser(b) => b.commands.iter().map(|c| c.name.as_ref()).collect(),
+            _ => continue,
+        };
+        for c in commands {
+            let name = format!("{tool}__{c}");
+            let what = format!("command `{c}` of tool `{tool}`");
+            match exposed.get(&name) {
+                Some((other, first)) => out.push(
+                    Diagnostic::unlocated(
+                        Severity::Error,
+                        "name-collision",
+                        path,
+                        format!(
+                            "{what} is exposed to LLMs as `{name}`, as is {first} in {}",
+                            other.display()
+                        ),
+                    )
+                    .with_help(
+                        "rename one of the commands or tools: LLM tool names must be unique",
+                    ),
+                ),
+                None => {
+                    exposed.insert(name, (path.as_path(), what));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Records the Rust name `mapped` of tool `tool`, or reports the earlier tool that
+/// has it.
+fn claim_tool<'a>(
+    out: &mut Vec<Diagnostic>,
+    map: &mut HashMap<String, (&'a Path, &'a str)>,
+    path: &'a Path,
+    tool: &'a str,
+    mapped: String,
+    what: &str,
+) {
+    match map.get(&mapped) {
+        // Identical tool names are `duplicate-tool-name` already.
+        Some((other, first)) if *first != tool => out.push(
+            Diagnostic::unlocated(
+                Severity::Error,
+                "name-collision",
+                path,
+                format!(
+                    "tool `{tool}` becomes the Rust {what} `{mapped}`, which tool `{first}` in {} already has",
+                    other.display()
+                ),
+            )
+            .with_help("rename one of the tools: the generated registry names each tool's module and variant after it"),
+        ),
+        Some(_) => {}
+        None => {
+            map.insert(mapped, (path, tool));
+        }
+    }
 }

@@ -300,6 +300,7 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(collisions::check_set(manifests));
     out
 }
 
