@@ -7,10 +7,12 @@ use std::fmt;
 /// An `integer` argument: an i64 within the argument's `min`/`max`.
 ///
 /// Accepts ASCII decimal digits with an optional sign (`42`, `-7`, `+5`, `0042`), or a
-/// JSON integer (`5`). Refuses `1e3`, `0x10`, `4_2`, `42.0` as text, a JSON number
-/// written with a fraction or exponent (`5.0`, `5e0`: as an f64 it has lost its text, so an exact fit cannot be
-/// checked), surrounding whitespace and overflow (never saturated). Out of bounds is an error, or the bound when
-/// the argument sets `clamp` (both bounds clamp).
+/// JSON integer (`5`). Refuses `1e3`, `0x10`, `4_2`, `42.0` as text; a JSON number
+/// written with a fraction or an exponent (`5.0`, `5e0`: serde_json holds it as an
+/// f64, which has lost the text, so an exact fit cannot be checked); surrounding
+/// whitespace; overflow (never saturated). Out of bounds is an error, or the bound
+/// when the argument sets `clamp` (both bounds clamp). A negative value is refused
+/// where the loader set `negative_is_option`, unless `allow_option_values`.
 ///
 /// `Display` is the canonical decimal form (`+5` → `5`, `0042` → `42`, `-0` → `0`),
 /// and after clamping, the bound.
@@ -526,8 +528,8 @@ fn empty_range(name: &str, raw: &str, lo: &str, hi: &str) -> ArgError {
     .with_value(raw)
 }
 
-/// The JSON form of an integer-like value: a string goes through `parse_str`, an
-/// integral JSON number through `checked` (bounds), anything else is refused.
+/// The JSON form of an integer-like value: a string goes through `parse_str`, a JSON
+/// integer within i64 through `checked` (bounds), anything else is refused.
 fn integral_json<T>(
     spec: &ArgSpec<'_>,
     input: &serde_json::Value,
