@@ -243,6 +243,9 @@ impl Emitter {
         if c.allow_option_values {
             fields.push(quote!(allow_option_values: true));
         }
+        if c.negative_is_option {
+            fields.push(quote!(negative_is_option: true));
+        }
         if fields.is_empty() {
             quote!(#mp::Constraints::NONE)
         } else {

@@ -7,23 +7,10 @@
 use proc_macro2::{Ident, Span};
 
 /// `nmap_scan` -> `NmapScan`; `AAAA` -> `Aaaa`; `cdp-direct` -> `CdpDirect`;
-/// `2fa` -> `V2fa`. Non-alphanumeric characters separate words.
+/// `2fa` -> `V2fa`. The rule lives in `cladgen_core::names` so that the loader can
+/// refuse names that collide after it.
 pub fn pascal(name: &str) -> String {
-    let mut out = String::new();
-    for word in name.split(|c: char| !c.is_ascii_alphanumeric()) {
-        let mut chars = word.chars();
-        if let Some(first) = chars.next() {
-            out.push(first.to_ascii_uppercase());
-            out.extend(chars.map(|c| c.to_ascii_lowercase()));
-        }
-    }
-    if out.is_empty() {
-        out.push_str("Empty");
-    }
-    if out.starts_with(|c: char| c.is_ascii_digit()) {
-        out.insert(0, 'V');
-    }
-    out
+    cladgen_core::names::pascal(name)
 }
 
 /// `NmapScan` style identifier.
@@ -31,74 +18,19 @@ pub fn type_ident(name: &str) -> Ident {
     Ident::new(&pascal(name), Span::call_site())
 }
 
-/// An identifier for a field or module named `name` (`type` -> `r#type`).
+/// An identifier for a field or module named `name` (`type` -> `r#type`,
+/// `self` -> `self_`; the rule is `cladgen_core::names::field_name`).
 pub fn field_ident(name: &str) -> Ident {
-    if matches!(name, "self" | "Self" | "super" | "crate" | "_") {
-        return Ident::new(&format!("{name}_"), Span::call_site());
-    }
-    if is_keyword(name) {
-        Ident::new_raw(name, Span::call_site())
-    } else {
-        Ident::new(name, Span::call_site())
+    let spelled = cladgen_core::names::field_name(name);
+    match spelled.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(&spelled, Span::call_site()),
     }
 }
 
 /// A plain identifier (caller guarantees it is not a keyword).
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
-}
-
-fn is_keyword(name: &str) -> bool {
-    matches!(
-        name,
-        "as" | "break"
-            | "const"
-            | "continue"
-            | "else"
-            | "enum"
-            | "extern"
-            | "false"
-            | "fn"
-            | "for"
-            | "if"
-            | "impl"
-            | "in"
-            | "let"
-            | "loop"
-            | "match"
-            | "mod"
-            | "move"
-            | "mut"
-            | "pub"
-            | "ref"
-            | "return"
-            | "static"
-            | "struct"
-            | "trait"
-            | "true"
-            | "type"
-            | "unsafe"
-            | "use"
-            | "where"
-            | "while"
-            | "async"
-            | "await"
-            | "dyn"
-            | "abstract"
-            | "become"
-            | "box"
-            | "do"
-            | "final"
-            | "macro"
-            | "override"
-            | "priv"
-            | "typeof"
-            | "unsized"
-            | "virtual"
-            | "yield"
-            | "try"
-            | "gen"
-    )
 }
 
 #[cfg(test)]

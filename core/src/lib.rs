@@ -12,6 +12,7 @@ pub mod invoke;
 #[cfg(feature = "load")]
 pub mod load;
 pub mod model;
+pub mod names;
 pub mod schema;
 pub mod scope;
 pub mod value;

@@ -570,3 +570,232 @@ fn callback_and_source_plans() {
         json!({"source": {"operation": "store_knowledge"}})
     );
 }
+
+// ------------------------------------------------- issue 11, class 2: option values
+
+/// Option values through the loader and the dynamic path: the exemption after a
+/// prefix holds only when the prefix can never be empty.
+mod loaded_option_values {
+    use super::*;
+    use cladgen_core::load::{LoadOptions, Loaded, Severity, load_str};
+    use std::path::Path;
+
+    fn load(body: &str) -> Loaded {
+        let text = format!(
+            "[tool]\nname = \"t\"\nversion = \"1\"\ndescription = \"d\"\n{body}\n[output]\nformat = \"text\"\n"
+        );
+        load_str(Path::new("t.clad.toml"), &text, &LoadOptions::default())
+    }
+
+    fn model(body: &str) -> Manifest {
+        let l = load(body);
+        l.manifest
+            .clone()
+            .unwrap_or_else(|| panic!("does not load:\n{}", l.render(false)))
+    }
+
+    /// The argument names the loader warned about as option-like.
+    fn warned(body: &str) -> Vec<String> {
+        let l = load(body);
+        l.diagnostics
+            .iter()
+            .filter(|d| d.code == "option-like-value" && d.severity == Severity::Warning)
+            .map(|d| l.source.get(d.span.clone()).unwrap_or("").to_string())
+            .collect()
+    }
+
+    fn refused(m: &Manifest, args: serde_json::Value) -> Vec<(String, &'static str)> {
+        match Call::from_json(m, &args, &OPTS) {
+            Ok(call) => panic!("{args} accepted: {:?}", call.argv(&ctx())),
+            Err(e) => rules(&e),
+        }
+    }
+
+    const PRE_V: &str = "[args.v]\ntype = \"string\"\nrequired = true\n";
+
+    #[test]
+    fn a_prefix_argument_that_accepts_empty_text_does_not_exempt() {
+        // No pattern: "" is a valid `pre`.
+        let body = format!(
+            "[args.pre]\ntype = \"string\"\nrequired = true\n{PRE_V}\n[command]\nexec = [\"tool\", \"{{pre}}{{v}}\"]\n"
+        );
+        let m = model(&body);
+        assert_eq!(
+            refused(&m, json!({"pre": "", "v": "-iL/etc/shadow"})),
+            [("v".to_owned(), "option-like")]
+        );
+        assert_eq!(warned(&body), ["pre", "v"]);
+        // A pattern that admits "" is no better.
+        let body = format!(
+            "[args.pre]\ntype = \"string\"\nrequired = true\npattern = \"^[a-z]*$\"\n{PRE_V}\n[command]\ntemplate = \"tool {{pre}}{{v}}\"\n"
+        );
+        let m = model(&body);
+        assert_eq!(
+            refused(&m, json!({"pre": "", "v": "-rf"})),
+            [("v".to_owned(), "option-like")]
+        );
+        // A pattern that refuses "" is a real prefix.
+        let body = format!(
+            "[args.pre]\ntype = \"string\"\nrequired = true\npattern = \"^[a-z]+$\"\n{PRE_V}\n[command]\ntemplate = \"tool {{pre}}{{v}}\"\n"
+        );
+        let m = model(&body);
+        assert_eq!(argv(&m, json!({"pre": "x", "v": "-rf"})), ["tool", "x-rf"]);
+        assert_eq!(warned(&body), ["pre"]);
+    }
+
+    #[test]
+    fn a_mapping_with_an_empty_flag_string_does_not_exempt() {
+        let body = |quiet: &str| {
+            format!(
+                "[args.mode]\ntype = \"enum\"\nallowed = [\"loud\", \"quiet\"]\nrequired = true\n{PRE_V}\n[command]\nexec = [\"tool\", \"{{_mode_flags}}{{v}}\"]\n\n[command.mappings.mode]\nloud = \"-L\"\nquiet = \"{quiet}\"\n"
+            )
+        };
+        let m = model(&body(""));
+        assert_eq!(
+            refused(&m, json!({"mode": "quiet", "v": "-oProxyCommand=x"})),
+            [("v".to_owned(), "option-like")]
+        );
+        assert_eq!(warned(&body("")), ["v"]);
+        let m = model(&body("-q"));
+        assert_eq!(
+            argv(&m, json!({"mode": "quiet", "v": "-x"})),
+            ["tool", "-q-x"]
+        );
+        assert!(warned(&body("-q")).is_empty());
+    }
+
+    #[test]
+    fn a_conditional_fragment_that_may_expand_to_nothing_does_not_exempt() {
+        // The fragment's only element names an absent optional argument, so a true
+        // condition still inserts no text before `v`.
+        let body = format!(
+            "[args.opt]\ntype = \"string\"\npattern = \"^[a-z]+$\"\n\n[args.on]\ntype = \"boolean\"\n{PRE_V}\n[command]\nexec = [\"tool\", \"{{_f}}{{v}}\"]\n\n[command.conditionals.f]\nwhen = \"on\"\ntemplate = \"{{opt}}\"\n"
+        );
+        let m = model(&body);
+        assert_eq!(
+            refused(&m, json!({"on": true, "v": "-rf"})),
+            [("v".to_owned(), "option-like")]
+        );
+        assert!(warned(&body).contains(&"v".to_owned()));
+        // A literal in the fragment is always there when the fragment is.
+        let body = format!(
+            "[args.on]\ntype = \"boolean\"\n{PRE_V}\n[command]\nexec = [\"tool\", \"{{_f}}{{v}}\"]\n\n[command.conditionals.f]\nwhen = \"on\"\ntemplate = \"--x=\"\n"
+        );
+        let m = model(&body);
+        assert_eq!(
+            argv(&m, json!({"on": true, "v": "-rf"})),
+            ["tool", "--x=-rf"]
+        );
+        assert!(warned(&body).is_empty());
+    }
+
+    #[test]
+    fn a_fixed_literal_prefix_still_exempts() {
+        let body = format!("{PRE_V}\n[command]\nexec = [\"tool\", \"-p{{v}}\"]\n");
+        let m = model(&body);
+        assert!(m.args[0].ty.constraints.allow_option_values);
+        assert_eq!(argv(&m, json!({"v": "-x"})), ["tool", "-p-x"]);
+        // An execution-context variable is not relied on.
+        let body = format!("{PRE_V}\n[command]\nexec = [\"tool\", \"{{_scan_id}}{{v}}\"]\n");
+        let m = model(&body);
+        assert!(!m.args[0].ty.constraints.allow_option_values);
+        assert_eq!(
+            refused(&m, json!({"v": "-x"})),
+            [("v".to_owned(), "option-like")]
+        );
+    }
+
+    #[test]
+    fn a_negative_number_alone_in_an_element_is_refused_and_warned() {
+        for ty in ["integer", "number"] {
+            let body = format!(
+                "[args.pid]\ntype = \"{ty}\"\nrequired = true\n\n[command]\ntemplate = \"kill {{pid}}\"\n"
+            );
+            let m = model(&body);
+            assert!(m.args[0].ty.constraints.negative_is_option);
+            assert_eq!(
+                refused(&m, json!({"pid": -9})),
+                [("pid".to_owned(), "option-like")],
+                "{ty}"
+            );
+            assert_eq!(
+                refused(&m, json!({"pid": "-9"})),
+                [("pid".to_owned(), "option-like")],
+                "{ty}"
+            );
+            assert_eq!(argv(&m, json!({"pid": 9})), ["kill", "9"]);
+            assert_eq!(warned(&body), ["pid"], "{ty}");
+            let l = load(&body);
+            let d = l
+                .diagnostics
+                .iter()
+                .find(|d| d.code == "option-like-value")
+                .unwrap();
+            assert!(d.message.contains("`pid`"), "{}", d.message);
+            assert!(
+                l.render(false).contains("allow_option_values = true"),
+                "{}",
+                l.render(false)
+            );
+
+            // Explicitly allowed: no warning, negative values pass.
+            let body = format!(
+                "[args.pid]\ntype = \"{ty}\"\nrequired = true\nallow_option_values = true\n\n[command]\ntemplate = \"kill {{pid}}\"\n"
+            );
+            let m = model(&body);
+            assert_eq!(argv(&m, json!({"pid": -9})), ["kill", "-9"]);
+            assert!(warned(&body).is_empty());
+
+            // After a fixed prefix a negative number is data.
+            let body = format!(
+                "[args.n]\ntype = \"{ty}\"\nrequired = true\n\n[command]\nexec = [\"tool\", \"--n={{n}}\"]\n"
+            );
+            let m = model(&body);
+            assert_eq!(argv(&m, json!({"n": -3})), ["tool", "--n=-3"]);
+            assert!(warned(&body).is_empty());
+
+            // Bounds that exclude negatives need no warning.
+            let body = format!(
+                "[args.n]\ntype = \"{ty}\"\nrequired = true\nmin = 0\n\n[command]\ntemplate = \"kill {{n}}\"\n"
+            );
+            assert!(warned(&body).is_empty(), "{ty}");
+
+            // A negative default there would always be refused: a load error.
+            let body = format!(
+                "[args.n]\ntype = \"{ty}\"\ndefault = -1\n\n[command]\ntemplate = \"head {{n}}\"\n"
+            );
+            let l = load(&body);
+            assert!(l.manifest.is_none(), "{}", l.render(false));
+            assert!(
+                l.diagnostics
+                    .iter()
+                    .any(|d| d.code == "bad-default" && l.source[d.span.clone()].trim() == "-1"),
+                "{}",
+                l.render(false)
+            );
+        }
+    }
+
+    #[test]
+    fn a_number_that_follows_an_empty_able_prefix_is_refused_when_negative() {
+        let body = "[args.pre]\ntype = \"string\"\nrequired = true\n\n[args.n]\ntype = \"integer\"\nrequired = true\n\n[command]\nexec = [\"tool\", \"{pre}{n}\"]\n";
+        let m = model(body);
+        assert_eq!(
+            refused(&m, json!({"pre": "", "n": -1})),
+            [("n".to_owned(), "option-like")]
+        );
+    }
+
+    #[test]
+    fn negative_numbers_pass_where_no_argv_element_starts_with_them() {
+        let body =
+            "[args.n]\ntype = \"integer\"\nrequired = true\n\n[command]\nexecutor = \"wrap.sh\"\n";
+        let m = model(body);
+        assert!(!m.args[0].ty.constraints.negative_is_option);
+        assert!(Call::from_json(&m, &json!({"n": -5}), &OPTS).is_ok());
+        let body = "[args.n]\ntype = \"number\"\nrequired = true\n\n[http]\nmethod = \"GET\"\nurl = \"https://api.example.com/x?n={n}\"\n";
+        let m = model(body);
+        assert!(!m.args[0].ty.constraints.negative_is_option);
+        assert!(Call::from_json(&m, &json!({"n": -5.5}), &OPTS).is_ok());
+    }
+}

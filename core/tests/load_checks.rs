@@ -177,7 +177,7 @@ exec = ["tool", "{a}", "{b}", "--c={c}", "{d}"]
         .filter(|(c, _, _)| *c == "option-like-value")
         .map(|(_, _, t)| t)
         .collect();
-    assert_eq!(warned, ["a"]);
+    assert_eq!(warned, ["a", "d"]);
 }
 
 #[test]
@@ -740,4 +740,260 @@ fn project_loads_a_set_with_one_types_policy() {
     assert!(set.has_input_errors());
     assert_eq!(set.diagnostics[0].code, "empty-dir");
     let _ = std::fs::remove_dir_all(&root);
+
+// ------------------------------------------ issue 11, class 3: names that collide
+
+/// The `name-collision` errors: (text at the span, message).
+fn collisions(l: &Loaded) -> Vec<(String, String)> {
+    l.diagnostics
+        .iter()
+        .filter(|d| d.code == "name-collision")
+        .map(|d| {
+            assert_eq!(d.severity, Severity::Error);
+            (
+                l.source.get(d.span.clone()).unwrap_or("").to_string(),
+                d.message.clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn executor_arguments_differing_only_in_case_are_refused_at_the_second() {
+    let l = load(&manifest(
+        r#"
+[args.target]
+type = "scope_target"
+required = true
+
+[args.TARGET]
+type = "string"
+
+[args.Target]
+type = "string"
+
+[command]
+executor = "wrap.sh"
+"#,
+    ));
+    assert!(l.manifest.is_none());
+    let c = collisions(&l);
+    assert_eq!(c.len(), 2, "{c:?}");
+    assert_eq!(c[0].0, "TARGET");
+    assert_eq!(
+        c[0].1,
+        "argument `TARGET` becomes the environment variable `TOOLCLAD_ARG_TARGET`, which argument `target` already has"
+    );
+    assert_eq!(c[1].0, "Target");
+    assert!(
+        c[1].1.contains("argument `target` already has"),
+        "{}",
+        c[1].1
+    );
+    assert!(l.render(false).contains("upper-cased"));
+
+    // The same names in an exec command do not share a variable.
+    let l = load(&manifest(
+        "\n[args.a]\ntype = \"integer\"\nmin = 0\n\n[args.A]\ntype = \"integer\"\nmin = 0\n\n[command]\nexec = [\"t\", \"{a}\", \"{A}\"]\n",
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+}
+
+#[test]
+fn arguments_that_become_one_rust_field_are_refused() {
+    for (first, second) in [
+        ("self", "self_"),
+        ("Self_", "Self"),
+        ("crate_", "crate"),
+        ("super", "super_"),
+    ] {
+        let l = load(&manifest(&format!(
+            "\n[args.{first}]\ntype = \"string\"\npattern = \"^[a-z]+$\"\n\n[args.{second}]\ntype = \"string\"\npattern = \"^[a-z]+$\"\n\n[command]\nexec = [\"t\", \"{{{first}}}\", \"{{{second}}}\"]\n"
+        )));
+        let c = collisions(&l);
+        // The error sits at whichever is written second.
+        assert_eq!(c.len(), 1, "{first}/{second}: {c:?}");
+        assert_eq!(c[0].0, second);
+        assert!(
+            c[0].1.contains(&format!("argument `{first}` already has")),
+            "{}",
+            c[0].1
+        );
+        assert!(c[0].1.contains("Rust field"), "{}", c[0].1);
+    }
+    // A keyword alone becomes a raw identifier: no collision.
+    let l = load(&manifest(
+        "\n[args.type]\ntype = \"string\"\npattern = \"^[a-z]+$\"\n\n[command]\nexec = [\"t\", \"{type}\"]\n",
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+}
+
+#[test]
+fn enum_arguments_whose_rust_types_collide_are_refused() {
+    let l = load(&manifest(
+        r#"
+[args.scan_type]
+type = "enum"
+allowed = ["a", "b"]
+
+[args.Scan_Type]
+type = "enum"
+allowed = ["c"]
+
+[command]
+exec = ["t", "{scan_type}", "{Scan_Type}"]
+"#,
+    ));
+    let c = collisions(&l);
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].0, "Scan_Type");
+    assert_eq!(
+        c[0].1,
+        "the enum type of argument `Scan_Type` becomes the Rust type name `ScanType`, which the enum type of argument `scan_type` already has"
+    );
+    // An enum argument named after the generated struct (`demo` -> `DemoArgs`).
+    let l = load(&manifest(
+        "\n[args.demo_args]\ntype = \"enum\"\nallowed = [\"x\"]\n\n[command]\nexec = [\"t\", \"{demo_args}\"]\n",
+    ));
+    let c = collisions(&l);
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(c[0].0, "demo_args");
+    assert!(
+        c[0].1.contains("the arguments struct of tool `demo`"),
+        "{}",
+        c[0].1
+    );
+}
+
+#[test]
+fn session_commands_whose_rust_names_collide_are_refused() {
+    let text = r#"[tool]
+name = "sess"
+version = "1"
+description = "d"
+
+[session]
+startup_command = "tool"
+ready_pattern = "^> $"
+
+[session.commands.scan_all]
+pattern = "^scan$"
+description = "d"
+
+[session.commands.Scan_All]
+pattern = "^scan$"
+description = "d"
+
+[session.commands.Scan_All.args.self]
+type = "string"
+
+[session.commands.Scan_All.args.self_]
+type = "string"
+
+[output]
+format = "text"
+"#;
+    let l = load(text);
+    let c = collisions(&l);
+    let at: Vec<&str> = c.iter().map(|(t, _)| t.as_str()).collect();
+    assert!(at.contains(&"self_"), "{c:?}\n{}", l.render(false));
+    assert!(
+        c.contains(&(
+            "Scan_All".to_owned(),
+            "session command `Scan_All` becomes the Rust enum variant `ScanAll`, which session command `scan_all` already has".to_owned()
+        )),
+        "{c:?}"
+    );
+    assert!(
+        c.iter()
+            .any(|(t, m)| t == "Scan_All" && m.contains("`ScanAllArgs`")),
+        "{c:?}"
+    );
+    // Distinct after PascalCase: `ScanAll` -> `Scanall`.
+    let fine = text
+        .replace("Scan_All", "ScanAll")
+        .replace("self_]", "other]");
+    assert!(l.manifest.is_none());
+    let l = load(&fine);
+    assert!(collisions(&l).is_empty(), "{}", l.render(false));
+}
+
+#[test]
+fn bundled_manifests_have_no_name_collisions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../manifests");
+    let mut seen = 0;
+    for e in std::fs::read_dir(&dir).unwrap() {
+        let p = e.unwrap().path();
+        if !p.to_string_lossy().ends_with(".clad.toml") {
+            continue;
+        }
+        let text = std::fs::read_to_string(&p).unwrap();
+        let l = load_with(&text, &LoadOptions::default());
+        assert!(collisions(&l).is_empty(), "{}", p.display());
+        seen += 1;
+    }
+    assert!(seen > 5);
+}
+
+#[test]
+fn a_manifest_set_refuses_tool_and_command_names_that_collide_after_mapping() {
+    let oneshot = |name: &str| {
+        format!(
+            "[tool]\nname = \"{name}\"\nversion = \"1\"\ndescription = \"d\"\n\n[command]\nexec = [\"t\"]\n{OUT}"
+        )
+    };
+    let session = |name: &str, command: &str| {
+        format!(
+            "[tool]\nname = \"{name}\"\nversion = \"1\"\ndescription = \"d\"\n\n[session]\nstartup_command = \"tool\"\nready_pattern = \"^> $\"\n\n[session.commands.{command}]\npattern = \"^x$\"\ndescription = \"d\"\n{OUT}"
+        )
+    };
+    let texts = [
+        ("a.clad.toml", oneshot("nmap_scan")),
+        ("b.clad.toml", oneshot("Nmap_Scan")),
+        ("c.clad.toml", oneshot("self")),
+        ("d.clad.toml", oneshot("self_")),
+        ("e.clad.toml", session("x", "y__z")),
+        ("f.clad.toml", session("x__y", "z")),
+    ];
+    let loaded: Vec<Loaded> = texts
+        .iter()
+        .map(|(p, t)| load_str(Path::new(p), t, &LoadOptions::default()))
+        .collect();
+    let set: Vec<(PathBuf, &Manifest)> = loaded
+        .iter()
+        .map(|l| {
+            (
+                l.path.clone(),
+                l.manifest
+                    .as_ref()
+                    .unwrap_or_else(|| panic!("{}", l.render(false))),
+            )
+        })
+        .collect();
+    let found: Vec<(String, String)> = check_set(&set)
+        .into_iter()
+        .filter(|d| d.code == "name-collision")
+        .map(|d| (d.file.display().to_string(), d.message))
+        .collect();
+    assert_eq!(
+        found,
+        [
+            (
+                "b.clad.toml".to_owned(),
+                "tool `Nmap_Scan` becomes the Rust registry variant `NmapScan`, which tool `nmap_scan` in a.clad.toml already has".to_owned()
+            ),
+            (
+                "d.clad.toml".to_owned(),
+                "tool `self_` becomes the Rust registry variant `Self`, which tool `self` in c.clad.toml already has".to_owned()
+            ),
+            (
+                "d.clad.toml".to_owned(),
+                "tool `self_` becomes the Rust module `self_`, which tool `self` in c.clad.toml already has".to_owned()
+            ),
+            (
+                "f.clad.toml".to_owned(),
+                "command `z` of tool `x__y` is exposed to LLMs as `x__y__z`, as is command `y__z` of tool `x` in e.clad.toml".to_owned()
+            ),
+        ]
+    );
 }

@@ -42,8 +42,10 @@ fn gaps(kind: &TypeKind) -> &'static [Rule] {
         TypeKind::IpAddress => &[Rule::IpAddress],
         TypeKind::Cidr => &[Rule::Cidr],
         TypeKind::Duration => &[Rule::Duration],
-        // JSON Schema's integer has no 64-bit limit.
+        // JSON Schema's integer has no 64-bit limit and admits `5.0`.
         TypeKind::Integer => &[Rule::Integer],
+        // The argv-length limit (NUMBER_MAX_CHARS) has no JSON Schema keyword.
+        TypeKind::Number => &[Rule::Number],
         _ => &[],
     }
 }

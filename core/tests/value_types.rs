@@ -238,7 +238,8 @@ fn integer_bounds_reject_or_clamp_on_both_sides() {
 #[test]
 fn integer_json() {
     assert_eq!(jok::<Integer>(&NONE, json!(5)).get(), 5);
-    assert_eq!(jok::<Integer>(&NONE, json!(5.0)).get(), 5);
+    // A float-form JSON number has lost its text: refused even when integral.
+    assert_eq!(jerr::<Integer>(&NONE, json!(5.0)).rule, Rule::Integer);
     assert_eq!(jok::<Integer>(&NONE, json!("7")).get(), 7);
     assert_eq!(jerr::<Integer>(&NONE, json!(5.5)).rule, Rule::Integer);
     assert_eq!(jerr::<Integer>(&NONE, json!(u64::MAX)).rule, Rule::Integer);
@@ -368,7 +369,7 @@ fn port_narrowed_by_min_max() {
 #[test]
 fn port_json() {
     assert_eq!(jok::<Port>(&NONE, json!(443)).get(), 443);
-    assert_eq!(jok::<Port>(&NONE, json!(443.0)).get(), 443);
+    assert_eq!(jerr::<Port>(&NONE, json!(443.0)).rule, Rule::Port);
     assert_eq!(jerr::<Port>(&NONE, json!(443.5)).rule, Rule::Port);
     assert_eq!(jerr::<Port>(&NONE, json!(0)).rule, Rule::Port);
     assert_eq!(ok::<Port>(&NONE, "22").to_json(), json!(22));
@@ -1258,4 +1259,293 @@ fn errors_render_for_llms() {
         e.for_llm(),
         "a: port (got \"70000\"); expected a port number from 1 to 65535. argument 'a' port must be 1-65535"
     );
+}
+
+// ---------------------------------------------------------------- issue 11, class 5
+
+/// `path` and `credential_file` refuse text a tool reads as a URL, a coder or another
+/// host: any `:` before the first `/` or `\`.
+#[test]
+fn path_refuses_scheme_and_host_prefixes() {
+    let prefixed = [
+        "file:///etc/passwd",
+        "file:x",
+        "text:/etc/x",
+        "ext::sh -c id",
+        "host:/path",
+        "user@host:path",
+        "host:",
+        "a+b.c-d:rest",
+        "git@github.com:o/r.git",
+        "rsync:x\\y",
+        "ftp:",
+        "xy:\\z",
+        "ab:c/d",
+    ];
+    for s in prefixed {
+        let e = err::<RelPath>(&NONE, s);
+        assert_eq!(e.rule, Rule::AbsolutePath, "{s:?}: {e}");
+        assert!(
+            e.message.contains("URL scheme or a host prefix"),
+            "{s:?}: {}",
+            e.message
+        );
+    }
+    // A ':' after the first separator is a plain file name character.
+    for s in ["a/b:c", "dir/x:y:z", "a\\b:c", "reports/12:00.txt"] {
+        assert_eq!(ok::<RelPath>(&NONE, s).to_string(), s);
+    }
+    // The same rule through JSON and the dynamic value.
+    assert_eq!(
+        jerr::<RelPath>(&NONE, json!("host:/etc")).rule,
+        Rule::AbsolutePath
+    );
+    let spec = ArgSpec::new("a", &NONE);
+    let e = Value::parse_str(&spec, &TypeKind::Path, "file:/etc/passwd", &OPTS).unwrap_err();
+    assert_eq!(e.rule, Rule::AbsolutePath);
+
+    // credential_file: refused even when a file of that name exists.
+    let dir = std::env::temp_dir().join(format!("cladgen-cred-colon-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("host:creds"), "u:p").unwrap();
+    std::fs::write(dir.join("ok.txt"), "u:p").unwrap();
+    let opts = ParseOptions {
+        credential_base: Some(dir.clone()),
+    };
+    let e = CredentialFile::parse_str(&spec, "host:creds", &opts).unwrap_err();
+    assert_eq!(e.rule, Rule::AbsolutePath, "{e}");
+    let e = CredentialFile::parse_str(&spec, "file:ok.txt", &opts).unwrap_err();
+    assert_eq!(e.rule, Rule::AbsolutePath, "{e}");
+    assert!(CredentialFile::parse_str(&spec, "ok.txt", &opts).is_ok());
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------- issue 11, class 7
+
+/// Format (Cf) characters and default-ignorable code points that are not in the
+/// reference's set, one from each family.
+const INVISIBLE_SAMPLES: [char; 16] = [
+    '\u{ad}',    // soft hyphen
+    '\u{34f}',   // combining grapheme joiner
+    '\u{600}',   // Arabic number sign
+    '\u{115f}',  // Hangul choseong filler
+    '\u{17b4}',  // Khmer vowel inherent
+    '\u{180e}',  // Mongolian vowel separator
+    '\u{1bca0}', // shorthand format letter overlap
+    '\u{3164}',  // Hangul filler
+    '\u{fe0f}',  // variation selector 16
+    '\u{ffa0}',  // halfwidth Hangul filler
+    '\u{fff9}',  // interlinear annotation anchor
+    '\u{110bd}', // Kaithi number sign
+    '\u{1d173}', // musical symbol begin beam
+    '\u{e0001}', // language tag
+    '\u{e0041}', // tag latin capital letter a
+    '\u{e01ef}', // variation selector 256
+];
+
+#[test]
+fn free_text_types_refuse_every_format_and_default_ignorable_character() {
+    let dir = std::env::temp_dir().join(format!("cladgen-cred-cf-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let cred_opts = ParseOptions {
+        credential_base: Some(dir.clone()),
+    };
+    let any = pattern(".*");
+    for c in INVISIBLE_SAMPLES {
+        let text = format!("ab{c}cd");
+        let code = format!("U+{:04X}", u32::from(c));
+        let check = |e: ArgError, what: &str| {
+            assert_eq!(e.rule, Rule::Injection, "{what} {code}: {e}");
+            assert!(e.message.contains(&code), "{what}: {}", e.message);
+        };
+        check(err::<Text>(&NONE, &text), "string");
+        check(jerr::<Text>(&NONE, json!(text)), "string json");
+        check(err::<RegexMatch>(&any, &text), "regex_match");
+        check(err::<RelPath>(&NONE, &text), "path");
+        check(
+            err::<MsfOptions>(&NONE, &format!("RHOSTS {text}")),
+            "msf_options",
+        );
+        // The file exists: only the character is wrong.
+        std::fs::write(dir.join(&text), "x").unwrap();
+        let spec = ArgSpec::new("a", &NONE);
+        check(
+            CredentialFile::parse_str(&spec, &text, &cred_opts).unwrap_err(),
+            "credential_file",
+        );
+        let e = Value::parse_str(&spec, &TypeKind::String, &text, &OPTS).unwrap_err();
+        check(e, "dynamic string");
+        // Messages never carry the character itself.
+        assert!(!cladgen_core::value::shown(&text).contains(c));
+    }
+    // Visible non-ASCII text still passes.
+    for s in ["é 日本", "naïve", "Ω≈ç√", "emoji 😀", "\u{a0}x"] {
+        assert_eq!(ok::<Text>(&NONE, s).to_string(), s);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+// ---------------------------------------------------------------- issue 11, class 11
+
+fn json_number(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap()
+}
+
+/// Only what fits exactly: no saturation at the i64 edges, no float that merely
+/// rounds to an integer or a port.
+#[test]
+fn integers_and_ports_refuse_what_does_not_fit_exactly() {
+    assert_eq!(
+        jok::<Integer>(&NONE, json_number("-9223372036854775808")).get(),
+        i64::MIN
+    );
+    assert_eq!(
+        jok::<Integer>(&NONE, json_number("9223372036854775807")).get(),
+        i64::MAX
+    );
+    for text in [
+        "-9223372036854775809",
+        "-9223372036854775808.0",
+        "-1e19",
+        "9223372036854775808",
+        "9223372036854775807.5",
+        "18446744073709551616",
+        "1.0000000000000002",
+        "1.00000000000000001",
+        "3.0",
+        "1e2",
+        "-0.0",
+    ] {
+        let e = jerr::<Integer>(&NONE, json_number(text));
+        assert_eq!(e.rule, Rule::Integer, "{text}: {e}");
+        // Clamping never turns an unrepresentable value into a bound.
+        let e = jerr::<Integer>(&bounds(Some(-5), Some(5), true), json_number(text));
+        assert_eq!(e.rule, Rule::Integer, "{text} (clamp): {e}");
+    }
+    let e = jerr::<Integer>(&NONE, json_number("3.0"));
+    assert!(e.message.contains("without a fraction or exponent"), "{e}");
+    for text in ["65535.000000000001", "443.0", "1.0000000000000002", "80e0"] {
+        let e = jerr::<Port>(&NONE, json_number(text));
+        assert_eq!(e.rule, Rule::Port, "{text}: {e}");
+        let e = jerr::<Port>(&bounds(Some(1), Some(100), true), json_number(text));
+        assert_eq!(e.rule, Rule::Port, "{text} (clamp): {e}");
+    }
+    assert_eq!(jok::<Port>(&NONE, json!(65535)).get(), 65535);
+    // The text path keeps the same rules.
+    for text in ["-9223372036854775809", "9223372036854775808", "3.0", "1e2"] {
+        assert_eq!(err::<Integer>(&NONE, text).rule, Rule::Integer, "{text}");
+    }
+    assert_eq!(err::<Port>(&NONE, "65535.000000000001").rule, Rule::Port);
+    // And the dynamic value.
+    let spec = ArgSpec::new("a", &NONE);
+    let e = Value::parse_json(
+        &spec,
+        &TypeKind::Integer,
+        &json_number("-9223372036854775809"),
+        &OPTS,
+    )
+    .unwrap_err();
+    assert_eq!(e.rule, Rule::Integer);
+}
+
+/// A `number` argv element is a plain decimal of at most NUMBER_MAX_CHARS
+/// characters: `1e300` is refused, not turned into 301 digits.
+#[test]
+fn number_argv_form_is_bounded() {
+    use cladgen_core::value::NUMBER_MAX_CHARS;
+    for text in [
+        "1e300",
+        "-1e300",
+        "1e-300",
+        "1.7976931348623157e308",
+        "5e-324",
+        "1e40",
+    ] {
+        let e = err::<Number>(&NONE, text);
+        assert_eq!(e.rule, Rule::Number, "{text}: {e}");
+        assert!(e.message.contains("characters long"), "{text}: {e}");
+        let e = jerr::<Number>(&NONE, json_number(text));
+        assert_eq!(e.rule, Rule::Number, "{text} (json): {e}");
+    }
+    for (text, shown) in [
+        ("1e20", "100000000000000000000"),
+        ("1e-20", "0.00000000000000000001"),
+        ("6.02e23", "602000000000000000000000"),
+        (
+            "-1.2345678901234567e-20",
+            "-0.000000000000000000012345678901234567",
+        ),
+        ("0.30000000000000004", "0.30000000000000004"),
+    ] {
+        let v = ok::<Number>(&NONE, text);
+        assert_eq!(v.to_string(), shown, "{text}");
+        assert!(v.to_string().len() <= NUMBER_MAX_CHARS);
+        assert_eq!(jok::<Number>(&NONE, json_number(text)).to_string(), shown);
+    }
+    // Every accepted value's argv form obeys the limit, around the edge too.
+    for exp in -60..=60 {
+        for mantissa in ["1", "9.999999999999999", "1.2345678901234567"] {
+            let text = format!("{mantissa}e{exp}");
+            if let Ok(v) = Number::parse_str(&ArgSpec::new("a", &NONE), &text, &OPTS) {
+                assert!(v.to_string().len() <= NUMBER_MAX_CHARS, "{text} -> {v}");
+                assert!(!v.to_string().contains('e'), "{text} -> {v}");
+            }
+        }
+    }
+    // A clamp to a huge bound is refused the same way.
+    let c = Constraints {
+        min_float: Some(1e300),
+        clamp: true,
+        ..NONE
+    };
+    assert_eq!(err::<Number>(&c, "1").rule, Rule::Number);
+}
+
+// ---------------------------------------------------------------- issue 11, class 2
+
+/// `negative_is_option` (set by the loader where a number can start an argv element)
+/// refuses negative integers and numbers on every path, unless
+/// `allow_option_values`.
+#[test]
+fn negative_numbers_are_refused_where_they_would_be_options() {
+    let lead = Constraints {
+        negative_is_option: true,
+        ..NONE
+    };
+    for s in ["-9", "-1", "-9223372036854775808"] {
+        assert_eq!(err::<Integer>(&lead, s).rule, Rule::OptionLike, "{s}");
+    }
+    assert_eq!(jerr::<Integer>(&lead, json!(-9)).rule, Rule::OptionLike);
+    for s in ["-9", "-0.5", "-1e-5"] {
+        assert_eq!(err::<Number>(&lead, s).rule, Rule::OptionLike, "{s}");
+    }
+    assert_eq!(jerr::<Number>(&lead, json!(-0.5)).rule, Rule::OptionLike);
+    let e = err::<Integer>(&lead, "-9");
+    assert!(e.message.contains("allow_option_values = true"), "{e}");
+    // Zero (also written -0) and positive values pass.
+    assert_eq!(ok::<Integer>(&lead, "-0").get(), 0);
+    assert_eq!(ok::<Number>(&lead, "-0").get(), 0.0);
+    assert_eq!(ok::<Integer>(&lead, "9").get(), 9);
+    // A clamp into the negatives is refused as well.
+    let clamped = Constraints {
+        min: Some(-5),
+        max: Some(-1),
+        clamp: true,
+        ..lead.clone()
+    };
+    assert_eq!(err::<Integer>(&clamped, "7").rule, Rule::OptionLike);
+    // The dynamic value applies the same rule.
+    let spec = ArgSpec::new("a", &lead);
+    for kind in [TypeKind::Integer, TypeKind::Number] {
+        let e = Value::parse_json(&spec, &kind, &json!(-3), &OPTS).unwrap_err();
+        assert_eq!(e.rule, Rule::OptionLike, "{kind:?}");
+    }
+    // Explicitly allowed, or not in a leading position: negative values are data.
+    let allowed = Constraints {
+        allow_option_values: true,
+        ..lead
+    };
+    assert_eq!(ok::<Integer>(&allowed, "-9").get(), -9);
+    assert_eq!(ok::<Number>(&allowed, "-0.5").get(), -0.5);
+    assert_eq!(ok::<Integer>(&NONE, "-9").get(), -9);
 }

@@ -221,11 +221,13 @@ static __CLADGEN_ARG_C7: ::cladgen::model::Constraints = ::cladgen::model::Const
     min: ::core::option::Option::Some(1i64),
     max: ::core::option::Option::Some(16i64),
     clamp: true,
+    negative_is_option: true,
     ..::cladgen::model::Constraints::NONE
 };
 static __CLADGEN_ARG_C8: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     min: ::core::option::Option::Some(1i64),
     max: ::core::option::Option::Some(120i64),
+    negative_is_option: true,
     ..::cladgen::model::Constraints::NONE
 };
 static __CLADGEN_ARG_C9: ::cladgen::model::Constraints = ::cladgen::model::Constraints::NONE;
@@ -1468,6 +1470,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10] = [
                 min: ::core::option::Option::Some(1i64),
                 max: ::core::option::Option::Some(16i64),
                 clamp: true,
+                negative_is_option: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },
@@ -1489,6 +1492,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 10] = [
             constraints: ::cladgen::model::Constraints {
                 min: ::core::option::Option::Some(1i64),
                 max: ::core::option::Option::Some(120i64),
+                negative_is_option: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },

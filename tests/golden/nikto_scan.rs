@@ -132,6 +132,7 @@ static __CLADGEN_ARG_C3: ::cladgen::model::Constraints = ::cladgen::model::Const
 static __CLADGEN_ARG_C4: ::cladgen::model::Constraints = ::cladgen::model::Constraints {
     min: ::core::option::Option::Some(0i64),
     max: ::core::option::Option::Some(10i64),
+    negative_is_option: true,
     ..::cladgen::model::Constraints::NONE
 };
 /// Arguments of the `nikto_scan` tool: Scan a lab web server for dangerous files, outdated server software and common misconfigurations with nikto. Slow and noisy; the scan stops after max_duration.
@@ -899,6 +900,7 @@ static __CLADGEN_LIST_0: [::cladgen::model::Arg; 5] = [
             constraints: ::cladgen::model::Constraints {
                 min: ::core::option::Option::Some(0i64),
                 max: ::core::option::Option::Some(10i64),
+                negative_is_option: true,
                 ..::cladgen::model::Constraints::NONE
             },
         },

@@ -718,7 +718,7 @@ pub(crate) fn decode_command(
                     ));
             }
         }
-        warn_option_like(cx, args, infos, run.as_ref(), &conditionals);
+        warn_option_like(cx, args, infos, run.as_ref(), &mappings, &conditionals);
     }
 
     if !ok {
@@ -788,46 +788,41 @@ fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &s
     true
 }
 
-/// Warns about free-text arguments that form a whole argv element without
-/// `allow_option_values` (values starting with `-` will be refused).
+/// Warns about arguments whose value can start an argv element without
+/// `allow_option_values` (free-text values starting with `-` and negative numbers
+/// will be refused); the analysis is [`super::option_values::may_lead`], the one the
+/// checked model is built from.
 fn warn_option_like(
     cx: &mut Cx<'_>,
     args: &[Arg],
     infos: &[ArgInfo],
     run: Option<&CommandRun>,
+    mappings: &[Mapping],
     conditionals: &[Conditional],
 ) {
-    let mut whole: BTreeSet<usize> = BTreeSet::new();
-    let mut scan = |tokens: &[Token]| {
-        for t in tokens {
-            if let [Piece::Arg(i)] = t.pieces.as_ref() {
-                whole.insert(*i);
-            }
-        }
+    let Some(CommandRun::Template { tokens, .. } | CommandRun::Exec { tokens }) = run else {
+        return;
     };
-    if let Some(CommandRun::Template { tokens, .. } | CommandRun::Exec { tokens }) = run {
-        scan(tokens);
-    }
-    for c in conditionals {
-        scan(&c.tokens);
-    }
-    for i in whole {
-        let (Some(a), Some(info)) = (args.get(i), infos.get(i)) else {
+    let lead = super::option_values::may_lead(args, tokens, mappings, conditionals);
+    for ((a, info), lead) in args.iter().zip(infos).zip(lead) {
+        if !lead || a.ty.constraints.allow_option_values || !info.type_ok {
             continue;
-        };
-        if a.ty.kind.is_free_text() && !a.ty.constraints.allow_option_values && info.type_ok {
+        }
+        if a.ty.kind.is_free_text() {
             cx.sink
                 .warn(
                     "option-like-value",
                     info.name_span.clone(),
                     format!(
-                        "argument `{}` ({}) is passed as a whole argv element: values starting with `-` will be refused",
+                        "argument `{}` ({}) can start an argv element: values starting with `-` will be refused",
                         a.name,
                         a.ty.kind.as_str()
                     ),
                 )
-                .help("set `allow_option_values = true` if the tool should receive option-like values, or give the value a fixed prefix (`--flag={value}`)")
-                .note("a free-text value that starts with `-` could be read as an option by the program");
+                .help("set `allow_option_values = true` if the tool should receive option-like values, or give the value a fixed, non-empty prefix (`--flag={value}`)")
+                .note("a free-text value that starts with `-` could be read as an option by the program; text before it counts only when it can never be empty");
+        } else if super::option_values::is_signed_number(&a.ty.kind) {
+            super::option_values::check_negative_number(cx, a, info);
         }
     }
 }

@@ -19,7 +19,9 @@ fn applies_to(key: &str, kind: &TypeKind) -> bool {
         "min" | "max" | "clamp" => matches!(kind, K::Integer | K::Port | K::Number),
         "min_float" | "max_float" => matches!(kind, K::Number),
         "schemes" => matches!(kind, K::Url),
-        "allow_option_values" => kind.is_free_text(),
+        "allow_option_values" => {
+            kind.is_free_text() || super::option_values::is_signed_number(kind)
+        }
         _ => true,
     }
 }
@@ -31,7 +33,9 @@ fn applicable_types(key: &str) -> &'static str {
         "min" | "max" | "clamp" => "`integer`, `port` and `number`",
         "min_float" | "max_float" => "`number`",
         "schemes" => "`url`",
-        "allow_option_values" => "`string`, `regex_match`, `path` and `credential_file`",
+        "allow_option_values" => {
+            "`string`, `regex_match`, `path`, `credential_file`, `integer` and `number`"
+        }
         _ => "every type",
     }
 }
@@ -256,5 +260,7 @@ pub(crate) fn finish(
                 .into()
         }),
         allow_option_values: merged.allow_option_values.as_ref().is_some_and(|c| c.v),
+        // Decided from the command's placement once the manifest is read.
+        negative_is_option: false,
     })
 }

@@ -7,6 +7,7 @@
 //! manifest is returned only when there is no error (warnings are allowed).
 
 mod args;
+mod collisions;
 mod command;
 mod constraints;
 mod defaults;
@@ -97,6 +98,9 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
         unknown_keys: opts.unknown_keys,
     };
     let manifest = manifest::decode(&mut cx, text, opts);
+    if let Some(m) = &manifest {
+        collisions::check(&mut cx, m, text);
+    }
     let mut diagnostics = cx.sink.diags;
     diagnostics.sort_by_key(|d| (d.line, d.column));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
@@ -324,6 +328,7 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             }
         }
     }
+    out.extend(collisions::check_set(manifests));
     out
 }
 

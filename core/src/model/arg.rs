@@ -129,7 +129,7 @@ impl TypeKind {
 /// Which fields apply to which type is fixed by the format: `pattern` to `string` and
 /// `regex_match`; `allowed` to `enum`; `min`/`max`/`clamp` to `integer`, `port` and (as
 /// a fallback) `number`; `min_float`/`max_float` to `number`; `schemes` to `url`;
-/// `allow_option_values` to the free-text types. The loader warns about a constraint
+/// `allow_option_values` to the free-text types, `integer` and `number`. The loader warns about a constraint
 /// set on a type it does not apply to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
@@ -149,8 +149,16 @@ pub struct Constraints {
     pub clamp: bool,
     /// Allowed URL schemes (lower case); `None` means `http` and `https`.
     pub schemes: Option<List<Str>>,
-    /// Allow a free-text value to start with `-` (cladgen extension key).
+    /// Allow a free-text value to start with `-`, and an `integer` or `number` to be
+    /// negative where [`negative_is_option`](Self::negative_is_option) is set
+    /// (cladgen extension key). The loader also sets it on free-text arguments whose
+    /// value can never start an argv element (see `docs/semantics.md`, "Option
+    /// values").
     pub allow_option_values: bool,
+    /// Set by the loader (never written in a manifest) on an `integer` or `number`
+    /// argument whose value can start an argv element of a command: a negative value
+    /// there is refused (`kill {pid}` with `-9`) unless `allow_option_values`.
+    pub negative_is_option: bool,
 }
 
 impl Constraints {
@@ -165,6 +173,7 @@ impl Constraints {
         clamp: false,
         schemes: None,
         allow_option_values: false,
+        negative_is_option: false,
     };
 }
 

@@ -26,23 +26,75 @@ const ASCII_REFUSED: [bool; 128] = {
     t
 };
 
+/// The Unicode format characters (General_Category `Cf`) and default-ignorable code
+/// points (`Default_Ignorable_Code_Point`), as sorted, disjoint, inclusive ranges.
+///
+/// Generated from the `regex-syntax` crate's Unicode tables (the class
+/// `[\p{Cf}\p{Default_Ignorable_Code_Point}]`); the unit test
+/// `invisible_table_matches_unicode_data` compares it with the crate and prints the
+/// table to paste when a Unicode update changes it.
+const INVISIBLE: [(u32, u32); 25] = [
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x0600, 0x0605),
+    (0x061C, 0x061C),
+    (0x06DD, 0x06DD),
+    (0x070F, 0x070F),
+    (0x0890, 0x0891),
+    (0x08E2, 0x08E2),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFFB),
+    (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD),
+    (0x13430, 0x1343F),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+];
+
+/// Whether `u` lies in one of the [`INVISIBLE`] ranges (binary search).
+const fn is_invisible(u: u32) -> bool {
+    let (mut lo, mut hi) = (0, INVISIBLE.len());
+    while lo < hi {
+        let mid = (lo + hi) / 2;
+        let (start, end) = INVISIBLE[mid];
+        if u < start {
+            hi = mid;
+        } else if u > end {
+            lo = mid + 1;
+        } else {
+            return true;
+        }
+    }
+    false
+}
+
 /// Whether `c` belongs to cladgen's injection set.
 ///
 /// The set is the reference's 16 shell metacharacters (`\n \r ; | & $ \` ( ) { } [ ] < > !`),
 /// NUL and every other ASCII control character including DEL, the C1 controls
-/// (U+0080–U+009F, which include NEL, a line break for some tools), and the Unicode
-/// characters that are invisible or reorder text: U+061C, U+200B–U+200F,
-/// U+2028–U+202E, U+2060–U+206F and U+FEFF. Spaces, quotes and `#` are allowed:
-/// a value is always exactly one argv element, never shell text.
+/// (U+0080–U+009F, which include NEL, a line break for some tools), the line and
+/// paragraph separators U+2028 and U+2029, every format character (General_Category
+/// `Cf`: bidirectional controls, zero-width characters, the soft hyphen, tag
+/// characters, U+FEFF, ...) and every default-ignorable code point (fillers such as
+/// U+3164, variation selectors, U+034F, unassigned default-ignorables). Spaces,
+/// quotes and `#` are allowed: a value is always exactly one argv element, never
+/// shell text.
 pub const fn is_injection_char(c: char) -> bool {
     let u = c as u32;
     if u < 0x80 {
         return ASCII_REFUSED[u as usize];
     }
-    matches!(
-        u,
-        0x80..=0x9f | 0x61c | 0x200b..=0x200f | 0x2028..=0x202e | 0x2060..=0x206f | 0xfeff
-    )
+    matches!(u, 0x80..=0x9f | 0x2028 | 0x2029) || is_invisible(u)
 }
 
 /// The first character of `value` (by position) in the injection set, if any;
@@ -96,7 +148,7 @@ pub fn shown(value: &str) -> String {
 }
 
 /// What the injection rule expects, for [`ArgError::expected`].
-pub(crate) const NO_INJECTION: &str = "text without ; | & $ ` ( ) { } [ ] < > !, control characters or invisible/bidirectional Unicode characters";
+pub(crate) const NO_INJECTION: &str = "text without ; | & $ ` ( ) { } [ ] < > !, control characters or invisible/format/bidirectional Unicode characters";
 
 /// Refuses a value that contains a character of the injection set
 /// ([`is_injection_char`]); reports the first such character by position.
@@ -242,24 +294,32 @@ pub(crate) fn json_str<'v>(
     }
 }
 
-/// An integral JSON number as i64 (`5`, `5.0`), or `None` if it is fractional or out
-/// of the i64 range.
-pub(crate) fn json_integral(n: &serde_json::Number) -> Option<i64> {
+/// An integer JSON number as i64: only a number written as a JSON integer (no `.`,
+/// no exponent) within the i64 range.
+///
+/// serde_json holds any other number as an f64, which has lost the text: `5.0`,
+/// `65535.000000000001` and `-9223372036854775809` all arrive as an f64 equal to an
+/// integer, so none of them can be told to fit exactly. They are refused
+/// ([`JsonIntegral::NotAnInteger`]); so is a JSON integer outside i64
+/// ([`JsonIntegral::OutOfRange`]).
+pub(crate) fn json_integral(n: &serde_json::Number) -> Result<i64, JsonIntegral> {
     if let Some(i) = n.as_i64() {
-        return Some(i);
-    }
-    if n.is_u64() {
-        return None; // above i64::MAX
-    }
-    let f = n.as_f64()?;
-    // -2^63 is exact as f64; 2^63 is the first value out of range.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.is_finite() && f.fract() == 0.0 && (-LIMIT..LIMIT).contains(&f) {
-        #[allow(clippy::cast_possible_truncation)] // range and integrality checked above
-        Some(f as i64)
+        Ok(i)
+    } else if n.is_u64() {
+        Err(JsonIntegral::OutOfRange)
     } else {
-        None
+        Err(JsonIntegral::NotAnInteger)
     }
+}
+
+/// Why [`json_integral`] refused a JSON number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum JsonIntegral {
+    /// A JSON integer above `i64::MAX`.
+    OutOfRange,
+    /// Written with a fraction or an exponent, or an integer below `i64::MIN`
+    /// (serde_json reads those as floats).
+    NotAnInteger,
 }
 
 #[cfg(test)]
@@ -273,8 +333,27 @@ mod tests {
             assert!(is_injection_char(c), "{c:?}");
         }
         for c in [
-            '\0', '\t', '\x0b', '\x0c', '\x1b', '\x7f', '\u{85}', '\u{200b}', '\u{202e}',
-            '\u{2066}', '\u{feff}', '\u{2028}',
+            '\0',
+            '\t',
+            '\x0b',
+            '\x0c',
+            '\x1b',
+            '\x7f',
+            '\u{85}',
+            '\u{200b}',
+            '\u{202e}',
+            '\u{2066}',
+            '\u{feff}',
+            '\u{2028}',
+            '\u{ad}',
+            '\u{e0041}',
+            '\u{3164}',
+            '\u{fe0f}',
+            '\u{115f}',
+            '\u{180e}',
+            '\u{2065}',
+            '\u{600}',
+            '\u{1d173}',
         ] {
             assert!(is_injection_char(c), "{c:?}");
         }
@@ -282,6 +361,41 @@ mod tests {
             ' ', '\'', '"', '#', '~', '%', '*', '?', '\\', 'é', '\u{a0}', '\u{2010}',
         ] {
             assert!(!is_injection_char(c), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn invisible_table_matches_unicode_data() {
+        use regex_syntax::hir::{Class, HirKind};
+        let hir = regex_syntax::parse(r"[\p{Cf}\p{Default_Ignorable_Code_Point}]").unwrap();
+        let HirKind::Class(Class::Unicode(class)) = hir.kind() else {
+            panic!("not a Unicode class: {hir:?}");
+        };
+        let want: Vec<(u32, u32)> = class
+            .ranges()
+            .iter()
+            .map(|r| (u32::from(r.start()), u32::from(r.end())))
+            .collect();
+        let table: String = want
+            .iter()
+            .map(|(a, b)| format!("    (0x{a:04X}, 0x{b:04X}),\n"))
+            .collect();
+        assert_eq!(
+            INVISIBLE.as_slice(),
+            want.as_slice(),
+            "regenerate INVISIBLE ({} ranges):\n{table}",
+            want.len()
+        );
+        // Every member and both neighbours of every range agree with the table.
+        for &(a, b) in &INVISIBLE {
+            for u in [a, b] {
+                let c = char::from_u32(u).unwrap();
+                assert!(is_injection_char(c), "U+{u:04X}");
+            }
+        }
+        for u in [0xAC, 0xAE, 0x34E, 0x350, 0x3163, 0x3165, 0xDFFFF, 0xE1000] {
+            let c = char::from_u32(u).unwrap();
+            assert!(!is_injection_char(c), "U+{u:04X}");
         }
     }
 
@@ -366,11 +480,16 @@ mod tests {
     #[test]
     fn integral_json_numbers() {
         let n = |s: &str| serde_json::from_str::<serde_json::Number>(s).unwrap();
-        assert_eq!(json_integral(&n("5")), Some(5));
-        assert_eq!(json_integral(&n("5.0")), Some(5));
-        assert_eq!(json_integral(&n("-9223372036854775808")), Some(i64::MIN));
-        assert_eq!(json_integral(&n("9223372036854775808")), None);
-        assert_eq!(json_integral(&n("5.5")), None);
-        assert_eq!(json_integral(&n("1e300")), None);
+        use JsonIntegral::*;
+        assert_eq!(json_integral(&n("5")), Ok(5));
+        assert_eq!(json_integral(&n("-9223372036854775808")), Ok(i64::MIN));
+        assert_eq!(json_integral(&n("9223372036854775807")), Ok(i64::MAX));
+        assert_eq!(json_integral(&n("9223372036854775808")), Err(OutOfRange));
+        assert_eq!(json_integral(&n("-9223372036854775809")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("5.0")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("65535.000000000001")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("5.5")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("1e2")), Err(NotAnInteger));
+        assert_eq!(json_integral(&n("1e300")), Err(NotAnInteger));
     }
 }

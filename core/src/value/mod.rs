@@ -47,7 +47,7 @@ pub use enums::{EnumValue, parse_enum, parse_enum_json};
 pub use error::{ArgError, ArgErrors, Rule};
 pub use msf::MsfOptions;
 pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, check_host_name};
-pub use numeric::{Boolean, Integer, Number, Port};
+pub use numeric::{Boolean, Integer, NUMBER_MAX_CHARS, Number, Port};
 pub use path::{CredentialFile, RelPath};
 pub use text::{RegexMatch, Text};
 pub use url::Url;

@@ -1,15 +1,18 @@
 //! `integer`, `number`, `port` and `boolean`.
 
-use super::check::{json_integral, json_type_error, whitespace_or};
+use super::check::{JsonIntegral, json_integral, json_type_error, shown, whitespace_or};
 use super::{ArgError, ArgSpec, ArgValue, ParseOptions, Rule};
 use std::fmt;
 
 /// An `integer` argument: an i64 within the argument's `min`/`max`.
 ///
-/// Accepts ASCII decimal digits with an optional sign (`42`, `-7`, `+5`, `0042`), or an
-/// integral JSON number (`5`, `5.0`). Refuses `1e3`, `0x10`, `4_2`, `42.0` as text,
-/// surrounding whitespace and overflow. Out of bounds is an error, or the bound when
-/// the argument sets `clamp` (both bounds clamp).
+/// Accepts ASCII decimal digits with an optional sign (`42`, `-7`, `+5`, `0042`), or a
+/// JSON integer (`5`). Refuses `1e3`, `0x10`, `4_2`, `42.0` as text; a JSON number
+/// written with a fraction or an exponent (`5.0`, `5e0`: serde_json holds it as an
+/// f64, which has lost the text, so an exact fit cannot be checked); surrounding
+/// whitespace; overflow (never saturated). Out of bounds is an error, or the bound
+/// when the argument sets `clamp` (both bounds clamp). A negative value is refused
+/// where the loader set `negative_is_option`, unless `allow_option_values`.
 ///
 /// `Display` is the canonical decimal form (`+5` → `5`, `0042` → `42`, `-0` → `0`),
 /// and after clamping, the bound.
@@ -61,6 +64,9 @@ impl Integer {
                 .with_value(raw)
                 .with_expected(expected()));
             }
+        }
+        if n < 0 && c.negative_is_option && !c.allow_option_values {
+            return Err(negative_error(name, raw));
         }
         Ok(Integer(n))
     }
@@ -124,9 +130,10 @@ impl serde::Serialize for Integer {
 /// A `number` argument: a finite f64 within `min_float`/`max_float` (else `min`/`max`).
 ///
 /// Accepts Rust float syntax (`1.5`, `-2`, `1e3`, `.5`, `5.`) or a JSON number; refuses
-/// NaN, infinities (also `1e400`, which overflows), surrounding whitespace. Clamps on
+/// NaN, infinities (also `1e400`, which overflows), surrounding whitespace, and values
+/// whose argv form would be longer than [`NUMBER_MAX_CHARS`] (`1e300`). Clamps on
 /// both bounds when `clamp`. `Display` is the shortest decimal that reads back as the
-/// same f64 (`1e3` → `1000`, `0.50` → `0.5`); `-0` becomes `0`.
+/// same f64, never in exponent form (`1e3` → `1000`, `0.50` → `0.5`); `-0` becomes `0`.
 #[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
 pub struct Number(f64);
 
@@ -204,6 +211,10 @@ impl Number {
         if n == 0.0 {
             n = 0.0; // normalise -0
         }
+        if n < 0.0 && c.negative_is_option && !c.allow_option_values {
+            return Err(negative_error(name, raw));
+        }
+        check_argv_length(name, n, raw)?;
         Ok(Number(n))
     }
 }
@@ -266,7 +277,7 @@ impl serde::Serialize for Number {
 
 /// A `port` argument: 1–65535, narrowed by the argument's `min`/`max`.
 ///
-/// Accepts decimal text (`443`, `+443`, `0443`) or an integral JSON number. `clamp`
+/// Accepts decimal text (`443`, `+443`, `0443`) or a JSON integer (`443`, not `443.0`). `clamp`
 /// clamps into the narrowed range; a value outside 1–65535 is always an error.
 /// `Display` is canonical (`0443` → `443`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -452,6 +463,51 @@ impl serde::Serialize for Boolean {
     }
 }
 
+/// A negative `integer` or `number` where it would start an argv element: `-9` is an
+/// option to `kill`, `-1` to `head`. Refused only where the loader set
+/// `negative_is_option` (the value can start an argv element of a command) and the
+/// manifest did not set `allow_option_values`.
+fn negative_error(name: &str, raw: &str) -> ArgError {
+    ArgError::new(
+        name,
+        Rule::OptionLike,
+        format!(
+            "argument '{name}' must not be negative: it starts an argv element, where a value starting with '-' would be read as an option (the manifest can set allow_option_values = true)"
+        ),
+    )
+    .with_value(raw)
+    .with_expected("a value that is not negative")
+}
+
+/// The longest argv form a `number` may have, in characters.
+pub const NUMBER_MAX_CHARS: usize = 40;
+
+/// Refuses a number whose argv form (the shortest round-tripping decimal, never in
+/// exponent form) is longer than [`NUMBER_MAX_CHARS`]: `1e300` would be a 301-digit
+/// argv element, `1e-300` a 302-character one.
+fn check_argv_length(name: &str, n: f64, raw: &str) -> Result<(), ArgError> {
+    // Up to 17 significant digits: anything in this range is at most 25 characters.
+    if n == 0.0 || (1e-6..1e21).contains(&n.abs()) {
+        return Ok(());
+    }
+    let len = n.to_string().len();
+    if len <= NUMBER_MAX_CHARS {
+        return Ok(());
+    }
+    Err(ArgError::new(
+        name,
+        Rule::Number,
+        format!(
+            "argument '{name}' value {} would be {len} characters long as a decimal (at most {NUMBER_MAX_CHARS}): use a value nearer to 1 in magnitude",
+            shown(raw)
+        ),
+    )
+    .with_value(raw)
+    .with_expected(format!(
+        "a finite number whose plain decimal form (no exponent) has at most {NUMBER_MAX_CHARS} characters"
+    )))
+}
+
 /// `an integer from 1 to 10`, `an integer >= 1`, ...
 fn bounds_text(what: &str, lo: Option<i64>, hi: Option<i64>) -> String {
     match (lo, hi) {
@@ -472,8 +528,8 @@ fn empty_range(name: &str, raw: &str, lo: &str, hi: &str) -> ArgError {
     .with_value(raw)
 }
 
-/// The JSON form of an integer-like value: a string goes through `parse_str`, an
-/// integral JSON number through `checked` (bounds), anything else is refused.
+/// The JSON form of an integer-like value: a string goes through `parse_str`, a JSON
+/// integer within i64 through `checked` (bounds), anything else is refused.
 fn integral_json<T>(
     spec: &ArgSpec<'_>,
     input: &serde_json::Value,
@@ -485,8 +541,22 @@ fn integral_json<T>(
     match input {
         serde_json::Value::String(s) => parse_str(spec, s, opts),
         serde_json::Value::Number(num) => match json_integral(num) {
-            Some(n) => checked(spec, n, &num.to_string()),
-            None => Err(not_this(spec, &num.to_string())),
+            Ok(n) => checked(spec, n, &num.to_string()),
+            Err(JsonIntegral::OutOfRange) => Err(not_this(spec, &num.to_string())),
+            Err(JsonIntegral::NotAnInteger) => {
+                let name = spec.name;
+                let e = not_this(spec, &num.to_string());
+                let expected = e.expected.clone().unwrap_or_default();
+                Err(ArgError::new(
+                    name,
+                    e.rule,
+                    format!(
+                        "argument '{name}' must be a JSON integer written without a fraction or exponent (5, not 5.0 or 5e0), in the 64-bit range"
+                    ),
+                )
+                .with_value(num.to_string())
+                .with_expected(expected))
+            }
         },
         other => Err(json_type_error(
             spec.name,

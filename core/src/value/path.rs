@@ -16,12 +16,35 @@ fn is_absolute(s: &str) -> bool {
     s.starts_with('/') || s.starts_with('\\') || s.as_bytes().get(1) == Some(&b':')
 }
 
+/// A URL scheme or remote-host prefix: a `:` in the first component (before the first
+/// `/` or `\`). curl, git, rsync, scp, ImageMagick and others read `file:///x`,
+/// `text:/etc/x`, `ext::cmd`, `host:/path` and `user@host:path` as a URL, a coder or
+/// another machine, never as a relative file. A `:` after the first separator
+/// (`a/b:c`) is kept: none of them looks there.
+fn has_prefix_colon(s: &str) -> bool {
+    s.split(['/', '\\'])
+        .next()
+        .is_some_and(|first| first.contains(':'))
+}
+
+fn check_prefix(spec: &ArgSpec<'_>, input: &str) -> Result<(), ArgError> {
+    if has_prefix_colon(input) {
+        return Err(path_error(
+            spec,
+            input,
+            Rule::AbsolutePath,
+            "path must not start with a URL scheme or a host prefix (no ':' before the first '/'; 'file:', 'host:path' and 'user@host:path' are read as URLs or remote files)",
+        ));
+    }
+    Ok(())
+}
+
 fn path_error(spec: &ArgSpec<'_>, input: &str, rule: Rule, what: &str) -> ArgError {
     let name = spec.name;
     ArgError::new(name, rule, format!("argument '{name}' {what}"))
         .with_value(input)
         .with_expected(
-            "a relative path without '..' components, not starting with '~', '/' or a drive letter",
+            "a relative path without '..' components, not starting with '~', '/' or a drive letter, without ':' before the first '/'",
         )
 }
 
@@ -54,7 +77,9 @@ fn check_tilde(spec: &ArgSpec<'_>, input: &str) -> Result<(), ArgError> {
 /// Rules, in order: the free-text rules (no surrounding whitespace, no injection
 /// character, no leading `-` unless `allow_option_values`); not empty; no `..`
 /// component (split on `/` and `\`, so `..`, `a/..` and `a\..\b` are refused while
-/// `a..b` is fine); not absolute (`/x`, `\x`, `\\server\share`, `C:x`); no leading `~`.
+/// `a..b` is fine); not absolute (`/x`, `\x`, `\\server\share`, `C:x`); no URL scheme
+/// or host prefix (no `:` before the first `/` or `\`: `file:x`, `host:/p`,
+/// `user@host:p`, `ext::cmd`); no leading `~`.
 /// `Display` is the text as given.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RelPath {
@@ -94,6 +119,7 @@ impl ArgValue for RelPath {
                 "must be a relative path, not absolute",
             ));
         }
+        check_prefix(spec, input)?;
         check_tilde(spec, input)?;
         Ok(RelPath {
             text: input.to_string(),
@@ -118,7 +144,7 @@ impl ArgValue for RelPath {
 /// (default: the current directory) when the value is parsed.
 ///
 /// Order as in the reference: free-text rules, not empty, not absolute, no `..`
-/// component, no leading `~`, exists, is a regular file (symlinks are followed, as in
+/// component, no URL scheme or host prefix (as for `path`), no leading `~`, exists, is a regular file (symlinks are followed, as in
 /// the reference; only the manifest owner can place them), is readable. `Display` is
 /// the text as given (relative to the base); [`CredentialFile::resolved`] is the base
 /// joined with it.
@@ -166,6 +192,7 @@ impl ArgValue for CredentialFile {
                 "path must not contain traversal sequences",
             ));
         }
+        check_prefix(spec, input)?;
         check_tilde(spec, input)?;
         let resolved = match &opts.credential_base {
             Some(base) => base.join(input),
