@@ -243,6 +243,10 @@ impl Emitter {
         if c.allow_option_values {
             fields.push(quote!(allow_option_values: true));
         }
+        if let Some(l) = &c.allowed_keys {
+            let l = self.str_list(l);
+            fields.push(quote!(allowed_keys: ::core::option::Option::Some(#l)));
+        }
         if fields.is_empty() {
             quote!(#mp::Constraints::NONE)
         } else {

@@ -622,3 +622,61 @@ fn carets_point_inside_strings_with_escapes_and_multiline_forms() {
         assert_eq!(l.source.get(d.span.clone()), Some("{bogus}"), "{template}");
     }
 }
+
+#[test]
+fn msf_allowed_keys_are_checked_and_carried_into_the_model() {
+    let l = load(&manifest(
+        r#"
+[args.opts]
+type = "msf_options"
+required = true
+allowed_keys = ["rhosts", "RPORT", "CMD"]
+
+[command]
+template = "msfwrap {opts}"
+"#,
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(has(&l, "dangerous-msf-key", Severity::Warning, "\"CMD\""));
+    let m = l.manifest.unwrap();
+    let keys: Vec<&str> = m.args[0]
+        .ty
+        .constraints
+        .allowed_keys
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_ref())
+        .collect();
+    assert_eq!(keys, ["RHOSTS", "RPORT", "CMD"]);
+
+    let l = load(&manifest(
+        r#"
+[args.opts]
+type = "msf_options"
+required = true
+allowed_keys = ["SET", "EXE::Custom"]
+
+[args.other]
+type = "string"
+allowed_keys = ["RHOSTS"]
+
+[command]
+template = "msfwrap {opts} {other}"
+"#,
+    ));
+    assert!(l.manifest.is_none());
+    assert!(has(&l, "bad-allowed-keys", Severity::Error, "\"SET\""));
+    assert!(has(
+        &l,
+        "bad-allowed-keys",
+        Severity::Error,
+        "\"EXE::Custom\""
+    ));
+    assert!(has(
+        &l,
+        "constraint-not-applicable",
+        Severity::Warning,
+        "[\"RHOSTS\"]"
+    ));
+}

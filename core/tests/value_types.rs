@@ -978,6 +978,18 @@ fn cidr_v4_and_v6() {
         ("10.0.0.0/33", "argument 'a' CIDR prefix must be 0-32"),
         ("::/129", "argument 'a' CIDR prefix must be 0-128"),
         (
+            "10.0.0.0/08",
+            "argument 'a' CIDR prefix must not have leading zeros",
+        ),
+        (
+            "2001:db8::/032",
+            "argument 'a' CIDR prefix must not have leading zeros",
+        ),
+        (
+            "10.0.0.0/00",
+            "argument 'a' CIDR prefix must not have leading zeros",
+        ),
+        (
             "10.0.0.0/8/8",
             "argument 'a' is not valid CIDR notation (e.g. 10.0.0.0/24)",
         ),
@@ -1009,6 +1021,40 @@ fn msf_options_both_forms() {
 }
 
 #[test]
+fn msf_options_keys_are_case_insensitive_and_restrictable() {
+    let v = ok::<MsfOptions>(&NONE, "rhosts 10.0.0.5; Set rport 445");
+    assert_eq!(
+        v.iter().collect::<Vec<_>>(),
+        vec![("RHOSTS", "10.0.0.5"), ("RPORT", "445")]
+    );
+    let keys = |k: &[&'static str]| Constraints {
+        allowed_keys: Some(k.iter().map(|s| Str::from(*s)).collect::<Vec<_>>().into()),
+        ..NONE
+    };
+    let c = keys(&["RHOSTS", "RPORT"]);
+    assert_eq!(ok::<MsfOptions>(&c, "rhosts 10.0.0.5").len(), 1);
+    let e = err::<MsfOptions>(&c, "RHOSTS 10.0.0.5; LHOST 10.0.0.9");
+    assert_eq!(
+        (e.rule, e.message.as_str()),
+        (
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'LHOST' is not allowed (allowed: RHOSTS, RPORT)"
+        )
+    );
+    // A dangerous key is refused even when a list is set without it...
+    let e = err::<MsfOptions>(&c, "AutoRunScript x");
+    assert_eq!(e.rule, Rule::MsfOptions);
+    assert!(e.message.contains("not allowed"), "{}", e.message);
+    // ... and accepted when the manifest lists it.
+    let c = keys(&["RHOSTS", "CMD"]);
+    let v = ok::<MsfOptions>(&c, "cmd id");
+    assert_eq!(v.iter().next(), Some(("CMD", "id")));
+    // JSON goes through the same rule.
+    let e = jerr::<MsfOptions>(&NONE, json!("AUTORUNSCRIPT multi_console_command -c id"));
+    assert_eq!(e.rule, Rule::MsfOptions);
+}
+
+#[test]
 fn msf_options_refusals() {
     let cases: &[(&str, Rule, &str)] = &[
         (
@@ -1032,27 +1078,62 @@ fn msf_options_refusals() {
             "argument 'a' msf_options: invalid pair 'RHOSTS' (expected 'KEY VALUE')",
         ),
         (
-            "rhosts 1",
-            Rule::MsfOptions,
-            "argument 'a' msf_options: invalid key 'rhosts' (must be uppercase alphanumeric)",
-        ),
-        (
             "1X 1",
             Rule::MsfOptions,
-            "argument 'a' msf_options: invalid key '1X' (must be uppercase alphanumeric)",
+            "argument 'a' msf_options: invalid key '1X' (a key is letters, digits and '_', starting with a letter)",
         ),
         (
-            "CMD id|sh",
+            "X-Y 1",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'X-Y' (a key is letters, digits and '_', starting with a letter)",
+        ),
+        (
+            "SET AUTORUNSCRIPT x",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'AUTORUNSCRIPT' is refused: it runs a script or console commands on every session that opens; a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "SETG AUTORUNSCRIPT x",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'SETG' (it is a console command, not an option)",
+        ),
+        (
+            "RHOSTS 1.2.3.4; unset RHOSTS",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'unset' (it is a console command, not an option)",
+        ),
+        (
+            "RHOSTS 1.2.3.4; rhosts 5.6.7.8",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'RHOSTS' is set twice (keys are case-insensitive)",
+        ),
+        (
+            "InitialAutoRunScript post/x",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'INITIALAUTORUNSCRIPT' is refused: it runs a script or console commands on every session that opens; a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "set cmd id",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'CMD' is refused: it is a shell command that command payloads and modules execute; a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "Payload cmd/unix/reverse",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'PAYLOAD' is refused: it chooses the code run on the target (manifests give the payload its own, checked argument); a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "USER id|sh",
             Rule::Injection,
             "argument 'a' msf_options: value contains disallowed character '|'",
         ),
         (
-            "CMD $(id)",
+            "USER $(id)",
             Rule::Injection,
             "argument 'a' msf_options: value contains disallowed character '$'",
         ),
         (
-            "CMD a\tb",
+            "USER a\tb",
             Rule::Injection,
             "argument 'a' msf_options: value contains disallowed character '\\t'",
         ),

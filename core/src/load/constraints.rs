@@ -20,6 +20,7 @@ fn applies_to(key: &str, kind: &TypeKind) -> bool {
         "min_float" | "max_float" => matches!(kind, K::Number),
         "schemes" => matches!(kind, K::Url),
         "allow_option_values" => kind.is_free_text(),
+        "allowed_keys" => matches!(kind, K::MsfOptions),
         _ => true,
     }
 }
@@ -32,6 +33,7 @@ fn applicable_types(key: &str) -> &'static str {
         "min_float" | "max_float" => "`number`",
         "schemes" => "`url`",
         "allow_option_values" => "`string`, `regex_match`, `path` and `credential_file`",
+        "allowed_keys" => "`msf_options`",
         _ => "every type",
     }
 }
@@ -153,6 +155,9 @@ pub(crate) fn check_own(
             }
         }
     }
+    if let Some(keys) = &own.allowed_keys {
+        check_allowed_keys(sink, what, keys);
+    }
     if matches!(kind, TypeKind::Port) {
         for (k, b) in [("min", &own.min), ("max", &own.max)] {
             if let Some(b) = b
@@ -168,6 +173,44 @@ pub(crate) fn check_own(
                 )
                 .note("ports are always 1-65535; the bound only narrows that range");
             }
+        }
+    }
+}
+
+/// `allowed_keys` of an `msf_options` argument: not empty, each a key the value
+/// parser accepts and not a console command; a dangerous key listed is allowed on
+/// purpose, but said out loud.
+fn check_allowed_keys(
+    sink: &mut Sink<'_>,
+    what: &str,
+    keys: &super::walk::Sp<Vec<super::walk::Sp<String>>>,
+) {
+    if keys.v.is_empty() {
+        sink.error(
+            "bad-allowed-keys",
+            keys.span.clone(),
+            format!("`allowed_keys` of {what} is empty: no option could be set"),
+        )
+        .help("list the Metasploit options the value may set, e.g. `allowed_keys = [\"RHOSTS\", \"RPORT\"]`");
+    }
+    for k in &keys.v {
+        if let Err(why) = crate::value::check_msf_key(&k.v) {
+            sink.error(
+                "bad-allowed-keys",
+                k.span.clone(),
+                format!(
+                    "`{}` in `allowed_keys` of {what} cannot be allowed: {why}",
+                    k.v.escape_debug()
+                ),
+            )
+            .help("keys are letters, digits and `_`, starting with a letter, e.g. `RHOSTS`");
+        } else if let Some(reason) = crate::value::msf_dangerous_key(&k.v) {
+            sink.warn(
+                "dangerous-msf-key",
+                k.span.clone(),
+                format!("`allowed_keys` of {what} allows `{}`, which {reason}", k.v),
+            )
+            .note("the key is refused unless listed; listing it lets an LLM set it");
         }
     }
 }
@@ -256,5 +299,11 @@ pub(crate) fn finish(
                 .into()
         }),
         allow_option_values: merged.allow_option_values.as_ref().is_some_and(|c| c.v),
+        allowed_keys: merged.allowed_keys.as_ref().map(|a| {
+            a.v.iter()
+                .map(|s| s.v.to_ascii_uppercase().into())
+                .collect::<Vec<_>>()
+                .into()
+        }),
     })
 }

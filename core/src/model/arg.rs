@@ -129,7 +129,7 @@ impl TypeKind {
 /// Which fields apply to which type is fixed by the format: `pattern` to `string` and
 /// `regex_match`; `allowed` to `enum`; `min`/`max`/`clamp` to `integer`, `port` and (as
 /// a fallback) `number`; `min_float`/`max_float` to `number`; `schemes` to `url`;
-/// `allow_option_values` to the free-text types. The loader warns about a constraint
+/// `allow_option_values` to the free-text types; `allowed_keys` to `msf_options`. The loader warns about a constraint
 /// set on a type it does not apply to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
@@ -151,6 +151,10 @@ pub struct Constraints {
     pub schemes: Option<List<Str>>,
     /// Allow a free-text value to start with `-` (cladgen extension key).
     pub allow_option_values: bool,
+    /// `msf_options` keys a value may set (cladgen extension key), upper case and
+    /// compared case-insensitively; `None` allows every key but the dangerous ones
+    /// ([`crate::value::MSF_DANGEROUS_KEYS`]), which are allowed only when listed here.
+    pub allowed_keys: Option<List<Str>>,
 }
 
 impl Constraints {
@@ -165,6 +169,7 @@ impl Constraints {
         clamp: false,
         schemes: None,
         allow_option_values: false,
+        allowed_keys: None,
     };
 }
 

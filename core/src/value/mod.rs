@@ -45,7 +45,7 @@ pub use duration::Duration;
 pub use dynamic::Value;
 pub use enums::{EnumValue, parse_enum, parse_enum_json};
 pub use error::{ArgError, ArgErrors, Rule};
-pub use msf::MsfOptions;
+pub use msf::{MSF_DANGEROUS_KEYS, MsfOptions, check_msf_key, msf_dangerous_key};
 pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, check_host_name};
 pub use numeric::{Boolean, Integer, Number, Port};
 pub use path::{CredentialFile, RelPath};
