@@ -680,3 +680,209 @@ template = "msfwrap {opts} {other}"
         "[\"RHOSTS\"]"
     ));
 }
+
+/// An `[http]` manifest whose URL is `url`, with one argument of each kind.
+fn http_manifest(url: &str) -> String {
+    manifest(&format!(
+        r#"
+[args.base]
+type = "url"
+
+[args.target]
+type = "scope_target"
+
+[args.ip]
+type = "ip_address"
+
+[args.port]
+type = "port"
+
+[args.n]
+type = "integer"
+
+[args.region]
+type = "enum"
+allowed = ["eu", "us-east"]
+
+[args.hostname]
+type = "enum"
+allowed = ["api.example.com", "10.0.0.1"]
+
+[args.badhost]
+type = "enum"
+allowed = ["api.example.com", "2130706433"]
+
+[args.ports]
+type = "enum"
+allowed = ["443", "8443"]
+
+[args.id]
+type = "string"
+
+[http]
+method = "GET"
+url = "{url}"
+"#
+    ))
+}
+
+/// The codes of the errors (with the text they point at) for a URL template.
+fn url_errors(url: &str) -> Vec<(&'static str, String)> {
+    let l = load(&http_manifest(url));
+    diags(&l)
+        .into_iter()
+        .filter(|(c, s, _)| *s == Severity::Error && *c != "unused-arg")
+        .map(|(c, _, t)| (c, t))
+        .collect()
+}
+
+#[test]
+fn url_templates_fix_scheme_host_and_port() {
+    // Accepted layouts: every value has a place its type fixes.
+    for url in [
+        "{base}",
+        "https://{target}/v1/{id}",
+        "https://{ip}:{port}/v1",
+        "http://{target}:{ports}/",
+        "https://{region}.api.example.com/x?q={id}",
+        "https://api-{region}.example.com:8443/{id}#{base}",
+        "https://{hostname}/",
+        "HTTPS://api.example.com/{id}",
+        "https://[2001:db8::1]:8443/{id}",
+        "https://api.example.com",
+    ] {
+        let l = load(&http_manifest(url));
+        let errors: Vec<_> = diags(&l)
+            .into_iter()
+            .filter(|(_, s, _)| *s == Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{url}: {}", l.render(false));
+    }
+    let cases: &[(&str, &str, &str)] = &[
+        // A leading url argument swallowing the fixed path.
+        ("{base}/v1/{id}", "unsafe-url-part", "{base}"),
+        ("{base}?x=1", "unsafe-url-part", "{base}"),
+        // Numbers as the host or glued to host text.
+        ("https://{n}/x", "unsafe-url-part", "{n}"),
+        ("https://{port}/x", "unsafe-url-part", "{port}"),
+        (
+            "https://api.example.com{port}/x",
+            "unsafe-url-part",
+            "{port}",
+        ),
+        ("https://10.0.0.{n}/x", "unsafe-url-part", "{n}"),
+        ("https://api.example.com:{n}/x", "unsafe-url-part", "{n}"),
+        (
+            "https://api.example.com:{port}0/x",
+            "unsafe-url-part",
+            "{port}",
+        ),
+        (
+            "https://api.example.com:8{port}/x",
+            "unsafe-url-part",
+            "{port}",
+        ),
+        // Host-typed values joined to other text, or next to each other.
+        (
+            "https://{target}.evil.example/x",
+            "unsafe-url-part",
+            "{target}",
+        ),
+        ("https://evil-{ip}/x", "unsafe-url-part", "{ip}"),
+        ("https://{region}{target}/x", "unsafe-url-part", "{region}"),
+        ("https://{target}:{region}/", "unsafe-url-part", "{region}"),
+        ("https://x.example/{id}", "", ""),
+        ("https://{id}.example.com/", "unsafe-url-part", "{id}"),
+        ("https://{base}/x", "unsafe-url-part", "{base}"),
+        ("https://[{ip}]/x", "unsafe-url-part", "{ip}"),
+        // Enum values that are not hosts.
+        ("https://{badhost}/", "unsafe-url-part", "{badhost}"),
+        (
+            "https://{region}:{hostname}/",
+            "unsafe-url-part",
+            "{hostname}",
+        ),
+        // A secret before the path.
+        (
+            "https://{_secret:TOKEN}@api.example.com/",
+            "unsafe-url-part",
+            "{_secret:TOKEN}",
+        ),
+        (
+            "https://api.{_secret:TOKEN}.example.com/",
+            "unsafe-url-part",
+            "{_secret:TOKEN}",
+        ),
+    ];
+    for (url, code, at) in cases {
+        let errors = url_errors(url);
+        if code.is_empty() {
+            assert!(errors.is_empty(), "{url}: {errors:?}");
+            continue;
+        }
+        assert!(
+            errors.iter().any(|(c, t)| c == code && t == at),
+            "{url}: {errors:?}"
+        );
+    }
+    // Literal problems: located at the URL.
+    for url in [
+        "ftp://files.example.com/{id}",
+        "javascript://x.example/{id}",
+        "https://user:pw@api.example.com/{id}",
+        "https://user@{target}/",
+        "https://api%2eexample.com/",
+        "https://api example.com/",
+        "https:///{id}",
+    ] {
+        let errors = url_errors(url);
+        assert!(
+            errors
+                .iter()
+                .any(|(c, t)| *c == "bad-url" && *t == format!("\"{url}\"")),
+            "{url}: {errors:?}"
+        );
+    }
+    // The message says why a number cannot be the host.
+    let l = load(&http_manifest("https://{n}/x"));
+    assert!(
+        l.render(false).contains("`2130706433` is 127.0.0.1"),
+        "{}",
+        l.render(false)
+    );
+}
+
+#[test]
+fn forbidden_url_schemes_are_load_errors() {
+    for scheme in [
+        "javascript",
+        "data",
+        "file",
+        "view-source",
+        "about",
+        "blob",
+        "chrome",
+    ] {
+        let l = load(&manifest(&format!(
+            r#"
+[args.page]
+type = "url"
+schemes = ["https", "{scheme}"]
+
+[command]
+template = "fetch {{page}}"
+"#
+        )));
+        assert!(l.manifest.is_none(), "{scheme}");
+        assert!(
+            has(
+                &l,
+                "forbidden-scheme",
+                Severity::Error,
+                &format!("\"{scheme}\"")
+            ),
+            "{scheme}: {}",
+            l.render(false)
+        );
+    }
+}

@@ -752,6 +752,68 @@ fn url_schemes_constraint() {
     );
 }
 
+#[test]
+fn url_never_accepts_script_local_or_browser_internal_schemes() {
+    let all: Vec<Str> = [
+        "https",
+        "javascript",
+        "data",
+        "file",
+        "view-source",
+        "chrome",
+        "about",
+        "blob",
+        "filesystem",
+    ]
+    .into_iter()
+    .map(Str::Borrowed)
+    .collect();
+    let c = Constraints {
+        schemes: Some(Cow::Owned(all)),
+        ..NONE
+    };
+    for s in [
+        "javascript://example.com/%0aalert%281%29",
+        "JavaScript://example.com/x",
+        "file://host.example/etc/passwd",
+        "view-source://example.com/",
+        "chrome://settings/x",
+        "about://blank/",
+        "blob://example.com/x",
+        "filesystem://example.com/x",
+        "data://example.com/x",
+    ] {
+        let e = err::<Url>(&c, s);
+        assert_eq!(e.rule, Rule::Scheme, "{s}: {}", e.message);
+        assert!(
+            e.message.contains("is never accepted"),
+            "{s}: {}",
+            e.message
+        );
+    }
+    assert_eq!(ok::<Url>(&c, "https://example.com/").scheme(), "https");
+}
+
+#[test]
+fn url_authority_values_must_read_as_one_host() {
+    use cladgen_core::value::check_url_authority_value as check;
+    for ok in ["example.com", "10.0.0.1", "443", "api-eu"] {
+        assert_eq!(check(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "10.0.0.0/24",
+        "::1",
+        "2001:db8::1",
+        "a@b",
+        "a%2e",
+        "",
+        "a b",
+        "[::1]",
+    ] {
+        assert!(check(bad).is_err(), "{bad}");
+    }
+}
+
 // ---------------------------------------------------------------- path
 
 #[test]

@@ -142,7 +142,18 @@ pub(crate) fn check_own(
             .help("remove `schemes` to accept `http` and `https`, or list the schemes");
         }
         for s in &schemes.v {
-            if !is_scheme(&s.v) {
+            if let Some(why) = crate::value::forbidden_scheme(&s.v) {
+                sink.error(
+                    "forbidden-scheme",
+                    s.span.clone(),
+                    format!(
+                        "`{}` in `schemes` of {what} is never accepted: it {why}",
+                        s.v
+                    ),
+                )
+                .note("a `url` argument names a network resource; these schemes are refused whatever `schemes` says")
+                .help("list `http`, `https` or another network scheme");
+            } else if !is_scheme(&s.v) {
                 sink.error(
                     "bad-scheme",
                     s.span.clone(),

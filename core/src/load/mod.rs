@@ -12,6 +12,7 @@ mod constraints;
 mod defaults;
 mod diag;
 mod http;
+mod http_layout;
 mod http_template;
 mod manifest;
 mod option_values;

@@ -50,9 +50,11 @@ pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, check_host_name};
 pub use numeric::{Boolean, Integer, Number, Port};
 pub use path::{CredentialFile, RelPath};
 pub use text::{RegexMatch, Text};
-pub use url::Url;
 #[doc(hidden)]
 pub use url::fast_path_agreement as url_fast_path_agreement;
+#[cfg(feature = "load")]
+pub(crate) use url::plain_host_str as url_plain_host;
+pub use url::{FORBIDDEN_SCHEMES, Url, check_url_authority_value, forbidden_scheme};
 
 use crate::model::Constraints;
 use std::path::PathBuf;
