@@ -886,3 +886,308 @@ template = "fetch {{page}}"
         );
     }
 }
+
+/// A command manifest with a free-text `x`, an integer `n` and `body` as `[command]`.
+fn command_manifest(command: &str) -> String {
+    manifest(&format!(
+        r#"
+[args.x]
+type = "string"
+required = true
+
+[args.n]
+type = "integer"
+
+[command]
+{command}
+"#
+    ))
+}
+
+fn codes(l: &Loaded) -> Vec<(&'static str, Severity)> {
+    l.diagnostics.iter().map(|d| (d.code, d.severity)).collect()
+}
+
+#[test]
+fn arguments_that_become_programs_or_scripts_are_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        (r#"template = "sh -c {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "bash -lc 'nmap {x}'""#,
+            "argument-as-script",
+            "'nmap {x}'",
+        ),
+        (
+            r#"exec = ["/bin/bash", "-c", "echo {x}"]"#,
+            "argument-as-script",
+            "\"echo {x}\"",
+        ),
+        (
+            r#"template = "python3 -c {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "/usr/bin/python3.11 {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "perl -e {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "node --eval {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "awk {x} data.txt""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "env {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "env A=1 {x} --flag""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "timeout 5 {x}""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "timeout -s KILL {n} {x}""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "sudo -u root sh -c {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "nice -n 5 timeout 9 bash -c {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "find . -name '*.log' -exec {x} ;""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "find . -execdir sh -c {x} ;""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "xargs -n 1 {x}""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (r#"template = "busybox {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "{_evidence_dir}/tool {x}""#,
+            "executor-var-program",
+            "{_evidence_dir}/tool",
+        ),
+    ];
+    for (command, code, at) in cases {
+        let l = load(&command_manifest(command));
+        assert!(l.manifest.is_none(), "{command}");
+        assert!(
+            has(&l, code, Severity::Error, at),
+            "{command}: {:?}\n{}",
+            diags(&l),
+            l.render(false)
+        );
+    }
+    // Fixed scripts with values as positional parameters, and values after the
+    // program of a wrapper, are fine.
+    for command in [
+        r#"exec = ["sh", "-c", "nmap -- \"$1\"", "sh", "{x}"]"#,
+        r#"template = "timeout 30 nmap {x}""#,
+        r#"template = "timeout {n} nmap {x}""#,
+        r#"template = "env LC_ALL=C nmap {x}""#,
+        r#"template = "python3 script.py {x}""#,
+        r#"template = "find . -name {x} -exec grep -l TODO {{}} ;""#,
+    ] {
+        let l = load(&command_manifest(command));
+        assert!(
+            !codes(&l).iter().any(|(c, _)| c.starts_with("argument-as")),
+            "{command}: {}",
+            l.render(false)
+        );
+        assert!(l.manifest.is_some(), "{command}: {}", l.render(false));
+    }
+}
+
+#[test]
+fn careless_literal_text_is_reported_with_a_reason() {
+    // NUL in an argv element and controls in the executor path: errors.
+    let l = load(&command_manifest(r#"exec = ["nmap", "a\u0000b", "{x}"]"#));
+    assert!(
+        has(&l, "control-in-argv", Severity::Error, "\"a\\u0000b\""),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&command_manifest(r#"exec = ["nm\nap", "{x}"]"#));
+    assert!(
+        has(&l, "control-in-program", Severity::Error, "\"nm\\nap\""),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&command_manifest(r#"executor = "scripts/wrap\n.sh""#));
+    assert!(
+        has(
+            &l,
+            "control-in-program",
+            Severity::Error,
+            "\"scripts/wrap\\n.sh\""
+        ),
+        "{:?}",
+        diags(&l)
+    );
+    // A newline elsewhere in argv: a warning.
+    let l = load(&command_manifest(
+        r#"exec = ["nmap", "--script-args=a\nb", "{x}"]"#,
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(has(
+        &l,
+        "control-in-argv",
+        Severity::Warning,
+        "\"--script-args=a\\nb\""
+    ));
+    // Placeholders in the executor path: error; in output_dir: warning.
+    let l = load(&command_manifest(r#"executor = "scripts/{x}.sh""#));
+    assert!(has(
+        &l,
+        "literal-placeholder",
+        Severity::Error,
+        "\"scripts/{x}.sh\""
+    ));
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[tool.evidence]\noutput_dir = \"/ev/{{_scan_id}}\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"nmap {{x}}\"\n{OUT}"
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(has(
+        &l,
+        "literal-placeholder",
+        Severity::Warning,
+        "\"/ev/{_scan_id}\""
+    ));
+    // binary is compared with the program that runs (through wrappers).
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"timeout 60 masscan {{x}}\"\n{OUT}"
+    ));
+    assert!(
+        has(&l, "binary-mismatch", Severity::Warning, "timeout"),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"/usr/bin/nmap {{x}}\"\n{OUT}"
+    ));
+    assert!(
+        !codes(&l).iter().any(|(c, _)| *c == "binary-mismatch"),
+        "{:?}",
+        diags(&l)
+    );
+    // Negative positions.
+    let l = load(&manifest(
+        "\n[args.x]\ntype = \"string\"\nposition = -1\n\n[command]\ntemplate = \"t {x}\"\n",
+    ));
+    assert!(
+        has(&l, "negative-position", Severity::Error, "-1"),
+        "{:?}",
+        diags(&l)
+    );
+    // Author-written enum values and mapping strings.
+    let l = load(&manifest(
+        r#"
+[args.mode]
+type = "enum"
+allowed = ["fast", "slow\u202e", "a;b"]
+
+[command]
+template = "t {_mode_flags}"
+
+[command.mappings.mode]
+fast = "-T4"
+slow = "-T1\u0007"
+"a;b" = "-x|y"
+"#,
+    ));
+    assert!(
+        has(&l, "control-in-value", Severity::Error, "\"slow\\u202e\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "metachar-in-value", Severity::Warning, "\"a;b\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "control-in-value", Severity::Error, "\"-T1\\u0007\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "metachar-in-value", Severity::Warning, "\"-x|y\""),
+        "{:?}",
+        diags(&l)
+    );
+}
+
+#[test]
+fn mcp_names_and_startup_commands_are_checked() {
+    let l = load(&manifest(
+        "\n[mcp]\nserver = \"files; rm\"\ntool = \"read\\tfile\"\n",
+    ));
+    assert!(
+        has(&l, "bad-mcp-name", Severity::Error, "\"files; rm\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "bad-mcp-name", Severity::Error, "\"read\\tfile\""),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&manifest(
+        "\n[mcp]\nserver = \"files\"\ntool = \"read_file\"\n",
+    ));
+    assert!(
+        !codes(&l).iter().any(|(c, _)| *c == "bad-mcp-name"),
+        "{:?}",
+        diags(&l)
+    );
+    let session = |startup: &str| {
+        format!(
+            "{TOOL}mode = \"session\"\n\n[session]\nstartup_command = \"{startup}\"\nready_pattern = \"^> $\"\n\n[session.commands.run]\npattern = \"^run$\"\ndescription = \"run\"\n{OUT}"
+        )
+    };
+    let l = load(&session("msfconsole -q; id"));
+    assert!(
+        has(
+            &l,
+            "shell-syntax-in-startup",
+            Severity::Warning,
+            "\"msfconsole -q; id\""
+        ),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&session("msfconsole\\u0000 -q"));
+    assert!(
+        has(
+            &l,
+            "control-in-program",
+            Severity::Error,
+            "\"msfconsole\\u0000 -q\""
+        ),
+        "{:?}",
+        diags(&l)
+    );
+}

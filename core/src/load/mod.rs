@@ -7,6 +7,7 @@
 //! manifest is returned only when there is no error (warnings are allowed).
 
 mod args;
+mod careless;
 mod command;
 mod constraints;
 mod defaults;
@@ -96,6 +97,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
         unknown_keys: opts.unknown_keys,
     };
     let manifest = manifest::decode(&mut cx, text, opts);
+    careless::check(&mut cx, text);
     let mut diagnostics = cx.sink.diags;
     diagnostics.sort_by_key(|d| (d.line, d.column));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);
