@@ -1069,13 +1069,22 @@ fn careless_literal_text_is_reported_with_a_reason() {
     let l = load(&format!(
         "{TOOL}binary = \"nmap\"\n\n[tool.evidence]\noutput_dir = \"/ev/{{_scan_id}}\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"nmap {{x}}\"\n{OUT}"
     ));
-    assert!(l.manifest.is_some(), "{}", l.render(false));
-    assert!(has(
-        &l,
-        "literal-placeholder",
-        Severity::Warning,
-        "\"/ev/{_scan_id}\""
+    assert!(l.manifest.is_none(), "{}", l.render(false));
+    assert!(
+        has(&l, "literal-placeholder", Severity::Error, "{_scan_id}"),
+        "{:?}",
+        diags(&l)
+    );
+    // The two names the runtime expands are fine (and `{{` stays literal).
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[tool.evidence]\noutput_dir = \"{{evidence_dir}}/{{scan_id}}-nmap/{{{{x\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"nmap {{x}}\"\n{OUT}"
     ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(
+        !codes(&l).iter().any(|(c, _)| *c == "literal-placeholder"),
+        "{:?}",
+        diags(&l)
+    );
     // binary is compared with the program that runs (through wrappers).
     let l = load(&format!(
         "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"timeout 60 masscan {{x}}\"\n{OUT}"

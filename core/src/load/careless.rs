@@ -206,16 +206,7 @@ pub(crate) fn check(cx: &mut Cx<'_>, text: &str) {
         && let Some((dir, span)) = string(ev, "output_dir")
     {
         check_program_text(cx, "`tool.evidence.output_dir`", dir, &span);
-        if dir.contains('{') {
-            cx.sink
-                .warn(
-                    "literal-placeholder",
-                    span,
-                    "`tool.evidence.output_dir` is not a template: its `{...}` stays literal text in the directory name",
-                )
-                .note("only command templates, `exec` and `[http]` fill placeholders; every call writes to this one directory")
-                .help("write a fixed directory; cladgen adds the scan id below it");
-        }
+        check_output_dir(cx, dir, &span);
     }
     if let Some(cmd) = table(root, "command") {
         check_command(cx, cmd, binary.as_ref().map(|(b, _)| *b));
@@ -235,6 +226,40 @@ pub(crate) fn check(cx: &mut Cx<'_>, text: &str) {
     }
     if let Some(browser) = table(root, "browser") {
         check_command_args(cx, browser, "browser");
+    }
+}
+
+/// `tool.evidence.output_dir` expands `{evidence_dir}` and `{scan_id}` only
+/// (`ExecContext::expand_output_dir`); any other `{name}` stays literal text, so every
+/// call would share one directory named with braces.
+fn check_output_dir(cx: &mut Cx<'_>, dir: &str, span: &Range<usize>) {
+    let mut from = 0;
+    while let Some(open) = dir.get(from..).and_then(|r| r.find('{')).map(|o| o + from) {
+        let rest = dir.get(open + 1..).unwrap_or("");
+        let len = rest
+            .bytes()
+            .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
+            .count();
+        from = open + 1;
+        if len == 0 || rest.as_bytes().get(len) != Some(&b'}') {
+            continue;
+        }
+        let name = rest.get(..len).unwrap_or("");
+        if matches!(name, "evidence_dir" | "scan_id") {
+            continue;
+        }
+        let at = inner_span(cx.source(), span, dir, open..open + len + 2);
+        let d = cx.sink.error(
+            "literal-placeholder",
+            at,
+            format!("`{{{name}}}` in `tool.evidence.output_dir` is not expanded: it stays literal text in the directory name"),
+        );
+        d.note("only `{evidence_dir}` and `{scan_id}` are filled in `output_dir`; with any other name every call writes to the same oddly named directory");
+        match name.trim_start_matches('_') {
+            "scan_id" => d.help("write `{scan_id}`"),
+            "evidence_dir" => d.help("write `{evidence_dir}`"),
+            _ => d.help("use `{evidence_dir}` and `{scan_id}`, or fixed text"),
+        };
     }
 }
 
