@@ -1390,3 +1390,56 @@ fn errors_render_for_llms() {
         "a: port (got \"70000\"); expected a port number from 1 to 65535. argument 'a' port must be 1-65535"
     );
 }
+
+// ---------------------------------------------------------------- call JSON text
+
+#[test]
+fn call_json_text_refuses_duplicate_keys_at_any_depth() {
+    use cladgen_core::value::parse_call_json;
+    let v = parse_call_json(r#"{"a": 1, "b": {"c": [1, {"d": 2}]}}"#).unwrap();
+    assert_eq!(v, json!({"a": 1, "b": {"c": [1, {"d": 2}]}}));
+    let e = parse_call_json(r#"{"target": "a", "target": "b"}"#).unwrap_err();
+    let e = e.iter().next().unwrap();
+    assert_eq!((e.arg.as_str(), e.rule), ("target", Rule::DuplicateKey));
+    assert_eq!(
+        e.message,
+        "argument 'target' is given more than once in the call; give each argument once"
+    );
+    let e = parse_call_json(r#"{"a": [{"k": 1, "k": 2}]}"#).unwrap_err();
+    let e = e.iter().next().unwrap();
+    assert_eq!((e.arg.as_str(), e.rule), ("arguments", Rule::DuplicateKey));
+    // Escaped keys are the same key once decoded.
+    let e = parse_call_json(r#"{"x": 1, "\u0078": 2}"#).unwrap_err();
+    assert_eq!(e.iter().next().unwrap().rule, Rule::DuplicateKey);
+    // A hostile duplicate key is escaped and cut in the error.
+    let key = format!("k\n{}", "z".repeat(500));
+    let e = parse_call_json(&format!(r#"{{"{key}": 1, "{key}": 2}}"#)).unwrap_err();
+    let e = e.iter().next().unwrap();
+    assert!(
+        !e.message.contains('\n') && !e.arg.contains('\n'),
+        "{}",
+        e.message
+    );
+    assert!(e.arg.chars().count() <= 201, "{}", e.arg.len());
+    let e = parse_call_json("[1, 2").unwrap_err();
+    assert_eq!(e.iter().next().unwrap().rule, Rule::JsonType);
+}
+
+#[test]
+fn unknown_argument_names_are_escaped_and_cut() {
+    let key = format!("x\u{202e}\n{}", "y".repeat(1000));
+    let e = ArgError::unknown(&key, &["target", "port"]);
+    assert!(
+        !e.arg.contains('\n') && !e.arg.contains('\u{202e}'),
+        "{:?}",
+        e.arg
+    );
+    assert!(
+        e.arg.contains("U+202E") && e.arg.contains("\\n"),
+        "{:?}",
+        e.arg
+    );
+    assert!(e.arg.chars().count() <= 220);
+    assert!(e.message.len() < 300, "{}", e.message);
+    assert!(e.message.ends_with("declared arguments are: target, port"));
+}
