@@ -1200,3 +1200,29 @@ fn mcp_names_and_startup_commands_are_checked() {
         diags(&l)
     );
 }
+
+#[test]
+fn browser_login_urls_are_http_without_userinfo() {
+    let bundled = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../manifests/webapp_browser.clad.toml"),
+    )
+    .unwrap();
+    let good = "login_url = \"https://sso.staging.example.com/login\"";
+    assert!(bundled.contains(good));
+    assert!(load(&bundled).manifest.is_some());
+    for bad in [
+        "javascript:alert(document.cookie)",
+        "https://admin:pw@sso.staging.example.com/login",
+        "file:///etc/passwd",
+        "sso.staging.example.com/login",
+    ] {
+        let text = bundled.replace(good, &format!("login_url = \"{bad}\""));
+        let l = load(&text);
+        assert!(l.manifest.is_none(), "{bad}");
+        assert!(
+            has(&l, "bad-url", Severity::Error, &format!("\"{bad}\"")),
+            "{bad}: {:?}",
+            diags(&l)
+        );
+    }
+}

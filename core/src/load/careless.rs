@@ -226,6 +226,20 @@ pub(crate) fn check(cx: &mut Cx<'_>, text: &str) {
     }
     if let Some(browser) = table(root, "browser") {
         check_command_args(cx, browser, "browser");
+        if let Some(flows) = table(browser, "auth_flows") {
+            for (name, f) in entries(flows) {
+                if let DeValue::Table(f) = f.get_ref()
+                    && let Some((u, span)) = string(f, "login_url")
+                {
+                    super::http_layout::check_literal_url(
+                        cx,
+                        &format!("`browser.auth_flows.{name}.login_url`"),
+                        u,
+                        span,
+                    );
+                }
+            }
+        }
     }
 }
 

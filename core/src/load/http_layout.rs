@@ -348,3 +348,35 @@ fn host_part_problem(name: &str, arg: &Arg) -> Problem {
         )),
     }
 }
+
+/// A URL written whole by the author outside `[http]` (`browser.auth_flows.*.login_url`):
+/// `http` or `https`, a host, no userinfo, parsed by the same WHATWG parser the
+/// `url` type uses. `false` if reported.
+pub(crate) fn check_literal_url(
+    cx: &mut Cx<'_>,
+    what: &str,
+    text: &str,
+    span: Range<usize>,
+) -> bool {
+    let problem = match url::Url::parse(text) {
+        Err(e) => Some(format!("{what} is not a valid URL ({e})")),
+        Ok(u) if !matches!(u.scheme(), "http" | "https") => Some(format!(
+            "{what} has scheme `{}`: a literal URL is `http` or `https`",
+            u.scheme()
+        )),
+        Ok(u) if !u.username().is_empty() || u.password().is_some() => Some(format!(
+            "{what} has userinfo (`user:password@`) before the host"
+        )),
+        Ok(u) if u.host_str().is_none_or(str::is_empty) => Some(format!("{what} has no host")),
+        Ok(_) => None,
+    };
+    match problem {
+        Some(msg) => {
+            cx.sink
+                .error("bad-url", span, msg)
+                .help("write an `https://host/path` URL; credentials go through `secret_ref`, never in the URL");
+            false
+        }
+        None => true,
+    }
+}
