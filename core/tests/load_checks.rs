@@ -986,6 +986,33 @@ fn arguments_that_become_programs_or_scripts_are_errors() {
         ),
         (r#"template = "busybox {x}""#, "argument-as-program", "{x}"),
         (
+            r#"template = "bash -c -- {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "bash -ce {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "perl -ne {x} data""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "python3 -m {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "env -S {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "ssh -p 22 admin@host uptime {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "cmd.exe /C {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
             r#"template = "{_evidence_dir}/tool {x}""#,
             "executor-var-program",
             "{_evidence_dir}/tool",
@@ -1010,6 +1037,8 @@ fn arguments_that_become_programs_or_scripts_are_errors() {
         r#"template = "env LC_ALL=C nmap {x}""#,
         r#"template = "python3 script.py {x}""#,
         r#"template = "find . -name {x} -exec grep -l TODO {{}} ;""#,
+        r#"template = "ssh {x} uptime""#,
+        r#"template = "bash -x script.sh {x}""#,
     ] {
         let l = load(&command_manifest(command));
         assert!(

@@ -35,7 +35,8 @@ const SCRIPT_RUNNERS: &[(&[&str], &[&str])] = &[
         &["-c", "-command", "-encodedcommand", "-e", "-ec"],
     ),
     (&["cmd", "cmd.exe"], &["/c", "/k", "/r"]),
-    (&["python", "pypy", "ipython"], &["-c"]),
+    // `-m` names the module to run: a program by another name.
+    (&["python", "pypy", "ipython"], &["-c", "-m"]),
     (&["perl"], &["-e", "-E"]),
     (&["ruby", "jruby"], &["-e"]),
     (
@@ -56,7 +57,9 @@ const SCRIPT_RUNNERS: &[(&[&str], &[&str])] = &[
 const PROGRAM_RUNNERS: &[(&[&str], &[&str], usize)] = &[
     (
         &["env"],
-        &["-u", "-C", "-S", "--unset", "--chdir", "--split-string"],
+        // `-S` is absent on purpose: its value is split into the program and its
+        // arguments.
+        &["-u", "-C", "--unset", "--chdir"],
         0,
     ),
     (&["timeout"], &["-s", "-k", "--signal", "--kill-after"], 1),
@@ -585,21 +588,65 @@ fn check_runner(cx: &mut Cx<'_>, elems: &[Elem], at: usize, program: &str) -> Op
         }
         return Some(program.to_string());
     }
+    if name == "ssh" {
+        // The remote command, after the destination, runs in the remote user's shell.
+        let mut j = 0;
+        while let Some(e) = rest.get(j) {
+            match e.literal().as_deref() {
+                Some(l) if l.starts_with('-') => {
+                    let takes_value = l.len() == 2
+                        && l.get(1..)
+                            .is_some_and(|f| "BbcDEeFIiJLlmOoPpQRSWw".contains(f));
+                    j += if takes_value { 2 } else { 1 };
+                }
+                _ => {
+                    if let Some(cmd) = rest
+                        .get(j + 1..)
+                        .and_then(|r| r.iter().find(|e| e.has_placeholder()))
+                    {
+                        value_as_script(cx, cmd, "ssh (through the remote shell)");
+                    }
+                    return Some(program.to_string());
+                }
+            }
+        }
+        return Some(program.to_string());
+    }
     if let Some((_, flags)) = SCRIPT_RUNNERS
         .iter()
         .find(|(n, _)| n.contains(&name.as_str()))
     {
+        // Windows shells spell flags in any case and never bundle them.
+        let windows = matches!(
+            name.as_str(),
+            "cmd" | "cmd.exe" | "pwsh" | "powershell" | "pwsh.exe" | "powershell.exe"
+        );
         let takes_flag = |l: &str| {
-            let lower = l.to_ascii_lowercase();
-            flags.iter().any(|f| lower == *f)
-                // Bundled short flags ending in the script flag: `-lc`, `-ec`.
-                || (flags.contains(&"-c") && l.starts_with('-') && !l.starts_with("--") && l.ends_with('c') && l.len() > 2)
+            if windows {
+                return flags.iter().any(|f| l.eq_ignore_ascii_case(f));
+            }
+            flags.iter().any(|f| l == *f)
+                // Bundled short flags with the script flag among them: `-lc`, `-ce`,
+                // `perl -ne`, `python3 -Bc`.
+                || (l.len() > 2
+                    && l.starts_with('-')
+                    && !l.starts_with("--")
+                    && l.bytes().skip(1).all(|b| b.is_ascii_alphabetic())
+                    && flags.iter().any(|f| {
+                        f.len() == 2 && f.bytes().nth(1).is_some_and(|c| l.bytes().skip(1).any(|b| b == c))
+                    }))
         };
         let mut j = 0;
         while let Some(e) = rest.get(j) {
             match e.literal() {
                 Some(l) if takes_flag(&l) => {
-                    if let Some(script) = rest.get(j + 1)
+                    // `sh -c -- script`: the script follows the end of options.
+                    let k = if rest.get(j + 1).and_then(Elem::literal).as_deref() == Some("--") {
+                        j + 2
+                    } else {
+                        j + 1
+                    };
+                    if let Some(script) = rest.get(k)
                         && script.has_placeholder()
                     {
                         value_as_script(cx, script, program);
