@@ -625,7 +625,7 @@ fn check_runner(cx: &mut Cx<'_>, elems: &[Elem], at: usize, program: &str) -> Op
             if windows {
                 return flags.iter().any(|f| l.eq_ignore_ascii_case(f));
             }
-            flags.iter().any(|f| l == *f)
+            flags.contains(&l)
                 // Bundled short flags with the script flag among them: `-lc`, `-ce`,
                 // `perl -ne`, `python3 -Bc`.
                 || (l.len() > 2
@@ -633,7 +633,7 @@ fn check_runner(cx: &mut Cx<'_>, elems: &[Elem], at: usize, program: &str) -> Op
                     && !l.starts_with("--")
                     && l.bytes().skip(1).all(|b| b.is_ascii_alphabetic())
                     && flags.iter().any(|f| {
-                        f.len() == 2 && f.bytes().nth(1).is_some_and(|c| l.bytes().skip(1).any(|b| b == c))
+                        f.len() == 2 && f.as_bytes().get(1).copied().is_some_and(|c| l.bytes().skip(1).any(|b| b == c))
                     }))
         };
         let mut j = 0;
