@@ -39,6 +39,14 @@ pub trait Tool: Sized {
     /// Unknown fields are refused; `null` means absent (OpenAI strict mode).
     fn from_json(value: &serde_json::Value) -> Result<Self, ArgErrors>;
 
+    /// Validates a call given as JSON text: like [`Tool::from_json`], and a key given
+    /// twice in any object of the call is refused
+    /// ([`crate::Rule::DuplicateKey`]), where a parsed `serde_json::Value` would
+    /// silently keep the last copy.
+    fn from_json_str(text: &str) -> Result<Self, ArgErrors> {
+        Self::from_json(&crate::value::parse_call_json(text)?)
+    }
+
     /// The arguments as a JSON object (absent optional arguments omitted).
     fn to_json(&self) -> serde_json::Value;
 

@@ -508,3 +508,16 @@ fn the_tool_trait_works_generically() {
         std::time::Duration::from_secs(900)
     );
 }
+
+#[test]
+fn a_call_given_as_text_with_a_duplicate_key_is_refused() {
+    use tools::nmap_scan::NmapScanArgs;
+    // serde_json keeps the last copy; a first-wins policy parser would see the first.
+    let text = r#"{"target": "10.0.0.5", "scan_type": "discovery", "target": "10.9.9.9"}"#;
+    let e = NmapScanArgs::from_json_str(text).unwrap_err();
+    assert_eq!(rules(&e), vec![("target".to_string(), Rule::DuplicateKey)]);
+    let ok = NmapScanArgs::from_json_str(r#"{"target": "10.0.0.5", "scan_type": "discovery"}"#);
+    assert!(ok.is_ok(), "{:?}", ok.err());
+    let e = NmapScanArgs::from_json_str("{\"target\": ").unwrap_err();
+    assert_eq!(rules(&e), vec![("arguments".to_string(), Rule::JsonType)]);
+}

@@ -109,8 +109,9 @@ fn run_inner(args: &TestArgs) -> Result<(), u8> {
 /// The call object from `--args-json` or the `--arg` pairs.
 fn call_json(args: &TestArgs) -> Result<serde_json::Value, u8> {
     if let Some(text) = &args.args_json {
-        return serde_json::from_str(text)
-            .map_err(|e| usage(format!("--args-json is not JSON: {e}")));
+        // Read from text so that a key given twice is refused, not silently replaced.
+        return cladgen_core::value::parse_call_json(text)
+            .map_err(|e| usage(format!("--args-json is refused: {e}")));
     }
     let mut obj = serde_json::Map::new();
     for (k, v) in &args.args {

@@ -179,6 +179,23 @@ fn invalid_arguments_exit_1_with_every_error() {
 }
 
 #[test]
+fn args_json_with_a_duplicate_key_is_refused() {
+    let m = TempManifest::new("dup", ECHO);
+    let o = cladgen(&[
+        "test",
+        m.path(),
+        "--args-json",
+        r#"{"msg": "hi", "msg": "-iL /etc/shadow"}"#,
+    ]);
+    assert_eq!(code(&o), 2);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("argument 'msg' is given more than once"),
+        "{err}"
+    );
+}
+
+#[test]
 fn usage_errors_exit_2() {
     let m = TempManifest::new("usage", ECHO);
     for args in [
@@ -186,6 +203,12 @@ fn usage_errors_exit_2() {
         vec!["test", m.path(), "--arg", "=x"],
         vec!["test", m.path(), "--arg", "msg=a", "--arg", "msg=b"],
         vec!["test", m.path(), "--args-json", "{not json"],
+        vec![
+            "test",
+            m.path(),
+            "--args-json",
+            r#"{"msg": "a", "count": 1, "msg": "b"}"#,
+        ],
         vec!["test", m.path(), "--arg", "msg=a", "--args-json", "{}"],
         vec!["test", "/nonexistent/x.clad.toml", "--arg", "msg=a"],
     ] {

@@ -246,6 +246,10 @@ impl Emitter {
         if c.negative_is_option {
             fields.push(quote!(negative_is_option: true));
         }
+        if let Some(l) = &c.allowed_keys {
+            let l = self.str_list(l);
+            fields.push(quote!(allowed_keys: ::core::option::Option::Some(#l)));
+        }
         if fields.is_empty() {
             quote!(#mp::Constraints::NONE)
         } else {

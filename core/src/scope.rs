@@ -54,7 +54,10 @@ impl ScopeEntry {
             let net: IpNet = entry
                 .parse()
                 .map_err(|_| invalid("not a valid CIDR range"))?;
-            return Ok(ScopeEntry::Network(net.trunc()));
+            if cidr_prefix_text(entry).is_some_and(|p| p.len() > 1 && p.starts_with('0')) {
+                return Err(invalid("a CIDR prefix must not have leading zeros"));
+            }
+            return Ok(ScopeEntry::Network(canonical_net(net.trunc())));
         }
         if let Ok(ip) = entry.parse::<IpAddr>() {
             return Ok(ScopeEntry::Network(IpNet::from(canonical_ip(ip))));
@@ -113,6 +116,53 @@ fn canonical_ip(ip: IpAddr) -> IpAddr {
         IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
         v4 => v4,
     }
+}
+
+/// The digits after the `/` of a CIDR entry.
+fn cidr_prefix_text(entry: &str) -> Option<&str> {
+    entry.rsplit_once('/').map(|(_, p)| p)
+}
+
+/// An IPv4-mapped IPv6 range (`::ffff:10.0.0.0/104`) names IPv4 hosts: it becomes the
+/// IPv4 range it names (`10.0.0.0/8`), so that it matches what [`canonical_ip`]
+/// produces. Ranges wider than the mapped block stay IPv6; an exclusion among them
+/// still matches IPv4 hosts through [`excludes_ip`].
+fn canonical_net(net: IpNet) -> IpNet {
+    match net {
+        IpNet::V6(v6) if v6.prefix_len() >= 96 => match v6.network().to_ipv4_mapped() {
+            Some(v4) => ipnet::Ipv4Net::new(v4, v6.prefix_len() - 96).map_or(net, IpNet::V4),
+            None => net,
+        },
+        other => other,
+    }
+}
+
+/// The IPv4-mapped IPv6 form of an IPv4 range (`10.0.0.0/8` -> `::ffff:10.0.0.0/104`).
+fn mapped_net(net: &IpNet) -> Option<IpNet> {
+    match net {
+        IpNet::V4(v4) => ipnet::Ipv6Net::new(v4.network().to_ipv6_mapped(), v4.prefix_len() + 96)
+            .ok()
+            .map(IpNet::V6),
+        IpNet::V6(_) => None,
+    }
+}
+
+/// Whether exclusion `x` covers address `ip` (canonical): directly, or, for an IPv4
+/// address, through its IPv4-mapped IPv6 form (an exclusion `::/64` covers the whole
+/// mapped block, so every IPv4 host).
+fn excludes_ip(x: &IpNet, ip: IpAddr) -> bool {
+    x.contains(&ip)
+        || match ip {
+            IpAddr::V4(v4) => x.contains(&IpAddr::V6(v4.to_ipv6_mapped())),
+            IpAddr::V6(_) => false,
+        }
+}
+
+/// Whether exclusion `x` overlaps range `net` (canonical), also through the
+/// IPv4-mapped form of an IPv4 range.
+fn excludes_net(x: &IpNet, net: &IpNet) -> bool {
+    let overlaps = |n: &IpNet| x.contains(n) || n.contains(x);
+    overlaps(net) || mapped_net(net).is_some_and(|m| overlaps(&m))
 }
 
 /// A project scope: allowed entries minus excluded ones.
@@ -175,7 +225,7 @@ impl Scope {
     pub fn check_ip(&self, ip: IpAddr) -> Result<(), ScopeViolation> {
         let ip = canonical_ip(ip);
         if let Some(rule) = self.excluded.iter().find(|e| match e {
-            ScopeEntry::Network(n) => n.contains(&ip),
+            ScopeEntry::Network(n) => excludes_ip(n, ip),
             _ => false,
         }) {
             return Err(ScopeViolation::Excluded {
@@ -195,9 +245,9 @@ impl Scope {
     /// Checks a whole range: every address in it must be allowed and none excluded
     /// (a range that merely overlaps an exclusion is refused).
     pub fn check_cidr(&self, net: &IpNet) -> Result<(), ScopeViolation> {
-        let net = net.trunc();
+        let net = canonical_net(net.trunc());
         if let Some(rule) = self.excluded.iter().find(|e| match e {
-            ScopeEntry::Network(x) => x.contains(&net) || net.contains(x),
+            ScopeEntry::Network(x) => excludes_net(x, &net),
             _ => false,
         }) {
             return Err(ScopeViolation::Excluded {

@@ -384,3 +384,76 @@ fn mcp_arguments_are_typed_and_renamed() {
         json!({"q": "x", "limit": 10})
     );
 }
+
+/// `GET https://{host}:{port}/v1` with a `scope_target` host and a `port`.
+fn host_port() -> Manifest {
+    manifest(
+        "host_port",
+        vec![
+            arg("host", TypeKind::ScopeTarget).required(),
+            arg("port", TypeKind::Port).default_to(Scalar::Integer(443)),
+        ],
+        Backend::Http(HttpSpec {
+            method: HttpMethod::Get,
+            url_source: Cow::Borrowed("(hand-built)"),
+            url: Cow::Owned(vec![
+                tlit("https://"),
+                targ(0, UrlPart::Authority),
+                tlit(":"),
+                targ(1, UrlPart::Authority),
+                tlit("/v1"),
+            ]),
+            headers: Cow::Owned(vec![]),
+            body: None,
+            success_status: Cow::Owned(vec![]),
+            error_status: Cow::Owned(vec![]),
+        }),
+    )
+}
+
+#[test]
+fn scope_target_in_the_host_must_be_one_host() {
+    let m = host_port();
+    let send = |host: &str| {
+        let call = Call::from_json(&m, &json!({"host": host}), &OPTS)
+            .unwrap_or_else(|e| panic!("{host}: {e}"));
+        call.http_request(&ctx(), &PlaceholderSecrets)
+    };
+    assert_eq!(
+        send("api.example.com").unwrap().url(),
+        "https://api.example.com:443/v1"
+    );
+    assert_eq!(send("10.0.0.5").unwrap().url(), "https://10.0.0.5:443/v1");
+    // A CIDR range would put `/24` in the path; an IPv6 address reads as host:port.
+    for host in [
+        "10.0.0.0/24",
+        "2001:db8::1",
+        "::ffff:127.0.0.1",
+        "2001:db8::/32",
+    ] {
+        match send(host) {
+            Err(InvokeError::UrlAuthority { arg, reason }) => {
+                assert_eq!(arg.as_deref(), Some("host"), "{host}");
+                assert!(!reason.is_empty());
+            }
+            other => panic!("{host}: {other:?}"),
+        }
+    }
+    let e = send("10.0.0.0/24").unwrap_err();
+    assert!(
+        e.to_string()
+            .starts_with("argument 'host' cannot be placed in the URL's host or port: a '/'"),
+        "{e}"
+    );
+    // The whole-URL position (first push) is a `url` value and keeps its own rules.
+    let mut url = RequestText::new();
+    url.push_url_arg("base", "https://api.example.com/v1?x=1", UrlPart::Authority);
+    assert!(HttpRequest::new(HttpMethod::Get, url, vec![], None).is_ok());
+    let mut url = RequestText::new();
+    url.push_lit("https://");
+    url.push_url_value("evil.example@api.example.com", UrlPart::Authority);
+    assert!(matches!(
+        HttpRequest::new(HttpMethod::Get, url, vec![], None),
+        Err(InvokeError::UrlAuthority { arg: None, .. })
+    ));
+}

@@ -740,6 +740,7 @@ fn project_loads_a_set_with_one_types_policy() {
     assert!(set.has_input_errors());
     assert_eq!(set.diagnostics[0].code, "empty-dir");
     let _ = std::fs::remove_dir_all(&root);
+}
 
 // ------------------------------------------ issue 11, class 3: names that collide
 
@@ -996,4 +997,637 @@ fn a_manifest_set_refuses_tool_and_command_names_that_collide_after_mapping() {
             ),
         ]
     );
+}
+
+#[test]
+fn msf_allowed_keys_are_checked_and_carried_into_the_model() {
+    let l = load(&manifest(
+        r#"
+[args.opts]
+type = "msf_options"
+required = true
+allowed_keys = ["rhosts", "RPORT", "CMD"]
+
+[command]
+template = "msfwrap {opts}"
+"#,
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(has(&l, "dangerous-msf-key", Severity::Warning, "\"CMD\""));
+    let m = l.manifest.unwrap();
+    let keys: Vec<&str> = m.args[0]
+        .ty
+        .constraints
+        .allowed_keys
+        .as_ref()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_ref())
+        .collect();
+    assert_eq!(keys, ["RHOSTS", "RPORT", "CMD"]);
+
+    let l = load(&manifest(
+        r#"
+[args.opts]
+type = "msf_options"
+required = true
+allowed_keys = ["SET", "EXE::Custom"]
+
+[args.other]
+type = "string"
+allowed_keys = ["RHOSTS"]
+
+[command]
+template = "msfwrap {opts} {other}"
+"#,
+    ));
+    assert!(l.manifest.is_none());
+    assert!(has(&l, "bad-allowed-keys", Severity::Error, "\"SET\""));
+    assert!(has(
+        &l,
+        "bad-allowed-keys",
+        Severity::Error,
+        "\"EXE::Custom\""
+    ));
+    assert!(has(
+        &l,
+        "constraint-not-applicable",
+        Severity::Warning,
+        "[\"RHOSTS\"]"
+    ));
+}
+
+/// An `[http]` manifest whose URL is `url`, with one argument of each kind.
+fn http_manifest(url: &str) -> String {
+    manifest(&format!(
+        r#"
+[args.base]
+type = "url"
+
+[args.target]
+type = "scope_target"
+
+[args.ip]
+type = "ip_address"
+
+[args.port]
+type = "port"
+
+[args.n]
+type = "integer"
+
+[args.region]
+type = "enum"
+allowed = ["eu", "us-east"]
+
+[args.hostname]
+type = "enum"
+allowed = ["api.example.com", "10.0.0.1"]
+
+[args.badhost]
+type = "enum"
+allowed = ["api.example.com", "2130706433"]
+
+[args.ports]
+type = "enum"
+allowed = ["443", "8443"]
+
+[args.id]
+type = "string"
+
+[http]
+method = "GET"
+url = "{url}"
+"#
+    ))
+}
+
+/// The codes of the errors (with the text they point at) for a URL template.
+fn url_errors(url: &str) -> Vec<(&'static str, String)> {
+    let l = load(&http_manifest(url));
+    diags(&l)
+        .into_iter()
+        .filter(|(c, s, _)| *s == Severity::Error && *c != "unused-arg")
+        .map(|(c, _, t)| (c, t))
+        .collect()
+}
+
+#[test]
+fn url_templates_fix_scheme_host_and_port() {
+    // Accepted layouts: every value has a place its type fixes.
+    for url in [
+        "{base}",
+        "https://{target}/v1/{id}",
+        "https://{ip}:{port}/v1",
+        "http://{target}:{ports}/",
+        "https://{region}.api.example.com/x?q={id}",
+        "https://api-{region}.example.com:8443/{id}#{base}",
+        "https://{hostname}/",
+        "HTTPS://api.example.com/{id}",
+        "https://[2001:db8::1]:8443/{id}",
+        "https://api.example.com",
+    ] {
+        let l = load(&http_manifest(url));
+        let errors: Vec<_> = diags(&l)
+            .into_iter()
+            .filter(|(_, s, _)| *s == Severity::Error)
+            .collect();
+        assert!(errors.is_empty(), "{url}: {}", l.render(false));
+    }
+    let cases: &[(&str, &str, &str)] = &[
+        // A leading url argument swallowing the fixed path.
+        ("{base}/v1/{id}", "unsafe-url-part", "{base}"),
+        ("{base}?x=1", "unsafe-url-part", "{base}"),
+        // Numbers as the host or glued to host text.
+        ("https://{n}/x", "unsafe-url-part", "{n}"),
+        ("https://{port}/x", "unsafe-url-part", "{port}"),
+        (
+            "https://api.example.com{port}/x",
+            "unsafe-url-part",
+            "{port}",
+        ),
+        ("https://10.0.0.{n}/x", "unsafe-url-part", "{n}"),
+        ("https://api.example.com:{n}/x", "unsafe-url-part", "{n}"),
+        (
+            "https://api.example.com:{port}0/x",
+            "unsafe-url-part",
+            "{port}",
+        ),
+        (
+            "https://api.example.com:8{port}/x",
+            "unsafe-url-part",
+            "{port}",
+        ),
+        // Host-typed values joined to other text, or next to each other.
+        (
+            "https://{target}.evil.example/x",
+            "unsafe-url-part",
+            "{target}",
+        ),
+        ("https://evil-{ip}/x", "unsafe-url-part", "{ip}"),
+        ("https://{region}{target}/x", "unsafe-url-part", "{region}"),
+        ("https://{target}:{region}/", "unsafe-url-part", "{region}"),
+        ("https://x.example/{id}", "", ""),
+        ("https://{id}.example.com/", "unsafe-url-part", "{id}"),
+        ("https://{base}/x", "unsafe-url-part", "{base}"),
+        ("https://[{ip}]/x", "unsafe-url-part", "{ip}"),
+        // Enum values that are not hosts.
+        ("https://{badhost}/", "unsafe-url-part", "{badhost}"),
+        (
+            "https://{region}:{hostname}/",
+            "unsafe-url-part",
+            "{hostname}",
+        ),
+        // A secret before the path.
+        (
+            "https://{_secret:TOKEN}@api.example.com/",
+            "unsafe-url-part",
+            "{_secret:TOKEN}",
+        ),
+        (
+            "https://api.{_secret:TOKEN}.example.com/",
+            "unsafe-url-part",
+            "{_secret:TOKEN}",
+        ),
+    ];
+    for (url, code, at) in cases {
+        let errors = url_errors(url);
+        if code.is_empty() {
+            assert!(errors.is_empty(), "{url}: {errors:?}");
+            continue;
+        }
+        assert!(
+            errors.iter().any(|(c, t)| c == code && t == at),
+            "{url}: {errors:?}"
+        );
+    }
+    // Literal problems: located at the URL.
+    for url in [
+        "ftp://files.example.com/{id}",
+        "javascript://x.example/{id}",
+        "https://user:pw@api.example.com/{id}",
+        "https://user@{target}/",
+        "https://api%2eexample.com/",
+        "https://api example.com/",
+        "https:///{id}",
+    ] {
+        let errors = url_errors(url);
+        assert!(
+            errors
+                .iter()
+                .any(|(c, t)| *c == "bad-url" && *t == format!("\"{url}\"")),
+            "{url}: {errors:?}"
+        );
+    }
+    // The message says why a number cannot be the host.
+    let l = load(&http_manifest("https://{n}/x"));
+    assert!(
+        l.render(false).contains("`2130706433` is 127.0.0.1"),
+        "{}",
+        l.render(false)
+    );
+}
+
+#[test]
+fn forbidden_url_schemes_are_load_errors() {
+    for scheme in [
+        "javascript",
+        "data",
+        "file",
+        "view-source",
+        "about",
+        "blob",
+        "chrome",
+    ] {
+        let l = load(&manifest(&format!(
+            r#"
+[args.page]
+type = "url"
+schemes = ["https", "{scheme}"]
+
+[command]
+template = "fetch {{page}}"
+"#
+        )));
+        assert!(l.manifest.is_none(), "{scheme}");
+        assert!(
+            has(
+                &l,
+                "forbidden-scheme",
+                Severity::Error,
+                &format!("\"{scheme}\"")
+            ),
+            "{scheme}: {}",
+            l.render(false)
+        );
+    }
+}
+
+/// A command manifest with a free-text `x`, an integer `n` and `body` as `[command]`.
+fn command_manifest(command: &str) -> String {
+    manifest(&format!(
+        r#"
+[args.x]
+type = "string"
+required = true
+
+[args.n]
+type = "integer"
+
+[command]
+{command}
+"#
+    ))
+}
+
+fn codes(l: &Loaded) -> Vec<(&'static str, Severity)> {
+    l.diagnostics.iter().map(|d| (d.code, d.severity)).collect()
+}
+
+#[test]
+fn arguments_that_become_programs_or_scripts_are_errors() {
+    let cases: &[(&str, &str, &str)] = &[
+        (r#"template = "sh -c {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "bash -lc 'nmap {x}'""#,
+            "argument-as-script",
+            "'nmap {x}'",
+        ),
+        (
+            r#"exec = ["/bin/bash", "-c", "echo {x}"]"#,
+            "argument-as-script",
+            "\"echo {x}\"",
+        ),
+        (
+            r#"template = "python3 -c {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "/usr/bin/python3.11 {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "perl -e {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "node --eval {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "awk {x} data.txt""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "env {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "env A=1 {x} --flag""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "timeout 5 {x}""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "timeout -s KILL {n} {x}""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "sudo -u root sh -c {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "nice -n 5 timeout 9 bash -c {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "find . -name '*.log' -exec {x} ;""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (
+            r#"template = "find . -execdir sh -c {x} ;""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "xargs -n 1 {x}""#,
+            "argument-as-program",
+            "{x}",
+        ),
+        (r#"template = "busybox {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "bash -c -- {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "bash -ce {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "perl -ne {x} data""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "python3 -m {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (r#"template = "env -S {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "ssh -p 22 admin@host uptime {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "cmd.exe /C {x}""#,
+            "argument-as-script",
+            "{x}",
+        ),
+        (
+            r#"template = "{_evidence_dir}/tool {x}""#,
+            "executor-var-program",
+            "{_evidence_dir}/tool",
+        ),
+    ];
+    for (command, code, at) in cases {
+        let l = load(&command_manifest(command));
+        assert!(l.manifest.is_none(), "{command}");
+        assert!(
+            has(&l, code, Severity::Error, at),
+            "{command}: {:?}\n{}",
+            diags(&l),
+            l.render(false)
+        );
+    }
+    // Fixed scripts with values as positional parameters, and values after the
+    // program of a wrapper, are fine.
+    for command in [
+        r#"exec = ["sh", "-c", "nmap -- \"$1\"", "sh", "{x}"]"#,
+        r#"template = "timeout 30 nmap {x}""#,
+        r#"template = "timeout {n} nmap {x}""#,
+        r#"template = "env LC_ALL=C nmap {x}""#,
+        r#"template = "python3 script.py {x}""#,
+        r#"template = "find . -name {x} -exec grep -l TODO {{}} ;""#,
+        r#"template = "ssh {x} uptime""#,
+        r#"template = "bash -x script.sh {x}""#,
+    ] {
+        let l = load(&command_manifest(command));
+        assert!(
+            !codes(&l).iter().any(|(c, _)| c.starts_with("argument-as")),
+            "{command}: {}",
+            l.render(false)
+        );
+        assert!(l.manifest.is_some(), "{command}: {}", l.render(false));
+    }
+}
+
+#[test]
+fn careless_literal_text_is_reported_with_a_reason() {
+    // NUL in an argv element and controls in the executor path: errors.
+    let l = load(&command_manifest(r#"exec = ["nmap", "a\u0000b", "{x}"]"#));
+    assert!(
+        has(&l, "control-in-argv", Severity::Error, "\"a\\u0000b\""),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&command_manifest(r#"exec = ["nm\nap", "{x}"]"#));
+    assert!(
+        has(&l, "control-in-program", Severity::Error, "\"nm\\nap\""),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&command_manifest(r#"executor = "scripts/wrap\n.sh""#));
+    assert!(
+        has(
+            &l,
+            "control-in-program",
+            Severity::Error,
+            "\"scripts/wrap\\n.sh\""
+        ),
+        "{:?}",
+        diags(&l)
+    );
+    // A newline elsewhere in argv: a warning.
+    let l = load(&command_manifest(
+        r#"exec = ["nmap", "--script-args=a\nb", "{x}"]"#,
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(has(
+        &l,
+        "control-in-argv",
+        Severity::Warning,
+        "\"--script-args=a\\nb\""
+    ));
+    // Placeholders in the executor path: error; in output_dir: warning.
+    let l = load(&command_manifest(r#"executor = "scripts/{x}.sh""#));
+    assert!(has(
+        &l,
+        "literal-placeholder",
+        Severity::Error,
+        "\"scripts/{x}.sh\""
+    ));
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[tool.evidence]\noutput_dir = \"/ev/{{_scan_id}}\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"nmap {{x}}\"\n{OUT}"
+    ));
+    assert!(l.manifest.is_none(), "{}", l.render(false));
+    assert!(
+        has(&l, "literal-placeholder", Severity::Error, "{_scan_id}"),
+        "{:?}",
+        diags(&l)
+    );
+    // The two names the runtime expands are fine (and `{{` stays literal).
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[tool.evidence]\noutput_dir = \"{{evidence_dir}}/{{scan_id}}-nmap/{{{{x\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"nmap {{x}}\"\n{OUT}"
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    assert!(
+        !codes(&l).iter().any(|(c, _)| *c == "literal-placeholder"),
+        "{:?}",
+        diags(&l)
+    );
+    // binary is compared with the program that runs (through wrappers).
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"timeout 60 masscan {{x}}\"\n{OUT}"
+    ));
+    assert!(
+        has(&l, "binary-mismatch", Severity::Warning, "timeout"),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&format!(
+        "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"/usr/bin/nmap {{x}}\"\n{OUT}"
+    ));
+    assert!(
+        !codes(&l).iter().any(|(c, _)| *c == "binary-mismatch"),
+        "{:?}",
+        diags(&l)
+    );
+    // Negative positions.
+    let l = load(&manifest(
+        "\n[args.x]\ntype = \"string\"\nposition = -1\n\n[command]\ntemplate = \"t {x}\"\n",
+    ));
+    assert!(
+        has(&l, "negative-position", Severity::Error, "-1"),
+        "{:?}",
+        diags(&l)
+    );
+    // Author-written enum values and mapping strings.
+    let l = load(&manifest(
+        r#"
+[args.mode]
+type = "enum"
+allowed = ["fast", "slow\u202e", "a;b"]
+
+[command]
+template = "t {_mode_flags}"
+
+[command.mappings.mode]
+fast = "-T4"
+slow = "-T1\u0007"
+"a;b" = "-x|y"
+"#,
+    ));
+    assert!(
+        has(&l, "control-in-value", Severity::Error, "\"slow\\u202e\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "metachar-in-value", Severity::Warning, "\"a;b\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "control-in-value", Severity::Error, "\"-T1\\u0007\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "metachar-in-value", Severity::Warning, "\"-x|y\""),
+        "{:?}",
+        diags(&l)
+    );
+}
+
+#[test]
+fn mcp_names_and_startup_commands_are_checked() {
+    let l = load(&manifest(
+        "\n[mcp]\nserver = \"files; rm\"\ntool = \"read\\tfile\"\n",
+    ));
+    assert!(
+        has(&l, "bad-mcp-name", Severity::Error, "\"files; rm\""),
+        "{:?}",
+        diags(&l)
+    );
+    assert!(
+        has(&l, "bad-mcp-name", Severity::Error, "\"read\\tfile\""),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&manifest(
+        "\n[mcp]\nserver = \"files\"\ntool = \"read_file\"\n",
+    ));
+    assert!(
+        !codes(&l).iter().any(|(c, _)| *c == "bad-mcp-name"),
+        "{:?}",
+        diags(&l)
+    );
+    let session = |startup: &str| {
+        format!(
+            "{TOOL}mode = \"session\"\n\n[session]\nstartup_command = \"{startup}\"\nready_pattern = \"^> $\"\n\n[session.commands.run]\npattern = \"^run$\"\ndescription = \"run\"\n{OUT}"
+        )
+    };
+    let l = load(&session("msfconsole -q; id"));
+    assert!(
+        has(
+            &l,
+            "shell-syntax-in-startup",
+            Severity::Warning,
+            "\"msfconsole -q; id\""
+        ),
+        "{:?}",
+        diags(&l)
+    );
+    let l = load(&session("msfconsole\\u0000 -q"));
+    assert!(
+        has(
+            &l,
+            "control-in-program",
+            Severity::Error,
+            "\"msfconsole\\u0000 -q\""
+        ),
+        "{:?}",
+        diags(&l)
+    );
+}
+
+#[test]
+fn browser_login_urls_are_http_without_userinfo() {
+    let bundled = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../manifests/webapp_browser.clad.toml"),
+    )
+    .unwrap();
+    let good = "login_url = \"https://sso.staging.example.com/login\"";
+    assert!(bundled.contains(good));
+    assert!(load(&bundled).manifest.is_some());
+    for bad in [
+        "javascript:alert(document.cookie)",
+        "https://admin:pw@sso.staging.example.com/login",
+        "file:///etc/passwd",
+        "sso.staging.example.com/login",
+    ] {
+        let text = bundled.replace(good, &format!("login_url = \"{bad}\""));
+        let l = load(&text);
+        assert!(l.manifest.is_none(), "{bad}");
+        assert!(
+            has(&l, "bad-url", Severity::Error, &format!("\"{bad}\"")),
+            "{bad}: {:?}",
+            diags(&l)
+        );
+    }
 }

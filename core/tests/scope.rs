@@ -226,6 +226,43 @@ fn exclusions_win() {
 }
 
 #[test]
+fn ipv4_mapped_exclusions_match_the_ipv4_hosts_they_name() {
+    let s = scope(&["10.0.0.0/8", "2001:db8::/32"], &["::ffff:10.1.0.0/112"]);
+    let v = s.check_ip("10.1.2.3".parse().unwrap()).unwrap_err();
+    assert_eq!(
+        v,
+        ScopeViolation::Excluded {
+            target: "10.1.2.3".into(),
+            rule: "10.1.0.0/16".into()
+        }
+    );
+    assert!(s.check_ip("::ffff:10.1.2.3".parse().unwrap()).is_err());
+    assert!(s.check_ip("10.2.0.1".parse().unwrap()).is_ok());
+    assert!(s.check_cidr(&"10.1.0.0/24".parse().unwrap()).is_err());
+    assert!(s.check_cidr(&"10.0.0.0/8".parse().unwrap()).is_err());
+    assert!(
+        s.check_cidr(&"::ffff:10.1.0.0/120".parse().unwrap())
+            .is_err()
+    );
+    assert!(s.check_cidr(&"10.2.0.0/16".parse().unwrap()).is_ok());
+    // The form, /104 = 10.0.0.0/8.
+    let s = scope(&["10.0.0.0/8", "192.168.0.0/16"], &["::ffff:10.0.0.0/104"]);
+    assert!(s.check_ip("10.9.9.9".parse().unwrap()).is_err());
+    assert!(s.check_ip("192.168.1.1".parse().unwrap()).is_ok());
+    let t = target("10.0.0.0/24").unwrap();
+    assert!(s.check_target(&t).is_err());
+    // An exclusion wider than the mapped block covers every IPv4 host too.
+    let s = scope(&["0.0.0.0/0", "::/0"], &["::/64"]);
+    assert!(s.check_ip("8.8.8.8".parse().unwrap()).is_err());
+    assert!(s.check_cidr(&"8.8.0.0/16".parse().unwrap()).is_err());
+    assert!(s.check_ip("2001:db8::1".parse().unwrap()).is_ok());
+    // A mapped target names the IPv4 range.
+    let s = scope(&["::ffff:192.168.0.0/112"], &[]);
+    assert!(s.check_ip("192.168.3.4".parse().unwrap()).is_ok());
+    assert!(s.check_ip("192.169.0.1".parse().unwrap()).is_err());
+}
+
+#[test]
 fn violation_becomes_an_arg_error() {
     let s = scope(&["10.0.0.0/8"], &[]);
     let v = s.check_ip("192.168.1.1".parse().unwrap()).unwrap_err();
@@ -250,6 +287,8 @@ fn invalid_entries_are_errors() {
         "-x.com",
         "1.2.3",
         "999.1.1.1",
+        "10.0.0.0/08",
+        "2001:db8::/032",
     ] {
         assert!(
             matches!(

@@ -753,6 +753,68 @@ fn url_schemes_constraint() {
     );
 }
 
+#[test]
+fn url_never_accepts_script_local_or_browser_internal_schemes() {
+    let all: Vec<Str> = [
+        "https",
+        "javascript",
+        "data",
+        "file",
+        "view-source",
+        "chrome",
+        "about",
+        "blob",
+        "filesystem",
+    ]
+    .into_iter()
+    .map(Str::Borrowed)
+    .collect();
+    let c = Constraints {
+        schemes: Some(Cow::Owned(all)),
+        ..NONE
+    };
+    for s in [
+        "javascript://example.com/%0aalert%281%29",
+        "JavaScript://example.com/x",
+        "file://host.example/etc/passwd",
+        "view-source://example.com/",
+        "chrome://settings/x",
+        "about://blank/",
+        "blob://example.com/x",
+        "filesystem://example.com/x",
+        "data://example.com/x",
+    ] {
+        let e = err::<Url>(&c, s);
+        assert_eq!(e.rule, Rule::Scheme, "{s}: {}", e.message);
+        assert!(
+            e.message.contains("is never accepted"),
+            "{s}: {}",
+            e.message
+        );
+    }
+    assert_eq!(ok::<Url>(&c, "https://example.com/").scheme(), "https");
+}
+
+#[test]
+fn url_authority_values_must_read_as_one_host() {
+    use cladgen_core::value::check_url_authority_value as check;
+    for ok in ["example.com", "10.0.0.1", "443", "api-eu"] {
+        assert_eq!(check(ok), Ok(()), "{ok}");
+    }
+    for bad in [
+        "10.0.0.0/24",
+        "::1",
+        "2001:db8::1",
+        "a@b",
+        "a%2e",
+        "",
+        "a b",
+        "[::1]",
+    ] {
+        assert!(check(bad).is_err(), "{bad}");
+    }
+}
+
 // ---------------------------------------------------------------- path
 
 #[test]
@@ -979,6 +1041,18 @@ fn cidr_v4_and_v6() {
         ("10.0.0.0/33", "argument 'a' CIDR prefix must be 0-32"),
         ("::/129", "argument 'a' CIDR prefix must be 0-128"),
         (
+            "10.0.0.0/08",
+            "argument 'a' CIDR prefix must not have leading zeros",
+        ),
+        (
+            "2001:db8::/032",
+            "argument 'a' CIDR prefix must not have leading zeros",
+        ),
+        (
+            "10.0.0.0/00",
+            "argument 'a' CIDR prefix must not have leading zeros",
+        ),
+        (
             "10.0.0.0/8/8",
             "argument 'a' is not valid CIDR notation (e.g. 10.0.0.0/24)",
         ),
@@ -1010,6 +1084,40 @@ fn msf_options_both_forms() {
 }
 
 #[test]
+fn msf_options_keys_are_case_insensitive_and_restrictable() {
+    let v = ok::<MsfOptions>(&NONE, "rhosts 10.0.0.5; Set rport 445");
+    assert_eq!(
+        v.iter().collect::<Vec<_>>(),
+        vec![("RHOSTS", "10.0.0.5"), ("RPORT", "445")]
+    );
+    let keys = |k: &[&'static str]| Constraints {
+        allowed_keys: Some(k.iter().map(|s| Str::from(*s)).collect::<Vec<_>>().into()),
+        ..NONE
+    };
+    let c = keys(&["RHOSTS", "RPORT"]);
+    assert_eq!(ok::<MsfOptions>(&c, "rhosts 10.0.0.5").len(), 1);
+    let e = err::<MsfOptions>(&c, "RHOSTS 10.0.0.5; LHOST 10.0.0.9");
+    assert_eq!(
+        (e.rule, e.message.as_str()),
+        (
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'LHOST' is not allowed (allowed: RHOSTS, RPORT)"
+        )
+    );
+    // A dangerous key is refused even when a list is set without it...
+    let e = err::<MsfOptions>(&c, "AutoRunScript x");
+    assert_eq!(e.rule, Rule::MsfOptions);
+    assert!(e.message.contains("not allowed"), "{}", e.message);
+    // ... and accepted when the manifest lists it.
+    let c = keys(&["RHOSTS", "CMD"]);
+    let v = ok::<MsfOptions>(&c, "cmd id");
+    assert_eq!(v.iter().next(), Some(("CMD", "id")));
+    // JSON goes through the same rule.
+    let e = jerr::<MsfOptions>(&NONE, json!("AUTORUNSCRIPT multi_console_command -c id"));
+    assert_eq!(e.rule, Rule::MsfOptions);
+}
+
+#[test]
 fn msf_options_refusals() {
     let cases: &[(&str, Rule, &str)] = &[
         (
@@ -1033,27 +1141,62 @@ fn msf_options_refusals() {
             "argument 'a' msf_options: invalid pair 'RHOSTS' (expected 'KEY VALUE')",
         ),
         (
-            "rhosts 1",
-            Rule::MsfOptions,
-            "argument 'a' msf_options: invalid key 'rhosts' (must be uppercase alphanumeric)",
-        ),
-        (
             "1X 1",
             Rule::MsfOptions,
-            "argument 'a' msf_options: invalid key '1X' (must be uppercase alphanumeric)",
+            "argument 'a' msf_options: invalid key '1X' (a key is letters, digits and '_', starting with a letter)",
         ),
         (
-            "CMD id|sh",
+            "X-Y 1",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'X-Y' (a key is letters, digits and '_', starting with a letter)",
+        ),
+        (
+            "SET AUTORUNSCRIPT x",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'AUTORUNSCRIPT' is refused: it runs a script or console commands on every session that opens; a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "SETG AUTORUNSCRIPT x",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'SETG' (it is a console command, not an option)",
+        ),
+        (
+            "RHOSTS 1.2.3.4; unset RHOSTS",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: invalid key 'unset' (it is a console command, not an option)",
+        ),
+        (
+            "RHOSTS 1.2.3.4; rhosts 5.6.7.8",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'RHOSTS' is set twice (keys are case-insensitive)",
+        ),
+        (
+            "InitialAutoRunScript post/x",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'INITIALAUTORUNSCRIPT' is refused: it runs a script or console commands on every session that opens; a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "set cmd id",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'CMD' is refused: it is a shell command that command payloads and modules execute; a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "Payload cmd/unix/reverse",
+            Rule::MsfOptions,
+            "argument 'a' msf_options: key 'PAYLOAD' is refused: it chooses the code run on the target (manifests give the payload its own, checked argument); a manifest allows it only by listing it in `allowed_keys`",
+        ),
+        (
+            "USER id|sh",
             Rule::Injection,
             "argument 'a' msf_options: value contains disallowed character '|'",
         ),
         (
-            "CMD $(id)",
+            "USER $(id)",
             Rule::Injection,
             "argument 'a' msf_options: value contains disallowed character '$'",
         ),
         (
-            "CMD a\tb",
+            "USER a\tb",
             Rule::Injection,
             "argument 'a' msf_options: value contains disallowed character '\\t'",
         ),
@@ -1548,4 +1691,57 @@ fn negative_numbers_are_refused_where_they_would_be_options() {
     assert_eq!(ok::<Integer>(&allowed, "-9").get(), -9);
     assert_eq!(ok::<Number>(&allowed, "-0.5").get(), -0.5);
     assert_eq!(ok::<Integer>(&NONE, "-9").get(), -9);
+}
+
+// ---------------------------------------------------------------- call JSON text
+
+#[test]
+fn call_json_text_refuses_duplicate_keys_at_any_depth() {
+    use cladgen_core::value::parse_call_json;
+    let v = parse_call_json(r#"{"a": 1, "b": {"c": [1, {"d": 2}]}}"#).unwrap();
+    assert_eq!(v, json!({"a": 1, "b": {"c": [1, {"d": 2}]}}));
+    let e = parse_call_json(r#"{"target": "a", "target": "b"}"#).unwrap_err();
+    let e = e.iter().next().unwrap();
+    assert_eq!((e.arg.as_str(), e.rule), ("target", Rule::DuplicateKey));
+    assert_eq!(
+        e.message,
+        "argument 'target' is given more than once in the call; give each argument once"
+    );
+    let e = parse_call_json(r#"{"a": [{"k": 1, "k": 2}]}"#).unwrap_err();
+    let e = e.iter().next().unwrap();
+    assert_eq!((e.arg.as_str(), e.rule), ("arguments", Rule::DuplicateKey));
+    // Escaped keys are the same key once decoded.
+    let e = parse_call_json(r#"{"x": 1, "\u0078": 2}"#).unwrap_err();
+    assert_eq!(e.iter().next().unwrap().rule, Rule::DuplicateKey);
+    // A hostile duplicate key is escaped and cut in the error.
+    let key = format!("k\n{}", "z".repeat(500));
+    let e = parse_call_json(&format!(r#"{{"{key}": 1, "{key}": 2}}"#)).unwrap_err();
+    let e = e.iter().next().unwrap();
+    assert!(
+        !e.message.contains('\n') && !e.arg.contains('\n'),
+        "{}",
+        e.message
+    );
+    assert!(e.arg.chars().count() <= 201, "{}", e.arg.len());
+    let e = parse_call_json("[1, 2").unwrap_err();
+    assert_eq!(e.iter().next().unwrap().rule, Rule::JsonType);
+}
+
+#[test]
+fn unknown_argument_names_are_escaped_and_cut() {
+    let key = format!("x\u{202e}\n{}", "y".repeat(1000));
+    let e = ArgError::unknown(&key, &["target", "port"]);
+    assert!(
+        !e.arg.contains('\n') && !e.arg.contains('\u{202e}'),
+        "{:?}",
+        e.arg
+    );
+    assert!(
+        e.arg.contains("U+202E") && e.arg.contains("\\n"),
+        "{:?}",
+        e.arg
+    );
+    assert!(e.arg.chars().count() <= 220);
+    assert!(e.message.len() < 300, "{}", e.message);
+    assert!(e.message.ends_with("declared arguments are: target, port"));
 }

@@ -40,6 +40,15 @@ pub enum InvokeError {
         /// Argument name, when known.
         arg: Option<String>,
     },
+    /// A value placed in a URL's host or port does not read as one host or port (see
+    /// [`crate::value::check_url_authority_value`]).
+    #[error("{} cannot be placed in the URL's host or port: {reason}", dot_subject(.arg.as_deref()))]
+    UrlAuthority {
+        /// Argument name, when known.
+        arg: Option<String>,
+        /// Why not.
+        reason: &'static str,
+    },
     /// A secret could not be resolved.
     #[error(transparent)]
     Secret(#[from] SecretError),

@@ -23,6 +23,10 @@ pub struct RequestText {
     /// Set when a value `.` or `..` was pushed into a URL path: the argument's name,
     /// if known. [`HttpRequest::new`] refuses such a request.
     dot_segment: Option<Option<String>>,
+    /// Set when a value that does not read as one host or port was pushed into the
+    /// URL's authority: the argument's name, if known, and why.
+    /// [`HttpRequest::new`] refuses such a request.
+    bad_authority: Option<(Option<String>, &'static str)>,
 }
 
 impl RequestText {
@@ -32,6 +36,7 @@ impl RequestText {
             text: String::new(),
             redacted: None,
             dot_segment: None,
+            bad_authority: None,
         }
     }
 
@@ -57,7 +62,8 @@ impl RequestText {
     ///
     /// A value `.` or `..` in a path is recorded and makes [`HttpRequest::new`]
     /// fail: URL parsers resolve such a segment (even percent-encoded) into another
-    /// path.
+    /// path. So does a value in the authority (after the URL's first character) that
+    /// fails [`crate::value::check_url_authority_value`].
     pub fn push_url_arg(&mut self, arg: &str, value: &str, part: UrlPart) {
         self.push_url(Some(arg), value, part);
     }
@@ -70,6 +76,16 @@ impl RequestText {
     fn push_url(&mut self, arg: Option<&str>, value: &str, part: UrlPart) {
         if part == UrlPart::Path && is_dot_segment(value) && self.dot_segment.is_none() {
             self.dot_segment = Some(arg.map(str::to_owned));
+        }
+        // A value at the very start is the whole URL (the loader allows only a `url`
+        // argument there, checked by its type); any later authority value sits in
+        // the host or port the manifest wrote around it.
+        if part == UrlPart::Authority
+            && !self.text.is_empty()
+            && self.bad_authority.is_none()
+            && let Err(reason) = crate::value::check_url_authority_value(value)
+        {
+            self.bad_authority = Some((arg.map(str::to_owned), reason));
         }
         let encoded = encode_url_component(value, part);
         self.push_both(&encoded);
@@ -176,6 +192,12 @@ impl HttpRequest {
     ) -> Result<Self, InvokeError> {
         if let Some(arg) = &url.dot_segment {
             return Err(InvokeError::DotSegment { arg: arg.clone() });
+        }
+        if let Some((arg, reason)) = &url.bad_authority {
+            return Err(InvokeError::UrlAuthority {
+                arg: arg.clone(),
+                reason,
+            });
         }
         for (name, value) in &headers {
             if !check_header_value(value.as_str()) {

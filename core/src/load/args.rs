@@ -30,6 +30,7 @@ pub(crate) const ARG_KEYS: &[&str] = &[
     "scope_check",
     "feeds_decision",
     "allow_option_values",
+    "allowed_keys",
 ];
 
 /// Where the types come from.

@@ -22,6 +22,7 @@ fn applies_to(key: &str, kind: &TypeKind) -> bool {
         "allow_option_values" => {
             kind.is_free_text() || super::option_values::is_signed_number(kind)
         }
+        "allowed_keys" => matches!(kind, K::MsfOptions),
         _ => true,
     }
 }
@@ -36,6 +37,7 @@ fn applicable_types(key: &str) -> &'static str {
         "allow_option_values" => {
             "`string`, `regex_match`, `path`, `credential_file`, `integer` and `number`"
         }
+        "allowed_keys" => "`msf_options`",
         _ => "every type",
     }
 }
@@ -144,7 +146,18 @@ pub(crate) fn check_own(
             .help("remove `schemes` to accept `http` and `https`, or list the schemes");
         }
         for s in &schemes.v {
-            if !is_scheme(&s.v) {
+            if let Some(why) = crate::value::forbidden_scheme(&s.v) {
+                sink.error(
+                    "forbidden-scheme",
+                    s.span.clone(),
+                    format!(
+                        "`{}` in `schemes` of {what} is never accepted: it {why}",
+                        s.v
+                    ),
+                )
+                .note("a `url` argument names a network resource; these schemes are refused whatever `schemes` says")
+                .help("list `http`, `https` or another network scheme");
+            } else if !is_scheme(&s.v) {
                 sink.error(
                     "bad-scheme",
                     s.span.clone(),
@@ -156,6 +169,9 @@ pub(crate) fn check_own(
                 .help("write schemes in lower case without `://`, e.g. `\"https\"`");
             }
         }
+    }
+    if let Some(keys) = &own.allowed_keys {
+        check_allowed_keys(sink, what, keys);
     }
     if matches!(kind, TypeKind::Port) {
         for (k, b) in [("min", &own.min), ("max", &own.max)] {
@@ -172,6 +188,44 @@ pub(crate) fn check_own(
                 )
                 .note("ports are always 1-65535; the bound only narrows that range");
             }
+        }
+    }
+}
+
+/// `allowed_keys` of an `msf_options` argument: not empty, each a key the value
+/// parser accepts and not a console command; a dangerous key listed is allowed on
+/// purpose, but said out loud.
+fn check_allowed_keys(
+    sink: &mut Sink<'_>,
+    what: &str,
+    keys: &super::walk::Sp<Vec<super::walk::Sp<String>>>,
+) {
+    if keys.v.is_empty() {
+        sink.error(
+            "bad-allowed-keys",
+            keys.span.clone(),
+            format!("`allowed_keys` of {what} is empty: no option could be set"),
+        )
+        .help("list the Metasploit options the value may set, e.g. `allowed_keys = [\"RHOSTS\", \"RPORT\"]`");
+    }
+    for k in &keys.v {
+        if let Err(why) = crate::value::check_msf_key(&k.v) {
+            sink.error(
+                "bad-allowed-keys",
+                k.span.clone(),
+                format!(
+                    "`{}` in `allowed_keys` of {what} cannot be allowed: {why}",
+                    k.v.escape_debug()
+                ),
+            )
+            .help("keys are letters, digits and `_`, starting with a letter, e.g. `RHOSTS`");
+        } else if let Some(reason) = crate::value::msf_dangerous_key(&k.v) {
+            sink.warn(
+                "dangerous-msf-key",
+                k.span.clone(),
+                format!("`allowed_keys` of {what} allows `{}`, which {reason}", k.v),
+            )
+            .note("the key is refused unless listed; listing it lets an LLM set it");
         }
     }
 }
@@ -262,5 +316,11 @@ pub(crate) fn finish(
         allow_option_values: merged.allow_option_values.as_ref().is_some_and(|c| c.v),
         // Decided from the command's placement once the manifest is read.
         negative_is_option: false,
+        allowed_keys: merged.allowed_keys.as_ref().map(|a| {
+            a.v.iter()
+                .map(|s| s.v.to_ascii_uppercase().into())
+                .collect::<Vec<_>>()
+                .into()
+        }),
     })
 }

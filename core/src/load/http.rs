@@ -64,19 +64,6 @@ fn arg_ref(
     None
 }
 
-/// Types whose validated text is safe to insert verbatim before the URL path.
-fn authority_safe(kind: &TypeKind) -> bool {
-    matches!(
-        kind,
-        TypeKind::Url
-            | TypeKind::ScopeTarget
-            | TypeKind::IpAddress
-            | TypeKind::Port
-            | TypeKind::Integer
-            | TypeKind::Enum
-    )
-}
-
 pub(crate) fn decode_http(
     cx: &mut Cx<'_>,
     t: &Tbl<'_, '_>,
@@ -129,8 +116,8 @@ pub(crate) fn decode_http(
                 .help("write the full URL, e.g. `url = \"https://api.example.com/v1/{id}\"`");
             return None;
         }
+        let mut url_ok = super::http_layout::check_url_layout(cx, args, infos, u, &raw);
         let mut pieces = Vec::new();
-        let mut url_ok = true;
         for p in raw {
             match p {
                 RawUrlPiece::Lit(l) => pieces.push(TextPiece::Lit(l.into())),
@@ -143,24 +130,6 @@ pub(crate) fn decode_http(
                         url_ok = false;
                         continue;
                     };
-                    let a = args.get(arg)?;
-                    let type_ok = infos.get(arg).is_some_and(|i| i.type_ok);
-                    if part == UrlPart::Authority && type_ok && !authority_safe(&a.ty.kind) {
-                        url_ok = false;
-                        let file_span = inner_span(cx.source(), &u.span, &u.v, span);
-                        cx.sink
-                            .error(
-                                "unsafe-url-part",
-                                file_span,
-                                format!(
-                                    "argument `{name}` of type `{}` is placed before the URL path, where values are inserted verbatim",
-                                    a.ty.name
-                                ),
-                            )
-                            .help("use a `url`, `scope_target`, `ip_address`, `port`, `integer` or `enum` argument there, or move the value into the path or query")
-                            .note("only values whose validated form is a host, URL or number cannot change which server is called");
-                        continue;
-                    }
                     pieces.push(TextPiece::Arg { arg, part });
                 }
             }

@@ -7,12 +7,14 @@
 //! manifest is returned only when there is no error (warnings are allowed).
 
 mod args;
+mod careless;
 mod collisions;
 mod command;
 mod constraints;
 mod defaults;
 mod diag;
 mod http;
+mod http_layout;
 mod http_template;
 mod manifest;
 mod option_values;
@@ -101,6 +103,7 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     if let Some(m) = &manifest {
         collisions::check(&mut cx, m, text);
     }
+    careless::check(&mut cx, text);
     let mut diagnostics = cx.sink.diags;
     diagnostics.sort_by_key(|d| (d.line, d.column));
     let has_errors = diagnostics.iter().any(Diagnostic::is_error);

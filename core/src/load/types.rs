@@ -24,6 +24,7 @@ pub(crate) const TYPE_KEYS: &[&str] = &[
     "schemes",
     "scope_check",
     "allow_option_values",
+    "allowed_keys",
 ];
 
 /// Constraints as written: `None` where the key is absent, so that a more specific
@@ -39,6 +40,7 @@ pub(crate) struct RawConstraints {
     pub(crate) clamp: Option<Sp<bool>>,
     pub(crate) schemes: Option<Sp<Vec<Sp<String>>>>,
     pub(crate) allow_option_values: Option<Sp<bool>>,
+    pub(crate) allowed_keys: Option<Sp<Vec<Sp<String>>>>,
 }
 
 impl RawConstraints {
@@ -54,6 +56,7 @@ impl RawConstraints {
             clamp: t.bool(cx, "clamp"),
             schemes: t.str_list(cx, "schemes"),
             allow_option_values: t.bool(cx, "allow_option_values"),
+            allowed_keys: t.str_list(cx, "allowed_keys"),
         }
     }
 
@@ -74,6 +77,10 @@ impl RawConstraints {
                 .allow_option_values
                 .clone()
                 .or_else(|| base.allow_option_values.clone()),
+            allowed_keys: self
+                .allowed_keys
+                .clone()
+                .or_else(|| base.allowed_keys.clone()),
         }
     }
 
@@ -96,6 +103,7 @@ impl RawConstraints {
         k!(clamp);
         k!(schemes);
         k!(allow_option_values);
+        k!(allowed_keys);
         v
     }
 }

@@ -129,7 +129,7 @@ impl TypeKind {
 /// Which fields apply to which type is fixed by the format: `pattern` to `string` and
 /// `regex_match`; `allowed` to `enum`; `min`/`max`/`clamp` to `integer`, `port` and (as
 /// a fallback) `number`; `min_float`/`max_float` to `number`; `schemes` to `url`;
-/// `allow_option_values` to the free-text types, `integer` and `number`. The loader warns about a constraint
+/// `allow_option_values` to the free-text types, `integer` and `number`; `allowed_keys` to `msf_options`. The loader warns about a constraint
 /// set on a type it does not apply to.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Constraints {
@@ -159,6 +159,10 @@ pub struct Constraints {
     /// argument whose value can start an argv element of a command: a negative value
     /// there is refused (`kill {pid}` with `-9`) unless `allow_option_values`.
     pub negative_is_option: bool,
+    /// `msf_options` keys a value may set (cladgen extension key), upper case and
+    /// compared case-insensitively; `None` allows every key but the dangerous ones
+    /// ([`crate::value::MSF_DANGEROUS_KEYS`]), which are allowed only when listed here.
+    pub allowed_keys: Option<List<Str>>,
 }
 
 impl Constraints {
@@ -174,6 +178,7 @@ impl Constraints {
         schemes: None,
         allow_option_values: false,
         negative_is_option: false,
+        allowed_keys: None,
     };
 }
 

@@ -63,6 +63,8 @@ pub enum Rule {
     CommandPattern,
     /// The dynamic path cannot validate a user (`extern`) type.
     Unsupported,
+    /// The call's JSON text gives a key twice in one object, or is not JSON.
+    DuplicateKey,
 }
 
 impl Rule {
@@ -97,6 +99,7 @@ impl Rule {
             Rule::OutOfScope => "out-of-scope",
             Rule::CommandPattern => "command-pattern",
             Rule::Unsupported => "unsupported",
+            Rule::DuplicateKey => "duplicate-key",
         }
     }
 }
@@ -161,10 +164,14 @@ impl ArgError {
         )
     }
 
-    /// The call names an argument the tool does not declare.
+    /// The call names an argument the tool does not declare. The key is the
+    /// caller's text: it is escaped and cut (as values are, see
+    /// [`crate::value::shown`]) in the error's `arg` and message, so it cannot forge
+    /// or flood them.
     pub fn unknown(arg: &str, declared: &[&str]) -> Self {
+        let arg = super::check::shown(arg);
         ArgError::new(
-            arg,
+            &arg,
             Rule::UnknownArgument,
             format!(
                 "unknown argument '{arg}'; declared arguments are: {}",

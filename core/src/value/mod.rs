@@ -30,6 +30,7 @@ mod duration;
 mod dynamic;
 mod enums;
 mod error;
+mod json_text;
 mod msf;
 mod net;
 mod numeric;
@@ -45,14 +46,17 @@ pub use duration::Duration;
 pub use dynamic::Value;
 pub use enums::{EnumValue, parse_enum, parse_enum_json};
 pub use error::{ArgError, ArgErrors, Rule};
-pub use msf::MsfOptions;
+pub use json_text::parse_call_json;
+pub use msf::{MSF_DANGEROUS_KEYS, MsfOptions, check_msf_key, msf_dangerous_key};
 pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, check_host_name};
 pub use numeric::{Boolean, Integer, NUMBER_MAX_CHARS, Number, Port};
 pub use path::{CredentialFile, RelPath};
 pub use text::{RegexMatch, Text};
-pub use url::Url;
 #[doc(hidden)]
 pub use url::fast_path_agreement as url_fast_path_agreement;
+#[cfg(feature = "load")]
+pub(crate) use url::plain_host_str as url_plain_host;
+pub use url::{FORBIDDEN_SCHEMES, Url, check_url_authority_value, forbidden_scheme};
 
 use crate::model::Constraints;
 use std::path::PathBuf;

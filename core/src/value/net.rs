@@ -209,12 +209,21 @@ fn cidr_shaped(s: &str) -> bool {
     v4 || v6
 }
 
+/// `08`, `032`: tools disagree on whether a leading zero means octal, so a prefix is
+/// written without one (`0` itself is fine).
+fn leading_zero(prefix: &str) -> bool {
+    prefix.len() > 1 && prefix.starts_with('0')
+}
+
 /// The final classification, after the fences; `Err` says why nothing fits.
 fn classify(s: &str) -> Result<TargetKind, &'static str> {
     if let Some((addr, prefix)) = s.split_once('/') {
         let ip: IpAddr =
             parse_ip(addr).ok_or("the address part of the CIDR range is not a valid IP address")?;
         let max = if ip.is_ipv4() { 32 } else { 128 };
+        if leading_zero(prefix) {
+            return Err("a CIDR prefix must not have leading zeros");
+        }
         let p: u8 = prefix
             .parse()
             .ok()
@@ -431,6 +440,12 @@ impl ArgValue for Cidr {
             }
         };
         let max: u8 = if ip.is_ipv4() { 32 } else { 128 };
+        if leading_zero(prefix) {
+            return Err(err(
+                format!("argument '{name}' CIDR prefix must not have leading zeros"),
+                FORM,
+            ));
+        }
         let p = prefix
             .parse::<u8>()
             .ok()

@@ -103,7 +103,85 @@ impl Url {
 
 const DEFAULT_SCHEMES: [&str; 2] = ["http", "https"];
 
+/// Schemes a `url` argument never accepts, whatever its `schemes` list says, with
+/// the reason. A `url` names a network resource: these run script (`javascript`,
+/// `vbscript`), carry their own content (`data`, `blob`), read local files (`file`,
+/// `filesystem`, `jar`) or open browser-internal pages and extensions. The loader
+/// refuses a `schemes` entry from this list (`forbidden-scheme`).
+pub const FORBIDDEN_SCHEMES: &[(&str, &str)] = &[
+    ("javascript", "runs script in the page"),
+    ("vbscript", "runs script in the page"),
+    (
+        "data",
+        "carries its own content, which can be a script or a page",
+    ),
+    ("blob", "carries content made by a page"),
+    (
+        "file",
+        "reads local files (use a `path` argument for files)",
+    ),
+    ("filesystem", "reads a browser's local storage"),
+    ("jar", "reads inside local archives"),
+    ("view-source", "opens a browser-internal page"),
+    ("about", "opens a browser-internal page"),
+    ("chrome", "opens a browser-internal page"),
+    ("chrome-untrusted", "opens a browser-internal page"),
+    ("chrome-search", "opens a browser-internal page"),
+    ("chrome-extension", "opens a browser extension"),
+    ("devtools", "opens the browser's developer tools"),
+    ("edge", "opens a browser-internal page"),
+    ("brave", "opens a browser-internal page"),
+    ("opera", "opens a browser-internal page"),
+    ("vivaldi", "opens a browser-internal page"),
+    ("resource", "opens a browser-internal page"),
+    ("moz-extension", "opens a browser extension"),
+    ("ms-browser-extension", "opens a browser extension"),
+    ("safari-extension", "opens a browser extension"),
+    ("intent", "starts another application"),
+];
+
+/// Why scheme `scheme` (any case) is never accepted, if it is one of
+/// [`FORBIDDEN_SCHEMES`].
+pub fn forbidden_scheme(scheme: &str) -> Option<&'static str> {
+    FORBIDDEN_SCHEMES
+        .iter()
+        .find(|(s, _)| s.eq_ignore_ascii_case(scheme))
+        .map(|(_, why)| *why)
+}
+
+/// The run-time rule for a value placed in a URL's authority (before the path) of an
+/// `[http] url` template, after its type's own rules: the loader lets only host-like
+/// types (`scope_target`, `ip_address`, `enum`) into the host and `port` or digit
+/// enums after a literal `:`. Their text must still read as one host name, IPv4
+/// address or port: no CIDR range (`/` would start the path), no IPv6 literal (its
+/// `:` would be read as a port separator; IPv6 hosts are written literally or passed
+/// as a whole `url`), no `@`, `%`, brackets or other character that changes where
+/// the host ends. `Err` gives the reason.
+pub fn check_url_authority_value(value: &str) -> Result<(), &'static str> {
+    if value.is_empty() {
+        return Err("it is empty, which leaves the URL without a host or port");
+    }
+    if value.contains('/') {
+        return Err("a '/' (as in a CIDR range) would end the host and start the path");
+    }
+    if value.contains(':') {
+        return Err(
+            "a ':' (as in an IPv6 address) would be read as a port separator; only IPv4 addresses and host names can be placed in a URL host",
+        );
+    }
+    match value
+        .bytes()
+        .find(|b| !(b.is_ascii_alphanumeric() || *b == b'.' || *b == b'-'))
+    {
+        Some(_) => Err("only letters, digits, '.' and '-' can be placed in a URL host or port"),
+        None => Ok(()),
+    }
+}
+
 fn scheme_allowed(spec: &ArgSpec<'_>, scheme: &str) -> bool {
+    if forbidden_scheme(scheme).is_some() {
+        return false;
+    }
     match &spec.constraints.schemes {
         Some(list) => list.iter().any(|s| s.eq_ignore_ascii_case(scheme)),
         None => DEFAULT_SCHEMES
@@ -193,6 +271,20 @@ fn parse_with_parser(spec: &ArgSpec<'_>, input: &str) -> Result<url::Url, ArgErr
         )
     })?;
     let scheme = url.scheme();
+    let listed = || {
+        spec.constraints
+            .schemes
+            .as_ref()
+            .is_some_and(|l| l.iter().any(|s| s.eq_ignore_ascii_case(scheme)))
+    };
+    if let Some(why) = forbidden_scheme(scheme)
+        && listed()
+    {
+        return Err(bad(
+            Rule::Scheme,
+            format!("argument '{name}' URL scheme '{scheme}' is never accepted: it {why}"),
+        ));
+    }
     if !scheme_allowed(spec, scheme) {
         return Err(bad(
             Rule::Scheme,
@@ -317,6 +409,13 @@ fn plain_port(port: &[u8]) -> bool {
     (1..=5).contains(&port.len())
         && port.iter().all(u8::is_ascii_digit)
         && port.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) <= u32::from(u16::MAX)
+}
+
+/// Whether `host` is a host the URL parser reads as written: a DNS name not ending
+/// in a numeric label, or a canonical dotted quad (the loader checks enum hosts so).
+#[cfg(feature = "load")]
+pub(crate) fn plain_host_str(host: &str) -> bool {
+    plain_host(host.as_bytes())
 }
 
 fn plain_host(host: &[u8]) -> bool {
