@@ -204,11 +204,12 @@ impl Runner {
         &self.config
     }
 
-    /// Runs a validated dynamic call ([`Call::plan`] with `secrets`).
+    /// Runs a validated dynamic call ([`Call::plan`] with `secrets`). The future is
+    /// `Send` (it can be spawned), hence the `Sync` resolver.
     pub async fn run_call(
         &self,
         call: &Call<'_>,
-        secrets: &dyn SecretResolver,
+        secrets: &(dyn SecretResolver + Sync),
     ) -> Result<Envelope, RunError> {
         self.run(call.manifest(), call.values(), |ctx| {
             call.plan(ctx, secrets)
