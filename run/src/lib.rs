@@ -525,6 +525,9 @@ impl Runner {
             Ending::Cancelled => {
                 Some("cancelled by the host; the process group was stopped".to_owned())
             }
+            Ending::Lost(e) => Some(format!(
+                "waiting for the tool failed ({e}); the process group was stopped"
+            )),
             Ending::Exited(status) => {
                 envelope.exit_code = status.code();
                 match status.code() {

@@ -156,6 +156,8 @@ pub(crate) enum Ending {
     TimedOut,
     /// The cancellation token fired; the group was stopped.
     Cancelled,
+    /// Waiting for the process failed (it cannot be observed); the group was stopped.
+    Lost(String),
 }
 
 /// The result of one process run.
@@ -292,7 +294,7 @@ async fn supervise(
         status = child.wait() => match status {
             Ok(s) => return Ending::Exited(s),
             // wait() failing means the child cannot be observed: stop it all.
-            Err(_) => Ending::Cancelled,
+            Err(e) => Ending::Lost(e.to_string()),
         },
         _ = tokio::time::sleep(limits.timeout) => Ending::TimedOut,
         _ = cancel.cancelled() => Ending::Cancelled,
