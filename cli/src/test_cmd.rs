@@ -66,7 +66,7 @@ pub(crate) struct TestArgs {
     credential_base: Option<PathBuf>,
 }
 
-fn parse_pair(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_pair(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
         Some(_) => Err(format!("`{s}` has no argument name before `=`")),
@@ -112,12 +112,21 @@ fn run_inner(args: &TestArgs) -> Result<(), u8> {
 
 /// The call object from `--args-json` or the `--arg` pairs.
 fn call_json(args: &TestArgs) -> Result<serde_json::Value, u8> {
-    if let Some(text) = &args.args_json {
+    call_object(args.args_json.as_deref(), &args.args)
+}
+
+/// The call object from `--args-json` text or `--arg NAME=VALUE` pairs (shared by
+/// `test` and `run`).
+pub(crate) fn call_object(
+    args_json: Option<&str>,
+    pairs: &[(String, String)],
+) -> Result<serde_json::Value, u8> {
+    if let Some(text) = args_json {
         return serde_json::from_str(text)
             .map_err(|e| usage(format!("--args-json is not JSON: {e}")));
     }
     let mut obj = serde_json::Map::new();
-    for (k, v) in &args.args {
+    for (k, v) in pairs {
         if obj.insert(k.clone(), v.clone().into()).is_some() {
             return Err(usage(format!("--arg {k} is given more than once")));
         }
@@ -136,9 +145,14 @@ fn print_diagnostics(diags: &[Diagnostic], source: &str) {
 }
 
 fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
-    let types_path = args.types.clone().or_else(|| {
-        let dir = args
-            .manifest
+    load_manifest_at(&args.manifest, args.types.as_deref())
+}
+
+/// Loads a manifest with its custom types (`types`, else the nearest
+/// `toolclad.toml`), printing diagnostics; the error is the exit code.
+pub(crate) fn load_manifest_at(manifest: &Path, types: Option<&Path>) -> Result<Manifest, u8> {
+    let types_path = types.map(Path::to_path_buf).or_else(|| {
+        let dir = manifest
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
@@ -161,7 +175,7 @@ fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
         unknown_keys: Level::Error,
         extern_types: BTreeMap::new(),
     };
-    let loaded = load::load_file(&args.manifest, &opts);
+    let loaded = load::load_file(manifest, &opts);
     print_diagnostics(&loaded.diagnostics, &loaded.source);
     match loaded.manifest {
         Some(m) => Ok(m),
@@ -169,7 +183,7 @@ fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
         None => {
             eprintln!(
                 "error: {} is not a valid manifest ({} error(s))",
-                args.manifest.display(),
+                manifest.display(),
                 loaded.error_count()
             );
             Err(EXIT_INVALID)
