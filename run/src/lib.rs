@@ -17,7 +17,7 @@
 //!
 //! What happens, in order (`docs/execution.md` has every decision):
 //! 1. a scan id (checked: it becomes part of paths) and the run's evidence directory
-//!    (`[tool.evidence] output_dir`, else `{evidence_dir}/{scan_id}-{tool}`);
+//!    (`[tool.evidence] output_dir`, else the evidence directory itself);
 //! 2. the plan; `[http]`, `[mcp]`, session and browser plans are refused as not
 //!    supported yet, callback and `[source]` tools as run by the host;
 //! 3. **the gate**, before anything starts: the project scope for every
@@ -293,9 +293,12 @@ impl Runner {
             ))
         })?;
         let ctx = ExecContext::new(scan_id.clone(), evidence_dir);
+        // Without a template the run writes into the evidence directory itself, so
+        // `{_output_file}` and `TOOLCLAD_OUTPUT_DIR` are the values the plan builders
+        // (and `cladgen test`) use; file names carry the scan id.
         let run_dir = match &manifest.tool.evidence {
             Some(e) => ctx.expand_output_dir(&e.output_dir),
-            None => format!("{evidence_dir}/{scan_id}-{}", manifest.tool.name),
+            None => evidence_dir.to_owned(),
         };
         let run_dir = PathBuf::from(run_dir);
         let output_file = run_dir.join(format!("{scan_id}-output"));

@@ -274,6 +274,16 @@ format = "text"
             "{out}"
         );
         assert!(out.contains("TOOLCLAD_TOOL_NAME=env_dump"), "{out}");
+        // Without [tool.evidence] the run writes into the evidence directory itself.
+        let ev = dir.join("evidence");
+        assert!(
+            out.contains(&format!("TOOLCLAD_OUTPUT_DIR={}\n", ev.display())),
+            "{out}"
+        );
+        assert_eq!(
+            e.output_file.as_deref(),
+            ev.join(format!("{}.txt", e.scan_id)).to_str()
+        );
         assert!(
             e.command.contains("TOOLCLAD_ARG_TARGET=abc"),
             "{}",
