@@ -14,8 +14,23 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-/// A fresh directory for one test.
-fn tmp_dir(name: &str) -> PathBuf {
+/// A fresh directory for one test, removed when the test ends.
+struct TmpDir(PathBuf);
+
+impl std::ops::Deref for TmpDir {
+    type Target = PathBuf;
+    fn deref(&self) -> &PathBuf {
+        &self.0
+    }
+}
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmp_dir(name: &str) -> TmpDir {
     static N: AtomicUsize = AtomicUsize::new(0);
     let dir = std::env::temp_dir().join(format!(
         "cladgen-run-tests/{name}-{}-{}",
@@ -24,7 +39,7 @@ fn tmp_dir(name: &str) -> PathBuf {
     ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
-    dir
+    TmpDir(dir)
 }
 
 /// Writes an executable `sh` script.
@@ -609,6 +624,58 @@ format = "text"
             assert_eq!(e.status, Status::Success, "{inside}");
             assert!(marker.exists());
             std::fs::remove_file(&marker).unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn scope_check_on_other_types_checks_their_text_as_a_host() {
+        let dir = tmp_dir("scope-text");
+        let s = script(dir.as_path(), "host.sh", "echo ok");
+        let m = load(&format!(
+            r#"
+[tool]
+name = "by_name"
+version = "1.0.0"
+description = "Takes a host name as text."
+timeout_seconds = 5
+
+[args.host]
+type = "string"
+required = true
+scope_check = true
+
+[args.net]
+type = "cidr"
+required = false
+scope_check = true
+
+[command]
+exec = ["{}", "{{host}}"]
+
+[output]
+format = "text"
+"#,
+            s.display()
+        ));
+        let scope = Scope::new(["*.lab.example.com", "10.0.0.0/16"], ["10.0.9.0/24"]).unwrap();
+        let runner = Runner::new(config(&dir).with_scope(scope));
+        let e = run_json(
+            &runner,
+            &m,
+            json!({"host": "db.lab.example.com", "net": "10.0.4.0/22"}),
+        )
+        .await
+        .unwrap();
+        checked(&m, &e);
+        assert_eq!(e.status, Status::Success);
+        for bad in [
+            json!({"host": "under_score.lab.example.com"}),
+            json!({"host": "lab.example.com"}),
+            json!({"host": "db.lab.example.com", "net": "10.0.8.0/21"}),
+        ] {
+            let r = refusal(run_json(&runner, &m, bad.clone()).await);
+            assert_eq!(r.reasons().len(), 1, "{bad}: {r:?}");
+            assert_eq!(r.reasons()[0].rule, GateRule::OutOfScope, "{bad}");
         }
     }
 
