@@ -798,6 +798,15 @@ format = "text"
                 other => panic!("{backend}: {other:?}"),
             }
         }
+        let callback = load(&head.replace(
+            "description = \"Remote.\"",
+            "description = \"Remote.\"\ndispatch = \"callback\"",
+        ));
+        let r = run_json(&Runner::new(config(&dir)), &callback, json!({"q": "x"})).await;
+        assert!(
+            matches!(&r, Err(e @ RunError::HostRuns { .. }) if e.to_string().contains("nothing ran")),
+            "{r:?}"
+        );
     }
 }
 
