@@ -91,10 +91,13 @@ fn run_inner(args: &RunArgs) -> Result<u8, u8> {
         EXIT_FAILED
     })?;
     let runner = Runner::new(config(args)?);
-    if std::io::stderr().is_terminal() {
-        eprintln!("running {} ...", m.tool.name);
-    }
-    match runner.run_blocking(&m, call.values(), |ctx| call.plan(ctx, &EnvSecrets)) {
+    // Not while a y/N prompt may be waiting on the same terminal.
+    let prompting = m.tool.human_approval && !args.approve;
+    let ticker =
+        (std::io::stderr().is_terminal() && !prompting).then(|| Ticker::start(&m.tool.name));
+    let result = runner.run_blocking(&m, call.values(), |ctx| call.plan(ctx, &EnvSecrets));
+    drop(ticker);
+    match result {
         Ok(envelope) => {
             if args.json {
                 println!("{}", envelope.to_json());
@@ -168,6 +171,51 @@ fn find_scope_file(manifest: &Path) -> Option<PathBuf> {
         .ancestors()
         .map(|d| d.join("scope").join("scope.toml"))
         .find(|p| p.is_file())
+}
+
+/// A progress line on the terminal (`running <tool> ... 12 s`) for runs longer than a
+/// second; cleared when dropped.
+struct Ticker {
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Ticker {
+    fn start(tool: &str) -> Self {
+        use std::sync::atomic::Ordering;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let flag = std::sync::Arc::clone(&stop);
+        let tool = tool.to_owned();
+        let thread = std::thread::spawn(move || {
+            let started = std::time::Instant::now();
+            let mut shown = 0;
+            while !flag.load(Ordering::Relaxed) {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                let secs = started.elapsed().as_secs();
+                if secs > shown && !flag.load(Ordering::Relaxed) {
+                    eprint!("\rrunning {tool} ... {secs} s");
+                    shown = secs;
+                }
+            }
+            if shown > 0 {
+                // Clear the progress line before the result is printed.
+                eprint!("\r\x1b[K");
+            }
+        });
+        Ticker {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Ticker {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 /// Asks on the terminal. It blocks while the person answers; the run has not started
