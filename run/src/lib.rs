@@ -282,6 +282,16 @@ impl Runner {
     }
 
     fn layout(&self, manifest: &Manifest) -> Result<Layout, RunError> {
+        // The loader accepts only sha256; a hand-built model asking for another
+        // algorithm must not get a sha256 hash under its name.
+        if let Some(e) = &manifest.tool.evidence
+            && e.hash != "sha256"
+        {
+            return Err(RunError::Config(format!(
+                "tool '{}': [tool.evidence] hash '{}' is not supported (only sha256)",
+                manifest.tool.name, e.hash
+            )));
+        }
         let scan_id = self.config.scan_ids.next_id();
         if !is_valid_scan_id(&scan_id) {
             return Err(RunError::ScanId { id: scan_id });

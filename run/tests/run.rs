@@ -1000,6 +1000,16 @@ parser = "custom:{}"
         assert_eq!((e.output_file, e.output_hash), (None, None));
         assert_eq!(e.results, Some(json!({"raw_output": "data\n"})));
 
+        let mut md5 = m.clone();
+        if let Some(e) = md5.tool.evidence.as_mut() {
+            e.hash = "md5".into();
+        }
+        let r = run_json(&Runner::new(config(&dir)), &md5, json!({})).await;
+        assert!(
+            matches!(&r, Err(RunError::Config(msg)) if msg.contains("only sha256")),
+            "{r:?}"
+        );
+
         let bad = Runner::new(config(&dir).with_scan_id("../escape"));
         let r = run_json(&bad, &m, json!({})).await;
         assert!(matches!(r, Err(RunError::ScanId { .. })), "{r:?}");
