@@ -44,6 +44,10 @@ pub use tool::{CedarRef, Tool};
 
 #[cfg(feature = "macros")]
 pub use cladgen_macros::include_manifest;
+/// Governed execution (feature `run`): the gate, process groups, bounded output,
+/// parsers and the evidence envelope. See `docs/execution.md`.
+#[cfg(feature = "run")]
+pub use cladgen_run as run;
 
 /// Includes the code `cladgen-build` generated into `OUT_DIR`.
 ///

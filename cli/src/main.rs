@@ -1,8 +1,9 @@
-//! `cladgen`: validate ToolClad manifests, test a call without running it, expand
-//! the generated Rust, and print LLM tool schemas.
+//! `cladgen`: validate ToolClad manifests, test a call without running it, run it
+//! under the gate, expand the generated Rust, and print LLM tool schemas.
 //!
 //! Exit codes: 0 when everything is valid (warnings allowed), 1 when a manifest is
-//! invalid, 2 on usage or I/O errors.
+//! invalid, 2 on usage or I/O errors. `run`: 0 on success, 1 when the call was
+//! refused or the tool failed, 2 on usage or I/O errors.
 
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -13,6 +14,7 @@ use cladgen_core::model::Manifest;
 use clap::{Parser, Subcommand};
 
 mod expand_cmd;
+mod run_cmd;
 mod schema_cmd;
 mod test_cmd;
 mod validate;
@@ -35,6 +37,9 @@ enum Command {
     /// Validate one call's arguments and print what would run (argv, HTTP request,
     /// MCP call), without running it.
     Test(test_cmd::TestArgs),
+    /// Run one call for real: scope, risk and approval gate, the process in its own
+    /// group with a timeout, parsed results and the evidence envelope.
+    Run(run_cmd::RunArgs),
     /// Print the Rust code generated for one manifest (what a build script writes).
     Expand(expand_cmd::ExpandArgs),
 }
@@ -53,6 +58,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Schema(args) => schema_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
+        Command::Run(args) => run_cmd::run(args),
         Command::Expand(args) => expand_cmd::run(args),
     }
 }

@@ -62,7 +62,7 @@ pub(crate) struct TestArgs {
     credential_base: Option<PathBuf>,
 }
 
-fn parse_pair(s: &str) -> Result<(String, String), String> {
+pub(crate) fn parse_pair(s: &str) -> Result<(String, String), String> {
     match s.split_once('=') {
         Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
         Some(_) => Err(format!("`{s}` has no argument name before `=`")),
@@ -108,13 +108,22 @@ fn run_inner(args: &TestArgs) -> Result<(), u8> {
 
 /// The call object from `--args-json` or the `--arg` pairs.
 fn call_json(args: &TestArgs) -> Result<serde_json::Value, u8> {
-    if let Some(text) = &args.args_json {
+    call_object(args.args_json.as_deref(), &args.args)
+}
+
+/// The call object from `--args-json` text or `--arg NAME=VALUE` pairs (shared by
+/// `test` and `run`).
+pub(crate) fn call_object(
+    args_json: Option<&str>,
+    pairs: &[(String, String)],
+) -> Result<serde_json::Value, u8> {
+    if let Some(text) = args_json {
         // Read from text so that a key given twice is refused, not silently replaced.
         return cladgen_core::value::parse_call_json(text)
             .map_err(|e| usage(format!("--args-json is refused: {e}")));
     }
     let mut obj = serde_json::Map::new();
-    for (k, v) in &args.args {
+    for (k, v) in pairs {
         if obj.insert(k.clone(), v.clone().into()).is_some() {
             return Err(usage(format!("--arg {k} is given more than once")));
         }

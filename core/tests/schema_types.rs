@@ -338,9 +338,17 @@ fn output_schema_wraps_results_in_the_envelope() {
         "status": "success", "scan_id": "1700000000-ab12c", "tool": "scan",
         "command": "nmap -sT 10.0.0.1", "exit_code": 0, "stderr": "", "duration_ms": 1200,
         "timestamp": "2026-01-01T00:00:00Z", "output_file": null, "output_hash": null,
-        "results": {"hosts": []}
+        "results": {"hosts": []}, "error": null, "stdout_bytes": 120,
+        "stdout_truncated": false, "stderr_bytes": 0, "stderr_truncated": false,
+        "output_file_truncated": false
     });
     assert!(v.is_valid(&good));
+    let mut no_counts = good.clone();
+    no_counts
+        .as_object_mut()
+        .expect("object")
+        .remove("stdout_bytes");
+    assert!(!v.is_valid(&no_counts), "the capture fields are required");
     let mut failed = good.clone();
     failed["status"] = json!("timeout");
     failed["results"] = Value::Null;

@@ -11,8 +11,9 @@ pub const ENVELOPE_STATUSES: [&str; 3] = ["success", "error", "timeout"];
 
 /// The evidence envelope's fields, in schema order. Every one is required; the ones a
 /// run may not have (`exit_code` without a process, `output_file` when nothing was
-/// written, `output_hash` without capture, `results` after a failure) are `null`.
-pub const ENVELOPE_FIELDS: [&str; 11] = [
+/// written, `output_hash` without capture, `results` after a failure, `error` after a success) are `null`.
+/// The last five say how much output there was and what was cut at the runner's caps.
+pub const ENVELOPE_FIELDS: [&str; 17] = [
     "status",
     "scan_id",
     "tool",
@@ -24,6 +25,12 @@ pub const ENVELOPE_FIELDS: [&str; 11] = [
     "output_file",
     "output_hash",
     "results",
+    "error",
+    "stdout_bytes",
+    "stdout_truncated",
+    "stderr_bytes",
+    "stderr_truncated",
+    "output_file_truncated",
 ];
 
 /// The name of the tool exposed for command `command` of a session or browser tool.
@@ -271,6 +278,41 @@ pub fn output_schema(m: &Manifest) -> Result<Option<Value>, SchemaError> {
             "anyOf": [results, { "type": "null" }],
             "description": "Parsed output ([output.schema]); null when the run failed."
         }),
+    );
+    props.insert(
+        "error".into(),
+        field(
+            json!(["string", "null"]),
+            "Why the run failed (cannot start, exit code, timeout, output that does not parse or match the schema); null on success.",
+        ),
+    );
+    let count =
+        |description: &str| json!({ "type": "integer", "minimum": 0, "description": description });
+    props.insert(
+        "stdout_bytes".into(),
+        count("Bytes the tool wrote to standard output."),
+    );
+    props.insert(
+        "stdout_truncated".into(),
+        field(
+            json!("boolean"),
+            "Whether standard output was longer than the runner keeps in memory (only that much was parsed).",
+        ),
+    );
+    props.insert(
+        "stderr_bytes".into(),
+        count("Bytes the tool wrote to standard error."),
+    );
+    props.insert(
+        "stderr_truncated".into(),
+        field(json!("boolean"), "Whether stderr above is cut short."),
+    );
+    props.insert(
+        "output_file_truncated".into(),
+        field(
+            json!("boolean"),
+            "Whether output_file holds less than all of standard output (the evidence cap).",
+        ),
     );
     let mut root = Map::new();
     root.insert("type".into(), "object".into());
