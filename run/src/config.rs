@@ -71,6 +71,11 @@ pub struct RunConfig {
     pub allowed_parsers: Vec<PathBuf>,
     /// The highest risk tier that may run; `None` for no limit.
     pub max_risk: Option<RiskTier>,
+    /// Wait for each evidence file to reach the disk (`fsync`) before the envelope is
+    /// returned. Off by default: the hash covers the bytes written either way, and an
+    /// `fsync` per run costs more than the rest of a short run (docs/benchmarks.md);
+    /// turn it on where evidence must survive a power loss.
+    pub durable_evidence: bool,
 }
 
 impl Default for RunConfig {
@@ -89,6 +94,7 @@ impl Default for RunConfig {
             working_dir: None,
             allowed_parsers: Vec::new(),
             max_risk: None,
+            durable_evidence: false,
         }
     }
 }
@@ -110,11 +116,19 @@ impl fmt::Debug for RunConfig {
             .field("working_dir", &self.working_dir)
             .field("allowed_parsers", &self.allowed_parsers)
             .field("max_risk", &self.max_risk)
+            .field("durable_evidence", &self.durable_evidence)
             .finish_non_exhaustive()
     }
 }
 
 impl RunConfig {
+    /// Sets [`durable_evidence`](Self::durable_evidence).
+    #[must_use]
+    pub fn with_durable_evidence(mut self, durable: bool) -> Self {
+        self.durable_evidence = durable;
+        self
+    }
+
     /// Sets the project scope.
     #[must_use]
     pub fn with_scope(mut self, scope: Scope) -> Self {

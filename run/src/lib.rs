@@ -419,9 +419,13 @@ impl Runner {
                 .run_dir
                 .join(format!("{}.{}", layout.scan_id, extension(format)));
             Some(
-                EvidenceSink::create(path.clone(), self.config.evidence_cap)
-                    .await
-                    .map_err(|e| evidence_error(&path, e))?,
+                EvidenceSink::create(
+                    path.clone(),
+                    self.config.evidence_cap,
+                    self.config.durable_evidence,
+                )
+                .await
+                .map_err(|e| evidence_error(&path, e))?,
             )
         } else {
             None

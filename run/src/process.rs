@@ -73,6 +73,7 @@ pub(crate) struct EvidenceSink {
     hasher: Sha256,
     written: u64,
     cap: u64,
+    durable: bool,
     error: Option<String>,
 }
 
@@ -89,7 +90,9 @@ pub(crate) struct EvidenceFile {
 
 impl EvidenceSink {
     /// Creates the file; an existing file is never overwritten.
-    pub async fn create(path: PathBuf, cap: u64) -> io::Result<Self> {
+    /// With `durable`, [`finish`](Self::finish) also waits for the bytes to reach the
+    /// disk (`fsync`).
+    pub async fn create(path: PathBuf, cap: u64, durable: bool) -> io::Result<Self> {
         let file = tokio::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
@@ -101,6 +104,7 @@ impl EvidenceSink {
             hasher: Sha256::new(),
             written: 0,
             cap,
+            durable,
             error: None,
         })
     }
@@ -131,7 +135,10 @@ impl EvidenceSink {
     /// Flushes and closes the file. `stdout_total` tells whether it was truncated.
     pub async fn finish(mut self, stdout_total: u64) -> EvidenceFile {
         if let Some(mut f) = self.file.take()
-            && let Err(e) = f.flush().await.and(f.sync_all().await)
+            && let Err(e) = match f.flush().await {
+                Ok(()) if self.durable => f.sync_all().await,
+                other => other,
+            }
             && self.error.is_none()
         {
             self.error = Some(format!("writing {}: {e}", self.path.display()));

@@ -169,6 +169,26 @@ mod process {
         assert_eq!(std::fs::read(file).unwrap(), b"partial\n");
     }
 
+    /// `durable_evidence` changes only when the bytes reach the disk, never what the
+    /// file holds or its hash.
+    #[tokio::test]
+    async fn durable_evidence_holds_the_same_bytes() {
+        let dir = tmp_dir("durable");
+        let prog = script(&dir, "out.sh", "printf 'a\\377b\\n'");
+        let m = tool(&prog, "text", "");
+        let mut seen = Vec::new();
+        for durable in [false, true] {
+            let runner = Runner::new(config(&dir).with_durable_evidence(durable));
+            let e = run_json(&runner, &m, json!({})).await.unwrap();
+            checked(&m, &e);
+            assert_eq!(e.status, Status::Success);
+            let bytes = std::fs::read(e.output_file.as_deref().unwrap()).unwrap();
+            seen.push((bytes, e.output_hash.clone().unwrap()));
+        }
+        assert_eq!(seen[0], seen[1]);
+        assert_eq!(seen[0].0, b"a\xffb\n");
+    }
+
     #[tokio::test]
     async fn a_program_that_cannot_start_is_an_error_envelope() {
         let dir = tmp_dir("spawn");
