@@ -244,16 +244,18 @@ fn mcp_arguments_are_typed_and_renamed() {
 #[test]
 fn tool_trait_constants_come_from_the_manifest() {
     use tools::hydra_bruteforce::HydraBruteforceArgs as H;
-    assert_eq!(H::NAME, "hydra_bruteforce");
-    assert_eq!(H::RISK_TIER, cladgen::RiskTier::High);
-    assert_eq!(
-        H::HUMAN_APPROVAL,
-        tools::hydra_bruteforce::MANIFEST.tool.human_approval
-    );
-    assert!(tools::hydra_bruteforce::MANIFEST.tool.human_approval);
-    assert_eq!(H::TIMEOUT_SECONDS, 1800);
-    assert_eq!(H::CEDAR.unwrap().resource, "PenTest::CredentialAttack");
-    let schema: serde_json::Value = serde_json::from_str(H::INPUT_SCHEMA).unwrap();
+    assert!(std::ptr::eq(
+        H::MANIFEST,
+        &tools::hydra_bruteforce::MANIFEST
+    ));
+    assert_eq!(H::name(), "hydra_bruteforce");
+    assert_eq!(H::TOOL_NAMES, ["hydra_bruteforce"]);
+    assert_eq!(H::risk_tier(), cladgen::RiskTier::High);
+    assert!(H::human_approval());
+    assert_eq!(H::timeout(), std::time::Duration::from_secs(1800));
+    assert_eq!(H::cedar().unwrap().resource, "PenTest::CredentialAttack");
+    let schema: serde_json::Value =
+        serde_json::from_str(tools::hydra_bruteforce::INPUT_SCHEMA).unwrap();
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["required"], json!(["target", "service"]));
 }
@@ -264,8 +266,7 @@ fn builder_requires_required_arguments_and_applies_defaults() {
     let target = "example.com".parse_target();
     let a = DigLookupArgs::builder(target)
         .record_type(RecordType::Mx)
-        .build()
-        .unwrap();
+        .build();
     assert_eq!(a.answer_style, AnswerStyle::Short, "default applied");
     assert_eq!(a.query_timeout.get(), 5);
     assert_eq!(a.argv(&ctx())[7..], ["MX"]);
@@ -464,29 +465,84 @@ fn schema_accessors_parse_once_and_agree_with_the_constants() {
     );
 }
 
-/// What a runtime does with the trait alone: validate, then read the metadata.
+/// What a runtime does with the trait alone: validate a call by its LLM name, read the
+/// metadata, plan it.
 fn describe<T: Tool>(
+    name: &str,
     call: &serde_json::Value,
-) -> Result<(String, serde_json::Value), cladgen::ArgErrors> {
-    let args = T::from_json(call)?;
+) -> Result<(String, serde_json::Value, cladgen::Plan), cladgen::CallError> {
+    let t = T::from_call(name, call)?;
+    assert!(T::TOOL_NAMES.contains(&t.tool_name()));
+    assert_eq!(
+        T::definitions(cladgen::Flavor::Mcp).len(),
+        T::TOOL_NAMES.len(),
+        "one definition per LLM tool name"
+    );
+    let plan = t
+        .plan(&ctx(), &MapSecrets::new())
+        .expect("these tools need no secret");
     Ok((
-        format!("{} {} ({})", T::NAME, T::VERSION, T::RISK_TIER),
-        args.to_json(),
+        format!("{} {} ({})", T::name(), T::version(), T::risk_tier()),
+        t.to_json(),
+        plan,
     ))
 }
 
 #[test]
 fn the_tool_trait_works_generically() {
-    let (head, json) =
-        describe::<tools::whois_lookup::WhoisLookupArgs>(&json!({"target": "example.com"}))
-            .unwrap();
+    // A one-shot command tool.
+    let (head, json, plan) = describe::<tools::whois_lookup::WhoisLookupArgs>(
+        "whois_lookup",
+        &json!({"target": "example.com"}),
+    )
+    .unwrap();
     assert!(head.starts_with("whois_lookup "), "{head}");
     assert_eq!(json, json!({"target": "example.com"}));
+    assert!(
+        matches!(plan, cladgen::Plan::Argv(ref a) if a[0] == "whois"),
+        "{plan:?}"
+    );
     let e =
-        describe::<tools::whois_lookup::WhoisLookupArgs>(&json!({"target": "a b"})).unwrap_err();
-    assert_eq!(e.len(), 1);
+        describe::<tools::whois_lookup::WhoisLookupArgs>("whois_lookup", &json!({"target": "a b"}))
+            .unwrap_err();
+    assert!(
+        matches!(e, cladgen::CallError::Args { tool: "whois_lookup", ref errors } if errors.len() == 1),
+        "{e:?}"
+    );
+    assert!(matches!(
+        describe::<tools::whois_lookup::WhoisLookupArgs>("nmap_scan", &json!({})),
+        Err(cladgen::CallError::UnknownTool { .. })
+    ));
     assert_eq!(
         <tools::nmap_scan::NmapScanArgs as Tool>::timeout(),
         std::time::Duration::from_secs(900)
     );
+
+    // A session tool: the trait is on its command enum, called as `<tool>__<command>`.
+    use tools::msf_console::MsfConsoleCommand as M;
+    assert!(M::TOOL_NAMES.iter().all(|n| n.starts_with("msf_console__")));
+    let (head, json, plan) = describe::<M>(
+        "msf_console__show_options",
+        &json!({"command": "show options"}),
+    )
+    .unwrap();
+    assert!(head.starts_with("msf_console "), "{head}");
+    assert_eq!(json["command"], "show options");
+    assert!(matches!(plan, cladgen::Plan::Session { .. }), "{plan:?}");
+    let e =
+        describe::<M>("msf_console__show_options", &json!({"command": "show all"})).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            cladgen::CallError::Args {
+                tool: "msf_console",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(matches!(
+        describe::<M>("msf_console__no_such_command", &json!({})),
+        Err(cladgen::CallError::UnknownTool { .. })
+    ));
 }

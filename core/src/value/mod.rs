@@ -44,6 +44,8 @@ pub use check::{
 pub use duration::Duration;
 pub use dynamic::Value;
 pub use enums::{EnumValue, parse_enum, parse_enum_json};
+#[doc(hidden)]
+pub use enums::{ManifestEnum, enum_from_str, enum_str};
 pub use error::{ArgError, ArgErrors, Rule};
 pub use msf::MsfOptions;
 pub use net::{Cidr, IpAddress, ScopeTarget, TargetKind, check_host_name};
