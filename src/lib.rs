@@ -31,14 +31,48 @@ extern crate self as cladgen;
 mod registry;
 mod tool;
 
+// The public API is this explicit list (tests/generated.rs pins it): every addition is
+// a decision. What only generated code needs is in `__private`.
 pub use cladgen_core::invoke::{
-    self, Call, EnvSecrets, ExecContext, ExecutorCall, HttpRequest, InvokeError, MapSecrets, Plan,
+    Call, EnvSecrets, ExecContext, ExecutorCall, HttpRequest, InvokeError, MapSecrets, Plan,
     Secret, SecretError, SecretResolver,
 };
 pub use cladgen_core::model::{self, Manifest, RiskTier};
-pub use cladgen_core::schema::{self, Flavor};
+pub use cladgen_core::schema::Flavor;
 pub use cladgen_core::scope;
-pub use cladgen_core::value::{self, ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
+pub use cladgen_core::value::{ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
+
+/// Validated argument values: the 15 built-in ToolClad types, the value of any of
+/// them ([`value::Value`], chosen at run time), their errors, and [`ArgValue`], which a
+/// type of your own implements to stand for a manifest type.
+pub mod value {
+    pub use cladgen_core::value::{
+        ArgError, ArgErrors, ArgSpec, ArgValue, Boolean, Cidr, CredentialFile, Duration, EnumValue,
+        Integer, IpAddress, MsfOptions, Number, ParseOptions, Port, RegexMatch, RelPath, Rule,
+        ScopeTarget, TargetKind, Text, Url, Value, parse_enum, parse_enum_json,
+    };
+}
+
+/// Running a call: the execution context, what running it means ([`Plan`]), argv and
+/// HTTP requests, secrets, and the checked calls of session and browser commands.
+pub mod invoke {
+    pub use cladgen_core::invoke::{
+        BrowserCommandCall, Call, CommandCallError, CommandText, EnvSecrets, ExecContext,
+        ExecutorCall, HttpRequest, InvokeError, MapSecrets, PlaceholderSecrets, Plan, RequestText,
+        Secret, SecretError, SecretResolver, SessionCommandCall, argv_command, http_success,
+    };
+}
+
+/// The LLM-facing schemas of a manifest: input and output schemas, and the tool
+/// definitions of each provider flavour.
+pub mod schema {
+    pub use cladgen_core::schema::{
+        ENVELOPE_FIELDS, ENVELOPE_STATUSES, ExposedTool, Flavor, SchemaError, ToolSource,
+        command_tool_name, exposed_tools, input_schema, is_valid_tool_name, output_schema,
+        portable_pattern, property_schema, tool_definition, tool_definitions,
+    };
+}
+
 pub use registry::CallError;
 pub use tool::Tool;
 
@@ -66,9 +100,10 @@ macro_rules! include_tools {
 
 /// Items generated code needs; not part of the public API.
 ///
-/// Generated impls live in `const _: () = { use ::cladgen::__private as __rt; ... };`
-/// (serde's pattern), so every name they use is spelled `__rt::Name` and nothing can
-/// clash with, or leak into, the module the code is included in.
+/// Every generated tool module starts with `use ::cladgen::__private as __rt;` (the
+/// registry puts its impls in `const _: () = { use … as __rt; … };`), so generated code
+/// spells runtime names `__rt::Name` and nothing can clash with, or leak into, the
+/// user's module.
 #[doc(hidden)]
 pub mod __private {
     pub use ::core;
@@ -76,7 +111,12 @@ pub mod __private {
     pub use ::serde_json;
     pub use ::std;
     pub use cladgen_core::field;
-    pub use cladgen_core::invoke::encode;
+    pub use cladgen_core::invoke::{ARG_ENV_PREFIX, COMMAND_FIELD, arg_env_name, encode};
+    pub use cladgen_core::value::{
+        REFERENCE_METACHARACTERS, check_edge_whitespace, check_free_text, check_host_name,
+        check_injection, check_option_value, check_text, find_injection, is_absent_json,
+        is_injection_char, shown,
+    };
 
     pub use crate::{CallError, Tool};
     pub use ::core::default::Default;
@@ -94,8 +134,9 @@ pub mod __private {
     pub use cladgen_core::model::{Arg, Manifest};
     pub use cladgen_core::schema::Flavor;
     pub use cladgen_core::value::{
-        ArgError, ArgErrors, ArgSpec, ArgValue, Boolean, Duration, Integer, ManifestEnum, Number,
-        ParseOptions, Port, RelPath, Text, enum_from_str, enum_str,
+        ArgError, ArgErrors, ArgSpec, ArgValue, Boolean, Cidr, CredentialFile, Duration, Integer,
+        IpAddress, ManifestEnum, MsfOptions, Number, ParseOptions, Port, RegexMatch, RelPath,
+        ScopeTarget, Text, Url, enum_from_str, enum_str,
     };
 
     /// What a `MANIFEST` initialiser uses: the model types and `B` for

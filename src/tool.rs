@@ -22,8 +22,11 @@ pub trait Tool: Sized {
     /// strict mode).
     fn from_call(name: &str, args: &serde_json::Value) -> Result<Self, CallError>;
 
-    /// The LLM tool name of this call (one of [`Self::TOOL_NAMES`]).
-    fn tool_name(&self) -> &'static str;
+    /// The LLM tool name of this call (one of [`Self::TOOL_NAMES`]; the only one of a
+    /// one-shot tool).
+    fn tool_name(&self) -> &'static str {
+        Self::TOOL_NAMES.first().copied().unwrap_or_default()
+    }
 
     /// The arguments of the call as a JSON object (absent optional arguments omitted).
     fn to_json(&self) -> serde_json::Value;

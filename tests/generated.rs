@@ -1,6 +1,11 @@
 //! Behaviour of the code generated from `manifests/` by this crate's build script.
 
-mod tools {
+// The generated code compiles without a warning and with docs on every public item.
+// It is byte for byte the golden files (`tests/golden.rs` checks that), so this holds
+// for the goldens.
+/// The tools of `manifests/`.
+#[deny(warnings, missing_docs)]
+pub mod tools {
     cladgen::include_tools!();
 }
 
@@ -545,4 +550,170 @@ fn the_tool_trait_works_generically() {
         describe::<M>("msf_console__no_such_command", &json!({})),
         Err(cladgen::CallError::UnknownTool { .. })
     ));
+}
+
+/// The public re-exports of `cladgen` (`src/lib.rs` up to `__private`), as
+/// `module::Name`: a small parser over the source text, which is all it needs to read.
+fn public_reexports() -> Vec<String> {
+    let src = include_str!("../src/lib.rs");
+    let public = src.split("pub mod __private").next().unwrap_or_default();
+    let code: String = public
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = Vec::new();
+    let mut module = "";
+    for stmt in code.split(';') {
+        let mut stmt = stmt.trim();
+        if stmt.starts_with('}') {
+            module = "";
+        }
+        if let Some(i) = stmt.rfind("pub mod ") {
+            let rest = &stmt[i + "pub mod ".len()..];
+            if let Some(name) = rest
+                .split_whitespace()
+                .next()
+                .filter(|_| rest.contains('{'))
+            {
+                module = name;
+            }
+            stmt = rest;
+        }
+        let Some(i) = stmt.find("pub use ") else {
+            continue;
+        };
+        let path = &stmt[i + "pub use ".len()..];
+        let (prefix, names) = match path.split_once('{') {
+            Some((p, n)) => (p, n.trim_end_matches('}').split(',').collect::<Vec<_>>()),
+            None => ("", vec![path]),
+        };
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let name = match name {
+                "self" => prefix
+                    .trim_end_matches("::")
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or(name),
+                _ => name.rsplit("::").next().unwrap_or(name),
+            };
+            out.push(match module {
+                "" => name.to_owned(),
+                m => format!("{m}::{name}"),
+            });
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_public_api_is_an_explicit_list() {
+    // Adding to (or removing from) `cladgen`'s public API is a decision: update this
+    // list with it. What only generated code needs belongs in `__private`.
+    let pinned = [
+        "ArgError",
+        "ArgErrors",
+        "ArgSpec",
+        "ArgValue",
+        "Call",
+        "CallError",
+        "EnvSecrets",
+        "ExecContext",
+        "ExecutorCall",
+        "Flavor",
+        "HttpRequest",
+        "InvokeError",
+        "Manifest",
+        "MapSecrets",
+        "ParseOptions",
+        "Plan",
+        "RiskTier",
+        "Rule",
+        "Secret",
+        "SecretError",
+        "SecretResolver",
+        "Tool",
+        "include_manifest",
+        "invoke::BrowserCommandCall",
+        "invoke::Call",
+        "invoke::CommandCallError",
+        "invoke::CommandText",
+        "invoke::EnvSecrets",
+        "invoke::ExecContext",
+        "invoke::ExecutorCall",
+        "invoke::HttpRequest",
+        "invoke::InvokeError",
+        "invoke::MapSecrets",
+        "invoke::PlaceholderSecrets",
+        "invoke::Plan",
+        "invoke::RequestText",
+        "invoke::Secret",
+        "invoke::SecretError",
+        "invoke::SecretResolver",
+        "invoke::SessionCommandCall",
+        "invoke::argv_command",
+        "invoke::http_success",
+        "model",
+        "schema::ENVELOPE_FIELDS",
+        "schema::ENVELOPE_STATUSES",
+        "schema::ExposedTool",
+        "schema::Flavor",
+        "schema::SchemaError",
+        "schema::ToolSource",
+        "schema::command_tool_name",
+        "schema::exposed_tools",
+        "schema::input_schema",
+        "schema::is_valid_tool_name",
+        "schema::output_schema",
+        "schema::portable_pattern",
+        "schema::property_schema",
+        "schema::tool_definition",
+        "schema::tool_definitions",
+        "scope",
+        "value::ArgError",
+        "value::ArgErrors",
+        "value::ArgSpec",
+        "value::ArgValue",
+        "value::Boolean",
+        "value::Cidr",
+        "value::CredentialFile",
+        "value::Duration",
+        "value::EnumValue",
+        "value::Integer",
+        "value::IpAddress",
+        "value::MsfOptions",
+        "value::Number",
+        "value::ParseOptions",
+        "value::Port",
+        "value::RegexMatch",
+        "value::RelPath",
+        "value::Rule",
+        "value::ScopeTarget",
+        "value::TargetKind",
+        "value::Text",
+        "value::Url",
+        "value::Value",
+        "value::parse_enum",
+        "value::parse_enum_json",
+    ];
+    let mut pinned: Vec<String> = pinned.iter().map(|s| s.to_string()).collect();
+    pinned.sort();
+    assert_eq!(public_reexports(), pinned);
+    // The generated-code helpers are not part of it.
+    let api = public_reexports();
+    for helper in [
+        "check_free_text",
+        "find_injection",
+        "shown",
+        "encode",
+        "field",
+        "COMMAND_FIELD",
+        "arg_env_name",
+    ] {
+        assert!(
+            !api.iter().any(|n| n.ends_with(helper)),
+            "{helper} is public"
+        );
+    }
 }

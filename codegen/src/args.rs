@@ -48,7 +48,6 @@ impl<'a> ArgSet<'a> {
         list: Ident,
         taken: &mut Vec<String>,
     ) -> Result<Self, CodegenError> {
-        let rt = &g.rt;
         let mut fields = Vec::new();
         for a in args {
             let ident = names::field_ident(&a.name);
@@ -88,7 +87,7 @@ impl<'a> ArgSet<'a> {
                 }
                 kind => {
                     let t = value_type_name(kind);
-                    (quote!(#rt::value::#t), None)
+                    (quote!(__rt::#t), None)
                 }
             };
             fields.push(Field {
@@ -111,7 +110,7 @@ impl<'a> ArgSet<'a> {
     fn field_ty(f: &Field) -> TokenStream {
         let t = &f.value_ty;
         if f.optional {
-            quote!(::core::option::Option<#t>)
+            quote!(__rt::Option<#t>)
         } else {
             t.clone()
         }
@@ -123,16 +122,16 @@ impl<'a> ArgSet<'a> {
     }
 
     /// Enums, the struct, its builder and their impls.
-    pub fn items(&self, g: &Gen, doc: &str) -> TokenStream {
+    pub fn items(&self, doc: &str) -> TokenStream {
         let mut out = TokenStream::new();
         for (i, (a, f)) in self.args.iter().zip(&self.fields).enumerate() {
             if let Some(e) = &f.enum_ty {
                 out.extend(enum_items(a, e, i));
             }
         }
-        out.extend(self.struct_items(g, doc));
+        out.extend(self.struct_items(doc));
         out.extend(self.parse_fn());
-        out.extend(self.builder_items(g));
+        out.extend(self.builder_items());
         out.extend(self.serde_items());
         out
     }
@@ -142,8 +141,7 @@ impl<'a> ArgSet<'a> {
     }
 
     /// The struct, `ARG_NAMES`, `builder`, `from_json` and `to_json`.
-    fn struct_items(&self, g: &Gen, doc: &str) -> TokenStream {
-        let rt = &g.rt;
+    fn struct_items(&self, doc: &str) -> TokenStream {
         let ty = &self.ty;
         let builder = format_ident!("{}Builder", ty);
         let docs = crate::doc_lines(doc);
@@ -157,7 +155,7 @@ impl<'a> ArgSet<'a> {
             let doc = crate::doc_lines(&format!(
                 "The text sent to the session for `{cmd}`, checked against the command's pattern (whole value), the injection set and `input_sanitize`."
             ));
-            quote!(#doc pub command: #rt::invoke::CommandText,)
+            quote!(#doc pub command: __rt::CommandText,)
         });
         let command = self.has_command().then(|| format_ident!("command"));
         let command = command.as_slice();
@@ -201,10 +199,7 @@ impl<'a> ArgSet<'a> {
                     #builder { #(#command,)* #(#builder_init),* }
                 }
 
-                /// Validates the JSON arguments of a call with the default options (see
-                /// [`Self::from_json_with`]).
-                ///
-                /// Every invalid, missing or unknown argument is reported at once.
+                /// Validates an LLM's call, reporting every invalid, missing or unknown argument at once.
                 pub fn from_json(value: &__rt::Value) -> __rt::Result<Self, __rt::ArgErrors> {
                     Self::from_json_with(value, &__rt::ParseOptions::DEFAULT)
                 }
@@ -273,7 +268,7 @@ impl<'a> ArgSet<'a> {
         let inits = idents.iter().map(|id| quote!(#id: #id?));
         quote! {
             impl #ty {
-                /// Like [`Self::from_json`], with explicit options (e.g. the credential file base directory).
+                /// [`Self::from_json`] with options (e.g. the credential file base directory).
                 pub fn from_json_with(value: &__rt::Value, #opts: &__rt::ParseOptions) -> __rt::Result<Self, __rt::ArgErrors> {
                     let #mutability #reader = __rt::Reader::#new(value, &#list, #opts_arg)?;
                     #(let #idents = #calls;)*
@@ -285,8 +280,7 @@ impl<'a> ArgSet<'a> {
 
     /// The builder: required arguments are parameters of `builder()`, so they cannot
     /// be forgotten; optional ones are setters; `build()` applies the defaults.
-    fn builder_items(&self, g: &Gen) -> TokenStream {
-        let rt = &g.rt;
+    fn builder_items(&self) -> TokenStream {
         let ty = &self.ty;
         let builder = format_ident!("{}Builder", ty);
         let list = &self.list;
@@ -300,7 +294,7 @@ impl<'a> ArgSet<'a> {
             if a.required {
                 quote!(#id: #t,)
             } else {
-                quote!(#id: ::core::option::Option<#t>,)
+                quote!(#id: __rt::Option<#t>,)
             }
         });
         let setters = self
@@ -382,7 +376,7 @@ impl<'a> ArgSet<'a> {
             #[derive(Clone, Debug)]
             #[must_use]
             pub struct #builder {
-                #(#command: #rt::invoke::CommandText,)*
+                #(#command: __rt::CommandText,)*
                 #(#builder_fields)*
             }
 

@@ -41,11 +41,11 @@ impl Emitter {
         }
     }
 
-    /// `{ use #rt::__private::lit::*; #expr }`: the block a short expression needs.
+    /// `{ use __rt::lit::*; #expr }`: the block a short expression needs (`__rt` is
+    /// the tool module's runtime prelude).
     pub fn block(&self, expr: TokenStream) -> TokenStream {
-        let rt = &self.rt;
         quote!({
-            use #rt::__private::lit::*;
+            use __rt::lit::*;
             #expr
         })
     }
@@ -127,13 +127,12 @@ impl Emitter {
     ) -> TokenStream {
         let items: Vec<_> = items.iter().map(|x| f(self, x)).collect();
         let len = crate::index(items.len());
-        let rt = &self.rt;
         let init = match items.is_empty() {
             true => quote!([]),
             false => self.block(quote!([#(#items),*])),
         };
         self.hoisted
-            .push(quote!(static #name: [#rt::model::#ty; #len] = #init;));
+            .push(quote!(static #name: [__rt::lit::#ty; #len] = #init;));
         self.borrowed(quote!(&#name))
     }
 
@@ -200,7 +199,7 @@ impl Emitter {
         if t.cedar.is_some() {
             let cedar = self.opt(&t.cedar, |e, c| {
                 let (r, a) = (e.str(&c.resource), e.str(&c.action));
-                quote!(#mp Cedar { resource: #r, action: #a })
+                quote!(#mp Cedar::new(#r, #a))
             });
             fields.push(quote!(cedar: #cedar));
         }
@@ -277,10 +276,10 @@ impl Emitter {
         let name = self.str(&t.name);
         let kind = self.type_kind(&t.kind);
         if t.constraints == Constraints::NONE {
-            return quote!(#mp ArgType { name: #name, kind: #kind, ..#mp ArgType::BASE });
+            return quote!(#mp ArgType::plain(#name, #kind));
         }
         let constraints = self.constraints(&t.constraints);
-        quote!(#mp ArgType { name: #name, kind: #kind, constraints: #constraints })
+        quote!(#mp ArgType::new(#name, #kind, #constraints))
     }
 
     /// A type kind.
@@ -440,7 +439,7 @@ impl Emitter {
                 let value = e.str(&en.value);
                 let text = e.str(&en.text);
                 let tokens = e.str_list(&en.tokens);
-                quote!(#mp MappingEntry { value: #value, text: #text, tokens: #tokens })
+                quote!(#mp MappingEntry::new(#value, #text, #tokens))
             });
             quote!(#mp Mapping { arg: #arg, entries: #entries })
         });
@@ -459,7 +458,7 @@ impl Emitter {
         self.list(tokens, |e, t| {
             let mp = e.m();
             let pieces = e.list(&t.pieces, |e, p| e.piece(p));
-            quote!(#mp Token { pieces: #pieces })
+            quote!(#mp Token::new(#pieces))
         })
     }
 

@@ -99,7 +99,7 @@ fn commands(
             m.tool.name,
             crate::manifest_prose(c.description)
         );
-        items.extend(set.items(g, &doc));
+        items.extend(set.items(&doc));
         variants.push(names::type_ident(c.name));
         structs.push(sid);
     }

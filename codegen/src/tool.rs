@@ -52,7 +52,7 @@ pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, Codege
             args_name,
             args_name
         );
-        items.extend(set.items(&g, &doc));
+        items.extend(set.items(&doc));
         match &m.backend {
             Backend::Command(c) => items.extend(command::items(&g, &set, c)),
             Backend::Http(h) => items.extend(remote::http_items(&g, &set, h)),
@@ -81,41 +81,43 @@ pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, Codege
     prelude(&g, items)
 }
 
-/// Moves every impl of `items` into one `const _` block with the runtime prelude,
-/// merging the inherent impls of each type into its first one.
+/// The module's items behind its runtime prelude (`use <runtime>::__private as __rt;`),
+/// the inherent impls of each type merged into its first one.
+///
+/// The prelude is a private import of the generated module itself (its file is
+/// included as `pub mod <tool> { … }` by `include_tools!`, and `include_manifest!`
+/// expands to that module), so it cannot clash with or leak into the user's code.
 fn prelude(g: &Gen, items: TokenStream) -> Result<TokenStream, CodegenError> {
     let rt = &g.rt;
     let file: syn::File = syn::parse2(items).map_err(|e| CodegenError::Internal {
         tool: g.tool.clone(),
         reason: e.to_string(),
     })?;
-    let mut outer: Vec<syn::Item> = Vec::new();
-    let mut impls: Vec<syn::ItemImpl> = Vec::new();
+    let mut out: Vec<syn::Item> = Vec::new();
     for item in file.items {
-        match item {
-            syn::Item::Impl(imp) => {
-                // Generated inherent impls are of plain types (no generics): the type's
-                // tokens identify it.
-                let key = |i: &syn::ItemImpl| {
-                    (i.trait_.is_none() && i.generics.params.is_empty())
-                        .then(|| i.self_ty.to_token_stream().to_string())
-                };
-                let this = key(&imp);
-                let first = impls.iter_mut().find(|i| this.is_some() && key(i) == this);
-                match first {
-                    Some(first) => first.items.extend(imp.items),
-                    None => impls.push(imp),
-                }
-            }
-            other => outer.push(other),
+        let syn::Item::Impl(imp) = item else {
+            out.push(item);
+            continue;
+        };
+        // Generated inherent impls are of plain types (no generics): the type's
+        // tokens identify it.
+        let key = |i: &syn::ItemImpl| {
+            (i.trait_.is_none() && i.generics.params.is_empty())
+                .then(|| i.self_ty.to_token_stream().to_string())
+        };
+        let this = key(&imp);
+        let first = out.iter_mut().find_map(|i| match i {
+            syn::Item::Impl(i) if this.is_some() && key(i) == this => Some(i),
+            _ => None,
+        });
+        match first {
+            Some(first) => first.items.extend(imp.items),
+            None => out.push(syn::Item::Impl(imp)),
         }
     }
     Ok(quote! {
-        #(#outer)*
-        const _: () = {
-            use #rt::__private as __rt;
-            #(#impls)*
-        };
+        use #rt::__private as __rt;
+        #(#out)*
     })
 }
 
@@ -175,10 +177,6 @@ fn tool_impl(m: &Manifest, ty: &Ident) -> TokenStream {
                 __rt::call_args(Self::TOOL_NAMES, name, args, Self::from_json)
             }
 
-            fn tool_name(&self) -> &'static str {
-                #tool
-            }
-
             fn to_json(&self) -> __rt::Value {
                 self.to_json()
             }
@@ -216,9 +214,9 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
             },
             quote! {
                 /// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-                pub fn output_schema() -> ::core::option::Option<&'static #rt::__private::Value> {
-                    static OUTPUT: #rt::__private::LazyJson = #rt::__private::LazyJson::new(OUTPUT_SCHEMA);
-                    ::core::option::Option::Some(OUTPUT.get())
+                pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
+                    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
+                    __rt::Some(OUTPUT.get())
                 }
             },
         ),
@@ -226,8 +224,8 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
             TokenStream::new(),
             quote! {
                 /// The tool declares no `[output]`, so it has no output schema.
-                pub fn output_schema() -> ::core::option::Option<&'static #rt::__private::Value> {
-                    ::core::option::Option::None
+                pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
+                    __rt::None
                 }
             },
         ),
@@ -241,8 +239,8 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
         #output_item
 
         /// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-        pub fn input_schema() -> &'static #rt::__private::Value {
-            static INPUT: #rt::__private::LazyJson = #rt::__private::LazyJson::new(INPUT_SCHEMA);
+        pub fn input_schema() -> &'static __rt::Value {
+            static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
             INPUT.get()
         }
 
@@ -250,13 +248,13 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
 
         /// The tool definitions of one flavour (one per command for session and browser
         /// tools), built from [`MANIFEST`] once per process.
-        pub fn tool_definitions(flavor: #rt::Flavor) -> &'static [#rt::__private::Value] {
-            static DEFINITIONS: #rt::__private::Definitions = #rt::__private::Definitions::new(&MANIFEST);
+        pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
+            static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
             DEFINITIONS.get(flavor)
         }
 
         /// The checked manifest, as static data (no parsing at run time).
-        pub static MANIFEST: #rt::Manifest = #manifest;
+        pub static MANIFEST: __rt::Manifest = #manifest;
         #(#hoisted)*
     })
 }

@@ -233,3 +233,23 @@ impl ArgType {
         constraints: Constraints::NONE,
     };
 }
+
+impl ArgType {
+    /// Type `name` of kind `kind` without constraints.
+    pub const fn plain(name: Str, kind: TypeKind) -> Self {
+        ArgType {
+            name,
+            kind,
+            constraints: Constraints::NONE,
+        }
+    }
+
+    /// Type `name` of kind `kind` with `constraints`.
+    pub const fn new(name: Str, kind: TypeKind, constraints: Constraints) -> Self {
+        ArgType {
+            name,
+            kind,
+            constraints,
+        }
+    }
+}

@@ -160,3 +160,10 @@ impl ToolMeta {
         evidence: None,
     };
 }
+
+impl Cedar {
+    /// The coordinates `resource` and `action`.
+    pub const fn new(resource: Str, action: Str) -> Self {
+        Cedar { resource, action }
+    }
+}
