@@ -270,7 +270,7 @@ impl<'a> ArgSet<'a> {
             impl #ty {
                 /// [`Self::from_json`] with options (e.g. the credential file base directory).
                 pub fn from_json_with(value: &__rt::Value, #opts: &__rt::ParseOptions) -> __rt::Result<Self, __rt::ArgErrors> {
-                    let #mutability #reader = __rt::Reader::#new(value, &#list, #opts_arg)?;
+                    let #mutability #reader = __rt::Reader::#new(value, &data::#list, #opts_arg)?;
                     #(let #idents = #calls;)*
                     #reader.finish(|| __rt::Some(Self { #(#inits),* }))
                 }
@@ -333,7 +333,7 @@ impl<'a> ArgSet<'a> {
                         None => {
                             let i = crate::index(i);
                             fallible.push(id);
-                            quote!(self.#id.or_else(|| errors.collect(__rt::field::default_of(&#list[#i]))))
+                            quote!(self.#id.or_else(|| errors.collect(__rt::field::default_of(&data::#list[#i]))))
                         }
                     },
                     _ => quote!(self.#id),

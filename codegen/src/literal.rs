@@ -1,7 +1,7 @@
 //! Model values as Rust expressions that build them in a `static`.
 //!
-//! Every tool module holds its checked manifest as `static MANIFEST`. The initialiser
-//! is a block that imports the model (`use <runtime>::__private::lit::*`), so it reads
+//! Every tool module holds its checked manifest as `static MANIFEST`, in a private
+//! module `data` that imports the model (`use super::__rt::lit::*`), so it reads
 //! `Arg { name: B("target"), position: Some(1), .. }`. Lists whose elements may hold a
 //! [`Pattern`] (which caches its compiled regex in a `OnceLock`) cannot be borrowed
 //! temporaries in a static, so they are hoisted into named statics of their own
@@ -31,23 +31,14 @@ impl Emitter {
         }
     }
 
-    /// An emitter of short names, for the `MANIFEST` initialiser and the hoisted
-    /// statics (each a block importing `#rt::__private::lit::*`).
+    /// An emitter of short names, for `MANIFEST` and the hoisted statics, which the
+    /// tool module keeps in a private `mod data { use super::__rt::lit::*; … }`.
     pub fn short(rt: TokenStream) -> Self {
         Emitter {
             rt,
             short: true,
             hoisted: Vec::new(),
         }
-    }
-
-    /// `{ use __rt::lit::*; #expr }`: the block a short expression needs (`__rt` is
-    /// the tool module's runtime prelude).
-    pub fn block(&self, expr: TokenStream) -> TokenStream {
-        quote!({
-            use __rt::lit::*;
-            #expr
-        })
     }
 
     /// The statics referenced by the expressions emitted so far.
@@ -117,7 +108,8 @@ impl Emitter {
         self.borrowed(quote!(&[#(#items),*]))
     }
 
-    /// A list in a static of its own named `name`, built in a block like `MANIFEST`.
+    /// A list in a static of its own named `name`, beside `MANIFEST` in the module that
+    /// imports the model.
     fn hoist<T>(
         &mut self,
         name: Ident,
@@ -127,12 +119,15 @@ impl Emitter {
     ) -> TokenStream {
         let items: Vec<_> = items.iter().map(|x| f(self, x)).collect();
         let len = crate::index(items.len());
-        let init = match items.is_empty() {
-            true => quote!([]),
-            false => self.block(quote!([#(#items),*])),
+        let ty = match self.short {
+            true => ty,
+            false => {
+                let rt = &self.rt;
+                quote!(#rt::model::#ty)
+            }
         };
         self.hoisted
-            .push(quote!(static #name: [__rt::lit::#ty; #len] = #init;));
+            .push(quote!(pub(super) static #name: [#ty; #len] = [#(#items),*];));
         self.borrowed(quote!(&#name))
     }
 

@@ -204,7 +204,6 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     }
     let mut em = Emitter::short(rt.clone());
     let manifest = em.manifest(m);
-    let manifest = em.block(manifest);
     let hoisted = em.hoisted();
     let (output_item, output_fn) = match output {
         Some(output) => (
@@ -253,9 +252,16 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
             DEFINITIONS.get(flavor)
         }
 
-        /// The checked manifest, as static data (no parsing at run time).
-        pub static MANIFEST: __rt::Manifest = #manifest;
-        #(#hoisted)*
+        pub use data::MANIFEST;
+
+        /// The checked manifest and its lists, written with the model's own names.
+        mod data {
+            use super::__rt::lit::*;
+
+            /// The checked manifest, as static data (no parsing at run time).
+            pub static MANIFEST: Manifest = #manifest;
+            #(#hoisted)*
+        }
     })
 }
 

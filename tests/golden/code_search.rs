@@ -45,7 +45,7 @@ impl CodeSearchArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let query = r.required(0);
         let per_page = r.defaulted(1);
         let include_forks = r.defaulted(2);
@@ -163,10 +163,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("code_search"),
             version: B("1.0.0"),
@@ -204,11 +206,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"total_count\":{\"type\":\"integer\",\"description\":\"Number of matches GitHub found\"},\"items\":{\"type\":\"array\",\"description\":\"Matching files\",\"items\":{\"type\":\"object\",\"properties\":{\"repository\":{\"type\":\"string\",\"description\":\"owner/name of the repository\"},\"path\":{\"type\":\"string\",\"description\":\"File path inside the repository\"},\"html_url\":{\"type\":\"string\",\"description\":\"Link to the file on GitHub\"}}}}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 3] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 3] = [
         Arg {
             name: B("query"),
             position: Some(1),
@@ -251,5 +250,5 @@ static ARGS: [__rt::lit::Arg; 3] = {
             default: Some(Scalar::Boolean(false)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

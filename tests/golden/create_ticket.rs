@@ -138,7 +138,7 @@ impl CreateTicketArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let project = r.required(0);
         let title = r.required(1);
         let details = r.required(2);
@@ -349,10 +349,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("create_ticket"),
             version: B("1.0.0"),
@@ -462,11 +464,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"required\":[\"key\",\"url\"],\"properties\":{\"key\":{\"type\":\"string\",\"description\":\"Key of the new ticket, e.g. SEC-1432\"},\"url\":{\"type\":\"string\",\"description\":\"Web address of the ticket\"},\"created_at\":{\"type\":\"string\",\"description\":\"Creation time (RFC 3339)\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 7] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 7] = [
         Arg {
             name: B("project"),
             position: Some(1),
@@ -569,5 +568,5 @@ static ARGS: [__rt::lit::Arg; 7] = {
             default: Some(Scalar::Boolean(false)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

@@ -217,7 +217,7 @@ impl DigLookupArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let target = r.required(0);
         let record_type = r.defaulted(1);
         let answer_style = r.defaulted(2);
@@ -420,10 +420,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("dig_lookup"),
             version: B("1.0.0"),
@@ -502,11 +504,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"dig's answer, one record per line\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 6] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 6] = [
         Arg {
             name: B("target"),
             position: Some(1),
@@ -597,5 +596,5 @@ static ARGS: [__rt::lit::Arg; 6] = {
             default: Some(Scalar::Integer(5)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

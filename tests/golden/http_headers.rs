@@ -45,7 +45,7 @@ impl HttpHeadersArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let url = r.required(0);
         let follow_redirects = r.defaulted(1);
         let max_time = r.defaulted(2);
@@ -198,10 +198,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("http_headers"),
             version: B("1.0.0"),
@@ -261,11 +263,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"Response headers, one block per hop\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 3] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 3] = [
         Arg {
             name: B("url"),
             position: Some(1),
@@ -302,5 +301,5 @@ static ARGS: [__rt::lit::Arg; 3] = {
             default: Some(Scalar::String(B("15s"))),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

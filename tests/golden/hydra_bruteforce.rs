@@ -199,7 +199,7 @@ impl HydraBruteforceArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let target = r.required(0);
         let service = r.required(1);
         let port = r.optional(2);
@@ -528,10 +528,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("hydra_bruteforce"),
             version: B("2.0.0"),
@@ -702,11 +704,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"hydra's progress log, including one line per valid login found\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 10] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 10] = [
         Arg {
             name: B("target"),
             position: Some(1),
@@ -869,5 +868,5 @@ static ARGS: [__rt::lit::Arg; 10] = {
             default: Some(Scalar::Boolean(true)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

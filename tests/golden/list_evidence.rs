@@ -45,7 +45,7 @@ impl ListEvidenceArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let directory = r.defaulted(0);
         let newer_than = r.defaulted(1);
         let limit = r.defaulted(2);
@@ -150,10 +150,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("list_evidence"),
             version: B("1.0.0"),
@@ -176,11 +178,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"array\",\"description\":\"Evidence files, newest first\",\"items\":{\"type\":\"object\",\"required\":[\"path\",\"size_bytes\",\"sha256\",\"modified\"],\"properties\":{\"path\":{\"type\":\"string\",\"description\":\"File path relative to the evidence root\"},\"size_bytes\":{\"type\":\"integer\",\"description\":\"File size in bytes\"},\"sha256\":{\"type\":\"string\",\"description\":\"Hex SHA-256 of the file contents\"},\"modified\":{\"type\":\"string\",\"description\":\"Last modification time (RFC 3339)\"}}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 3] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 3] = [
         Arg {
             name: B("directory"),
             position: Some(1),
@@ -217,5 +216,5 @@ static ARGS: [__rt::lit::Arg; 3] = {
             default: Some(Scalar::Integer(50)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

@@ -35,7 +35,7 @@ impl UseModuleArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::with_command(value, &USE_MODULE_ARGS, opts)?;
+        let mut r = __rt::Reader::with_command(value, &data::USE_MODULE_ARGS, opts)?;
         let command = r.command_text(&MANIFEST, "use_module");
         let module = r.required(0);
         r.finish(|| __rt::Some(Self {
@@ -105,7 +105,7 @@ impl SetTargetArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::with_command(value, &SET_TARGET_ARGS, opts)?;
+        let mut r = __rt::Reader::with_command(value, &data::SET_TARGET_ARGS, opts)?;
         let command = r.command_text(&MANIFEST, "set_target");
         let target = r.required(0);
         r.finish(|| __rt::Some(Self {
@@ -167,7 +167,7 @@ impl ShowOptionsArgs {
     ) -> __rt::Result<Self, __rt::ArgErrors> {
         let mut r = __rt::Reader::with_command(
             value,
-            &SHOW_OPTIONS_ARGS,
+            &data::SHOW_OPTIONS_ARGS,
             &__rt::ParseOptions::DEFAULT,
         )?;
         let command = r.command_text(&MANIFEST, "show_options");
@@ -225,7 +225,7 @@ impl RunModuleArgs {
     ) -> __rt::Result<Self, __rt::ArgErrors> {
         let mut r = __rt::Reader::with_command(
             value,
-            &RUN_MODULE_ARGS,
+            &data::RUN_MODULE_ARGS,
             &__rt::ParseOptions::DEFAULT,
         )?;
         let command = r.command_text(&MANIFEST, "run_module");
@@ -283,7 +283,7 @@ impl ListSessionsArgs {
     ) -> __rt::Result<Self, __rt::ArgErrors> {
         let mut r = __rt::Reader::with_command(
             value,
-            &LIST_SESSIONS_ARGS,
+            &data::LIST_SESSIONS_ARGS,
             &__rt::ParseOptions::DEFAULT,
         )?;
         let command = r.command_text(&MANIFEST, "list_sessions");
@@ -448,10 +448,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("msf_console"),
             version: B("1.0.0"),
@@ -523,12 +525,9 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"Console output of the command, without the trailing prompt\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 0] = [];
-static USE_MODULE_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 0] = [];
+    pub(super) static USE_MODULE_ARGS: [Arg; 1] = [
         Arg {
             name: B("module"),
             position: Some(1),
@@ -549,11 +548,8 @@ static USE_MODULE_ARGS: [__rt::lit::Arg; 1] = {
             ),
             ..Arg::BASE
         },
-    ]
-};
-static SET_TARGET_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static SET_TARGET_ARGS: [Arg; 1] = [
         Arg {
             name: B("target"),
             position: Some(1),
@@ -564,14 +560,11 @@ static SET_TARGET_ARGS: [__rt::lit::Arg; 1] = {
             ty: ArgType::plain(B("scope_target"), TypeKind::ScopeTarget),
             ..Arg::BASE
         },
-    ]
-};
-static SHOW_OPTIONS_ARGS: [__rt::lit::Arg; 0] = [];
-static RUN_MODULE_ARGS: [__rt::lit::Arg; 0] = [];
-static LIST_SESSIONS_ARGS: [__rt::lit::Arg; 0] = [];
-static COMMANDS: [__rt::lit::SessionCommand; 5] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static SHOW_OPTIONS_ARGS: [Arg; 0] = [];
+    pub(super) static RUN_MODULE_ARGS: [Arg; 0] = [];
+    pub(super) static LIST_SESSIONS_ARGS: [Arg; 0] = [];
+    pub(super) static COMMANDS: [SessionCommand; 5] = [
         SessionCommand {
             name: B("use_module"),
             pattern: Pattern::prechecked("^use (exploit|auxiliary|post)(/[a-z0-9_]+)+$"),
@@ -625,5 +618,5 @@ static COMMANDS: [__rt::lit::SessionCommand; 5] = {
             extract_target: false,
             args: B(&LIST_SESSIONS_ARGS),
         },
-    ]
-};
+    ];
+}

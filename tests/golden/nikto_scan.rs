@@ -114,7 +114,7 @@ impl NiktoScanArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let target = r.required(0);
         let protocol = r.defaulted(1);
         let port = r.defaulted(2);
@@ -292,10 +292,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("nikto_scan"),
             version: B("1.0.0"),
@@ -373,11 +375,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"nikto's findings, one '+ ' line per item\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 5] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 5] = [
         Arg {
             name: B("target"),
             position: Some(1),
@@ -449,5 +448,5 @@ static ARGS: [__rt::lit::Arg; 5] = {
             default: Some(Scalar::Integer(0)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

@@ -121,7 +121,7 @@ impl NmapScanArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let target = r.required(0);
         let scan_type = r.required(1);
         let exclude = r.optional(2);
@@ -299,10 +299,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("nmap_scan"),
             version: B("1.2.0"),
@@ -411,11 +413,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"required\":[\"nmaprun\"],\"properties\":{\"nmaprun\":{\"type\":\"object\",\"description\":\"The <nmaprun> document\",\"properties\":{\"@args\":{\"type\":\"string\",\"description\":\"The nmap command line that ran\"},\"host\":{\"type\":[\"array\",\"object\"],\"description\":\"One <host> element per scanned host (an object when only one host answered)\"},\"runstats\":{\"type\":\"object\",\"description\":\"Summary: hosts up/down and elapsed time\"}}}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 3] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 3] = [
         Arg {
             name: B("target"),
             position: Some(1),
@@ -463,5 +462,5 @@ static ARGS: [__rt::lit::Arg; 3] = {
             ty: ArgType::plain(B("cidr"), TypeKind::Cidr),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

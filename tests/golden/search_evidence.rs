@@ -51,7 +51,7 @@ impl SearchEvidenceArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let text = r.required(0);
         let directory = r.defaulted(1);
         let ignore_case = r.defaulted(2);
@@ -219,10 +219,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("search_evidence"),
             version: B("1.0.0"),
@@ -284,11 +286,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"Matching lines as path:line:text, one per line (empty when nothing matched)\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 4] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 4] = [
         Arg {
             name: B("text"),
             position: Some(1),
@@ -351,5 +350,5 @@ static ARGS: [__rt::lit::Arg; 4] = {
             default: Some(Scalar::Integer(20)),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

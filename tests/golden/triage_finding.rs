@@ -186,7 +186,7 @@ impl TriageFindingArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let finding_id = r.required(0);
         let verdict = r.required(1);
         let severity = r.required(2);
@@ -280,10 +280,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("triage_finding"),
             version: B("1.0.0"),
@@ -298,11 +300,8 @@ pub static MANIFEST: __rt::Manifest = {
         args: B(&ARGS),
         backend: Backend::Callback,
         output: None,
-    }
-};
-static ARGS: [__rt::lit::Arg; 5] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 5] = [
         Arg {
             name: B("finding_id"),
             position: Some(1),
@@ -383,5 +382,5 @@ static ARGS: [__rt::lit::Arg; 5] = {
             ty: ArgType::plain(B("string"), TypeKind::String),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}

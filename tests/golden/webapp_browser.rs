@@ -27,7 +27,7 @@ impl NavigateArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &NAVIGATE_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::NAVIGATE_ARGS, opts)?;
         let url = r.required(0);
         r.finish(|| __rt::Some(Self { url: url? }))
     }
@@ -142,7 +142,7 @@ impl SnapshotArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &SNAPSHOT_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::SNAPSHOT_ARGS, opts)?;
         let format = r.defaulted(0);
         r.finish(|| __rt::Some(Self { format: format? }))
     }
@@ -203,7 +203,7 @@ impl ClickArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &CLICK_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::CLICK_ARGS, opts)?;
         let r#ref = r.required(0);
         r.finish(|| __rt::Some(Self { r#ref: r#ref? }))
     }
@@ -273,7 +273,7 @@ impl TypeTextArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &TYPE_TEXT_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::TYPE_TEXT_ARGS, opts)?;
         let r#ref = r.required(0);
         let text = r.required(1);
         let press_enter = r.defaulted(2);
@@ -354,7 +354,7 @@ impl WaitForArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &WAIT_FOR_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::WAIT_FOR_ARGS, opts)?;
         let text = r.required(0);
         let timeout = r.defaulted(1);
         r.finish(|| __rt::Some(Self {
@@ -425,7 +425,7 @@ impl ScreenshotArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &SCREENSHOT_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::SCREENSHOT_ARGS, opts)?;
         let full_page = r.defaulted(0);
         r.finish(|| __rt::Some(Self { full_page: full_page? }))
     }
@@ -486,7 +486,7 @@ impl SubmitFormArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &SUBMIT_FORM_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::SUBMIT_FORM_ARGS, opts)?;
         let r#ref = r.required(0);
         r.finish(|| __rt::Some(Self { r#ref: r#ref? }))
     }
@@ -591,7 +591,7 @@ impl LoginArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &LOGIN_ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::LOGIN_ARGS, opts)?;
         let account = r.required(0);
         r.finish(|| __rt::Some(Self { account: account? }))
     }
@@ -771,10 +771,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("webapp_browser"),
             version: B("0.3.0"),
@@ -852,12 +854,9 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"required\":[\"url\",\"title\"],\"properties\":{\"url\":{\"type\":\"string\",\"description\":\"Address of the page after the command\"},\"title\":{\"type\":\"string\",\"description\":\"Page title after the command\"},\"content\":{\"type\":\"string\",\"description\":\"Page content in the requested format (snapshot), or empty\"},\"screenshot_path\":{\"type\":\"string\",\"description\":\"Evidence path of the screenshot (screenshot command)\"},\"state\":{\"type\":\"object\",\"description\":\"The [browser.state] fields after the command\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 0] = [];
-static NAVIGATE_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 0] = [];
+    pub(super) static NAVIGATE_ARGS: [Arg; 1] = [
         Arg {
             name: B("url"),
             required: true,
@@ -875,11 +874,8 @@ static NAVIGATE_ARGS: [__rt::lit::Arg; 1] = {
             scope_check: true,
             ..Arg::BASE
         },
-    ]
-};
-static SNAPSHOT_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static SNAPSHOT_ARGS: [Arg; 1] = [
         Arg {
             name: B("format"),
             description: B("How to render the page."),
@@ -896,11 +892,8 @@ static SNAPSHOT_ARGS: [__rt::lit::Arg; 1] = {
             default: Some(Scalar::String(B("accessibility_tree"))),
             ..Arg::BASE
         },
-    ]
-};
-static CLICK_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static CLICK_ARGS: [Arg; 1] = [
         Arg {
             name: B("ref"),
             required: true,
@@ -916,11 +909,8 @@ static CLICK_ARGS: [__rt::lit::Arg; 1] = {
             ),
             ..Arg::BASE
         },
-    ]
-};
-static TYPE_TEXT_ARGS: [__rt::lit::Arg; 3] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static TYPE_TEXT_ARGS: [Arg; 3] = [
         Arg {
             name: B("ref"),
             position: Some(1),
@@ -962,11 +952,8 @@ static TYPE_TEXT_ARGS: [__rt::lit::Arg; 3] = {
             default: Some(Scalar::Boolean(false)),
             ..Arg::BASE
         },
-    ]
-};
-static WAIT_FOR_ARGS: [__rt::lit::Arg; 2] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static WAIT_FOR_ARGS: [Arg; 2] = [
         Arg {
             name: B("text"),
             position: Some(1),
@@ -993,11 +980,8 @@ static WAIT_FOR_ARGS: [__rt::lit::Arg; 2] = {
             default: Some(Scalar::String(B("10s"))),
             ..Arg::BASE
         },
-    ]
-};
-static SCREENSHOT_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static SCREENSHOT_ARGS: [Arg; 1] = [
         Arg {
             name: B("full_page"),
             description: B(
@@ -1007,11 +991,8 @@ static SCREENSHOT_ARGS: [__rt::lit::Arg; 1] = {
             default: Some(Scalar::Boolean(false)),
             ..Arg::BASE
         },
-    ]
-};
-static SUBMIT_FORM_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static SUBMIT_FORM_ARGS: [Arg; 1] = [
         Arg {
             name: B("ref"),
             required: true,
@@ -1029,11 +1010,8 @@ static SUBMIT_FORM_ARGS: [__rt::lit::Arg; 1] = {
             ),
             ..Arg::BASE
         },
-    ]
-};
-static LOGIN_ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static LOGIN_ARGS: [Arg; 1] = [
         Arg {
             name: B("account"),
             required: true,
@@ -1048,11 +1026,8 @@ static LOGIN_ARGS: [__rt::lit::Arg; 1] = {
             ),
             ..Arg::BASE
         },
-    ]
-};
-static COMMANDS: [__rt::lit::BrowserCommand; 8] = {
-    use __rt::lit::*;
-    [
+    ];
+    pub(super) static COMMANDS: [BrowserCommand; 8] = [
         BrowserCommand {
             name: B("navigate"),
             description: B(
@@ -1125,5 +1100,5 @@ static COMMANDS: [__rt::lit::BrowserCommand; 8] = {
             human_approval: false,
             args: B(&LOGIN_ARGS),
         },
-    ]
-};
+    ];
+}

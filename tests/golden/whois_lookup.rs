@@ -29,7 +29,7 @@ impl WhoisLookupArgs {
         value: &__rt::Value,
         opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::new(value, &ARGS, opts)?;
+        let mut r = __rt::Reader::new(value, &data::ARGS, opts)?;
         let target = r.required(0);
         r.finish(|| __rt::Some(Self { target: target? }))
     }
@@ -131,10 +131,12 @@ pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
     static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
     DEFINITIONS.get(flavor)
 }
-/// The checked manifest, as static data (no parsing at run time).
-pub static MANIFEST: __rt::Manifest = {
-    use __rt::lit::*;
-    Manifest {
+pub use data::MANIFEST;
+/// The checked manifest and its lists, written with the model's own names.
+mod data {
+    use super::__rt::lit::*;
+    /// The checked manifest, as static data (no parsing at run time).
+    pub static MANIFEST: Manifest = Manifest {
         tool: ToolMeta {
             name: B("whois_lookup"),
             version: B("1.0.0"),
@@ -170,11 +172,8 @@ pub static MANIFEST: __rt::Manifest = {
                 "{\"type\":\"object\",\"description\":\"Raw WHOIS text as returned by the registry\",\"properties\":{\"raw_output\":{\"type\":\"string\",\"description\":\"Registration record text\"}}}",
             ),
         }),
-    }
-};
-static ARGS: [__rt::lit::Arg; 1] = {
-    use __rt::lit::*;
-    [
+    };
+    pub(super) static ARGS: [Arg; 1] = [
         Arg {
             name: B("target"),
             position: Some(1),
@@ -185,5 +184,5 @@ static ARGS: [__rt::lit::Arg; 1] = {
             ty: ArgType::plain(B("scope_target"), TypeKind::ScopeTarget),
             ..Arg::BASE
         },
-    ]
-};
+    ];
+}
