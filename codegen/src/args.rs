@@ -585,13 +585,8 @@ fn enum_items(a: &Arg, e: &Ident, _index: usize) -> TokenStream {
 
         impl __rt::ManifestEnum for #e {
             const ARG: &'static str = #name;
+            const ALL: &'static [Self] = &Self::ALL;
             const VALUES: &'static [&'static str] = &Self::VALUES;
-            fn from_index(i: usize) -> __rt::Option<Self> {
-                Self::ALL.get(i).copied()
-            }
-            fn index(self) -> usize {
-                self as usize
-            }
         }
 
         #default_impl

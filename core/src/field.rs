@@ -270,4 +270,79 @@ mod tests {
         assert_eq!((e.arg.as_str(), e.rule), ("tagret", Rule::UnknownArgument));
         assert!(e.message.contains("declared arguments are: target"));
     }
+
+    fn args() -> [Arg; 2] {
+        use crate::model::{ArgType, TypeKind};
+        use std::borrow::Cow::Borrowed as B;
+        [
+            Arg {
+                name: B("port"),
+                required: true,
+                ty: ArgType::plain(B("port"), TypeKind::Port),
+                ..Arg::BASE
+            },
+            Arg {
+                name: B("verbose"),
+                ty: ArgType::plain(B("boolean"), TypeKind::Boolean),
+                default: Some(Scalar::Boolean(false)),
+                ..Arg::BASE
+            },
+        ]
+    }
+
+    #[test]
+    fn reader_reports_unknown_keys_then_every_bad_argument_at_once() {
+        let args = args();
+        let call = json!({"zzz": 1, "port": 0, "verbose": "maybe", "aaa": 2});
+        let mut r = Reader::new(&call, &args, &ParseOptions::DEFAULT).unwrap();
+        let port: Option<crate::value::Port> = r.required(0);
+        let verbose: Option<crate::value::Boolean> = r.defaulted(1);
+        assert!(port.is_none() && verbose.is_none());
+        let e = r.finish(|| Some(())).unwrap_err();
+        let got: Vec<(&str, Rule)> = e.iter().map(|e| (e.arg.as_str(), e.rule)).collect();
+        assert_eq!(got.len(), 4, "{got:?}");
+        assert_eq!(got[0], ("zzz", Rule::UnknownArgument));
+        assert_eq!(got[1], ("aaa", Rule::UnknownArgument));
+        assert_eq!((got[2].0, got[3].0), ("port", "verbose"));
+        assert!(e.as_slice()[0].message.contains("port, verbose"));
+    }
+
+    #[test]
+    fn reader_applies_defaults_and_builds_when_valid() {
+        let args = args();
+        let call = json!({"port": 8080});
+        let mut r = Reader::new(&call, &args, &ParseOptions::DEFAULT).unwrap();
+        let port: Option<crate::value::Port> = r.required(0);
+        let verbose: Option<crate::value::Boolean> = r.defaulted(1);
+        let (port, verbose) = r.finish(|| Some((port?, verbose?))).unwrap();
+        assert_eq!((port.get(), verbose.get()), (8080, false));
+        // A missing required argument is an error even though the call is an object.
+        let empty = json!({});
+        let mut r = Reader::new(&empty, &args, &ParseOptions::DEFAULT).unwrap();
+        let port: Option<crate::value::Port> = r.required(0);
+        assert!(port.is_none());
+        let e = r.finish(|| port).unwrap_err();
+        assert_eq!(e.as_slice()[0].rule, Rule::Missing);
+        // Not an object: one error for the whole call.
+        assert!(Reader::new(&json!([1]), &args, &ParseOptions::DEFAULT).is_err());
+    }
+
+    #[test]
+    fn a_session_reader_takes_the_command_key_and_lists_it() {
+        let args = args();
+        let call = json!({"port": 1, "nope": true});
+        let r = Reader::with_command(&call, &args, &ParseOptions::DEFAULT).unwrap();
+        let e = r.finish(|| Some(())).unwrap_err();
+        assert!(
+            e.as_slice()[0].message.contains("command, port, verbose"),
+            "{e}"
+        );
+        let call = json!({"port": 1, "command": "x"});
+        let r = Reader::new(&call, &args, &ParseOptions::DEFAULT).unwrap();
+        assert_eq!(
+            r.finish(|| Some(())).unwrap_err().len(),
+            1,
+            "`command` is unknown to a plain reader"
+        );
+    }
 }

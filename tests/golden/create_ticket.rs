@@ -35,13 +35,8 @@ impl Severity {
 }
 impl __rt::ManifestEnum for Severity {
     const ARG: &'static str = "severity";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 impl __rt::fmt::Display for Severity {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {

@@ -61,13 +61,8 @@ impl RecordType {
 }
 impl __rt::ManifestEnum for RecordType {
     const ARG: &'static str = "record_type";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 /// The manifest's default value.
 impl __rt::Default for RecordType {
@@ -120,13 +115,8 @@ impl AnswerStyle {
 }
 impl __rt::ManifestEnum for AnswerStyle {
     const ARG: &'static str = "answer_style";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 /// The manifest's default value.
 impl __rt::Default for AnswerStyle {

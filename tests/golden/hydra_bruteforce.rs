@@ -81,13 +81,8 @@ impl Service {
 }
 impl __rt::ManifestEnum for Service {
     const ARG: &'static str = "service";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 impl __rt::fmt::Display for Service {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {

@@ -23,13 +23,8 @@ impl Protocol {
 }
 impl __rt::ManifestEnum for Protocol {
     const ARG: &'static str = "protocol";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 /// The manifest's default value.
 impl __rt::Default for Protocol {

@@ -45,13 +45,8 @@ impl ScanType {
 }
 impl __rt::ManifestEnum for ScanType {
     const ARG: &'static str = "scan_type";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 impl __rt::fmt::Display for ScanType {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {

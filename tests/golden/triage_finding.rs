@@ -33,13 +33,8 @@ impl Verdict {
 }
 impl __rt::ManifestEnum for Verdict {
     const ARG: &'static str = "verdict";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 impl __rt::fmt::Display for Verdict {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
@@ -96,13 +91,8 @@ impl Severity {
 }
 impl __rt::ManifestEnum for Severity {
     const ARG: &'static str = "severity";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 impl __rt::fmt::Display for Severity {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {

@@ -79,13 +79,8 @@ impl Format {
 }
 impl __rt::ManifestEnum for Format {
     const ARG: &'static str = "format";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 /// The manifest's default value.
 impl __rt::Default for Format {
@@ -536,13 +531,8 @@ impl Account {
 }
 impl __rt::ManifestEnum for Account {
     const ARG: &'static str = "account";
+    const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
-    fn from_index(i: usize) -> __rt::Option<Self> {
-        Self::ALL.get(i).copied()
-    }
-    fn index(self) -> usize {
-        self as usize
-    }
 }
 impl __rt::fmt::Display for Account {
     fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {

@@ -125,15 +125,28 @@ impl serde::Serialize for EnumValue {
 /// the enum offers ([`ArgValue`], `as_str`, `FromStr`, serde) is written once, here,
 /// over this trait.
 #[doc(hidden)]
-pub trait ManifestEnum: Copy + fmt::Display + 'static {
+pub trait ManifestEnum: Copy + PartialEq + fmt::Display + 'static {
     /// The argument the enum belongs to (named in errors).
     const ARG: &'static str;
-    /// The allowed values, exactly as in the manifest, in manifest order.
+    /// Every variant, in manifest order.
+    const ALL: &'static [Self];
+    /// The allowed values, exactly as in the manifest, in manifest order (the same
+    /// order as [`Self::ALL`]).
     const VALUES: &'static [&'static str];
+
     /// The variant at position `i` of [`Self::VALUES`].
-    fn from_index(i: usize) -> Option<Self>;
-    /// The position of this variant in [`Self::VALUES`].
-    fn index(self) -> usize;
+    fn from_index(i: usize) -> Option<Self> {
+        Self::ALL.get(i).copied()
+    }
+
+    /// The position of this variant in [`Self::VALUES`] (`usize::MAX`, which names no
+    /// value, only for an impl whose `ALL` misses a variant).
+    fn index(self) -> usize {
+        Self::ALL
+            .iter()
+            .position(|v| *v == self)
+            .unwrap_or(usize::MAX)
+    }
 }
 
 /// The allowed value of an enum variant, exactly as written in the manifest.
