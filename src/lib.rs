@@ -31,16 +31,50 @@ extern crate self as cladgen;
 mod registry;
 mod tool;
 
+// The public API is this explicit list (tests/generated.rs pins it): every addition is
+// a decision. What only generated code needs is in `__private`.
 pub use cladgen_core::invoke::{
-    self, Call, EnvSecrets, ExecContext, ExecutorCall, HttpRequest, InvokeError, MapSecrets, Plan,
+    Call, EnvSecrets, ExecContext, ExecutorCall, HttpRequest, InvokeError, MapSecrets, Plan,
     Secret, SecretError, SecretResolver,
 };
 pub use cladgen_core::model::{self, Manifest, RiskTier};
-pub use cladgen_core::schema::{self, Flavor};
+pub use cladgen_core::schema::Flavor;
 pub use cladgen_core::scope;
-pub use cladgen_core::value::{self, ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
+pub use cladgen_core::value::{ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
+
+/// Validated argument values: the 15 built-in ToolClad types, the value of any of
+/// them ([`value::Value`], chosen at run time), their errors, and [`ArgValue`], which a
+/// type of your own implements to stand for a manifest type.
+pub mod value {
+    pub use cladgen_core::value::{
+        ArgError, ArgErrors, ArgSpec, ArgValue, Boolean, Cidr, CredentialFile, Duration, EnumValue,
+        Integer, IpAddress, MsfOptions, Number, ParseOptions, Port, RegexMatch, RelPath, Rule,
+        ScopeTarget, TargetKind, Text, Url, Value, parse_call_json, parse_enum, parse_enum_json,
+    };
+}
+
+/// Running a call: the execution context, what running it means ([`Plan`]), argv and
+/// HTTP requests, secrets, and the checked calls of session and browser commands.
+pub mod invoke {
+    pub use cladgen_core::invoke::{
+        BrowserCommandCall, Call, CommandCallError, CommandText, EnvSecrets, ExecContext,
+        ExecutorCall, HttpRequest, InvokeError, MapSecrets, PlaceholderSecrets, Plan, RequestText,
+        Secret, SecretError, SecretResolver, SessionCommandCall, argv_command, http_success,
+    };
+}
+
+/// The LLM-facing schemas of a manifest: input and output schemas, and the tool
+/// definitions of each provider flavour.
+pub mod schema {
+    pub use cladgen_core::schema::{
+        ENVELOPE_FIELDS, ENVELOPE_STATUSES, ExposedTool, Flavor, SchemaError, ToolSource,
+        command_tool_name, exposed_tools, input_schema, is_valid_tool_name, output_schema,
+        portable_pattern, property_schema, tool_definition, tool_definitions,
+    };
+}
+
 pub use registry::CallError;
-pub use tool::{CedarRef, Tool};
+pub use tool::Tool;
 
 #[cfg(feature = "macros")]
 pub use cladgen_macros::include_manifest;
@@ -69,6 +103,11 @@ macro_rules! include_tools {
 }
 
 /// Items generated code needs; not part of the public API.
+///
+/// Every generated tool module starts with `use ::cladgen::__private as __rt;` (the
+/// registry puts its impls in `const _: () = { use … as __rt; … };`), so generated code
+/// spells runtime names `__rt::Name` and nothing can clash with, or leak into, the
+/// user's module.
 #[doc(hidden)]
 pub mod __private {
     pub use ::core;
@@ -76,9 +115,189 @@ pub mod __private {
     pub use ::serde_json;
     pub use ::std;
     pub use cladgen_core::field;
-    pub use cladgen_core::invoke::encode;
+    pub use cladgen_core::invoke::{ARG_ENV_PREFIX, COMMAND_FIELD, arg_env_name, encode};
     pub use cladgen_core::invoke::{Argv, Flags};
     pub use cladgen_core::model::ExecVar;
+    pub use cladgen_core::value::{
+        REFERENCE_METACHARACTERS, check_edge_whitespace, check_free_text, check_host_name,
+        check_injection, check_option_value, check_text, find_injection, is_absent_json,
+        is_injection_char, shown,
+    };
+
+    pub use crate::{CallError, Tool};
+    pub use ::core::default::Default;
+    pub use ::core::fmt;
+    pub use ::core::option::Option::{self, None, Some};
+    pub use ::core::result::Result::{self, Err, Ok};
+    pub use ::core::str::FromStr;
+    pub use ::serde::{Deserialize, Deserializer, Serialize, Serializer};
+    pub use ::serde_json::{Map, Value};
+    pub use ::std::borrow::Cow;
+    pub use ::std::string::String;
+    pub use ::std::vec::Vec;
+    pub use cladgen_core::field::Reader;
+    pub use cladgen_core::invoke::{CommandText, ExecContext, InvokeError, Plan, SecretResolver};
+    pub use cladgen_core::model::{Arg, Manifest};
+    pub use cladgen_core::schema::Flavor;
+    pub use cladgen_core::value::{
+        ArgError, ArgErrors, ArgSpec, ArgValue, Boolean, Cidr, CredentialFile, Duration, Integer,
+        IpAddress, ManifestEnum, MsfOptions, Number, ParseOptions, Port, RegexMatch, RelPath,
+        ScopeTarget, Text, Url, enum_from_str, enum_str,
+    };
+
+    /// What a `MANIFEST` initialiser uses: the model types and `B` for
+    /// `Cow::Borrowed`, imported inside the initialiser's own block.
+    pub mod lit {
+        pub use ::core::option::Option::{None, Some};
+        pub use ::std::borrow::Cow::Borrowed as B;
+        pub use cladgen_core::model::*;
+    }
+
+    /// The JSON object of a call's arguments, written key by key (`to_json` of the
+    /// generated arguments types).
+    #[derive(Default)]
+    pub struct JsonArgs(Map<String, Value>);
+
+    impl JsonArgs {
+        /// An empty object.
+        pub fn new() -> Self {
+            JsonArgs(Map::new())
+        }
+
+        /// A session command's `command` text.
+        pub fn command(mut self, text: &CommandText) -> Self {
+            self.0
+                .insert(cladgen_core::invoke::COMMAND_FIELD.into(), text.to_json());
+            self
+        }
+
+        /// Argument `name` with its value.
+        pub fn put<T: ArgValue>(mut self, name: &str, value: &T) -> Self {
+            self.0.insert(name.into(), value.to_json());
+            self
+        }
+
+        /// Argument `name` when present (absent optional arguments are omitted).
+        pub fn opt<T: ArgValue>(self, name: &str, value: &Option<T>) -> Self {
+            match value {
+                Some(v) => self.put(name, v),
+                None => self,
+            }
+        }
+
+        /// The object.
+        pub fn finish(self) -> Value {
+            Value::Object(self.0)
+        }
+    }
+
+    /// `Serialize` of a generated arguments type: its JSON form.
+    pub fn ser_json<S: Serializer>(value: Value, serializer: S) -> Result<S::Ok, S::Error> {
+        value.serialize(serializer)
+    }
+
+    /// `Deserialize` of a generated arguments type: validates like `from_json` (every
+    /// error, unknown fields refused).
+    pub fn de_args<'de, D, T>(
+        deserializer: D,
+        from_json: fn(&Value) -> Result<T, ArgErrors>,
+    ) -> Result<T, D::Error>
+    where
+        D: Deserializer<'de>,
+    {
+        let value = Value::deserialize(deserializer)?;
+        from_json(&value).map_err(<D::Error as ::serde::de::Error>::custom)
+    }
+
+    /// `Deserialize` of a generated enum: one of the allowed values.
+    pub fn de_enum<'de, D: Deserializer<'de>, E: ManifestEnum>(
+        deserializer: D,
+    ) -> Result<E, D::Error> {
+        let value = Value::deserialize(deserializer)?;
+        let spec = ArgSpec::new(E::ARG, &cladgen_core::model::Constraints::NONE);
+        E::parse_json(&spec, &value, &ParseOptions::DEFAULT)
+            .map_err(<D::Error as ::serde::de::Error>::custom)
+    }
+
+    /// `Tool::from_call` of a one-shot tool: the name must be the tool's, the arguments
+    /// are validated by `from_json`.
+    pub fn call_args<T>(
+        tool: &'static [&'static str],
+        name: &str,
+        args: &Value,
+        from_json: fn(&Value) -> Result<T, ArgErrors>,
+    ) -> Result<T, CallError> {
+        match tool.first() {
+            Some(t) if *t == name => {
+                from_json(args).map_err(|errors| CallError::Args { tool: t, errors })
+            }
+            _ => Err(CallError::UnknownTool {
+                name: name.into(),
+                known: tool,
+            }),
+        }
+    }
+
+    /// A call of tool `name` in a registry, mapped to the registry's variant.
+    pub fn call<T: Tool>(name: &str, args: &Value) -> Result<T, CallError> {
+        T::from_call(name, args)
+    }
+
+    /// A JSON constant generated at build time, parsed on first use and kept for the
+    /// life of the process.
+    pub struct LazyJson {
+        text: &'static str,
+        cell: ::std::sync::OnceLock<Value>,
+    }
+
+    impl LazyJson {
+        /// The constant `text` (produced by serde_json at build time).
+        pub const fn new(text: &'static str) -> Self {
+            LazyJson {
+                text,
+                cell: ::std::sync::OnceLock::new(),
+            }
+        }
+
+        /// The parsed value. The text always parses (serde_json wrote it); `Null` only
+        /// avoids a panic path.
+        pub fn get(&'static self) -> &'static Value {
+            self.cell
+                .get_or_init(|| ::serde_json::from_str(self.text).unwrap_or(Value::Null))
+        }
+    }
+
+    /// The tool definitions of one manifest in the three flavours, built from the
+    /// manifest on first use with [`crate::schema::tool_definitions`], the function
+    /// the generator ran (and checked) at build time.
+    pub struct Definitions {
+        manifest: &'static Manifest,
+        cells: [::std::sync::OnceLock<Vec<Value>>; 3],
+    }
+
+    impl Definitions {
+        /// The definitions of `manifest`.
+        pub const fn new(manifest: &'static Manifest) -> Self {
+            Definitions {
+                manifest,
+                cells: [const { ::std::sync::OnceLock::new() }; 3],
+            }
+        }
+
+        /// The definitions of one flavour. The build already produced them from the
+        /// same manifest, so they cannot fail here; if they did, the tool exposes no
+        /// definition rather than a wrong one.
+        pub fn get(&'static self, flavor: Flavor) -> &'static [Value] {
+            let i = match flavor {
+                Flavor::Mcp => 0,
+                Flavor::OpenAiStrict => 1,
+                Flavor::Anthropic => 2,
+            };
+            self.cells[i].get_or_init(|| {
+                cladgen_core::schema::tool_definitions(self.manifest, flavor).unwrap_or_default()
+            })
+        }
+    }
 
     /// The JSON value of a generated constant, parsed on first use and kept for the
     /// life of the process.

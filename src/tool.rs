@@ -1,57 +1,94 @@
-//! The [`Tool`] trait: what every generated argument type knows about its tool.
+//! The [`Tool`] trait: what every generated tool type knows about its tool.
 
-use crate::{ArgErrors, RiskTier};
+use crate::model::{Cedar, Manifest, RiskTier};
+use crate::{CallError, ExecContext, Flavor, InvokeError, Plan, SecretResolver};
 
-/// The Cedar policy coordinates of a tool (`[tool.cedar]`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct CedarRef {
-    /// Cedar resource, e.g. `PenTest::ScanTarget`.
-    pub resource: &'static str,
-    /// Cedar action, e.g. `execute_tool`.
-    pub action: &'static str,
-}
-
-/// Implemented by the generated arguments type of every tool.
+/// Implemented by the type an LLM's call of a tool lands in: the arguments struct of a
+/// command, HTTP, MCP, source or callback tool, the command enum of a session or
+/// browser tool (whose LLM tool names are `<tool>__<command>`).
 ///
-/// The constants come straight from the manifest, checked at build time; the schemas
-/// are JSON text generated at build time.
+/// Everything a host needs is here, so a host can be generic over tools: validate a
+/// call ([`Tool::from_call`]), read the checked manifest ([`Tool::MANIFEST`]), decide
+/// what running it means ([`Tool::plan`]) and list the definitions an LLM sees.
 pub trait Tool: Sized {
-    /// Tool name (also the MCP tool name).
-    const NAME: &'static str;
-    /// Manifest version.
-    const VERSION: &'static str;
-    /// Description shown to the LLM.
-    const DESCRIPTION: &'static str;
-    /// Risk tier.
-    const RISK_TIER: RiskTier;
-    /// Whether each call needs a human's approval.
-    const HUMAN_APPROVAL: bool;
-    /// Timeout in seconds (at least 1).
-    const TIMEOUT_SECONDS: u64;
-    /// `[tool.cedar]`, if declared.
-    const CEDAR: Option<CedarRef>;
-    /// MCP `inputSchema` (JSON text).
-    const INPUT_SCHEMA: &'static str;
-    /// MCP `outputSchema` (JSON text), when the tool declares `[output]`.
-    const OUTPUT_SCHEMA: Option<&'static str>;
+    /// The checked manifest of the tool.
+    const MANIFEST: &'static Manifest;
+    /// The LLM tool names this type answers: the tool name, or one
+    /// `<tool>__<command>` per command of a session or browser tool.
+    const TOOL_NAMES: &'static [&'static str];
 
-    /// Validates the JSON arguments an LLM sent, reporting every bad argument at once.
-    /// Unknown fields are refused; `null` means absent (OpenAI strict mode).
-    fn from_json(value: &serde_json::Value) -> Result<Self, ArgErrors>;
+    /// Validates a call of LLM tool `name` with JSON arguments `args`, reporting every
+    /// bad argument at once. Unknown fields are refused; `null` means absent (OpenAI
+    /// strict mode).
+    fn from_call(name: &str, args: &serde_json::Value) -> Result<Self, CallError>;
 
-    /// Validates a call given as JSON text: like [`Tool::from_json`], and a key given
-    /// twice in any object of the call is refused
+    /// Validates a call of LLM tool `name` given as JSON text: like
+    /// [`Tool::from_call`], and a key given twice in any object of the call is refused
     /// ([`crate::Rule::DuplicateKey`]), where a parsed `serde_json::Value` would
     /// silently keep the last copy.
-    fn from_json_str(text: &str) -> Result<Self, ArgErrors> {
-        Self::from_json(&crate::value::parse_call_json(text)?)
+    fn from_call_str(name: &str, text: &str) -> Result<Self, CallError> {
+        match crate::value::parse_call_json(text) {
+            Ok(args) => Self::from_call(name, &args),
+            Err(errors) => Err(CallError::Args {
+                tool: Self::TOOL_NAMES
+                    .iter()
+                    .copied()
+                    .find(|n| *n == name)
+                    .unwrap_or_else(Self::name),
+                errors,
+            }),
+        }
     }
 
-    /// The arguments as a JSON object (absent optional arguments omitted).
+    /// The LLM tool name of this call (one of [`Self::TOOL_NAMES`]; the only one of a
+    /// one-shot tool).
+    fn tool_name(&self) -> &'static str {
+        Self::TOOL_NAMES.first().copied().unwrap_or_default()
+    }
+
+    /// The arguments of the call as a JSON object (absent optional arguments omitted).
     fn to_json(&self) -> serde_json::Value;
 
-    /// The timeout as a [`std::time::Duration`].
+    /// What running this call means for the tool's backend: the same [`Plan`] the
+    /// dynamic path builds from the manifest.
+    fn plan(&self, ctx: &ExecContext, secrets: &dyn SecretResolver) -> Result<Plan, InvokeError>;
+
+    /// The tool definitions of one flavour (what an MCP `tools/list` returns for it),
+    /// built from [`Self::MANIFEST`] on first use.
+    fn definitions(flavor: Flavor) -> &'static [serde_json::Value];
+
+    /// Tool name (also the MCP tool name of a one-shot tool).
+    fn name() -> &'static str {
+        &Self::MANIFEST.tool.name
+    }
+
+    /// Manifest version.
+    fn version() -> &'static str {
+        &Self::MANIFEST.tool.version
+    }
+
+    /// Description shown to the LLM.
+    fn description() -> &'static str {
+        &Self::MANIFEST.tool.description
+    }
+
+    /// Risk tier of the tool.
+    fn risk_tier() -> RiskTier {
+        Self::MANIFEST.tool.risk_tier
+    }
+
+    /// Whether each call needs a human's approval.
+    fn human_approval() -> bool {
+        Self::MANIFEST.tool.human_approval
+    }
+
+    /// `[tool.cedar]`, if declared.
+    fn cedar() -> Option<&'static Cedar> {
+        Self::MANIFEST.tool.cedar.as_ref()
+    }
+
+    /// The timeout (`timeout_seconds`, at least 1).
     fn timeout() -> std::time::Duration {
-        std::time::Duration::from_secs(Self::TIMEOUT_SECONDS)
+        std::time::Duration::from_secs(Self::MANIFEST.tool.timeout_seconds)
     }
 }

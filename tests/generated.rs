@@ -1,6 +1,11 @@
 //! Behaviour of the code generated from `manifests/` by this crate's build script.
 
-mod tools {
+// The generated code compiles without a warning and with docs on every public item.
+// It is byte for byte the golden files (`tests/golden.rs` checks that), so this holds
+// for the goldens.
+/// The tools of `manifests/`.
+#[deny(warnings, missing_docs)]
+pub mod tools {
     cladgen::include_tools!();
 }
 
@@ -244,16 +249,18 @@ fn mcp_arguments_are_typed_and_renamed() {
 #[test]
 fn tool_trait_constants_come_from_the_manifest() {
     use tools::hydra_bruteforce::HydraBruteforceArgs as H;
-    assert_eq!(H::NAME, "hydra_bruteforce");
-    assert_eq!(H::RISK_TIER, cladgen::RiskTier::High);
-    assert_eq!(
-        H::HUMAN_APPROVAL,
-        tools::hydra_bruteforce::MANIFEST.tool.human_approval
-    );
-    assert!(tools::hydra_bruteforce::MANIFEST.tool.human_approval);
-    assert_eq!(H::TIMEOUT_SECONDS, 1800);
-    assert_eq!(H::CEDAR.unwrap().resource, "PenTest::CredentialAttack");
-    let schema: serde_json::Value = serde_json::from_str(H::INPUT_SCHEMA).unwrap();
+    assert!(std::ptr::eq(
+        H::MANIFEST,
+        &tools::hydra_bruteforce::MANIFEST
+    ));
+    assert_eq!(H::name(), "hydra_bruteforce");
+    assert_eq!(H::TOOL_NAMES, ["hydra_bruteforce"]);
+    assert_eq!(H::risk_tier(), cladgen::RiskTier::High);
+    assert!(H::human_approval());
+    assert_eq!(H::timeout(), std::time::Duration::from_secs(1800));
+    assert_eq!(H::cedar().unwrap().resource, "PenTest::CredentialAttack");
+    let schema: serde_json::Value =
+        serde_json::from_str(tools::hydra_bruteforce::INPUT_SCHEMA).unwrap();
     assert_eq!(schema["additionalProperties"], false);
     assert_eq!(schema["required"], json!(["target", "service"]));
 }
@@ -264,8 +271,7 @@ fn builder_requires_required_arguments_and_applies_defaults() {
     let target = "example.com".parse_target();
     let a = DigLookupArgs::builder(target)
         .record_type(RecordType::Mx)
-        .build()
-        .unwrap();
+        .build();
     assert_eq!(a.answer_style, AnswerStyle::Short, "default applied");
     assert_eq!(a.query_timeout.get(), 5);
     assert_eq!(a.argv(&ctx())[7..], ["MX"]);
@@ -482,42 +488,279 @@ fn schema_accessors_parse_once_and_agree_with_the_constants() {
     );
 }
 
-/// What a runtime does with the trait alone: validate, then read the metadata.
+/// What a runtime does with the trait alone: validate a call by its LLM name, read the
+/// metadata, plan it.
 fn describe<T: Tool>(
+    name: &str,
     call: &serde_json::Value,
-) -> Result<(String, serde_json::Value), cladgen::ArgErrors> {
-    let args = T::from_json(call)?;
+) -> Result<(String, serde_json::Value, cladgen::Plan), cladgen::CallError> {
+    let t = T::from_call(name, call)?;
+    assert!(T::TOOL_NAMES.contains(&t.tool_name()));
+    assert_eq!(
+        T::definitions(cladgen::Flavor::Mcp).len(),
+        T::TOOL_NAMES.len(),
+        "one definition per LLM tool name"
+    );
+    let plan = t
+        .plan(&ctx(), &MapSecrets::new())
+        .expect("these tools need no secret");
     Ok((
-        format!("{} {} ({})", T::NAME, T::VERSION, T::RISK_TIER),
-        args.to_json(),
+        format!("{} {} ({})", T::name(), T::version(), T::risk_tier()),
+        t.to_json(),
+        plan,
     ))
 }
 
 #[test]
 fn the_tool_trait_works_generically() {
-    let (head, json) =
-        describe::<tools::whois_lookup::WhoisLookupArgs>(&json!({"target": "example.com"}))
-            .unwrap();
+    // A one-shot command tool.
+    let (head, json, plan) = describe::<tools::whois_lookup::WhoisLookupArgs>(
+        "whois_lookup",
+        &json!({"target": "example.com"}),
+    )
+    .unwrap();
     assert!(head.starts_with("whois_lookup "), "{head}");
     assert_eq!(json, json!({"target": "example.com"}));
+    assert!(
+        matches!(plan, cladgen::Plan::Argv(ref a) if a[0] == "whois"),
+        "{plan:?}"
+    );
     let e =
-        describe::<tools::whois_lookup::WhoisLookupArgs>(&json!({"target": "a b"})).unwrap_err();
-    assert_eq!(e.len(), 1);
+        describe::<tools::whois_lookup::WhoisLookupArgs>("whois_lookup", &json!({"target": "a b"}))
+            .unwrap_err();
+    assert!(
+        matches!(e, cladgen::CallError::Args { tool: "whois_lookup", ref errors } if errors.len() == 1),
+        "{e:?}"
+    );
+    assert!(matches!(
+        describe::<tools::whois_lookup::WhoisLookupArgs>("nmap_scan", &json!({})),
+        Err(cladgen::CallError::UnknownTool { .. })
+    ));
     assert_eq!(
         <tools::nmap_scan::NmapScanArgs as Tool>::timeout(),
         std::time::Duration::from_secs(900)
     );
+
+    // A session tool: the trait is on its command enum, called as `<tool>__<command>`.
+    use tools::msf_console::MsfConsoleCommand as M;
+    assert!(M::TOOL_NAMES.iter().all(|n| n.starts_with("msf_console__")));
+    let (head, json, plan) = describe::<M>(
+        "msf_console__show_options",
+        &json!({"command": "show options"}),
+    )
+    .unwrap();
+    assert!(head.starts_with("msf_console "), "{head}");
+    assert_eq!(json["command"], "show options");
+    assert!(matches!(plan, cladgen::Plan::Session { .. }), "{plan:?}");
+    let e =
+        describe::<M>("msf_console__show_options", &json!({"command": "show all"})).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            cladgen::CallError::Args {
+                tool: "msf_console",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(matches!(
+        describe::<M>("msf_console__no_such_command", &json!({})),
+        Err(cladgen::CallError::UnknownTool { .. })
+    ));
+}
+
+/// The public re-exports of `cladgen` (`src/lib.rs` up to `__private`), as
+/// `module::Name`: a small parser over the source text, which is all it needs to read.
+fn public_reexports() -> Vec<String> {
+    let src = include_str!("../src/lib.rs");
+    let public = src.split("pub mod __private").next().unwrap_or_default();
+    let code: String = public
+        .lines()
+        .filter(|l| !l.trim_start().starts_with("//"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut out = Vec::new();
+    let mut module = "";
+    for stmt in code.split(';') {
+        let mut stmt = stmt.trim();
+        if stmt.starts_with('}') {
+            module = "";
+        }
+        if let Some(i) = stmt.rfind("pub mod ") {
+            let rest = &stmt[i + "pub mod ".len()..];
+            if let Some(name) = rest
+                .split_whitespace()
+                .next()
+                .filter(|_| rest.contains('{'))
+            {
+                module = name;
+            }
+            stmt = rest;
+        }
+        let Some(i) = stmt.find("pub use ") else {
+            continue;
+        };
+        let path = &stmt[i + "pub use ".len()..];
+        let (prefix, names) = match path.split_once('{') {
+            Some((p, n)) => (p, n.trim_end_matches('}').split(',').collect::<Vec<_>>()),
+            None => ("", vec![path]),
+        };
+        for name in names.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+            let name = match name {
+                "self" => prefix
+                    .trim_end_matches("::")
+                    .rsplit("::")
+                    .next()
+                    .unwrap_or(name),
+                _ => name.rsplit("::").next().unwrap_or(name),
+            };
+            out.push(match module {
+                "" => name.to_owned(),
+                m => format!("{m}::{name}"),
+            });
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn the_public_api_is_an_explicit_list() {
+    // Adding to (or removing from) `cladgen`'s public API is a decision: update this
+    // list with it. What only generated code needs belongs in `__private`.
+    let pinned = [
+        "ArgError",
+        "ArgErrors",
+        "ArgSpec",
+        "ArgValue",
+        "Call",
+        "CallError",
+        "EnvSecrets",
+        "ExecContext",
+        "ExecutorCall",
+        "Flavor",
+        "HttpRequest",
+        "InvokeError",
+        "Manifest",
+        "MapSecrets",
+        "ParseOptions",
+        "Plan",
+        "RiskTier",
+        "Rule",
+        "Secret",
+        "SecretError",
+        "SecretResolver",
+        "Tool",
+        "include_manifest",
+        "invoke::BrowserCommandCall",
+        "invoke::Call",
+        "invoke::CommandCallError",
+        "invoke::CommandText",
+        "invoke::EnvSecrets",
+        "invoke::ExecContext",
+        "invoke::ExecutorCall",
+        "invoke::HttpRequest",
+        "invoke::InvokeError",
+        "invoke::MapSecrets",
+        "invoke::PlaceholderSecrets",
+        "invoke::Plan",
+        "invoke::RequestText",
+        "invoke::Secret",
+        "invoke::SecretError",
+        "invoke::SecretResolver",
+        "invoke::SessionCommandCall",
+        "invoke::argv_command",
+        "invoke::http_success",
+        "model",
+        "schema::ENVELOPE_FIELDS",
+        "schema::ENVELOPE_STATUSES",
+        "schema::ExposedTool",
+        "schema::Flavor",
+        "schema::SchemaError",
+        "schema::ToolSource",
+        "schema::command_tool_name",
+        "schema::exposed_tools",
+        "schema::input_schema",
+        "schema::is_valid_tool_name",
+        "schema::output_schema",
+        "schema::portable_pattern",
+        "schema::property_schema",
+        "schema::tool_definition",
+        "schema::tool_definitions",
+        "scope",
+        "value::ArgError",
+        "value::ArgErrors",
+        "value::ArgSpec",
+        "value::ArgValue",
+        "value::Boolean",
+        "value::Cidr",
+        "value::CredentialFile",
+        "value::Duration",
+        "value::EnumValue",
+        "value::Integer",
+        "value::IpAddress",
+        "value::MsfOptions",
+        "value::Number",
+        "value::ParseOptions",
+        "value::Port",
+        "value::RegexMatch",
+        "value::RelPath",
+        "value::Rule",
+        "value::ScopeTarget",
+        "value::TargetKind",
+        "value::Text",
+        "value::Url",
+        "value::Value",
+        "value::parse_enum",
+        "value::parse_enum_json",
+        "value::parse_call_json",
+    ];
+    let mut pinned: Vec<String> = pinned.iter().map(|s| s.to_string()).collect();
+    pinned.sort();
+    assert_eq!(public_reexports(), pinned);
+    // The generated-code helpers are not part of it.
+    let api = public_reexports();
+    for helper in [
+        "check_free_text",
+        "find_injection",
+        "shown",
+        "encode",
+        "field",
+        "COMMAND_FIELD",
+        "arg_env_name",
+    ] {
+        assert!(
+            !api.iter().any(|n| n.ends_with(helper)),
+            "{helper} is public"
+        );
+    }
 }
 
 #[test]
 fn a_call_given_as_text_with_a_duplicate_key_is_refused() {
+    use cladgen::{CallError, Tool};
     use tools::nmap_scan::NmapScanArgs;
+    let errors = |r: Result<NmapScanArgs, CallError>| match r {
+        Err(CallError::Args { tool, errors }) => {
+            assert_eq!(tool, "nmap_scan");
+            rules(&errors)
+        }
+        other => panic!("expected argument errors, got {other:?}"),
+    };
     // serde_json keeps the last copy; a first-wins policy parser would see the first.
     let text = r#"{"target": "10.0.0.5", "scan_type": "discovery", "target": "10.9.9.9"}"#;
-    let e = NmapScanArgs::from_json_str(text).unwrap_err();
-    assert_eq!(rules(&e), vec![("target".to_string(), Rule::DuplicateKey)]);
-    let ok = NmapScanArgs::from_json_str(r#"{"target": "10.0.0.5", "scan_type": "discovery"}"#);
+    assert_eq!(
+        errors(NmapScanArgs::from_call_str("nmap_scan", text)),
+        vec![("target".to_string(), Rule::DuplicateKey)]
+    );
+    let ok = NmapScanArgs::from_call_str(
+        "nmap_scan",
+        r#"{"target": "10.0.0.5", "scan_type": "discovery"}"#,
+    );
     assert!(ok.is_ok(), "{:?}", ok.err());
-    let e = NmapScanArgs::from_json_str("{\"target\": ").unwrap_err();
-    assert_eq!(rules(&e), vec![("arguments".to_string(), Rule::JsonType)]);
+    assert_eq!(
+        errors(NmapScanArgs::from_call_str("nmap_scan", "{\"target\": ")),
+        vec![("arguments".to_string(), Rule::JsonType)]
+    );
 }

@@ -97,11 +97,21 @@ struct Embedded {
     sha256_bytes: [u8; 32],
 }
 
+/// The definitions of one flavour on both paths, as JSON text.
+fn definitions(
+    a: fn(cladgen::Flavor) -> &'static [Value],
+    b: fn(cladgen::Flavor) -> &'static [Value],
+    flavor: cladgen::Flavor,
+) -> (String, String) {
+    let text = |d: &[Value]| serde_json::to_string(d).unwrap_or_default();
+    (text(a(flavor)), text(b(flavor)))
+}
+
 macro_rules! each_tool {
     ($($m:ident),* $(,)?) => {
-        /// `(embedded, [NAME, INPUT_SCHEMA, MCP_TOOLS, OPENAI_TOOLS, ANTHROPIC_TOOLS] of
-        /// both paths, MANIFEST of the build-script path)`.
-        fn tools() -> Vec<(Embedded, [(&'static str, &'static str); 5], &'static Manifest)> {
+        /// `(embedded, [NAME, INPUT_SCHEMA, the definitions of each flavour] of both
+        /// paths, MANIFEST of the build-script path)`.
+        fn tools() -> Vec<(Embedded, [(String, String); 5], &'static Manifest)> {
             vec![$((
                 Embedded {
                     file: concat!("manifests/", stringify!($m), ".clad.toml"),
@@ -111,11 +121,11 @@ macro_rules! each_tool {
                     sha256_bytes: embedded::$m::SHA256_BYTES,
                 },
                 [
-                    (embedded::$m::NAME, built::$m::NAME),
-                    (embedded::$m::INPUT_SCHEMA, built::$m::INPUT_SCHEMA),
-                    (embedded::$m::MCP_TOOLS, built::$m::MCP_TOOLS),
-                    (embedded::$m::OPENAI_TOOLS, built::$m::OPENAI_TOOLS),
-                    (embedded::$m::ANTHROPIC_TOOLS, built::$m::ANTHROPIC_TOOLS),
+                    (embedded::$m::NAME.into(), built::$m::NAME.into()),
+                    (embedded::$m::INPUT_SCHEMA.into(), built::$m::INPUT_SCHEMA.into()),
+                    definitions(embedded::$m::tool_definitions, built::$m::tool_definitions, cladgen::Flavor::Mcp),
+                    definitions(embedded::$m::tool_definitions, built::$m::tool_definitions, cladgen::Flavor::OpenAiStrict),
+                    definitions(embedded::$m::tool_definitions, built::$m::tool_definitions, cladgen::Flavor::Anthropic),
                 ],
                 &built::$m::MANIFEST,
             )),*]
@@ -340,17 +350,24 @@ where
     B: Tool,
     O: PartialEq + std::fmt::Debug,
 {
-    assert_eq!(A::NAME, B::NAME);
-    assert_eq!(A::INPUT_SCHEMA, B::INPUT_SCHEMA);
-    assert_eq!(A::OUTPUT_SCHEMA, B::OUTPUT_SCHEMA);
-    assert_eq!(A::CEDAR, B::CEDAR);
+    assert_eq!(A::name(), B::name());
+    assert_eq!(A::TOOL_NAMES, B::TOOL_NAMES);
+    assert_eq!(A::MANIFEST, B::MANIFEST);
+    assert_eq!(A::cedar(), B::cedar());
     assert_eq!(
-        (A::RISK_TIER, A::HUMAN_APPROVAL, A::TIMEOUT_SECONDS),
-        (B::RISK_TIER, B::HUMAN_APPROVAL, B::TIMEOUT_SECONDS)
+        (A::risk_tier(), A::human_approval(), A::timeout()),
+        (B::risk_tier(), B::human_approval(), B::timeout())
+    );
+    assert_eq!(
+        A::definitions(cladgen::Flavor::Mcp),
+        B::definitions(cladgen::Flavor::Mcp)
     );
     let mut accepted = 0;
     for call in calls {
-        match (A::from_json(call), B::from_json(call)) {
+        match (
+            A::from_call(A::TOOL_NAMES[0], call),
+            B::from_call(B::TOOL_NAMES[0], call),
+        ) {
             (Ok(a), Ok(b)) => {
                 accepted += 1;
                 assert_eq!(a.to_json(), b.to_json(), "{call}");

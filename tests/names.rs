@@ -28,8 +28,7 @@ fn awkward_argument_names_compile_and_work() {
         )
         .unwrap(),
     )
-    .build()
-    .unwrap();
+    .build();
     assert_eq!(b.argv(&ctx), ["echo", "y", "--opts=3", "a"]);
     let e = AwkwardNamesArgs::from_json(&json!({"opts": "many"})).unwrap_err();
     let got: Vec<_> = e.iter().map(|e| e.arg.as_str()).collect();

@@ -221,7 +221,7 @@ macro_rules! check_registry {
                         let mut args = vec![text_arg()];
                         args.extend(c.args.iter().cloned());
                         for call in cases(&args) {
-                            let g = generated_verdict(Tools::from_call(&name, &call), |t| t.args_json_for_parity());
+                            let g = generated_verdict(Tools::from_call(&name, &call), |t| t.to_json());
                             let d = dynamic_command(m, &c.name, &call);
                             assert_eq!(g, d, "{name} with {call}");
                             compared += 1;
@@ -232,7 +232,7 @@ macro_rules! check_registry {
                     for c in b.commands.iter() {
                         let name = format!("{tool}__{}", c.name);
                         for call in cases(&c.args) {
-                            let g = generated_verdict(Tools::from_call(&name, &call), |t| t.args_json_for_parity());
+                            let g = generated_verdict(Tools::from_call(&name, &call), |t| t.to_json());
                             let d = dynamic_command(m, &c.name, &call);
                             assert_eq!(g, d, "{name} with {call}");
                             compared += 1;
@@ -272,21 +272,6 @@ fn text_arg() -> Arg {
         scope_check: false,
         feeds_decision: false,
         sanitize: Default::default(),
-    }
-}
-
-/// Arguments of a session/browser command call as JSON, through the registry.
-trait ArgsJson {
-    fn args_json_for_parity(&self) -> Value;
-}
-
-impl ArgsJson for tools::Tools {
-    fn args_json_for_parity(&self) -> Value {
-        match self {
-            tools::Tools::MsfConsole(c) => c.args_json(),
-            tools::Tools::WebappBrowser(c) => c.args_json(),
-            other => panic!("not a command tool: {}", other.tool_name()),
-        }
     }
 }
 

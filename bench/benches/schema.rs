@@ -5,12 +5,11 @@
 //! once, outside the timed loop.
 //!
 //! cladgen is measured three ways:
-//! - reading the `&'static str` constants (`MCP_TOOLS`, `INPUT_SCHEMA`): all an MCP
-//!   server sending JSON needs;
+//! - reading the `&'static str` schema constants (`INPUT_SCHEMA`, `OUTPUT_SCHEMA`);
 //! - the typed accessors (`tool_definitions(Flavor::Mcp)`, `input_schema()`), which
-//!   return `&'static serde_json::Value`s parsed once per process;
-//! - that one parse of `MCP_TOOLS` into a `serde_json::Value`, which the first
-//!   accessor call of a process pays (reported separately).
+//!   return `&'static serde_json::Value`s built once per process;
+//! - that one build of the MCP definitions from the static `MANIFEST`, which the
+//!   first accessor call of a process pays (reported separately).
 //!
 //! A table after criterion's groups prints the ratios (toolclad time / cladgen time).
 //!
@@ -40,9 +39,9 @@ fn peer_manifest() -> Manifest {
     }
 }
 
-/// cladgen: the MCP definition and input schema as sent on the wire.
+/// cladgen: the input and output schemas as sent on the wire.
 fn cladgen_read() -> usize {
-    black_box(nmap_scan::MCP_TOOLS).len() + black_box(nmap_scan::INPUT_SCHEMA).len()
+    black_box(nmap_scan::INPUT_SCHEMA).len() + black_box(nmap_scan::OUTPUT_SCHEMA).len()
 }
 
 /// cladgen: the MCP definition and input schema as JSON values (cached).
@@ -53,9 +52,10 @@ fn cladgen_accessors() -> (&'static [Value], &'static Value) {
     )
 }
 
-/// cladgen: parsing the MCP definition into a JSON value (the accessor's first call).
-fn cladgen_parse() -> Option<Value> {
-    serde_json::from_str(black_box(nmap_scan::MCP_TOOLS)).ok()
+/// cladgen: building the MCP definitions from the static manifest (the accessor's
+/// first call).
+fn cladgen_parse() -> Option<Vec<Value>> {
+    cladgen::schema::tool_definitions(black_box(&nmap_scan::MANIFEST), Flavor::Mcp).ok()
 }
 
 /// toolclad: the MCP definition, generated from the parsed manifest.
@@ -83,9 +83,9 @@ fn check(m: &Manifest) {
     assert_eq!(props(tool), props(&theirs), "input properties");
     assert_eq!(tool.get("inputSchema"), Some(input), "input_schema()");
     assert_eq!(
-        cladgen_parse(),
-        Some(Value::Array(defs.to_vec())),
-        "MCP_TOOLS and tool_definitions agree"
+        cladgen_parse().as_deref(),
+        Some(defs),
+        "a fresh build and tool_definitions agree"
     );
 }
 
@@ -93,14 +93,14 @@ fn bench_schema(c: &mut Criterion) {
     let m = peer_manifest();
     check(&m);
     let mut group = c.benchmark_group("schema/nmap_scan");
-    group.bench_function("cladgen MCP_TOOLS + INPUT_SCHEMA (&'static str)", |b| {
+    group.bench_function("cladgen INPUT_SCHEMA + OUTPUT_SCHEMA (&'static str)", |b| {
         b.iter(cladgen_read)
     });
     group.bench_function(
         "cladgen tool_definitions + input_schema (&'static Value)",
         |b| b.iter(cladgen_accessors),
     );
-    group.bench_function("cladgen first call: parse MCP_TOOLS (Value)", |b| {
+    group.bench_function("cladgen first call: build from MANIFEST (Value)", |b| {
         b.iter(cladgen_parse)
     });
     group.bench_function("toolclad generate_mcp_schema (Value)", |b| {
@@ -158,24 +158,26 @@ fn ratio_table() {
     // The definitions differ in size: cladgen's describes every envelope field of
     // the output schema, which is what its one-off parse mostly pays for.
     let theirs_len = toolclad_value(&m).to_string().len();
-    let ours_len = nmap_scan::MCP_TOOLS.len();
+    let ours_len = Value::Array(nmap_scan::tool_definitions(Flavor::Mcp).to_vec())
+        .to_string()
+        .len();
     println!();
     println!(
         "| nmap_scan MCP definition | JSON bytes | cladgen (ns/call) | toolclad 0.6.1 `generate_mcp_schema` ({theirs_len} bytes, ns/call) | ratio (toolclad / cladgen) |"
     );
     println!("|---|---|---|---|---|");
     println!(
-        "| `MCP_TOOLS` + `INPUT_SCHEMA` (`&'static str`) | {ours_len} | {read:.2} | {t1:.0} | {r_read:.0}x |"
+        "| `INPUT_SCHEMA` + `OUTPUT_SCHEMA` (`&'static str`) | {ours_len} | {read:.2} | {t1:.0} | {r_read:.0}x |"
     );
     println!(
         "| `tool_definitions` + `input_schema()` (`&'static Value`) | {ours_len} | {cached:.2} | {t2:.0} | {r_cached:.0}x |"
     );
     println!(
-        "| first call: parse `MCP_TOOLS` (Value, once per process) | {ours_len} | {parse:.0} | {t3:.0} | {r_parse:.2}x |"
+        "| first call: build the definitions from `MANIFEST` (Value, once per process) | {ours_len} | {parse:.0} | {t3:.0} | {r_parse:.2}x |"
     );
     eprintln!("schema ratio (read the constants): {r_read:.0}x");
     eprintln!("schema ratio (cached accessors): {r_cached:.0}x");
-    eprintln!("schema ratio (one-off parse of MCP_TOOLS): {r_parse:.2}x");
+    eprintln!("schema ratio (one-off build from MANIFEST): {r_parse:.2}x");
 }
 
 criterion_group!(benches, bench_schema);

@@ -1,11 +1,13 @@
 //! Typed argument structs, enums for enum arguments, JSON parsing and builders.
 //!
 //! Used for a tool's `[args]` and, with the same code, for the arguments of each
-//! session and browser command.
+//! session and browser command. Impls spell runtime names `__rt::…`: the tool module
+//! puts them inside `const _: () = { use <runtime>::__private as __rt; … };`.
 
 use crate::names;
 use crate::{CodegenError, Gen};
-use cladgen_core::model::{Arg, TypeKind};
+use cladgen_core::model::{Arg, Scalar, TypeKind};
+use cladgen_core::value::{self as v, ArgSpec, ArgValue, ParseOptions};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
@@ -20,6 +22,8 @@ pub struct ArgSet<'a> {
     /// For a session command: its name. The struct then starts with a `command` field
     /// holding the checked command text.
     pub session_command: Option<String>,
+    /// The static of the manifest holding these arguments (`ARGS`, `USE_MODULE_ARGS`).
+    pub list: Ident,
 }
 
 /// One argument as a Rust field.
@@ -32,22 +36,20 @@ pub struct Field {
     pub enum_ty: Option<Ident>,
     /// Whether the field is an `Option` (optional without default).
     pub optional: bool,
-    /// Name of the private `static` holding the constraints.
-    pub constraints: Ident,
 }
 
 impl<'a> ArgSet<'a> {
-    /// Plans the fields of `args`; `taken` holds type names already used in the module.
+    /// Plans the fields of `args` (held by static `list`); `taken` holds type names
+    /// already used in the module.
     pub fn new(
         g: &Gen,
         args: &'a [Arg],
         ty: Ident,
-        prefix: &str,
+        list: Ident,
         taken: &mut Vec<String>,
     ) -> Result<Self, CodegenError> {
-        let rt = &g.rt;
         let mut fields = Vec::new();
-        for (i, a) in args.iter().enumerate() {
+        for a in args {
             let ident = names::field_ident(&a.name);
             let (value_ty, enum_ty) = match &a.ty.kind {
                 TypeKind::Enum => {
@@ -85,7 +87,7 @@ impl<'a> ArgSet<'a> {
                 }
                 kind => {
                     let t = value_type_name(kind);
-                    (quote!(#rt::value::#t), None)
+                    (quote!(__rt::#t), None)
                 }
             };
             fields.push(Field {
@@ -93,7 +95,6 @@ impl<'a> ArgSet<'a> {
                 value_ty,
                 enum_ty,
                 optional: !a.required && a.default.is_none(),
-                constraints: format_ident!("{}_C{}", prefix, i),
             });
         }
         Ok(ArgSet {
@@ -101,6 +102,7 @@ impl<'a> ArgSet<'a> {
             ty,
             fields,
             session_command: None,
+            list,
         })
     }
 
@@ -108,31 +110,38 @@ impl<'a> ArgSet<'a> {
     fn field_ty(f: &Field) -> TokenStream {
         let t = &f.value_ty;
         if f.optional {
-            quote!(::core::option::Option<#t>)
+            quote!(__rt::Option<#t>)
         } else {
             t.clone()
         }
     }
 
-    /// Constraint statics, enums, the struct, its builder and its impls.
-    pub fn items(&self, g: &Gen, doc: &str) -> TokenStream {
-        let rt = &g.rt;
+    /// The field identifiers of the declared arguments, in order.
+    fn all_idents(&self) -> Vec<&Ident> {
+        self.fields.iter().map(|f| &f.ident).collect()
+    }
+
+    /// Enums, the struct, its builder and their impls.
+    pub fn items(&self, doc: &str) -> TokenStream {
         let mut out = TokenStream::new();
-        for (a, f) in self.args.iter().zip(&self.fields) {
-            let mut em = crate::literal::Emitter::new(rt.clone());
-            let c = em.constraints(&a.ty.constraints);
-            let name = &f.constraints;
-            out.extend(quote!(static #name: #rt::model::Constraints = #c;));
+        for (i, (a, f)) in self.args.iter().zip(&self.fields).enumerate() {
             if let Some(e) = &f.enum_ty {
-                out.extend(enum_items(g, a, e, name));
+                out.extend(enum_items(a, e, i));
             }
         }
-        out.extend(self.struct_items(g, doc));
+        out.extend(self.struct_items(doc));
+        out.extend(self.parse_fn());
+        out.extend(self.builder_items());
+        out.extend(self.serde_items());
         out
     }
 
-    fn struct_items(&self, g: &Gen, doc: &str) -> TokenStream {
-        let rt = &g.rt;
+    fn has_command(&self) -> bool {
+        self.session_command.is_some()
+    }
+
+    /// The struct, `ARG_NAMES`, `builder`, `from_json` and `to_json`.
+    fn struct_items(&self, doc: &str) -> TokenStream {
         let ty = &self.ty;
         let builder = format_ident!("{}Builder", ty);
         let docs = crate::doc_lines(doc);
@@ -142,200 +151,40 @@ impl<'a> ArgSet<'a> {
             let d = crate::doc_lines(&arg_doc(a));
             quote!(#d pub #id: #t,)
         });
-        let mut names: Vec<&str> = self.args.iter().map(|a| a.name.as_ref()).collect();
-        // A session command's text comes first, as the `command` field.
-        let text = self.session_command.as_deref().map(|cmd| {
+        let text_decl = self.session_command.as_deref().map(|cmd| {
             let doc = crate::doc_lines(&format!(
                 "The text sent to the session for `{cmd}`, checked against the command's pattern (whole value), the injection set and `input_sanitize`."
             ));
-            (
-                quote!(#doc pub command: #rt::invoke::CommandText,),
-                quote! {
-                    let command = errors.collect(#rt::invoke::CommandText::from_json(
-                        &MANIFEST, #cmd, __slot_command.filter(|v| !v.is_null()),
-                    ));
-                },
-            )
+            quote!(#doc pub command: __rt::CommandText,)
         });
-        if text.is_some() {
-            names.insert(0, "command");
-        }
-        let (text_decl, text_parse) = text.unzip();
-        // One `Option<&Value>` slot per key the call may carry.
-        let slot_names: Vec<&str> = names.clone();
-        let slots: Vec<Ident> = slot_names
-            .iter()
-            .map(|n| format_ident!("__slot_{}", n))
-            .collect();
-        let walk = if slots.is_empty() {
-            quote! {
-                for key in obj.keys() {
-                    errors.push(#rt::ArgError::unknown(key, &Self::ARG_NAMES));
-                }
-            }
-        } else {
-            quote! {
-                for (key, value) in obj {
-                    match key.as_str() {
-                        #(#slot_names => #slots = ::core::option::Option::Some(value),)*
-                        _ => errors.push(#rt::ArgError::unknown(key, &Self::ARG_NAMES)),
-                    }
-                }
-            }
-        };
-        let text_ident: Vec<Ident> = self
-            .session_command
-            .iter()
-            .map(|_| format_ident!("command"))
-            .collect();
-        let parse_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
-            let t = &f.value_ty;
-            let c = &f.constraints;
-            let name = a.name.as_ref();
-            let required = a.required;
-            let default = match &a.default {
-                Some(s) => {
-                    let mut em = crate::literal::Emitter::new(rt.clone());
-                    let s = em.scalar(s);
-                    quote!(::core::option::Option::Some(&#s))
-                }
-                None => quote!(::core::option::Option::None),
-            };
-            let slot = format_ident!("__slot_{}", a.name.as_ref());
-            let var = local(a);
-            quote! {
-                let #var = errors.collect(#rt::__private::field::parse_value::<#t>(
-                    #slot, &#rt::ArgSpec::new(#name, &#c), #required, #default, opts,
-                ));
-            }
-        });
-        let idents: Vec<&Ident> = self.fields.iter().map(|f| &f.ident).collect();
-        let locals: Vec<Ident> = self.args.iter().map(local).collect();
-        // `Some(x)` patterns: required/defaulted fields come back as `Some(Some(v))`.
-        let pats = self.fields.iter().zip(&locals).map(|(f, id)| {
-            if f.optional {
-                quote!(::core::option::Option::Some(#id))
-            } else {
-                quote!(::core::option::Option::Some(::core::option::Option::Some(#id)))
-            }
-        });
-        let to_json = self.args.iter().zip(&self.fields).map(|(a, f)| {
-            let id = &f.ident;
-            let name = a.name.as_ref();
-            if f.optional {
-                quote! {
-                    if let ::core::option::Option::Some(v) = &self.#id {
-                        map.insert(#name.into(), #rt::ArgValue::to_json(v));
-                    }
-                }
-            } else {
-                quote!(map.insert(#name.into(), #rt::ArgValue::to_json(&self.#id));)
-            }
-        });
-        // Builder: required arguments are parameters of `builder()`, so they cannot be
-        // forgotten; optional ones are setters; defaults are applied by `build()`.
-        let required: Vec<(&Arg, &Field)> = self
+        let command = self.has_command().then(|| format_ident!("command"));
+        let command = command.as_slice();
+        let req_params = self
             .args
             .iter()
             .zip(&self.fields)
             .filter(|(a, _)| a.required)
-            .collect();
-        let req_params = self
-            .session_command
-            .iter()
-            .map(|_| quote!(command: #rt::invoke::CommandText))
-            .chain(required.iter().map(|(_, f)| {
-                let id = &f.ident;
-                let t = &f.value_ty;
+            .map(|(_, f)| {
+                let (id, t) = (&f.ident, &f.value_ty);
                 quote!(#id: #t)
-            }));
-        let builder_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
-            let id = &f.ident;
-            let t = &f.value_ty;
-            if a.required {
-                quote!(#id: #t,)
-            } else {
-                quote!(#id: ::core::option::Option<#t>,)
-            }
-        });
+            });
         let builder_init = self.args.iter().zip(&self.fields).map(|(a, f)| {
             let id = &f.ident;
             if a.required {
-                quote!(#id,)
+                quote!(#id)
             } else {
-                quote!(#id: ::core::option::Option::None,)
+                quote!(#id: __rt::None)
             }
         });
-        let setters = self
-            .args
-            .iter()
-            .zip(&self.fields)
-            .filter(|(a, _)| !a.required)
-            .map(|(a, f)| {
-                let id = &f.ident;
-                let t = &f.value_ty;
-                let d = crate::doc_lines(&format!("Sets `{}`.", a.name));
-                quote! {
-                    #d
-                    pub fn #id(mut self, value: #t) -> Self {
-                        self.#id = ::core::option::Option::Some(value);
-                        self
-                    }
-                }
-            });
-        let build_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
-            let id = &f.ident;
-            let t = &f.value_ty;
-            let c = &f.constraints;
-            let name = a.name.as_ref();
-            match (&a.default, a.required) {
-                (_, true) | (None, false) => {
-                    let var = local(a);
-                    quote!(let #var = ::core::option::Option::Some(self.#id);)
-                }
-                (Some(d), false) => {
-                    let mut em = crate::literal::Emitter::new(rt.clone());
-                    let s = em.scalar(d);
-                    let var = local(a);
-                    quote! {
-                        let #var = match self.#id {
-                            ::core::option::Option::Some(v) => ::core::option::Option::Some(v),
-                            ::core::option::Option::None => errors.collect(
-                                <#t as #rt::ArgValue>::parse_json(
-                                    &#rt::ArgSpec::new(#name, &#c),
-                                    &(#s).to_json(),
-                                    &#rt::ParseOptions::DEFAULT,
-                                ),
-                            ),
-                        };
-                    }
-                }
+        let to_json = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let (id, name) = (&f.ident, a.name.as_ref());
+            if f.optional {
+                quote!(.opt(#name, &self.#id))
+            } else {
+                quote!(.put(#name, &self.#id))
             }
         });
-        let build_pats = locals
-            .iter()
-            .map(|id| quote!(::core::option::Option::Some(#id)));
-        let has_defaults = self.args.iter().any(|a| !a.required && a.default.is_some());
-        let errors_decl = if has_defaults {
-            quote!(let mut errors = #rt::ArgErrors::new();)
-        } else {
-            quote!(let errors = #rt::ArgErrors::new();)
-        };
-        let map_decl = if self.args.is_empty() && self.session_command.is_none() {
-            quote!(let map = #rt::__private::serde_json::Map::new();)
-        } else {
-            quote!(let mut map = #rt::__private::serde_json::Map::new();)
-        };
-        let n_args_total = self.args.len() + usize::from(self.session_command.is_some());
-        let opts_param = if self.args.is_empty() {
-            quote!(_opts)
-        } else {
-            quote!(opts)
-        };
-        let struct_doc =
-            format!("Builds [`{ty}`]: required arguments are parameters of [`{ty}::builder`].");
-        let sd = crate::doc_lines(&struct_doc);
-        let n_args = crate::index(n_args_total);
+        let command_json = command.iter().map(|c| quote!(.command(&self.#c)));
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq)]
@@ -345,99 +194,277 @@ impl<'a> ArgSet<'a> {
             }
 
             impl #ty {
-                /// Every argument name, in argument order.
-                pub const ARG_NAMES: [&'static str; #n_args] = [#(#names),*];
-
                 /// Starts a builder from the required arguments.
-                pub fn builder(#(#req_params),*) -> #builder {
-                    #builder { #(#text_ident,)* #(#builder_init)* }
+                pub fn builder(#(#command: __rt::CommandText,)* #(#req_params),*) -> #builder {
+                    #builder { #(#command,)* #(#builder_init),* }
                 }
 
-                /// Validates the JSON arguments of a call with the default options (see
-                /// [`Self::from_json_with`]).
-                ///
-                /// Every invalid, missing or unknown argument is reported at once.
-                pub fn from_json(value: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::ArgErrors> {
-                    Self::from_json_with(value, &#rt::ParseOptions::DEFAULT)
-                }
-
-                /// Like [`Self::from_json`], with explicit options (e.g. the credential file base directory).
-                pub fn from_json_with(
-                    value: &#rt::__private::serde_json::Value,
-                    #opts_param: &#rt::ParseOptions,
-                ) -> ::core::result::Result<Self, #rt::ArgErrors> {
-                    let obj = #rt::__private::field::object(value)?;
-                    let mut errors = #rt::ArgErrors::new();
-                    // One walk over the call: each key to its argument's slot, unknown keys
-                    // reported in key order; then each argument in order (as the dynamic path).
-                    #(let mut #slots: ::core::option::Option<&#rt::__private::serde_json::Value> = ::core::option::Option::None;)*
-                    #walk
-                    #text_parse
-                    #(#parse_fields)*
-                    match (#(#text_ident,)* #(#locals,)*) {
-                        (#(::core::option::Option::Some(#text_ident),)* #(#pats,)*) if errors.is_empty() => {
-                            ::core::result::Result::Ok(Self { #(#text_ident,)* #(#idents: #locals),* })
-                        }
-                        _ => ::core::result::Result::Err(errors),
-                    }
+                /// Validates an LLM's call, reporting every invalid, missing or unknown argument at once.
+                pub fn from_json(value: &__rt::Value) -> __rt::Result<Self, __rt::ArgErrors> {
+                    Self::from_json_with(value, &__rt::ParseOptions::DEFAULT)
                 }
 
                 /// The arguments as a JSON object (absent optional arguments omitted).
-                pub fn to_json(&self) -> #rt::__private::serde_json::Value {
-                    #map_decl
-                    #(map.insert("command".into(), self.#text_ident.to_json());)*
-                    #(#to_json)*
-                    #rt::__private::serde_json::Value::Object(map)
+                pub fn to_json(&self) -> __rt::Value {
+                    __rt::JsonArgs::new() #(#command_json)* #(#to_json)* .finish()
                 }
             }
+        }
+    }
 
+    /// `from_json_with`: one `Reader` call per argument, in argument order (as the
+    /// dynamic path), then every error at once.
+    fn parse_fn(&self) -> TokenStream {
+        let ty = &self.ty;
+        let list = &self.list;
+        let mut idents: Vec<&Ident> = self.all_idents();
+        // The reader must not be shadowed by an argument of the same name.
+        let reader = if idents.iter().any(|i| *i == "r") {
+            format_ident!("__r")
+        } else {
+            format_ident!("r")
+        };
+        let mut calls: Vec<TokenStream> = self
+            .args
+            .iter()
+            .zip(&self.fields)
+            .enumerate()
+            .map(|(i, (a, f))| {
+                let i = crate::index(i);
+                match (a.required, a.default.is_some(), f.optional) {
+                    (true, _, _) => quote!(#reader.required(#i)),
+                    (false, true, _) => quote!(#reader.defaulted(#i)),
+                    _ => quote!(#reader.optional(#i)),
+                }
+            })
+            .collect();
+        let command = format_ident!("command");
+        if let Some(cmd) = &self.session_command {
+            calls.insert(0, quote!(#reader.command_text(&MANIFEST, #cmd)));
+            idents.insert(0, &command);
+        }
+        let opts = if self.args.is_empty() {
+            quote!(_opts)
+        } else {
+            quote!(opts)
+        };
+        let opts_arg = if self.args.is_empty() {
+            quote!(&__rt::ParseOptions::DEFAULT)
+        } else {
+            quote!(opts)
+        };
+        let new = if self.has_command() {
+            quote!(with_command)
+        } else {
+            quote!(new)
+        };
+        let mutability = if idents.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
+        // Each read is `Some` unless it recorded an error; `finish` builds only when
+        // there was none.
+        let inits = idents.iter().map(|id| quote!(#id: #id?));
+        quote! {
+            impl #ty {
+                /// [`Self::from_json`] with options (e.g. the credential file base directory).
+                pub fn from_json_with(value: &__rt::Value, #opts: &__rt::ParseOptions) -> __rt::Result<Self, __rt::ArgErrors> {
+                    let #mutability #reader = __rt::Reader::#new(value, &data::#list, #opts_arg)?;
+                    #(let #idents = #calls;)*
+                    #reader.finish(|| __rt::Some(Self { #(#inits),* }))
+                }
+            }
+        }
+    }
+
+    /// The builder: required arguments are parameters of `builder()`, so they cannot
+    /// be forgotten; optional ones are setters; `build()` applies the defaults.
+    fn builder_items(&self) -> TokenStream {
+        let ty = &self.ty;
+        let builder = format_ident!("{}Builder", ty);
+        let list = &self.list;
+        let sd = crate::doc_lines(&format!(
+            "Builds [`{ty}`]: required arguments are parameters of [`{ty}::builder`]."
+        ));
+        let command = self.has_command().then(|| format_ident!("command"));
+        let command = command.as_slice();
+        let builder_fields = self.args.iter().zip(&self.fields).map(|(a, f)| {
+            let (id, t) = (&f.ident, &f.value_ty);
+            if a.required {
+                quote!(#id: #t,)
+            } else {
+                quote!(#id: __rt::Option<#t>,)
+            }
+        });
+        let setters = self
+            .args
+            .iter()
+            .zip(&self.fields)
+            .filter(|(a, _)| !a.required)
+            .map(|(a, f)| {
+                let (id, t) = (&f.ident, &f.value_ty);
+                let d = crate::doc_lines(&format!("Sets `{}`.", a.name));
+                quote! {
+                    #d
+                    pub fn #id(mut self, value: #t) -> Self {
+                        self.#id = __rt::Some(value);
+                        self
+                    }
+                }
+            });
+        // Defaults of the built-in scalar types are parsed here, at build time, by the
+        // runtime's own parser; only what depends on the run (the filesystem of a
+        // `credential_file`, an extern type) is parsed in `build()`, which can then fail.
+        let mut fallible: Vec<&Ident> = Vec::new();
+        let inits: Vec<TokenStream> = self
+            .args
+            .iter()
+            .zip(&self.fields)
+            .enumerate()
+            .map(|(i, (a, f))| {
+                let id = &f.ident;
+                match (&a.default, a.required) {
+                    (Some(d), false) => match prechecked_default(a, f, d) {
+                        // A variant or a `const fn` is taken as it is; text allocates, so
+                        // only when needed.
+                        Some(value) if allocates(a) => quote!(self.#id.unwrap_or_else(|| #value)),
+                        Some(value) => quote!(self.#id.unwrap_or(#value)),
+                        None => {
+                            let i = crate::index(i);
+                            fallible.push(id);
+                            quote!(self.#id.or_else(|| errors.collect(__rt::field::default_of(&data::#list[#i]))))
+                        }
+                    },
+                    _ => quote!(self.#id),
+                }
+            })
+            .collect();
+        let idents = self.all_idents();
+        let build = if fallible.is_empty() {
+            quote! {
+                /// Applies the defaults of unset optional arguments and builds the arguments.
+                pub fn build(self) -> #ty {
+                    #ty { #(#command: self.#command,)* #(#idents: #inits),* }
+                }
+            }
+        } else {
+            // The fallible fields are `Option`s until every default was tried, so every
+            // failing default is reported.
+            let pats = idents.iter().map(|id| {
+                if fallible.contains(id) {
+                    quote!(__rt::Some(#id))
+                } else {
+                    quote!(#id)
+                }
+            });
+            quote! {
+                /// Applies the defaults of unset optional arguments and builds the
+                /// arguments. A default that depends on the run (a `credential_file`
+                /// must exist, an extern type's parser) is checked here.
+                pub fn build(self) -> __rt::Result<#ty, __rt::ArgErrors> {
+                    let mut errors = __rt::ArgErrors::new();
+                    let (#(#pats,)*) = (#(#inits,)*) else {
+                        return __rt::Err(errors);
+                    };
+                    __rt::Ok(#ty { #(#command: self.#command,)* #(#idents),* })
+                }
+            }
+        };
+        quote! {
             #sd
             #[derive(Clone, Debug)]
             #[must_use]
             pub struct #builder {
-                #(#text_ident: #rt::invoke::CommandText,)*
+                #(#command: __rt::CommandText,)*
                 #(#builder_fields)*
             }
 
             impl #builder {
                 #(#setters)*
-
-                /// Applies the defaults of unset optional arguments and builds the arguments.
-                pub fn build(self) -> ::core::result::Result<#ty, #rt::ArgErrors> {
-                    #errors_decl
-                    #(#build_fields)*
-                    match (#(#locals,)*) {
-                        (#(#build_pats,)*) if errors.is_empty() => {
-                            ::core::result::Result::Ok(#ty { #(#text_ident: self.#text_ident,)* #(#idents: #locals),* })
-                        }
-                        _ => ::core::result::Result::Err(errors),
-                    }
-                }
+                #build
             }
+        }
+    }
 
-            impl #rt::__private::serde::Serialize for #ty {
-                fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                    #rt::__private::serde::Serialize::serialize(&self.to_json(), serializer)
+    /// serde: the JSON form, and deserialising that validates like `from_json`.
+    fn serde_items(&self) -> TokenStream {
+        let ty = &self.ty;
+        quote! {
+            impl __rt::Serialize for #ty {
+                fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
+                    __rt::ser_json(self.to_json(), s)
                 }
             }
 
             /// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-            impl<'de> #rt::__private::serde::Deserialize<'de> for #ty {
-                fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                    let value = <#rt::__private::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
-                    Self::from_json(&value).map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
+            impl<'de> __rt::Deserialize<'de> for #ty {
+                fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
+                    __rt::de_args(d, Self::from_json)
                 }
             }
         }
     }
 }
 
-/// The local variable holding an argument while a value is assembled: prefixed, so
-/// an argument named like a local of the generated code (`errors`, `opts`) or a
-/// keyword cannot clash. The JSON slots are `__slot_<name>`: the two prefixes can
-/// never produce the same name.
-fn local(a: &Arg) -> Ident {
-    format_ident!("__arg_{}", a.name.as_ref())
+/// Whether the prechecked default of `a` allocates (text-backed types).
+fn allocates(a: &Arg) -> bool {
+    matches!(
+        a.ty.kind,
+        TypeKind::String | TypeKind::Path | TypeKind::Duration
+    )
+}
+
+/// The value of a default as a constant expression, when the default is of a
+/// built-in scalar type: parsed now by the runtime's parser (so clamping and every
+/// rule apply exactly as at run time). `None` when it must be parsed at run time.
+fn prechecked_default(a: &Arg, f: &Field, d: &Scalar) -> Option<TokenStream> {
+    let spec = ArgSpec::new(&a.name, &a.ty.constraints);
+    let json = d.to_json();
+    let opts = ParseOptions::DEFAULT;
+    let t = &f.value_ty;
+    if let Some(e) = &f.enum_ty {
+        let Scalar::String(s) = d else { return None };
+        let allowed = a.ty.constraints.allowed.as_deref().unwrap_or(&[]);
+        allowed.iter().find(|v| v.as_ref() == s.as_ref())?;
+        let variant = names::type_ident(s);
+        return Some(quote!(#e::#variant));
+    }
+    Some(match &a.ty.kind {
+        TypeKind::Integer => {
+            let n = v::Integer::parse_json(&spec, &json, &opts).ok()?.get();
+            quote!(#t::prechecked(#n))
+        }
+        TypeKind::Number => {
+            let n = v::Number::parse_json(&spec, &json, &opts).ok()?.get();
+            let n = proc_macro2::Literal::f64_suffixed(n);
+            quote!(#t::prechecked(#n))
+        }
+        TypeKind::Port => {
+            let n = v::Port::parse_json(&spec, &json, &opts).ok()?.get();
+            quote!(#t::prechecked(#n))
+        }
+        TypeKind::Boolean => {
+            let b = v::Boolean::parse_json(&spec, &json, &opts).ok()?.get();
+            quote!(#t::prechecked(#b))
+        }
+        TypeKind::String => {
+            let x = v::Text::parse_json(&spec, &json, &opts).ok()?;
+            let s = x.as_str();
+            quote!(#t::prechecked(#s))
+        }
+        TypeKind::Path => {
+            let x = v::RelPath::parse_json(&spec, &json, &opts).ok()?;
+            let s = x.as_str();
+            quote!(#t::prechecked(#s))
+        }
+        TypeKind::Duration => {
+            let x = v::Duration::parse_json(&spec, &json, &opts).ok()?;
+            let (s, ms) = (x.as_str(), x.millis());
+            quote!(#t::prechecked(#s, #ms))
+        }
+        _ => return None,
+    })
 }
 
 /// Reserves a type name in the module, or reports the collision.
@@ -499,8 +526,7 @@ fn arg_doc(a: &Arg) -> String {
     d
 }
 
-fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
-    let rt = &g.rt;
+fn enum_items(a: &Arg, e: &Ident, _index: usize) -> TokenStream {
     let allowed: Vec<&str> =
         a.ty.constraints
             .allowed
@@ -525,17 +551,17 @@ fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
     });
     let name = a.name.as_ref();
     let default_impl = match &a.default {
-        Some(cladgen_core::model::Scalar::String(d)) => {
-            allowed.iter().position(|v| *v == d.as_ref()).map(|i| {
-                let v = &variants[i];
-                quote! {
-                    /// The manifest's default value.
-                    impl ::core::default::Default for #e {
-                        fn default() -> Self { Self::#v }
+        Some(Scalar::String(d)) => allowed.iter().position(|v| *v == d.as_ref()).map(|i| {
+            let v = &variants[i];
+            quote! {
+                /// The manifest's default value.
+                impl __rt::Default for #e {
+                    fn default() -> Self {
+                        Self::#v
                     }
                 }
-            })
-        }
+            }
+        }),
         _ => None,
     };
     quote! {
@@ -553,57 +579,40 @@ fn enum_items(g: &Gen, a: &Arg, e: &Ident, constraints: &Ident) -> TokenStream {
 
             /// The value exactly as written in the manifest.
             pub const fn as_str(self) -> &'static str {
-                match self { #(Self::#variants => #allowed,)* }
+                Self::VALUES[self as usize]
             }
+        }
 
-            fn from_index(spec: &#rt::ArgSpec<'_>, i: usize) -> ::core::result::Result<Self, #rt::ArgError> {
-                Self::ALL.get(i).copied().ok_or_else(|| {
-                    #rt::ArgError::new(spec.name, #rt::Rule::NotAllowed, "enum index out of range")
-                })
-            }
+        impl __rt::ManifestEnum for #e {
+            const ARG: &'static str = #name;
+            const ALL: &'static [Self] = &Self::ALL;
+            const VALUES: &'static [&'static str] = &Self::VALUES;
         }
 
         #default_impl
 
-        impl ::core::fmt::Display for #e {
-            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        impl __rt::fmt::Display for #e {
+            fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
                 f.write_str(self.as_str())
             }
         }
 
-        impl ::core::str::FromStr for #e {
-            type Err = #rt::ArgError;
-            fn from_str(s: &str) -> ::core::result::Result<Self, Self::Err> {
-                <Self as #rt::ArgValue>::parse_str(&#rt::ArgSpec::new(#name, &#constraints), s, &#rt::ParseOptions::DEFAULT)
+        impl __rt::FromStr for #e {
+            type Err = __rt::ArgError;
+            fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
+                __rt::enum_from_str(s)
             }
         }
 
-        impl #rt::ArgValue for #e {
-            fn parse_str(spec: &#rt::ArgSpec<'_>, input: &str, _opts: &#rt::ParseOptions) -> ::core::result::Result<Self, #rt::ArgError> {
-                Self::from_index(spec, #rt::value::parse_enum(spec, input, &Self::VALUES)?)
-            }
-            fn parse_json(spec: &#rt::ArgSpec<'_>, input: &#rt::__private::serde_json::Value, _opts: &#rt::ParseOptions) -> ::core::result::Result<Self, #rt::ArgError> {
-                Self::from_index(spec, #rt::value::parse_enum_json(spec, input, &Self::VALUES)?)
-            }
-            fn to_json(&self) -> #rt::__private::serde_json::Value {
-                #rt::__private::serde_json::Value::String(self.as_str().into())
-            }
-            fn to_argv(&self) -> ::std::borrow::Cow<'_, str> {
-                ::std::borrow::Cow::Borrowed(self.as_str())
+        impl __rt::Serialize for #e {
+            fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 
-        impl #rt::__private::serde::Serialize for #e {
-            fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> ::core::result::Result<S::Ok, S::Error> {
-                serializer.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> #rt::__private::serde::Deserialize<'de> for #e {
-            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::core::result::Result<Self, D::Error> {
-                let value = <#rt::__private::serde_json::Value as #rt::__private::serde::Deserialize>::deserialize(deserializer)?;
-                <Self as #rt::ArgValue>::parse_json(&#rt::ArgSpec::new(#name, &#constraints), &value, &#rt::ParseOptions::DEFAULT)
-                    .map_err(<D::Error as #rt::__private::serde::de::Error>::custom)
+        impl<'de> __rt::Deserialize<'de> for #e {
+            fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
+                __rt::de_enum(d)
             }
         }
     }

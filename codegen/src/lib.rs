@@ -49,7 +49,17 @@ impl Default for GenOptions {
 
 /// Why code could not be generated for a (checked) manifest.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
 pub enum CodegenError {
+    /// The generator produced tokens that do not parse as Rust items (a bug in the
+    /// generator, reported rather than emitted).
+    #[error("tool `{tool}`: the generated code does not parse ({reason}); please report this")]
+    Internal {
+        /// The tool.
+        tool: String,
+        /// The parser's message.
+        reason: String,
+    },
     /// Two generated items of one tool module would get the same Rust name.
     #[error(
         "tool `{tool}`: {what} would generate the Rust name `{name}`, which is already used in the module; rename one of them"

@@ -13,6 +13,24 @@ pub fn pascal(name: &str) -> String {
     cladgen_core::names::pascal(name)
 }
 
+/// The static holding an argument list of the manifest: `ARGS` for the tool's own,
+/// `USE_MODULE_ARGS` for those of session or browser command `use_module`.
+pub fn args_static(command: Option<&str>) -> Ident {
+    match command {
+        None => ident("ARGS"),
+        Some(c) => {
+            let upper: String = c
+                .chars()
+                .map(|ch| match ch.is_ascii_alphanumeric() {
+                    true => ch.to_ascii_uppercase(),
+                    false => '_',
+                })
+                .collect();
+            ident(&format!("{upper}_ARGS"))
+        }
+    }
+}
+
 /// `NmapScan` style identifier.
 pub fn type_ident(name: &str) -> Ident {
     Ident::new(&pascal(name), Span::call_site())

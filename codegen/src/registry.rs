@@ -29,41 +29,29 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
         seen.push((vname.clone(), tool.to_owned()));
         let v = names::ident(&vname);
         let module = crate::tool_module_name(m);
-        let args_ty = names::ident(&format!("{vname}Args"));
-        let cmd_ty = names::ident(&format!("{vname}Command"));
-        match &m.backend {
-            Backend::Session(_) | Backend::Browser(_) => {
-                let cmds: Vec<String> = match &m.backend {
-                    Backend::Session(s) => s
-                        .commands
-                        .iter()
-                        .map(|c| format!("{tool}__{}", c.name))
-                        .collect(),
-                    Backend::Browser(b) => b
-                        .commands
-                        .iter()
-                        .map(|c| format!("{tool}__{}", c.name))
-                        .collect(),
-                    _ => Vec::new(),
-                };
-                payloads.push(quote!(#module::#cmd_ty));
-                for c in &cmds {
-                    arms.push(quote! {
-                        #c => #module::#cmd_ty::from_tool_call(name, args).map(Self::#v),
-                    });
-                }
-                llm_names.extend(cmds);
-            }
-            _ => {
-                payloads.push(quote!(#module::#args_ty));
-                arms.push(quote! {
-                    #tool => #module::#args_ty::from_json(args)
-                        .map(Self::#v)
-                        .map_err(|errors| #rt::CallError::Args { tool: #tool, errors }),
-                });
-                llm_names.push(tool.to_owned());
-            }
-        }
+        let payload = match &m.backend {
+            Backend::Session(_) | Backend::Browser(_) => names::ident(&format!("{vname}Command")),
+            _ => names::ident(&format!("{vname}Args")),
+        };
+        let calls: Vec<String> = match &m.backend {
+            Backend::Session(s) => s
+                .commands
+                .iter()
+                .map(|c| format!("{tool}__{}", c.name))
+                .collect(),
+            Backend::Browser(b) => b
+                .commands
+                .iter()
+                .map(|c| format!("{tool}__{}", c.name))
+                .collect(),
+            _ => vec![tool.to_owned()],
+        };
+        payloads.push(quote!(#module::#payload));
+        // A command tool's commands share one arm; the trait validates the call.
+        arms.push(quote! {
+            #(#calls)|* => __rt::call(name, args).map(Self::#v),
+        });
+        llm_names.extend(calls);
         name_arms.push(quote!(Self::#v(_) => #tool,));
         variants.push(v);
         modules.push(module);
@@ -84,45 +72,50 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
             #(#docs #variants(#payloads),)*
         }
 
-        #[allow(dead_code)] // generated API: a crate uses only what it needs
-        impl Tools {
-            /// Every tool name an LLM may call, in order.
-            pub const NAMES: [&'static str; #n] = [#(#llm_names),*];
+        const _: () = {
+            use #rt::__private as __rt;
 
-            /// Validates a call by tool name, reporting every argument error at once.
-            pub fn from_call(name: &str, args: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::CallError> {
-                match name {
-                    #(#arms)*
-                    _ => ::core::result::Result::Err(#rt::CallError::UnknownTool { name: name.into(), known: &Self::NAMES }),
+            #[allow(dead_code)] // generated API: a crate uses only what it needs
+            impl Tools {
+                /// Every tool name an LLM may call, in order.
+                pub const NAMES: [&'static str; #n] = [#(#llm_names),*];
+
+                /// Validates a call by tool name, reporting every argument error at once.
+                pub fn from_call(name: &str, args: &__rt::Value) -> __rt::Result<Self, __rt::CallError> {
+                    match name {
+                        #(#arms)*
+                        _ => __rt::Err(__rt::CallError::UnknownTool { name: name.into(), known: &Self::NAMES }),
+                    }
+                }
+
+                /// The manifest's tool name of this call.
+                pub fn tool_name(&self) -> &'static str {
+                    match self { #(#name_arms)* }
+                }
+
+                /// What running this call means (argv, executor, HTTP request, MCP call, ...).
+                pub fn plan(&self, ctx: &__rt::ExecContext, secrets: &dyn __rt::SecretResolver) -> __rt::Result<__rt::Plan, __rt::InvokeError> {
+                    match self { #(Self::#variants(t) => __rt::Tool::plan(t, ctx, secrets),)* }
+                }
+
+                /// The arguments of this call as JSON (`command` text included for sessions).
+                pub fn to_json(&self) -> __rt::Value {
+                    match self { #(Self::#variants(t) => __rt::Tool::to_json(t),)* }
+                }
+
+                /// Every tool definition of one flavour (what an MCP `tools/list` returns).
+                pub fn definitions(flavor: __rt::Flavor) -> __rt::Vec<__rt::Value> {
+                    let mut all = __rt::Vec::new();
+                    #(all.extend_from_slice(#modules::tool_definitions(flavor));)*
+                    all
+                }
+
+                /// The checked manifests of the set, in order.
+                pub fn manifests() -> [&'static __rt::Manifest; #k] {
+                    [#(&#modules::MANIFEST),*]
                 }
             }
-
-            /// The manifest's tool name of this call.
-            pub fn tool_name(&self) -> &'static str {
-                match self { #(#name_arms)* }
-            }
-
-            /// What running this call means (argv, executor, HTTP request, MCP call, ...).
-            pub fn plan(
-                &self,
-                ctx: &#rt::ExecContext,
-                secrets: &dyn #rt::SecretResolver,
-            ) -> ::core::result::Result<#rt::Plan, #rt::InvokeError> {
-                match self { #(Self::#variants(a) => a.plan(ctx, secrets),)* }
-            }
-
-            /// Every tool definition of one flavour (what an MCP `tools/list` returns).
-            pub fn definitions(flavor: #rt::Flavor) -> ::std::vec::Vec<#rt::__private::serde_json::Value> {
-                let mut all = ::std::vec::Vec::new();
-                #(all.extend_from_slice(#modules::tool_definitions(flavor));)*
-                all
-            }
-
-            /// The checked manifests of the set, in order.
-            pub fn manifests() -> [&'static #rt::Manifest; #k] {
-                [#(&#modules::MANIFEST),*]
-            }
-        }
+        };
     })
 }
 

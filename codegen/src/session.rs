@@ -73,7 +73,7 @@ fn commands(
     let mut items = TokenStream::new();
     let mut variants = Vec::new();
     let mut structs: Vec<Ident> = Vec::new();
-    for (i, c) in cmds.iter().enumerate() {
+    for c in cmds {
         let sname = format!("{}Args", names::pascal(c.name));
         claim(
             taken,
@@ -88,7 +88,8 @@ fn commands(
             &format!("{what} command `{}`", c.name),
         )?;
         let sid = names::ident(&sname);
-        let mut set = ArgSet::new(g, &c.args, sid.clone(), &format!("__CLADGEN_CMD{i}"), taken)?;
+        let list = names::args_static(Some(c.name));
+        let mut set = ArgSet::new(g, &c.args, sid.clone(), list, taken)?;
         if c.session {
             set.session_command = Some(c.name.to_owned());
         }
@@ -98,7 +99,7 @@ fn commands(
             m.tool.name,
             crate::manifest_prose(c.description)
         );
-        items.extend(set.items(g, &doc));
+        items.extend(set.items(&doc));
         variants.push(names::type_ident(c.name));
         structs.push(sid);
     }
@@ -119,10 +120,11 @@ fn commands(
     let plan = match &m.backend {
         cladgen_core::model::Backend::Session(s) => {
             let argv = s.startup_argv.iter().map(|a| a.as_ref());
-            quote!(#rt::Plan::Session { tool: #tool.into(), startup_argv: ::std::vec![#(::std::string::String::from(#argv)),*] })
+            quote!(__rt::Plan::Session { tool: #tool.into(), startup_argv: ::std::vec![#(__rt::String::from(#argv)),*] })
         }
-        _ => quote!(#rt::Plan::Browser { tool: #tool.into() }),
+        _ => quote!(__rt::Plan::Browser { tool: #tool.into() }),
     };
+    let _ = rt;
     items.extend(quote! {
         #doc
         #[derive(Clone, Debug, PartialEq)]
@@ -133,42 +135,42 @@ fn commands(
         impl #en {
             /// The command names, in manifest order.
             pub const NAMES: [&'static str; #n] = [#(#names_),*];
-            /// The LLM tool name of each command (`<tool>__<command>`), in manifest order.
-            pub const TOOL_NAMES: [&'static str; #n] = [#(#tool_names),*];
-
-            /// Validates a call of command `command` with JSON `args`.
-            pub fn from_call(command: &str, args: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::CallError> {
-                match command {
-                    #(#names_ => #structs::from_json(args).map(Self::#variants).map_err(|errors| #rt::CallError::Args { tool: #tool, errors }),)*
-                    _ => ::core::result::Result::Err(#rt::CallError::UnknownTool { name: command.into(), known: &Self::NAMES }),
-                }
-            }
-
-            /// Validates a call by its LLM tool name (`<tool>__<command>`).
-            pub fn from_tool_call(name: &str, args: &#rt::__private::serde_json::Value) -> ::core::result::Result<Self, #rt::CallError> {
-                match name.strip_prefix(::core::concat!(#tool, "__")) {
-                    ::core::option::Option::Some(command) if Self::NAMES.contains(&command) => Self::from_call(command, args),
-                    _ => ::core::result::Result::Err(#rt::CallError::UnknownTool { name: name.into(), known: &Self::TOOL_NAMES }),
-                }
-            }
 
             /// The command name.
             pub fn name(&self) -> &'static str {
                 match self { #(Self::#variants(_) => #names_,)* }
             }
+        }
+
+        impl __rt::Tool for #en {
+            const MANIFEST: &'static __rt::Manifest = &MANIFEST;
+            const TOOL_NAMES: &'static [&'static str] = &[#(#tool_names),*];
+
+            /// Validates a call by its LLM tool name (`<tool>__<command>`).
+            fn from_call(name: &str, args: &__rt::Value) -> __rt::Result<Self, __rt::CallError> {
+                match name {
+                    #(#tool_names => #structs::from_json(args).map(Self::#variants),)*
+                    _ => return __rt::Err(__rt::CallError::UnknownTool { name: name.into(), known: Self::TOOL_NAMES }),
+                }
+                .map_err(|errors| __rt::CallError::Args { tool: #tool, errors })
+            }
+
+            fn tool_name(&self) -> &'static str {
+                match self { #(Self::#variants(_) => #tool_names,)* }
+            }
 
             /// The arguments of the command as JSON (`command` text included for sessions).
-            pub fn args_json(&self) -> #rt::__private::serde_json::Value {
+            fn to_json(&self) -> __rt::Value {
                 match self { #(Self::#variants(a) => a.to_json(),)* }
             }
 
             /// What running a command of this tool means: a session (or browser) run.
-            pub fn plan(
-                &self,
-                _ctx: &#rt::ExecContext,
-                _secrets: &dyn #rt::SecretResolver,
-            ) -> ::core::result::Result<#rt::Plan, #rt::InvokeError> {
-                ::core::result::Result::Ok(#plan)
+            fn plan(&self, _ctx: &__rt::ExecContext, _secrets: &dyn __rt::SecretResolver) -> __rt::Result<__rt::Plan, __rt::InvokeError> {
+                __rt::Ok(#plan)
+            }
+
+            fn definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
+                tool_definitions(flavor)
             }
         }
     });

@@ -149,278 +149,173 @@ pub enum Tools {
     /// Look up the WHOIS registration record of a domain name or IP address: registrar, registrant organisation, name servers and key dates.
     WhoisLookup(whois_lookup::WhoisLookupArgs),
 }
-#[allow(dead_code)]
-impl Tools {
-    /// Every tool name an LLM may call, in order.
-    pub const NAMES: [&'static str; 25] = [
-        "code_search",
-        "create_ticket",
-        "dig_lookup",
-        "http_headers",
-        "hydra_bruteforce",
-        "list_evidence",
-        "msf_console__use_module",
-        "msf_console__set_target",
-        "msf_console__show_options",
-        "msf_console__run_module",
-        "msf_console__list_sessions",
-        "msf_exploit",
-        "nikto_scan",
-        "nmap_scan",
-        "search_evidence",
-        "triage_finding",
-        "webapp_browser__navigate",
-        "webapp_browser__snapshot",
-        "webapp_browser__click",
-        "webapp_browser__type_text",
-        "webapp_browser__wait_for",
-        "webapp_browser__screenshot",
-        "webapp_browser__submit_form",
-        "webapp_browser__login",
-        "whois_lookup",
-    ];
-    /// Validates a call by tool name, reporting every argument error at once.
-    pub fn from_call(
-        name: &str,
-        args: &::cladgen::__private::serde_json::Value,
-    ) -> ::core::result::Result<Self, ::cladgen::CallError> {
-        match name {
-            "code_search" => {
-                code_search::CodeSearchArgs::from_json(args)
-                    .map(Self::CodeSearch)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "code_search",
-                        errors,
+const _: () = {
+    use ::cladgen::__private as __rt;
+    #[allow(dead_code)]
+    impl Tools {
+        /// Every tool name an LLM may call, in order.
+        pub const NAMES: [&'static str; 25] = [
+            "code_search",
+            "create_ticket",
+            "dig_lookup",
+            "http_headers",
+            "hydra_bruteforce",
+            "list_evidence",
+            "msf_console__use_module",
+            "msf_console__set_target",
+            "msf_console__show_options",
+            "msf_console__run_module",
+            "msf_console__list_sessions",
+            "msf_exploit",
+            "nikto_scan",
+            "nmap_scan",
+            "search_evidence",
+            "triage_finding",
+            "webapp_browser__navigate",
+            "webapp_browser__snapshot",
+            "webapp_browser__click",
+            "webapp_browser__type_text",
+            "webapp_browser__wait_for",
+            "webapp_browser__screenshot",
+            "webapp_browser__submit_form",
+            "webapp_browser__login",
+            "whois_lookup",
+        ];
+        /// Validates a call by tool name, reporting every argument error at once.
+        pub fn from_call(
+            name: &str,
+            args: &__rt::Value,
+        ) -> __rt::Result<Self, __rt::CallError> {
+            match name {
+                "code_search" => __rt::call(name, args).map(Self::CodeSearch),
+                "create_ticket" => __rt::call(name, args).map(Self::CreateTicket),
+                "dig_lookup" => __rt::call(name, args).map(Self::DigLookup),
+                "http_headers" => __rt::call(name, args).map(Self::HttpHeaders),
+                "hydra_bruteforce" => __rt::call(name, args).map(Self::HydraBruteforce),
+                "list_evidence" => __rt::call(name, args).map(Self::ListEvidence),
+                "msf_console__use_module" | "msf_console__set_target"
+                | "msf_console__show_options" | "msf_console__run_module"
+                | "msf_console__list_sessions" => {
+                    __rt::call(name, args).map(Self::MsfConsole)
+                }
+                "msf_exploit" => __rt::call(name, args).map(Self::MsfExploit),
+                "nikto_scan" => __rt::call(name, args).map(Self::NiktoScan),
+                "nmap_scan" => __rt::call(name, args).map(Self::NmapScan),
+                "search_evidence" => __rt::call(name, args).map(Self::SearchEvidence),
+                "triage_finding" => __rt::call(name, args).map(Self::TriageFinding),
+                "webapp_browser__navigate" | "webapp_browser__snapshot"
+                | "webapp_browser__click" | "webapp_browser__type_text"
+                | "webapp_browser__wait_for" | "webapp_browser__screenshot"
+                | "webapp_browser__submit_form" | "webapp_browser__login" => {
+                    __rt::call(name, args).map(Self::WebappBrowser)
+                }
+                "whois_lookup" => __rt::call(name, args).map(Self::WhoisLookup),
+                _ => {
+                    __rt::Err(__rt::CallError::UnknownTool {
+                        name: name.into(),
+                        known: &Self::NAMES,
                     })
-            }
-            "create_ticket" => {
-                create_ticket::CreateTicketArgs::from_json(args)
-                    .map(Self::CreateTicket)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "create_ticket",
-                        errors,
-                    })
-            }
-            "dig_lookup" => {
-                dig_lookup::DigLookupArgs::from_json(args)
-                    .map(Self::DigLookup)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "dig_lookup",
-                        errors,
-                    })
-            }
-            "http_headers" => {
-                http_headers::HttpHeadersArgs::from_json(args)
-                    .map(Self::HttpHeaders)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "http_headers",
-                        errors,
-                    })
-            }
-            "hydra_bruteforce" => {
-                hydra_bruteforce::HydraBruteforceArgs::from_json(args)
-                    .map(Self::HydraBruteforce)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "hydra_bruteforce",
-                        errors,
-                    })
-            }
-            "list_evidence" => {
-                list_evidence::ListEvidenceArgs::from_json(args)
-                    .map(Self::ListEvidence)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "list_evidence",
-                        errors,
-                    })
-            }
-            "msf_console__use_module" => {
-                msf_console::MsfConsoleCommand::from_tool_call(name, args)
-                    .map(Self::MsfConsole)
-            }
-            "msf_console__set_target" => {
-                msf_console::MsfConsoleCommand::from_tool_call(name, args)
-                    .map(Self::MsfConsole)
-            }
-            "msf_console__show_options" => {
-                msf_console::MsfConsoleCommand::from_tool_call(name, args)
-                    .map(Self::MsfConsole)
-            }
-            "msf_console__run_module" => {
-                msf_console::MsfConsoleCommand::from_tool_call(name, args)
-                    .map(Self::MsfConsole)
-            }
-            "msf_console__list_sessions" => {
-                msf_console::MsfConsoleCommand::from_tool_call(name, args)
-                    .map(Self::MsfConsole)
-            }
-            "msf_exploit" => {
-                msf_exploit::MsfExploitArgs::from_json(args)
-                    .map(Self::MsfExploit)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "msf_exploit",
-                        errors,
-                    })
-            }
-            "nikto_scan" => {
-                nikto_scan::NiktoScanArgs::from_json(args)
-                    .map(Self::NiktoScan)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "nikto_scan",
-                        errors,
-                    })
-            }
-            "nmap_scan" => {
-                nmap_scan::NmapScanArgs::from_json(args)
-                    .map(Self::NmapScan)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "nmap_scan",
-                        errors,
-                    })
-            }
-            "search_evidence" => {
-                search_evidence::SearchEvidenceArgs::from_json(args)
-                    .map(Self::SearchEvidence)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "search_evidence",
-                        errors,
-                    })
-            }
-            "triage_finding" => {
-                triage_finding::TriageFindingArgs::from_json(args)
-                    .map(Self::TriageFinding)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "triage_finding",
-                        errors,
-                    })
-            }
-            "webapp_browser__navigate" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__snapshot" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__click" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__type_text" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__wait_for" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__screenshot" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__submit_form" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "webapp_browser__login" => {
-                webapp_browser::WebappBrowserCommand::from_tool_call(name, args)
-                    .map(Self::WebappBrowser)
-            }
-            "whois_lookup" => {
-                whois_lookup::WhoisLookupArgs::from_json(args)
-                    .map(Self::WhoisLookup)
-                    .map_err(|errors| ::cladgen::CallError::Args {
-                        tool: "whois_lookup",
-                        errors,
-                    })
-            }
-            _ => {
-                ::core::result::Result::Err(::cladgen::CallError::UnknownTool {
-                    name: name.into(),
-                    known: &Self::NAMES,
-                })
+                }
             }
         }
-    }
-    /// The manifest's tool name of this call.
-    pub fn tool_name(&self) -> &'static str {
-        match self {
-            Self::CodeSearch(_) => "code_search",
-            Self::CreateTicket(_) => "create_ticket",
-            Self::DigLookup(_) => "dig_lookup",
-            Self::HttpHeaders(_) => "http_headers",
-            Self::HydraBruteforce(_) => "hydra_bruteforce",
-            Self::ListEvidence(_) => "list_evidence",
-            Self::MsfConsole(_) => "msf_console",
-            Self::MsfExploit(_) => "msf_exploit",
-            Self::NiktoScan(_) => "nikto_scan",
-            Self::NmapScan(_) => "nmap_scan",
-            Self::SearchEvidence(_) => "search_evidence",
-            Self::TriageFinding(_) => "triage_finding",
-            Self::WebappBrowser(_) => "webapp_browser",
-            Self::WhoisLookup(_) => "whois_lookup",
+        /// The manifest's tool name of this call.
+        pub fn tool_name(&self) -> &'static str {
+            match self {
+                Self::CodeSearch(_) => "code_search",
+                Self::CreateTicket(_) => "create_ticket",
+                Self::DigLookup(_) => "dig_lookup",
+                Self::HttpHeaders(_) => "http_headers",
+                Self::HydraBruteforce(_) => "hydra_bruteforce",
+                Self::ListEvidence(_) => "list_evidence",
+                Self::MsfConsole(_) => "msf_console",
+                Self::MsfExploit(_) => "msf_exploit",
+                Self::NiktoScan(_) => "nikto_scan",
+                Self::NmapScan(_) => "nmap_scan",
+                Self::SearchEvidence(_) => "search_evidence",
+                Self::TriageFinding(_) => "triage_finding",
+                Self::WebappBrowser(_) => "webapp_browser",
+                Self::WhoisLookup(_) => "whois_lookup",
+            }
+        }
+        /// What running this call means (argv, executor, HTTP request, MCP call, ...).
+        pub fn plan(
+            &self,
+            ctx: &__rt::ExecContext,
+            secrets: &dyn __rt::SecretResolver,
+        ) -> __rt::Result<__rt::Plan, __rt::InvokeError> {
+            match self {
+                Self::CodeSearch(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::CreateTicket(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::DigLookup(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::HttpHeaders(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::HydraBruteforce(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::ListEvidence(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::MsfConsole(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::MsfExploit(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::NiktoScan(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::NmapScan(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::SearchEvidence(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::TriageFinding(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::WebappBrowser(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::WhoisLookup(t) => __rt::Tool::plan(t, ctx, secrets),
+            }
+        }
+        /// The arguments of this call as JSON (`command` text included for sessions).
+        pub fn to_json(&self) -> __rt::Value {
+            match self {
+                Self::CodeSearch(t) => __rt::Tool::to_json(t),
+                Self::CreateTicket(t) => __rt::Tool::to_json(t),
+                Self::DigLookup(t) => __rt::Tool::to_json(t),
+                Self::HttpHeaders(t) => __rt::Tool::to_json(t),
+                Self::HydraBruteforce(t) => __rt::Tool::to_json(t),
+                Self::ListEvidence(t) => __rt::Tool::to_json(t),
+                Self::MsfConsole(t) => __rt::Tool::to_json(t),
+                Self::MsfExploit(t) => __rt::Tool::to_json(t),
+                Self::NiktoScan(t) => __rt::Tool::to_json(t),
+                Self::NmapScan(t) => __rt::Tool::to_json(t),
+                Self::SearchEvidence(t) => __rt::Tool::to_json(t),
+                Self::TriageFinding(t) => __rt::Tool::to_json(t),
+                Self::WebappBrowser(t) => __rt::Tool::to_json(t),
+                Self::WhoisLookup(t) => __rt::Tool::to_json(t),
+            }
+        }
+        /// Every tool definition of one flavour (what an MCP `tools/list` returns).
+        pub fn definitions(flavor: __rt::Flavor) -> __rt::Vec<__rt::Value> {
+            let mut all = __rt::Vec::new();
+            all.extend_from_slice(code_search::tool_definitions(flavor));
+            all.extend_from_slice(create_ticket::tool_definitions(flavor));
+            all.extend_from_slice(dig_lookup::tool_definitions(flavor));
+            all.extend_from_slice(http_headers::tool_definitions(flavor));
+            all.extend_from_slice(hydra_bruteforce::tool_definitions(flavor));
+            all.extend_from_slice(list_evidence::tool_definitions(flavor));
+            all.extend_from_slice(msf_console::tool_definitions(flavor));
+            all.extend_from_slice(msf_exploit::tool_definitions(flavor));
+            all.extend_from_slice(nikto_scan::tool_definitions(flavor));
+            all.extend_from_slice(nmap_scan::tool_definitions(flavor));
+            all.extend_from_slice(search_evidence::tool_definitions(flavor));
+            all.extend_from_slice(triage_finding::tool_definitions(flavor));
+            all.extend_from_slice(webapp_browser::tool_definitions(flavor));
+            all.extend_from_slice(whois_lookup::tool_definitions(flavor));
+            all
+        }
+        /// The checked manifests of the set, in order.
+        pub fn manifests() -> [&'static __rt::Manifest; 14] {
+            [
+                &code_search::MANIFEST,
+                &create_ticket::MANIFEST,
+                &dig_lookup::MANIFEST,
+                &http_headers::MANIFEST,
+                &hydra_bruteforce::MANIFEST,
+                &list_evidence::MANIFEST,
+                &msf_console::MANIFEST,
+                &msf_exploit::MANIFEST,
+                &nikto_scan::MANIFEST,
+                &nmap_scan::MANIFEST,
+                &search_evidence::MANIFEST,
+                &triage_finding::MANIFEST,
+                &webapp_browser::MANIFEST,
+                &whois_lookup::MANIFEST,
+            ]
         }
     }
-    /// What running this call means (argv, executor, HTTP request, MCP call, ...).
-    pub fn plan(
-        &self,
-        ctx: &::cladgen::ExecContext,
-        secrets: &dyn ::cladgen::SecretResolver,
-    ) -> ::core::result::Result<::cladgen::Plan, ::cladgen::InvokeError> {
-        match self {
-            Self::CodeSearch(a) => a.plan(ctx, secrets),
-            Self::CreateTicket(a) => a.plan(ctx, secrets),
-            Self::DigLookup(a) => a.plan(ctx, secrets),
-            Self::HttpHeaders(a) => a.plan(ctx, secrets),
-            Self::HydraBruteforce(a) => a.plan(ctx, secrets),
-            Self::ListEvidence(a) => a.plan(ctx, secrets),
-            Self::MsfConsole(a) => a.plan(ctx, secrets),
-            Self::MsfExploit(a) => a.plan(ctx, secrets),
-            Self::NiktoScan(a) => a.plan(ctx, secrets),
-            Self::NmapScan(a) => a.plan(ctx, secrets),
-            Self::SearchEvidence(a) => a.plan(ctx, secrets),
-            Self::TriageFinding(a) => a.plan(ctx, secrets),
-            Self::WebappBrowser(a) => a.plan(ctx, secrets),
-            Self::WhoisLookup(a) => a.plan(ctx, secrets),
-        }
-    }
-    /// Every tool definition of one flavour (what an MCP `tools/list` returns).
-    pub fn definitions(
-        flavor: ::cladgen::Flavor,
-    ) -> ::std::vec::Vec<::cladgen::__private::serde_json::Value> {
-        let mut all = ::std::vec::Vec::new();
-        all.extend_from_slice(code_search::tool_definitions(flavor));
-        all.extend_from_slice(create_ticket::tool_definitions(flavor));
-        all.extend_from_slice(dig_lookup::tool_definitions(flavor));
-        all.extend_from_slice(http_headers::tool_definitions(flavor));
-        all.extend_from_slice(hydra_bruteforce::tool_definitions(flavor));
-        all.extend_from_slice(list_evidence::tool_definitions(flavor));
-        all.extend_from_slice(msf_console::tool_definitions(flavor));
-        all.extend_from_slice(msf_exploit::tool_definitions(flavor));
-        all.extend_from_slice(nikto_scan::tool_definitions(flavor));
-        all.extend_from_slice(nmap_scan::tool_definitions(flavor));
-        all.extend_from_slice(search_evidence::tool_definitions(flavor));
-        all.extend_from_slice(triage_finding::tool_definitions(flavor));
-        all.extend_from_slice(webapp_browser::tool_definitions(flavor));
-        all.extend_from_slice(whois_lookup::tool_definitions(flavor));
-        all
-    }
-    /// The checked manifests of the set, in order.
-    pub fn manifests() -> [&'static ::cladgen::Manifest; 14] {
-        [
-            &code_search::MANIFEST,
-            &create_ticket::MANIFEST,
-            &dig_lookup::MANIFEST,
-            &http_headers::MANIFEST,
-            &hydra_bruteforce::MANIFEST,
-            &list_evidence::MANIFEST,
-            &msf_console::MANIFEST,
-            &msf_exploit::MANIFEST,
-            &nikto_scan::MANIFEST,
-            &nmap_scan::MANIFEST,
-            &search_evidence::MANIFEST,
-            &triage_finding::MANIFEST,
-            &webapp_browser::MANIFEST,
-            &whois_lookup::MANIFEST,
-        ]
-    }
-}
+};

@@ -1,6 +1,7 @@
 //! `[args.<name>]`: one typed argument.
 
 use super::{List, Pattern, Str};
+use std::borrow::Cow;
 
 /// One declared argument, with its type resolved.
 #[derive(Clone, Debug, PartialEq)]
@@ -214,6 +215,55 @@ impl Scalar {
             Scalar::Float(f) => serde_json::Number::from_f64(*f)
                 .map_or(serde_json::Value::Null, serde_json::Value::Number),
             Scalar::Boolean(b) => serde_json::Value::Bool(*b),
+        }
+    }
+}
+
+impl Arg {
+    /// The base of the `Arg` literals in generated code (`Arg { name: .., ..Arg::BASE }`):
+    /// an optional `string` argument with no description, default or flags, so only
+    /// what a manifest sets is written out.
+    #[doc(hidden)]
+    pub const BASE: Arg = Arg {
+        name: Cow::Borrowed(""),
+        position: None,
+        required: false,
+        description: Cow::Borrowed(""),
+        ty: ArgType::BASE,
+        default: None,
+        scope_check: false,
+        feeds_decision: false,
+        sanitize: Cow::Borrowed(&[]),
+    };
+}
+
+impl ArgType {
+    /// The base of the `ArgType` literals in generated code: `string` without
+    /// constraints.
+    #[doc(hidden)]
+    pub const BASE: ArgType = ArgType {
+        name: Cow::Borrowed("string"),
+        kind: TypeKind::String,
+        constraints: Constraints::NONE,
+    };
+}
+
+impl ArgType {
+    /// Type `name` of kind `kind` without constraints.
+    pub const fn plain(name: Str, kind: TypeKind) -> Self {
+        ArgType {
+            name,
+            kind,
+            constraints: Constraints::NONE,
+        }
+    }
+
+    /// Type `name` of kind `kind` with `constraints`.
+    pub const fn new(name: Str, kind: TypeKind, constraints: Constraints) -> Self {
+        ArgType {
+            name,
+            kind,
+            constraints,
         }
     }
 }

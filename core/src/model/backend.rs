@@ -328,3 +328,21 @@ pub struct McpField {
     /// Upstream parameter name.
     pub name: Str,
 }
+
+impl Token {
+    /// A token of `pieces` (what generated `MANIFEST` literals call, one line each).
+    pub const fn new(pieces: List<Piece>) -> Self {
+        Token { pieces }
+    }
+}
+
+impl MappingEntry {
+    /// The entry mapping `value` to flag string `text`, split into `tokens`.
+    pub const fn new(value: Str, text: Str, tokens: List<Str>) -> Self {
+        MappingEntry {
+            value,
+            text,
+            tokens,
+        }
+    }
+}

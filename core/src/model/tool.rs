@@ -1,6 +1,7 @@
 //! `[tool]`: metadata and policy.
 
 use super::Str;
+use std::borrow::Cow;
 
 /// `[tool]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -138,4 +139,31 @@ pub struct Evidence {
     pub hash: Str,
     /// Browser screenshots (spec extension; default false).
     pub screenshots: bool,
+}
+
+impl ToolMeta {
+    /// The base of the `ToolMeta` literal in generated code: a one-shot `exec` tool
+    /// without binary, approval, Cedar or evidence settings, so only what a manifest
+    /// sets is written out.
+    #[doc(hidden)]
+    pub const BASE: ToolMeta = ToolMeta {
+        name: Cow::Borrowed(""),
+        version: Cow::Borrowed(""),
+        binary: None,
+        description: Cow::Borrowed(""),
+        mode: Mode::Oneshot,
+        dispatch: Dispatch::Exec,
+        timeout_seconds: 1,
+        risk_tier: RiskTier::Low,
+        human_approval: false,
+        cedar: None,
+        evidence: None,
+    };
+}
+
+impl Cedar {
+    /// The coordinates `resource` and `action`.
+    pub const fn new(resource: Str, action: Str) -> Self {
+        Cedar { resource, action }
+    }
 }

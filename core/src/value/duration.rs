@@ -19,6 +19,16 @@ pub struct Duration {
 }
 
 impl Duration {
+    /// A manifest default that the loader already checked (`bad-default`), with the
+    /// milliseconds the parser computed at build time; only generated builders call this.
+    #[doc(hidden)]
+    pub fn prechecked(text: &str, millis: u64) -> Self {
+        Duration {
+            text: text.to_owned(),
+            millis,
+        }
+    }
+
     /// The text as given (`1h30m`).
     pub fn as_str(&self) -> &str {
         &self.text

@@ -119,3 +119,74 @@ impl serde::Serialize for EnumValue {
         s.serialize_str(&self.text)
     }
 }
+
+/// Implemented by the Rust enum generated for each `enum` argument: the allowed values
+/// in manifest order and the mapping between a variant and its index. Everything else
+/// the enum offers ([`ArgValue`], `as_str`, `FromStr`, serde) is written once, here,
+/// over this trait.
+#[doc(hidden)]
+pub trait ManifestEnum: Copy + PartialEq + fmt::Display + 'static {
+    /// The argument the enum belongs to (named in errors).
+    const ARG: &'static str;
+    /// Every variant, in manifest order.
+    const ALL: &'static [Self];
+    /// The allowed values, exactly as in the manifest, in manifest order (the same
+    /// order as [`Self::ALL`]).
+    const VALUES: &'static [&'static str];
+
+    /// The variant at position `i` of [`Self::VALUES`].
+    fn from_index(i: usize) -> Option<Self> {
+        Self::ALL.get(i).copied()
+    }
+
+    /// The position of this variant in [`Self::VALUES`] (`usize::MAX`, which names no
+    /// value, only for an impl whose `ALL` misses a variant).
+    fn index(self) -> usize {
+        Self::ALL
+            .iter()
+            .position(|v| *v == self)
+            .unwrap_or(usize::MAX)
+    }
+}
+
+/// The allowed value of an enum variant, exactly as written in the manifest.
+#[doc(hidden)]
+pub fn enum_str<E: ManifestEnum>(e: E) -> &'static str {
+    E::VALUES.get(e.index()).copied().unwrap_or_default()
+}
+
+/// Parses `input` as an allowed value of `E`, with the argument's own name in errors.
+#[doc(hidden)]
+pub fn enum_from_str<E: ManifestEnum>(input: &str) -> Result<E, ArgError> {
+    let spec = ArgSpec::new(E::ARG, &crate::model::Constraints::NONE);
+    E::parse_str(&spec, input, &ParseOptions::DEFAULT)
+}
+
+fn enum_variant<E: ManifestEnum>(spec: &ArgSpec<'_>, i: usize) -> Result<E, ArgError> {
+    // `i` comes from `parse_enum` over `E::VALUES`, so it is always in range; an
+    // inconsistent impl is an error, not a panic.
+    E::from_index(i)
+        .ok_or_else(|| ArgError::new(spec.name, Rule::NotAllowed, "enum index out of range"))
+}
+
+impl<E: ManifestEnum> ArgValue for E {
+    fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
+        enum_variant(spec, parse_enum(spec, input, E::VALUES)?)
+    }
+
+    fn parse_json(
+        spec: &ArgSpec<'_>,
+        input: &serde_json::Value,
+        _opts: &ParseOptions,
+    ) -> Result<Self, ArgError> {
+        enum_variant(spec, parse_enum_json(spec, input, E::VALUES)?)
+    }
+
+    fn to_json(&self) -> serde_json::Value {
+        serde_json::Value::String(enum_str(*self).into())
+    }
+
+    fn to_argv(&self) -> std::borrow::Cow<'_, str> {
+        std::borrow::Cow::Borrowed(enum_str(*self))
+    }
+}

@@ -45,6 +45,8 @@ pub use check::{
 pub use duration::Duration;
 pub use dynamic::Value;
 pub use enums::{EnumValue, parse_enum, parse_enum_json};
+#[doc(hidden)]
+pub use enums::{ManifestEnum, enum_from_str, enum_str};
 pub use error::{ArgError, ArgErrors, Rule};
 pub use json_text::parse_call_json;
 pub use msf::{MSF_DANGEROUS_KEYS, MsfOptions, check_msf_key, msf_dangerous_key};

@@ -20,6 +20,14 @@ use std::fmt;
 pub struct Integer(i64);
 
 impl Integer {
+    /// A manifest default that the loader already checked (`bad-default`); only
+    /// generated builders call this, so a builder without a failing default returns
+    /// the arguments directly.
+    #[doc(hidden)]
+    pub const fn prechecked(value: i64) -> Self {
+        Integer(value)
+    }
+
     /// The value.
     pub const fn get(self) -> i64 {
         self.0
@@ -138,6 +146,14 @@ impl serde::Serialize for Integer {
 pub struct Number(f64);
 
 impl Number {
+    /// A manifest default that the loader already checked (`bad-default`); only
+    /// generated builders call this, so a builder without a failing default returns
+    /// the arguments directly.
+    #[doc(hidden)]
+    pub const fn prechecked(value: f64) -> Self {
+        Number(value)
+    }
+
     /// The value (always finite).
     pub const fn get(self) -> f64 {
         self.0
@@ -284,6 +300,14 @@ impl serde::Serialize for Number {
 pub struct Port(u16);
 
 impl Port {
+    /// A manifest default that the loader already checked (`bad-default`); only
+    /// generated builders call this, so a builder without a failing default returns
+    /// the arguments directly.
+    #[doc(hidden)]
+    pub const fn prechecked(value: u16) -> Self {
+        Port(value)
+    }
+
     /// The port number (1–65535).
     pub const fn get(self) -> u16 {
         self.0
@@ -397,6 +421,14 @@ impl serde::Serialize for Port {
 pub struct Boolean(bool);
 
 impl Boolean {
+    /// A manifest default that the loader already checked (`bad-default`); only
+    /// generated builders call this, so a builder without a failing default returns
+    /// the arguments directly.
+    #[doc(hidden)]
+    pub const fn prechecked(value: bool) -> Self {
+        Boolean(value)
+    }
+
     /// The value.
     pub const fn get(self) -> bool {
         self.0

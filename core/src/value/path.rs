@@ -89,6 +89,15 @@ pub struct RelPath {
 text_backed!(RelPath);
 
 impl RelPath {
+    /// A manifest default that the loader already checked (`bad-default`); only
+    /// generated builders call this.
+    #[doc(hidden)]
+    pub fn prechecked(text: &str) -> Self {
+        RelPath {
+            text: text.to_owned(),
+        }
+    }
+
     /// The path.
     pub fn as_path(&self) -> &Path {
         Path::new(&self.text)

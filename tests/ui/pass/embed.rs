@@ -32,7 +32,7 @@ fn main() {
         ]
     );
 
-    assert_eq!(<demo::DemoArgs as Tool>::NAME, "demo");
+    assert_eq!(<demo::DemoArgs as Tool>::name(), "demo");
     assert_eq!(demo::NAME, DEMO.tool.name);
     assert_eq!(DEMO.tool.description, "Echo a target and an optional port");
     let names: Vec<&str> = DEMO.args.iter().map(|a| a.name.as_ref()).collect();
