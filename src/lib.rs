@@ -102,6 +102,68 @@ macro_rules! include_tools {
     };
 }
 
+/// serde impls of a generated arguments type: serialised as its `to_json()` form;
+/// deserialising validates like `from_json` (every rule, unknown fields refused).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __serde_args {
+    ($ty:ty) => {
+        impl $crate::__private::Serialize for $ty {
+            fn serialize<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+            ) -> $crate::__private::Result<S::Ok, S::Error> {
+                $crate::__private::ser_json(self.to_json(), s)
+            }
+        }
+        impl<'de> $crate::__private::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(
+                d: D,
+            ) -> $crate::__private::Result<Self, D::Error> {
+                $crate::__private::de_args(d, Self::from_json)
+            }
+        }
+    };
+}
+
+/// `Display`, `FromStr` and serde of a generated enum: the value as written in the
+/// manifest, parsed through its `ManifestEnum` impl.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __enum_traits {
+    ($e:ty) => {
+        impl $crate::__private::fmt::Display for $e {
+            fn fmt(
+                &self,
+                f: &mut $crate::__private::fmt::Formatter<'_>,
+            ) -> $crate::__private::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+        impl $crate::__private::FromStr for $e {
+            type Err = $crate::__private::ArgError;
+            fn from_str(s: &str) -> $crate::__private::Result<Self, $crate::__private::ArgError> {
+                $crate::__private::enum_from_str(s)
+            }
+        }
+        impl $crate::__private::Serialize for $e {
+            fn serialize<S: $crate::__private::Serializer>(
+                &self,
+                s: S,
+            ) -> $crate::__private::Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
+            }
+        }
+        impl<'de> $crate::__private::Deserialize<'de> for $e {
+            fn deserialize<D: $crate::__private::Deserializer<'de>>(
+                d: D,
+            ) -> $crate::__private::Result<Self, D::Error> {
+                $crate::__private::de_enum(d)
+            }
+        }
+    };
+}
+
 /// Items generated code needs; not part of the public API.
 ///
 /// Every generated tool module starts with `use ::cladgen::__private as __rt;` (the
@@ -144,6 +206,35 @@ pub mod __private {
         IpAddress, ManifestEnum, MsfOptions, Number, ParseOptions, Port, RegexMatch, RelPath,
         ScopeTarget, Text, Url, enum_from_str, enum_str,
     };
+
+    pub use crate::{__enum_traits as enum_traits, __serde_args as serde_args};
+    pub use ::std::process::Command;
+    pub use ::std::string::ToString;
+    pub use cladgen_core::invoke::{ExecutorCall, HttpRequest, RequestText};
+    pub use cladgen_core::model::HttpMethod;
+
+    /// `argv()` of generated code: the owned form of `argv_cow()`.
+    pub fn owned_argv(argv: Vec<Cow<'_, str>>) -> Vec<String> {
+        argv.into_iter().map(Cow::into_owned).collect()
+    }
+
+    /// `command()` of generated argv tools: `argv[0]` run with the rest, never a
+    /// shell. A checked template always yields a program; an empty one fails at spawn.
+    pub fn argv_command(argv: &[Cow<'_, str>]) -> Command {
+        let mut parts = argv.iter().map(|s| s.as_ref());
+        let mut cmd = Command::new(parts.next().unwrap_or_default());
+        cmd.args(parts);
+        cmd
+    }
+
+    /// `command()` of generated executor tools. Only an empty program fails, which the
+    /// loader refuses; spawning the empty command would fail cleanly all the same.
+    pub fn executor_command(call: Result<ExecutorCall, InvokeError>) -> Command {
+        match call {
+            Ok(call) => call.to_command(),
+            Err(_) => Command::new(""),
+        }
+    }
 
     /// What a `MANIFEST` initialiser uses: the model types and `B` for
     /// `Cow::Borrowed`, imported inside the initialiser's own block.

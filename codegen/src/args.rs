@@ -390,20 +390,8 @@ impl<'a> ArgSet<'a> {
     /// serde: the JSON form, and deserialising that validates like `from_json`.
     fn serde_items(&self) -> TokenStream {
         let ty = &self.ty;
-        quote! {
-            impl __rt::Serialize for #ty {
-                fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-                    __rt::ser_json(self.to_json(), s)
-                }
-            }
-
-            /// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-            impl<'de> __rt::Deserialize<'de> for #ty {
-                fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-                    __rt::de_args(d, Self::from_json)
-                }
-            }
-        }
+        // Serialised as its JSON form; deserialising validates like `from_json`.
+        quote!(__rt::serde_args!(#ty);)
     }
 }
 
@@ -591,29 +579,7 @@ fn enum_items(a: &Arg, e: &Ident, _index: usize) -> TokenStream {
 
         #default_impl
 
-        impl __rt::fmt::Display for #e {
-            fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
-
-        impl __rt::FromStr for #e {
-            type Err = __rt::ArgError;
-            fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-                __rt::enum_from_str(s)
-            }
-        }
-
-        impl __rt::Serialize for #e {
-            fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-                s.serialize_str(self.as_str())
-            }
-        }
-
-        impl<'de> __rt::Deserialize<'de> for #e {
-            fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-                __rt::de_enum(d)
-            }
-        }
+        // Display, FromStr and serde: the manifest's text, through `ManifestEnum`.
+        __rt::enum_traits!(#e);
     }
 }

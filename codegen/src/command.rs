@@ -21,9 +21,8 @@ use std::collections::BTreeSet;
 
 /// Methods on the args struct for a `[command]` backend.
 pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
-    let rt = &g.rt;
     let ty = &set.ty;
-    let cg = CmdGen::new(g, set, spec);
+    let cg = CmdGen::new(set, spec);
     let body = match &spec.run {
         CommandRun::Template { tokens, source } => {
             let doc = crate::doc_lines(&format!(
@@ -31,7 +30,7 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 crate::code_span(source)
             ));
             let argv_cow = cg.argv_cow(tokens);
-            let owned = owned_argv(rt);
+            let owned = owned_argv();
             quote! {
                 #doc
                 #argv_cow
@@ -40,7 +39,7 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
         }
         CommandRun::Exec { tokens } => {
             let argv_cow = cg.argv_cow(tokens);
-            let owned = owned_argv(rt);
+            let owned = owned_argv();
             quote! {
                 /// The argv of this call from the manifest's `exec` array: one element per
                 /// entry, never split, never through a shell. `argv[0]` is the program.
@@ -57,35 +56,35 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 let name = a.name.as_ref();
                 if f.optional {
                     quote! {
-                        if let ::core::option::Option::Some(v) = &self.#id {
-                            env.push((#name, ::std::string::ToString::to_string(v)));
+                        if let __rt::Some(v) = &self.#id {
+                            env.push((#name, __rt::ToString::to_string(v)));
                         }
                     }
                 } else {
-                    quote!(env.push((#name, ::std::string::ToString::to_string(&self.#id)));)
+                    quote!(env.push((#name, __rt::ToString::to_string(&self.#id)));)
                 }
             });
             let tool = g.tool.as_str();
             // Room for every argument: the pushes never reach the capacity.
             let cap = crate::index(set.args.len() + 1);
             let out_dir = match g.evidence_output_dir.as_deref() {
-                Some(d) => quote!(::core::option::Option::Some(#d)),
-                None => quote!(::core::option::Option::None),
+                Some(d) => quote!(__rt::Some(#d)),
+                None => quote!(__rt::None),
             };
             quote! {
                 /// The escape-hatch executor call: the program runs with no arguments and
                 /// receives each present argument as `TOOLCLAD_ARG_<NAME>`, plus
                 /// `TOOLCLAD_SCAN_ID`, `TOOLCLAD_TOOL_NAME`, `TOOLCLAD_EVIDENCE_DIR` and
                 /// `TOOLCLAD_OUTPUT_DIR`.
-                pub fn executor(&self, ctx: &#rt::ExecContext) -> ::core::result::Result<#rt::ExecutorCall, #rt::InvokeError> {
-                    let mut env: ::std::vec::Vec<(&'static str, ::std::string::String)> = ::std::vec::Vec::with_capacity(#cap);
+                pub fn executor(&self, ctx: &__rt::ExecContext) -> __rt::Result<__rt::ExecutorCall, __rt::InvokeError> {
+                    let mut env: __rt::Vec<(&'static str, __rt::String)> = __rt::Vec::with_capacity(#cap);
                     #(#env)*
-                    #rt::ExecutorCall::new(#path, #tool, ctx, #out_dir, env)
+                    __rt::ExecutorCall::new(#path, #tool, ctx, #out_dir, env)
                 }
 
                 /// The argv of an executor tool: the program alone (values travel in the environment).
-                pub fn argv(&self, _ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
-                    ::std::vec![::std::string::String::from(#path)]
+                pub fn argv(&self, _ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+                    ::std::vec![__rt::String::from(#path)]
                 }
             }
         }
@@ -93,24 +92,14 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
     let command = match &spec.run {
         CommandRun::Executor { .. } => quote! {
             /// A [`std::process::Command`] for the executor (environment set, no shell).
-            pub fn command(&self, ctx: &#rt::ExecContext) -> ::std::process::Command {
-                match self.executor(ctx) {
-                    ::core::result::Result::Ok(call) => call.to_command(),
-                    // Only an empty program fails, and the loader refuses empty executor
-                    // paths; spawning this command would fail cleanly all the same.
-                    ::core::result::Result::Err(_) => ::std::process::Command::new(""),
-                }
+            pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+                __rt::executor_command(self.executor(ctx))
             }
         },
         _ => quote! {
             /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-            pub fn command(&self, ctx: &#rt::ExecContext) -> ::std::process::Command {
-                let argv = self.argv_cow(ctx);
-                let mut parts = argv.iter().map(|s| s.as_ref());
-                // A checked template always yields a program; an empty one fails at spawn.
-                let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
-                cmd.args(parts);
-                cmd
+            pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+                __rt::argv_command(&self.argv_cow(ctx))
             }
         },
     };
@@ -127,17 +116,11 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
     }
 }
 
-/// The path generated code reaches the argv builder through: the one place to
-/// change when generated code gets a shorter runtime alias.
-fn builder_path(rt: &TokenStream) -> TokenStream {
-    quote!(#rt::__private)
-}
-
 struct CmdGen<'a> {
-    g: &'a Gen,
     set: &'a ArgSet<'a>,
     spec: &'a CommandSpec,
-    /// `#rt::__private`: where `Argv`, `Flags` and `ExecVar` live.
+    /// `__rt` (the tool module's alias of `cladgen::__private`): where `Argv`,
+    /// `Flags` and `ExecVar` live.
     p: TokenStream,
     /// Helper names: `mapping_fns[i]` for `mappings[i]`, `cond_fns[i]` for
     /// `conditionals[i]`.
@@ -146,7 +129,7 @@ struct CmdGen<'a> {
 }
 
 impl<'a> CmdGen<'a> {
-    fn new(g: &'a Gen, set: &'a ArgSet<'a>, spec: &'a CommandSpec) -> Self {
+    fn new(set: &'a ArgSet<'a>, spec: &'a CommandSpec) -> Self {
         // `{_scan_type_flags}` -> `scan_type_flags()`; argument names are unique, so
         // these are too.
         let mapping_fns: Vec<Ident> = spec
@@ -173,10 +156,9 @@ impl<'a> CmdGen<'a> {
             })
             .collect();
         CmdGen {
-            g,
             set,
             spec,
-            p: builder_path(&g.rt),
+            p: quote!(__rt),
             mapping_fns,
             cond_fns,
         }
@@ -189,13 +171,12 @@ impl<'a> CmdGen<'a> {
     /// `argv_cow()`: one builder call per token, in template order.
     fn argv_cow(&self, tokens: &[Token]) -> TokenStream {
         let p = &self.p;
-        let rt = &self.g.rt;
         let ctx = format_ident!("{}", if self.uses_ctx(tokens) { "ctx" } else { "_ctx" });
         // The most elements the template can produce: building never reallocates.
         let cap = crate::index(self.max_len(tokens, false));
         let calls = self.calls(tokens, false);
         quote! {
-            pub fn argv_cow<'a>(&'a self, #ctx: &'a #rt::ExecContext) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
+            pub fn argv_cow<'a>(&'a self, #ctx: &'a __rt::ExecContext) -> __rt::Vec<__rt::Cow<'a, str>> {
                 #p::Argv::with_capacity(#cap)
                     #calls
                     .finish()
@@ -411,7 +392,7 @@ impl<'a> CmdGen<'a> {
             Some(if total {
                 quote!(#pattern => #flags,)
             } else {
-                quote!(#pattern => ::core::option::Option::Some(#flags),)
+                quote!(#pattern => __rt::Some(#flags),)
             })
         });
         // The value to match: enums and booleans by value (both are `Copy`), other
@@ -421,14 +402,8 @@ impl<'a> CmdGen<'a> {
             (Some(_), _, true) => quote!(self.#id?),
             (None, true, false) => quote!(self.#id.get()),
             (None, true, true) => quote!(self.#id?.get()),
-            (None, false, false) => {
-                let rt = &self.g.rt;
-                quote!(&*#rt::ArgValue::to_argv(&self.#id))
-            }
-            (None, false, true) => {
-                let rt = &self.g.rt;
-                quote!(&*#rt::ArgValue::to_argv(self.#id.as_ref()?))
-            }
+            (None, false, false) => quote!(&*__rt::ArgValue::to_argv(&self.#id)),
+            (None, false, true) => quote!(&*__rt::ArgValue::to_argv(self.#id.as_ref()?)),
         };
         let doc = crate::doc_lines(&format!(
             "`{{_{}_flags}}`: the flags `[command.mappings.{}]` gives the current value.",
@@ -446,18 +421,18 @@ impl<'a> CmdGen<'a> {
             },
             (true, true) => quote! {
                 #doc
-                fn #name(&self) -> ::core::option::Option<#flags_ty> {
-                    ::core::option::Option::Some(match #value {
+                fn #name(&self) -> __rt::Option<#flags_ty> {
+                    __rt::Some(match #value {
                         #(#arms)*
                     })
                 }
             },
             (false, _) => quote! {
                 #doc
-                fn #name(&self) -> ::core::option::Option<#flags_ty> {
+                fn #name(&self) -> __rt::Option<#flags_ty> {
                     match #value {
                         #(#arms)*
-                        _ => ::core::option::Option::None,
+                        _ => __rt::None,
                     }
                 }
             },
@@ -476,7 +451,6 @@ impl<'a> CmdGen<'a> {
     /// A `when` expression as Rust boolean code over the typed fields; `nested`
     /// operands get parentheses.
     fn expr(&self, x: &Expr, nested: bool) -> TokenStream {
-        let rt = &self.g.rt;
         match x {
             Expr::Or(v) | Expr::And(v) => {
                 let parts = v.iter().map(|x| self.expr(x, true));
@@ -510,19 +484,19 @@ impl<'a> CmdGen<'a> {
                         (true, false) => quote!(self.#id.is_none()),
                         (true, true) => quote!(self.#id.is_some()),
                         (false, false) => {
-                            quote!(#rt::ArgValue::to_argv(&self.#id).is_empty())
+                            quote!(__rt::ArgValue::to_argv(&self.#id).is_empty())
                         }
                         (false, true) => {
-                            quote!(!#rt::ArgValue::to_argv(&self.#id).is_empty())
+                            quote!(!__rt::ArgValue::to_argv(&self.#id).is_empty())
                         }
                     };
                 }
                 let en = f.enum_ty.as_ref();
                 if !f.optional {
                     let operand = (quote!(self.#id), quote!(&self.#id));
-                    return compare(rt, a, en, &operand, value, ne);
+                    return compare(a, en, &operand, value, ne);
                 }
-                let cmp = compare(rt, a, en, &(quote!(v), quote!(v)), value, ne);
+                let cmp = compare(a, en, &(quote!(v), quote!(v)), value, ne);
                 if ne {
                     quote!(self.#id.as_ref().is_none_or(|v| #cmp))
                 } else {
@@ -538,7 +512,6 @@ impl<'a> CmdGen<'a> {
 /// argument's type. `operand` is the value as a method receiver (`v`, `self.x`) and
 /// as a `&T` (`v`, `&self.x`).
 fn compare(
-    rt: &TokenStream,
     a: &Arg,
     enum_ty: Option<&Ident>,
     operand: &(TokenStream, TokenStream),
@@ -589,7 +562,7 @@ fn compare(
                 Literal::Float(f) => f.to_string(),
                 Literal::Bool(b) => b.to_string(),
             };
-            quote!(#rt::ArgValue::to_argv(#v_ref) #op #text)
+            quote!(__rt::ArgValue::to_argv(#v_ref) #op #text)
         }
     }
 }
@@ -632,11 +605,11 @@ fn cond_doc(c: &Conditional) -> String {
 }
 
 /// `argv()`: the owned form of `argv_cow()`.
-fn owned_argv(rt: &TokenStream) -> TokenStream {
+fn owned_argv() -> TokenStream {
     quote! {
         /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-        pub fn argv(&self, ctx: &#rt::ExecContext) -> ::std::vec::Vec<::std::string::String> {
-            self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+        pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+            __rt::owned_argv(self.argv_cow(ctx))
         }
     }
 }

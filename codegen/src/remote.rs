@@ -41,12 +41,12 @@ fn text_pieces(
                 let pt = part(g, *pt);
                 if f.optional {
                     quote! {
-                        if let ::core::option::Option::Some(v) = &self.#id {
-                            #target.push_url_arg(#name, &::std::string::ToString::to_string(v), #pt);
+                        if let __rt::Some(v) = &self.#id {
+                            #target.push_url_arg(#name, &__rt::ToString::to_string(v), #pt);
                         }
                     }
                 } else {
-                    quote!(#target.push_url_arg(#name, &::std::string::ToString::to_string(&self.#id), #pt);)
+                    quote!(#target.push_url_arg(#name, &__rt::ToString::to_string(&self.#id), #pt);)
                 }
             }
             TextPiece::Secret { name, part: pt } => {
@@ -60,7 +60,6 @@ fn text_pieces(
 
 /// `http_request()` for an `[http]` tool.
 pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
-    let rt = &g.rt;
     let ty = &set.ty;
     let url_id = format_ident!("url");
     let url = text_pieces(g, set, &url_id, &h.url);
@@ -70,14 +69,14 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
         let pushes = text_pieces(g, set, &v, &hd.value);
         quote! {
             {
-                let mut value = #rt::invoke::RequestText::new();
+                let mut value = __rt::RequestText::new();
                 #pushes
-                headers.push((::std::string::String::from(#name), value));
+                headers.push((__rt::String::from(#name), value));
             }
         }
     });
     let body = match &h.body {
-        None => quote!(let body = ::core::option::Option::None;),
+        None => quote!(let body = __rt::None;),
         Some(b) => {
             let pushes = b.pieces.iter().map(|p| match p {
                 BodyPiece::Lit(s) => {
@@ -90,16 +89,16 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
                     let sl = slot(g, *sl);
                     let push = quote! {
                         body.push_body_value(
-                            &::std::string::ToString::to_string(v),
-                            &#rt::ArgValue::to_json(v),
+                            &__rt::ToString::to_string(v),
+                            &__rt::ArgValue::to_json(v),
                             #sl,
                         );
                     };
                     if f.optional {
                         quote! {
                             match &self.#id {
-                                ::core::option::Option::Some(v) => { #push }
-                                ::core::option::Option::None => body.push_body_absent(#sl),
+                                __rt::Some(v) => { #push }
+                                __rt::None => body.push_body_absent(#sl),
                             }
                         }
                     } else {
@@ -113,9 +112,9 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
                 }
             });
             quote! {
-                let mut body = #rt::invoke::RequestText::new();
+                let mut body = __rt::RequestText::new();
                 #(#pushes)*
-                let body = ::core::option::Option::Some(body);
+                let body = __rt::Some(body);
             }
         }
     };
@@ -130,24 +129,23 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
             #doc
             pub fn http_request(
                 &self,
-                ctx: &#rt::ExecContext,
-                secrets: &dyn #rt::SecretResolver,
-            ) -> ::core::result::Result<#rt::HttpRequest, #rt::InvokeError> {
+                ctx: &__rt::ExecContext,
+                secrets: &dyn __rt::SecretResolver,
+            ) -> __rt::Result<__rt::HttpRequest, __rt::InvokeError> {
                 let _ = ctx;
-                let mut url = #rt::invoke::RequestText::new();
+                let mut url = __rt::RequestText::new();
                 #url
-                let mut headers: ::std::vec::Vec<(::std::string::String, #rt::invoke::RequestText)> = ::std::vec::Vec::new();
+                let mut headers: __rt::Vec<(__rt::String, __rt::RequestText)> = __rt::Vec::new();
                 #(#headers)*
                 #body
-                #rt::HttpRequest::new(#rt::model::HttpMethod::#method, url, headers, body)
+                __rt::HttpRequest::new(__rt::HttpMethod::#method, url, headers, body)
             }
         }
     }
 }
 
 /// `mcp_arguments()` for an `[mcp]` proxy tool.
-pub fn mcp_items(g: &Gen, set: &ArgSet<'_>, x: &McpSpec) -> TokenStream {
-    let rt = &g.rt;
+pub fn mcp_items(set: &ArgSet<'_>, x: &McpSpec) -> TokenStream {
     let ty = &set.ty;
     let inserts = x.fields.iter().map(|mf| {
         let f = &set.fields[mf.arg];
@@ -155,12 +153,12 @@ pub fn mcp_items(g: &Gen, set: &ArgSet<'_>, x: &McpSpec) -> TokenStream {
         let name = mf.name.as_ref();
         if f.optional {
             quote! {
-                if let ::core::option::Option::Some(v) = &self.#id {
-                    map.insert(#name.into(), #rt::ArgValue::to_json(v));
+                if let __rt::Some(v) = &self.#id {
+                    map.insert(#name.into(), __rt::ArgValue::to_json(v));
                 }
             }
         } else {
-            quote!(map.insert(#name.into(), #rt::ArgValue::to_json(&self.#id));)
+            quote!(map.insert(#name.into(), __rt::ArgValue::to_json(&self.#id));)
         }
     });
     let (server, tool) = (x.server.as_ref(), x.tool.as_ref());
@@ -174,8 +172,8 @@ pub fn mcp_items(g: &Gen, set: &ArgSet<'_>, x: &McpSpec) -> TokenStream {
             /// The arguments for the upstream tool: typed JSON values (numbers and
             /// booleans as JSON scalars) under their `[mcp.field_map]` names; absent
             /// optional arguments omitted.
-            pub fn mcp_arguments(&self) -> #rt::__private::serde_json::Map<::std::string::String, #rt::__private::serde_json::Value> {
-                let mut map = #rt::__private::serde_json::Map::new();
+            pub fn mcp_arguments(&self) -> __rt::Map<__rt::String, __rt::Value> {
+                let mut map = __rt::Map::new();
                 #(#inserts)*
                 map
             }

@@ -56,7 +56,7 @@ pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, Codege
         match &m.backend {
             Backend::Command(c) => items.extend(command::items(&g, &set, c)),
             Backend::Http(h) => items.extend(remote::http_items(&g, &set, h)),
-            Backend::Mcp(x) => items.extend(remote::mcp_items(&g, &set, x)),
+            Backend::Mcp(x) => items.extend(remote::mcp_items(&set, x)),
             Backend::Source(s) => {
                 let op = s.operation.as_ref();
                 items.extend(quote! {

@@ -62,19 +62,11 @@ impl CodeSearchArgs {
     /// The arguments for the upstream tool: typed JSON values (numbers and
     /// booleans as JSON scalars) under their `[mcp.field_map]` names; absent
     /// optional arguments omitted.
-    pub fn mcp_arguments(
-        &self,
-    ) -> ::cladgen::__private::serde_json::Map<
-        ::std::string::String,
-        ::cladgen::__private::serde_json::Value,
-    > {
-        let mut map = ::cladgen::__private::serde_json::Map::new();
-        map.insert("q".into(), ::cladgen::ArgValue::to_json(&self.query));
-        map.insert("per_page".into(), ::cladgen::ArgValue::to_json(&self.per_page));
-        map.insert(
-            "include_forks".into(),
-            ::cladgen::ArgValue::to_json(&self.include_forks),
-        );
+    pub fn mcp_arguments(&self) -> __rt::Map<__rt::String, __rt::Value> {
+        let mut map = __rt::Map::new();
+        map.insert("q".into(), __rt::ArgValue::to_json(&self.query));
+        map.insert("per_page".into(), __rt::ArgValue::to_json(&self.per_page));
+        map.insert("include_forks".into(), __rt::ArgValue::to_json(&self.include_forks));
         map
     }
 }
@@ -106,17 +98,7 @@ impl CodeSearchArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for CodeSearchArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for CodeSearchArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(CodeSearchArgs);
 impl __rt::Tool for CodeSearchArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["code_search"];

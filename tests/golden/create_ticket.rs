@@ -38,27 +38,7 @@ impl __rt::ManifestEnum for Severity {
     const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
 }
-impl __rt::fmt::Display for Severity {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Severity {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Severity {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Severity {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Severity);
 /// Arguments of the `create_ticket` tool: Open a ticket for a confirmed security finding in the issue tracker, so a human owner can triage and fix it. Returns the new ticket's key and URL.
 ///
 /// Every field is valid once constructed: build it with [`CreateTicketArgs::from_json`] (an LLM's call) or [`CreateTicketArgs::builder`] (Rust callers).
@@ -156,28 +136,26 @@ impl CreateTicketArgs {
     /// Values are percent-encoded for the URL part they land in, JSON-escaped in a JSON body; header values cannot contain CR or LF. Secrets come from `secrets` and are redacted in `Debug`.
     pub fn http_request(
         &self,
-        ctx: &::cladgen::ExecContext,
-        secrets: &dyn ::cladgen::SecretResolver,
-    ) -> ::core::result::Result<::cladgen::HttpRequest, ::cladgen::InvokeError> {
+        ctx: &__rt::ExecContext,
+        secrets: &dyn __rt::SecretResolver,
+    ) -> __rt::Result<__rt::HttpRequest, __rt::InvokeError> {
         let _ = ctx;
-        let mut url = ::cladgen::invoke::RequestText::new();
+        let mut url = __rt::RequestText::new();
         url.push_lit("https://tracker.example.com/api/v2/projects/");
         url.push_url_arg(
             "project",
-            &::std::string::ToString::to_string(&self.project),
+            &__rt::ToString::to_string(&self.project),
             ::cladgen::model::UrlPart::Path,
         );
         url.push_lit("/issues?notify=");
         url.push_url_arg(
             "notify_watchers",
-            &::std::string::ToString::to_string(&self.notify_watchers),
+            &__rt::ToString::to_string(&self.notify_watchers),
             ::cladgen::model::UrlPart::Query,
         );
-        let mut headers: ::std::vec::Vec<
-            (::std::string::String, ::cladgen::invoke::RequestText),
-        > = ::std::vec::Vec::new();
+        let mut headers: __rt::Vec<(__rt::String, __rt::RequestText)> = __rt::Vec::new();
         {
-            let mut value = ::cladgen::invoke::RequestText::new();
+            let mut value = __rt::RequestText::new();
             value.push_lit("Bearer ");
             value
                 .push_url_secret(
@@ -185,25 +163,25 @@ impl CreateTicketArgs {
                     &secrets.resolve("api_token")?,
                     ::cladgen::model::UrlPart::Header,
                 );
-            headers.push((::std::string::String::from("Authorization"), value));
+            headers.push((__rt::String::from("Authorization"), value));
         }
         {
-            let mut value = ::cladgen::invoke::RequestText::new();
+            let mut value = __rt::RequestText::new();
             value.push_lit("application/json");
-            headers.push((::std::string::String::from("Content-Type"), value));
+            headers.push((__rt::String::from("Content-Type"), value));
         }
         {
-            let mut value = ::cladgen::invoke::RequestText::new();
+            let mut value = __rt::RequestText::new();
             value.push_lit("application/json");
-            headers.push((::std::string::String::from("Accept"), value));
+            headers.push((__rt::String::from("Accept"), value));
         }
-        let mut body = ::cladgen::invoke::RequestText::new();
+        let mut body = __rt::RequestText::new();
         body.push_lit("{\n  \"title\": \"");
         {
             let v = &self.title;
             body.push_body_value(
-                &::std::string::ToString::to_string(v),
-                &::cladgen::ArgValue::to_json(v),
+                &__rt::ToString::to_string(v),
+                &__rt::ArgValue::to_json(v),
                 ::cladgen::model::JsonSlot::InString,
             );
         }
@@ -211,8 +189,8 @@ impl CreateTicketArgs {
         {
             let v = &self.details;
             body.push_body_value(
-                &::std::string::ToString::to_string(v),
-                &::cladgen::ArgValue::to_json(v),
+                &__rt::ToString::to_string(v),
+                &__rt::ArgValue::to_json(v),
                 ::cladgen::model::JsonSlot::InString,
             );
         }
@@ -220,8 +198,8 @@ impl CreateTicketArgs {
         {
             let v = &self.severity;
             body.push_body_value(
-                &::std::string::ToString::to_string(v),
-                &::cladgen::ArgValue::to_json(v),
+                &__rt::ToString::to_string(v),
+                &__rt::ArgValue::to_json(v),
                 ::cladgen::model::JsonSlot::InString,
             );
         }
@@ -229,8 +207,8 @@ impl CreateTicketArgs {
         {
             let v = &self.cvss_score;
             body.push_body_value(
-                &::std::string::ToString::to_string(v),
-                &::cladgen::ArgValue::to_json(v),
+                &__rt::ToString::to_string(v),
+                &__rt::ArgValue::to_json(v),
                 ::cladgen::model::JsonSlot::Value,
             );
         }
@@ -238,19 +216,14 @@ impl CreateTicketArgs {
         {
             let v = &self.confidential;
             body.push_body_value(
-                &::std::string::ToString::to_string(v),
-                &::cladgen::ArgValue::to_json(v),
+                &__rt::ToString::to_string(v),
+                &__rt::ArgValue::to_json(v),
                 ::cladgen::model::JsonSlot::Value,
             );
         }
         body.push_lit(",\n  \"labels\": [\"security\", \"agent-reported\"]\n}\n");
-        let body = ::core::option::Option::Some(body);
-        ::cladgen::HttpRequest::new(
-            ::cladgen::model::HttpMethod::Post,
-            url,
-            headers,
-            body,
-        )
+        let body = __rt::Some(body);
+        __rt::HttpRequest::new(__rt::HttpMethod::Post, url, headers, body)
     }
 }
 /// Builds [`CreateTicketArgs`]: required arguments are parameters of [`CreateTicketArgs::builder`].
@@ -291,17 +264,7 @@ impl CreateTicketArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for CreateTicketArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for CreateTicketArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(CreateTicketArgs);
 impl __rt::Tool for CreateTicketArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["create_ticket"];

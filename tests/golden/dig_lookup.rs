@@ -70,27 +70,7 @@ impl __rt::Default for RecordType {
         Self::A
     }
 }
-impl __rt::fmt::Display for RecordType {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for RecordType {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for RecordType {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for RecordType {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(RecordType);
 /// How much to print: short (record data only), answer (the answer section with names and TTLs), full (every section, one record per line).
 ///
 /// Allowed values of argument `answer_style`.
@@ -124,27 +104,7 @@ impl __rt::Default for AnswerStyle {
         Self::Short
     }
 }
-impl __rt::fmt::Display for AnswerStyle {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for AnswerStyle {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for AnswerStyle {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for AnswerStyle {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(AnswerStyle);
 /// Arguments of the `dig_lookup` tool: Query DNS records for a name with dig. Useful to find mail servers (MX), name servers (NS), SPF/verification records (TXT) and the addresses behind a hostname.
 ///
 /// Every field is valid once constructed: build it with [`DigLookupArgs::from_json`] (an LLM's call) or [`DigLookupArgs::builder`] (Rust callers).
@@ -230,9 +190,9 @@ impl DigLookupArgs {
     /// that combine several pieces are allocated.
     pub fn argv_cow<'a>(
         &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        ::cladgen::__private::Argv::with_capacity(10)
+        _ctx: &'a __rt::ExecContext,
+    ) -> __rt::Vec<__rt::Cow<'a, str>> {
+        __rt::Argv::with_capacity(10)
             .lit("dig")
             .token(|t| t.lit("@").opt(self.nameserver.as_ref()))
             .splice(self.answer_style_flags())
@@ -245,40 +205,28 @@ impl DigLookupArgs {
             .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+        __rt::owned_argv(self.argv_cow(ctx))
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let argv = self.argv_cow(ctx);
-        let mut parts = argv.iter().map(|s| s.as_ref());
-        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
-        cmd.args(parts);
-        cmd
+    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+        __rt::argv_command(&self.argv_cow(ctx))
     }
     /// `{_answer_style_flags}`: the flags `[command.mappings.answer_style]` gives the current value.
-    fn answer_style_flags(&self) -> ::cladgen::__private::Flags<'static> {
+    fn answer_style_flags(&self) -> __rt::Flags<'static> {
         match self.answer_style {
-            AnswerStyle::Short => ::cladgen::__private::Flags::new("+short", &["+short"]),
+            AnswerStyle::Short => __rt::Flags::new("+short", &["+short"]),
             AnswerStyle::Answer => {
-                ::cladgen::__private::Flags::new(
-                    "+noall +answer",
-                    &["+noall", "+answer"],
-                )
+                __rt::Flags::new("+noall +answer", &["+noall", "+answer"])
             }
-            AnswerStyle::Full => {
-                ::cladgen::__private::Flags::new("+multiline", &["+multiline"])
-            }
+            AnswerStyle::Full => __rt::Flags::new("+multiline", &["+multiline"]),
         }
     }
     /// `{_use_tcp_flags}`: the flags `[command.mappings.use_tcp]` gives the current value.
-    fn use_tcp_flags(&self) -> ::cladgen::__private::Flags<'static> {
+    fn use_tcp_flags(&self) -> __rt::Flags<'static> {
         match self.use_tcp.get() {
-            true => ::cladgen::__private::Flags::new("+tcp", &["+tcp"]),
-            false => ::cladgen::__private::Flags::new("+notcp", &["+notcp"]),
+            true => __rt::Flags::new("+tcp", &["+tcp"]),
+            false => __rt::Flags::new("+notcp", &["+notcp"]),
         }
     }
 }
@@ -331,17 +279,7 @@ impl DigLookupArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for DigLookupArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for DigLookupArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(DigLookupArgs);
 impl __rt::Tool for DigLookupArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["dig_lookup"];

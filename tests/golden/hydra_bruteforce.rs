@@ -84,27 +84,7 @@ impl __rt::ManifestEnum for Service {
     const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
 }
-impl __rt::fmt::Display for Service {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Service {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Service {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Service {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Service);
 /// Arguments of the `hydra_bruteforce` tool: Try username/password combinations against a network login service (SSH, FTP, RDP, SMB, databases, mail, HTTP forms). Give either a single username or a username list, and either a single password or a password list. Noisy and can lock accounts: every call needs human approval.
 ///
 /// Every field is valid once constructed: build it with [`HydraBruteforceArgs::from_json`] (an LLM's call) or [`HydraBruteforceArgs::builder`] (Rust callers).
@@ -223,9 +203,9 @@ impl HydraBruteforceArgs {
     /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
     pub fn argv_cow<'a>(
         &'a self,
-        ctx: &'a ::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        ::cladgen::__private::Argv::with_capacity(19)
+        ctx: &'a __rt::ExecContext,
+    ) -> __rt::Vec<__rt::Cow<'a, str>> {
+        __rt::Argv::with_capacity(19)
             .lit("hydra")
             .lit("-t")
             .arg(&self.threads)
@@ -251,7 +231,7 @@ impl HydraBruteforceArgs {
             .when(self.cond_loop_users(), |a| a.lit("-u"))
             .when(self.cond_stop_first(), |a| a.lit("-f"))
             .lit("-o")
-            .var(ctx, ::cladgen::__private::ExecVar::OutputFile)
+            .var(ctx, __rt::ExecVar::OutputFile)
             .lit("-b")
             .lit("jsonv1")
             .arg(&self.target)
@@ -259,19 +239,12 @@ impl HydraBruteforceArgs {
             .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+        __rt::owned_argv(self.argv_cow(ctx))
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let argv = self.argv_cow(ctx);
-        let mut parts = argv.iter().map(|s| s.as_ref());
-        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
-        cmd.args(parts);
-        cmd
+    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+        __rt::argv_command(&self.argv_cow(ctx))
     }
     /// Conditional `port_flag`: `port`, compiled at build time.
     fn cond_port_flag(&self) -> bool {
@@ -379,17 +352,7 @@ impl HydraBruteforceArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for HydraBruteforceArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for HydraBruteforceArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(HydraBruteforceArgs);
 impl __rt::Tool for HydraBruteforceArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["hydra_bruteforce"];

@@ -60,17 +60,7 @@ impl UseModuleArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for UseModuleArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for UseModuleArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(UseModuleArgs);
 /// Arguments of the `set_target` session command of `msf_console`: Point the selected module at a host, e.g. 'set RHOSTS 10.20.0.15'. The host is checked against the engagement scope.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetTargetArgs {
@@ -130,17 +120,7 @@ impl SetTargetArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for SetTargetArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for SetTargetArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(SetTargetArgs);
 /// Arguments of the `show_options` session command of `msf_console`: List the selected module's options, compatible payloads or targets.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShowOptionsArgs {
@@ -188,17 +168,7 @@ impl ShowOptionsArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for ShowOptionsArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for ShowOptionsArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(ShowOptionsArgs);
 /// Arguments of the `run_module` session command of `msf_console`: Run the selected module with the options set so far ('-j' runs it as a background job).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RunModuleArgs {
@@ -246,17 +216,7 @@ impl RunModuleArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for RunModuleArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for RunModuleArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(RunModuleArgs);
 /// Arguments of the `list_sessions` session command of `msf_console`: List the shells and Meterpreter sessions opened so far.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListSessionsArgs {
@@ -304,17 +264,7 @@ impl ListSessionsArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for ListSessionsArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for ListSessionsArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(ListSessionsArgs);
 /// One variant per `[session.commands]` entry of `msf_console`, with that command's typed arguments.
 #[derive(Clone, Debug, PartialEq)]
 pub enum MsfConsoleCommand {

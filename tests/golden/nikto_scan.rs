@@ -32,27 +32,7 @@ impl __rt::Default for Protocol {
         Self::Https
     }
 }
-impl __rt::fmt::Display for Protocol {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Protocol {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Protocol {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Protocol {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Protocol);
 /// Arguments of the `nikto_scan` tool: Scan a lab web server for dangerous files, outdated server software and common misconfigurations with nikto. Slow and noisy; the scan stops after max_duration.
 ///
 /// Every field is valid once constructed: build it with [`NiktoScanArgs::from_json`] (an LLM's call) or [`NiktoScanArgs::builder`] (Rust callers).
@@ -128,9 +108,9 @@ impl NiktoScanArgs {
     /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
     pub fn argv_cow<'a>(
         &'a self,
-        ctx: &'a ::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        ::cladgen::__private::Argv::with_capacity(14)
+        ctx: &'a __rt::ExecContext,
+    ) -> __rt::Vec<__rt::Cow<'a, str>> {
+        __rt::Argv::with_capacity(14)
             .lit("nikto")
             .lit("-h")
             .token(|t| {
@@ -150,24 +130,17 @@ impl NiktoScanArgs {
             .lit("-Format")
             .lit("txt")
             .lit("-output")
-            .var(ctx, ::cladgen::__private::ExecVar::OutputFile)
+            .var(ctx, __rt::ExecVar::OutputFile)
             .when(self.cond_pause_flag(), |a| a.lit("-Pause").arg(&self.pause))
             .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+        __rt::owned_argv(self.argv_cow(ctx))
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let argv = self.argv_cow(ctx);
-        let mut parts = argv.iter().map(|s| s.as_ref());
-        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
-        cmd.args(parts);
-        cmd
+    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+        __rt::argv_command(&self.argv_cow(ctx))
     }
     /// Conditional `pause_flag`: `pause != 0`, compiled at build time.
     fn cond_pause_flag(&self) -> bool {
@@ -218,17 +191,7 @@ impl NiktoScanArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for NiktoScanArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for NiktoScanArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(NiktoScanArgs);
 impl __rt::Tool for NiktoScanArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["nikto_scan"];

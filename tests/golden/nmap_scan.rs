@@ -48,27 +48,7 @@ impl __rt::ManifestEnum for ScanType {
     const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
 }
-impl __rt::fmt::Display for ScanType {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for ScanType {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for ScanType {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for ScanType {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(ScanType);
 /// Arguments of the `nmap_scan` tool: Scan a host or network range for open TCP ports and identify the services behind them. Choose the scan profile with scan_type; results come back as parsed nmap XML.
 ///
 /// Every field is valid once constructed: build it with [`NmapScanArgs::from_json`] (an LLM's call) or [`NmapScanArgs::builder`] (Rust callers).
@@ -131,9 +111,9 @@ impl NmapScanArgs {
     /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
     pub fn argv_cow<'a>(
         &'a self,
-        ctx: &'a ::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        ::cladgen::__private::Argv::with_capacity(16)
+        ctx: &'a __rt::ExecContext,
+    ) -> __rt::Vec<__rt::Cow<'a, str>> {
+        __rt::Argv::with_capacity(16)
             .lit("nmap")
             .splice(self.scan_type_flags())
             .lit("--max-rate")
@@ -142,58 +122,46 @@ impl NmapScanArgs {
             .lit("-oX")
             .lit("-")
             .lit("-oN")
-            .var(ctx, ::cladgen::__private::ExecVar::OutputFile)
+            .var(ctx, __rt::ExecVar::OutputFile)
             .lit("--no-stylesheet")
             .arg(&self.target)
             .finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+        __rt::owned_argv(self.argv_cow(ctx))
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let argv = self.argv_cow(ctx);
-        let mut parts = argv.iter().map(|s| s.as_ref());
-        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
-        cmd.args(parts);
-        cmd
+    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+        __rt::argv_command(&self.argv_cow(ctx))
     }
     /// `{_scan_type_flags}`: the flags `[command.mappings.scan_type]` gives the current value.
-    fn scan_type_flags(&self) -> ::cladgen::__private::Flags<'static> {
+    fn scan_type_flags(&self) -> __rt::Flags<'static> {
         match self.scan_type {
             ScanType::Discovery => {
-                ::cladgen::__private::Flags::new(
-                    "-sn -PE -PS443",
-                    &["-sn", "-PE", "-PS443"],
-                )
+                __rt::Flags::new("-sn -PE -PS443", &["-sn", "-PE", "-PS443"])
             }
             ScanType::Quick => {
-                ::cladgen::__private::Flags::new(
+                __rt::Flags::new(
                     "-sT -T4 --top-ports 100",
                     &["-sT", "-T4", "--top-ports", "100"],
                 )
             }
             ScanType::Service => {
-                ::cladgen::__private::Flags::new(
+                __rt::Flags::new(
                     "-sT -sV --version-intensity 5 --top-ports 1000",
                     &["-sT", "-sV", "--version-intensity", "5", "--top-ports", "1000"],
                 )
             }
-            ScanType::FullTcp => {
-                ::cladgen::__private::Flags::new("-sT -T4 -p-", &["-sT", "-T4", "-p-"])
-            }
+            ScanType::FullTcp => __rt::Flags::new("-sT -T4 -p-", &["-sT", "-T4", "-p-"]),
             ScanType::OsDetect => {
-                ::cladgen::__private::Flags::new(
+                __rt::Flags::new(
                     "-sS -O --osscan-guess",
                     &["-sS", "-O", "--osscan-guess"],
                 )
             }
             ScanType::VulnScript => {
-                ::cladgen::__private::Flags::new(
+                __rt::Flags::new(
                     "-sV --script vuln --script-timeout 60s",
                     &["-sV", "--script", "vuln", "--script-timeout", "60s"],
                 )
@@ -224,17 +192,7 @@ impl NmapScanArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for NmapScanArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for NmapScanArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(NmapScanArgs);
 impl __rt::Tool for NmapScanArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["nmap_scan"];

@@ -36,27 +36,7 @@ impl __rt::ManifestEnum for Verdict {
     const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
 }
-impl __rt::fmt::Display for Verdict {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Verdict {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Verdict {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Verdict {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Verdict);
 /// Severity the agent assigns after looking at the evidence.
 ///
 /// Allowed values of argument `severity`.
@@ -94,27 +74,7 @@ impl __rt::ManifestEnum for Severity {
     const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
 }
-impl __rt::fmt::Display for Severity {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Severity {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Severity {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Severity {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Severity);
 /// Arguments of the `triage_finding` tool: Record the agent's verdict on a scanner finding: whether it is a real issue, how severe it is and how confident the agent is. The verdict decides whether the finding is escalated to a human.
 ///
 /// Every field is valid once constructed: build it with [`TriageFindingArgs::from_json`] (an LLM's call) or [`TriageFindingArgs::builder`] (Rust callers).
@@ -218,17 +178,7 @@ impl TriageFindingArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for TriageFindingArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for TriageFindingArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(TriageFindingArgs);
 impl __rt::Tool for TriageFindingArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["triage_finding"];

@@ -44,17 +44,7 @@ impl NavigateArgsBuilder {
         NavigateArgs { url: self.url }
     }
 }
-impl __rt::Serialize for NavigateArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for NavigateArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(NavigateArgs);
 /// How to render the page.
 ///
 /// Allowed values of argument `format`.
@@ -88,27 +78,7 @@ impl __rt::Default for Format {
         Self::AccessibilityTree
     }
 }
-impl __rt::fmt::Display for Format {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Format {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Format {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Format {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Format);
 /// Arguments of the `snapshot` browser command of `webapp_browser`: Return the current page as an accessibility tree (roles, names and element references such as e42), or as text or markdown.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotArgs {
@@ -161,17 +131,7 @@ impl SnapshotArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for SnapshotArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for SnapshotArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(SnapshotArgs);
 /// Arguments of the `click` browser command of `webapp_browser`: Click the element with the given reference from the latest snapshot (a button, link, checkbox, ...).
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClickArgs {
@@ -215,17 +175,7 @@ impl ClickArgsBuilder {
         ClickArgs { r#ref: self.r#ref }
     }
 }
-impl __rt::Serialize for ClickArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for ClickArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(ClickArgs);
 /// Arguments of the `type_text` browser command of `webapp_browser`: Type text into the input field with the given reference, replacing what it contains.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeTextArgs {
@@ -302,17 +252,7 @@ impl TypeTextArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for TypeTextArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for TypeTextArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(TypeTextArgs);
 /// Arguments of the `wait_for` browser command of `webapp_browser`: Wait until the given text appears on the page, e.g. after a form was submitted.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaitForArgs {
@@ -381,17 +321,7 @@ impl WaitForArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for WaitForArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for WaitForArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(WaitForArgs);
 /// Arguments of the `screenshot` browser command of `webapp_browser`: Capture a PNG screenshot of the page into the evidence folder and return its path.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScreenshotArgs {
@@ -444,17 +374,7 @@ impl ScreenshotArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for ScreenshotArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for ScreenshotArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(ScreenshotArgs);
 /// Arguments of the `submit_form` browser command of `webapp_browser`: Submit the form that contains the given element. Changes data in the application, so each use needs human approval.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubmitFormArgs {
@@ -500,17 +420,7 @@ impl SubmitFormArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for SubmitFormArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for SubmitFormArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(SubmitFormArgs);
 /// Which configured login flow to run.
 ///
 /// Allowed values of argument `account`.
@@ -534,27 +444,7 @@ impl __rt::ManifestEnum for Account {
     const ALL: &'static [Self] = &Self::ALL;
     const VALUES: &'static [&'static str] = &Self::VALUES;
 }
-impl __rt::fmt::Display for Account {
-    fn fmt(&self, f: &mut __rt::fmt::Formatter<'_>) -> __rt::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-impl __rt::FromStr for Account {
-    type Err = __rt::ArgError;
-    fn from_str(s: &str) -> __rt::Result<Self, __rt::ArgError> {
-        __rt::enum_from_str(s)
-    }
-}
-impl __rt::Serialize for Account {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        s.serialize_str(self.as_str())
-    }
-}
-impl<'de> __rt::Deserialize<'de> for Account {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_enum(d)
-    }
-}
+__rt::enum_traits!(Account);
 /// Arguments of the `login` browser command of `webapp_browser`: Log in with a stored test account. The browser fills the credentials itself; they are never shown to the agent.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoginArgs {
@@ -598,17 +488,7 @@ impl LoginArgsBuilder {
         LoginArgs { account: self.account }
     }
 }
-impl __rt::Serialize for LoginArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for LoginArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(LoginArgs);
 /// One variant per `[browser.commands]` entry of `webapp_browser`, with that command's typed arguments.
 #[derive(Clone, Debug, PartialEq)]
 pub enum WebappBrowserCommand {

@@ -38,28 +38,17 @@ impl WhoisLookupArgs {
     /// Each token is one argv element; values are never split and never pass through a shell. `argv[0]` is the program. Fixed tokens, values and context variables are borrowed: only tokens that combine several pieces are allocated.
     pub fn argv_cow<'a>(
         &'a self,
-        _ctx: &'a ::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::borrow::Cow<'a, str>> {
-        ::cladgen::__private::Argv::with_capacity(3)
-            .lit("whois")
-            .lit("-H")
-            .arg(&self.target)
-            .finish()
+        _ctx: &'a __rt::ExecContext,
+    ) -> __rt::Vec<__rt::Cow<'a, str>> {
+        __rt::Argv::with_capacity(3).lit("whois").lit("-H").arg(&self.target).finish()
     }
     /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(
-        &self,
-        ctx: &::cladgen::ExecContext,
-    ) -> ::std::vec::Vec<::std::string::String> {
-        self.argv_cow(ctx).into_iter().map(::std::borrow::Cow::into_owned).collect()
+    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
+        __rt::owned_argv(self.argv_cow(ctx))
     }
     /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &::cladgen::ExecContext) -> ::std::process::Command {
-        let argv = self.argv_cow(ctx);
-        let mut parts = argv.iter().map(|s| s.as_ref());
-        let mut cmd = ::std::process::Command::new(parts.next().unwrap_or_default());
-        cmd.args(parts);
-        cmd
+    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
+        __rt::argv_command(&self.argv_cow(ctx))
     }
 }
 /// Builds [`WhoisLookupArgs`]: required arguments are parameters of [`WhoisLookupArgs::builder`].
@@ -76,17 +65,7 @@ impl WhoisLookupArgsBuilder {
         }
     }
 }
-impl __rt::Serialize for WhoisLookupArgs {
-    fn serialize<S: __rt::Serializer>(&self, s: S) -> __rt::Result<S::Ok, S::Error> {
-        __rt::ser_json(self.to_json(), s)
-    }
-}
-/// Deserialising validates like [`from_json`](Self::from_json) and refuses unknown fields.
-impl<'de> __rt::Deserialize<'de> for WhoisLookupArgs {
-    fn deserialize<D: __rt::Deserializer<'de>>(d: D) -> __rt::Result<Self, D::Error> {
-        __rt::de_args(d, Self::from_json)
-    }
-}
+__rt::serde_args!(WhoisLookupArgs);
 impl __rt::Tool for WhoisLookupArgs {
     const MANIFEST: &'static __rt::Manifest = &MANIFEST;
     const TOOL_NAMES: &'static [&'static str] = &["whois_lookup"];
