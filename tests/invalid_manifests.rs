@@ -4,10 +4,11 @@
 
 use std::path::{Path, PathBuf};
 
+use cladgen_core::load::codes::{self, Code};
 use cladgen_core::load::{LoadOptions, load_str};
 
 struct Expect {
-    code: String,
+    code: &'static Code,
     line: usize,
     column: usize,
 }
@@ -27,8 +28,14 @@ fn parse_expect(path: &Path, text: &str) -> Expect {
         .trim()
         .split_once(':')
         .unwrap_or_else(|| panic!("{}: bad place in {first:?}", path.display()));
+    let code = codes::find(code).unwrap_or_else(|| {
+        panic!(
+            "{}: `{code}` is not a registered diagnostic code",
+            path.display()
+        )
+    });
     Expect {
-        code: code.to_string(),
+        code,
         line: line.parse().expect("line number"),
         column: column.parse().expect("column number"),
     }
@@ -50,12 +57,12 @@ fn each_invalid_manifest_reports_its_one_rule_at_its_place() {
     let files = fixtures();
     assert!(files.len() >= 40, "only {} invalid manifests", files.len());
     let mut failures = Vec::new();
-    let mut codes = std::collections::BTreeSet::new();
+    let mut seen = std::collections::HashSet::new();
     for path in &files {
         let text = std::fs::read_to_string(path).expect("readable fixture");
         let expect = parse_expect(path, &text);
         assert!(
-            codes.insert(expect.code.clone()),
+            seen.insert(expect.code),
             "two fixtures test the rule `{}`",
             expect.code
         );
@@ -124,30 +131,30 @@ format = "text"
 "#;
     let loaded = load_str(Path::new("multi.clad.toml"), text, &LoadOptions::default());
     assert!(loaded.manifest.is_none());
-    let got: Vec<(String, usize, usize)> = loaded
+    let got: Vec<(&Code, usize, usize)> = loaded
         .diagnostics
         .iter()
         .filter(|d| d.is_error())
-        .map(|d| (d.code.to_string(), d.line, d.column))
+        .map(|d| (d.code, d.line, d.column))
         .collect();
-    let want = vec![
-        ("bad-timeout".to_string(), 5, 19),
-        ("unknown-key".to_string(), 6, 1),
-        ("unknown-type".to_string(), 9, 8),
-        ("bad-regex".to_string(), 14, 11),
-        ("undefined-placeholder".to_string(), 17, 41),
+    let want: Vec<(&Code, usize, usize)> = vec![
+        (&codes::BAD_TIMEOUT, 5, 19),
+        (&codes::UNKNOWN_KEY, 6, 1),
+        (&codes::UNKNOWN_TYPE, 9, 8),
+        (&codes::BAD_REGEX, 14, 11),
+        (&codes::UNDEFINED_PLACEHOLDER, 17, 41),
     ];
     assert_eq!(got, want, "{}", loaded.render(false));
     let unknown = loaded
         .diagnostics
         .iter()
-        .find(|d| d.code == "unknown-key")
+        .find(|d| d.code == &codes::UNKNOWN_KEY)
         .expect("unknown key reported");
     assert_eq!(unknown.help.as_deref(), Some("did you mean `risk_tier`?"));
     let undefined = loaded
         .diagnostics
         .iter()
-        .find(|d| d.code == "undefined-placeholder")
+        .find(|d| d.code == &codes::UNDEFINED_PLACEHOLDER)
         .expect("placeholder reported");
     assert_eq!(undefined.help.as_deref(), Some("did you mean `{id}`?"));
     assert!(

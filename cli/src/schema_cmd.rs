@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cladgen_core::load::{self, Level, LoadOptions};
+use cladgen_core::load::{self, Level, LoadOptions, codes};
 use cladgen_core::schema::{self, Flavor};
 
 /// Exit code when the manifest is invalid or has no valid tool definitions.
@@ -95,7 +95,7 @@ fn definitions_text(args: &SchemaArgs) -> Result<String, u8> {
                 for d in &diags {
                     eprintln!("{}", d.render(&text, styled));
                 }
-                let io = diags.iter().any(|d| d.code == "io");
+                let io = diags.iter().any(|d| d.code == &codes::IO);
                 eprintln!("error: custom types in {} are invalid", path.display());
                 return Err(if io { EXIT_IO } else { EXIT_INVALID });
             }
@@ -110,7 +110,7 @@ fn definitions_text(args: &SchemaArgs) -> Result<String, u8> {
         eprintln!("{}", loaded.render(styled));
     }
     let Some(manifest) = &loaded.manifest else {
-        if loaded.diagnostics.iter().any(|d| d.code == "io") {
+        if loaded.diagnostics.iter().any(|d| d.code == &codes::IO) {
             return Err(EXIT_IO);
         }
         eprintln!(

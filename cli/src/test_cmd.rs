@@ -21,7 +21,7 @@ use cladgen_core::invoke::{
     BrowserCommandCall, Call, CommandCallError, ExecContext, InvokeError, PlaceholderSecrets, Plan,
     SessionCommandCall,
 };
-use cladgen_core::load::{self, Diagnostic, Level, LoadOptions};
+use cladgen_core::load::{self, Diagnostic, Level, LoadOptions, codes};
 use cladgen_core::model::{Backend, Manifest};
 use cladgen_core::value::{ArgErrors, ParseOptions};
 
@@ -151,7 +151,7 @@ fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
             Err(diags) => {
                 let source = std::fs::read_to_string(path).unwrap_or_default();
                 print_diagnostics(&diags, &source);
-                let io = diags.iter().any(|d| d.code == "io");
+                let io = diags.iter().any(|d| d.code == &codes::IO);
                 return Err(if io { EXIT_USAGE } else { EXIT_INVALID });
             }
         },
@@ -165,7 +165,7 @@ fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
     print_diagnostics(&loaded.diagnostics, &loaded.source);
     match loaded.manifest {
         Some(m) => Ok(m),
-        None if loaded.diagnostics.iter().any(|d| d.code == "io") => Err(EXIT_USAGE),
+        None if loaded.diagnostics.iter().any(|d| d.code == &codes::IO) => Err(EXIT_USAGE),
         None => {
             eprintln!(
                 "error: {} is not a valid manifest ({} error(s))",

@@ -5,7 +5,9 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cladgen_core::load::{self, CustomTypes, Diagnostic, Level, LoadOptions, Loaded, Severity};
+use cladgen_core::load::{
+    self, CustomTypes, Diagnostic, Level, LoadOptions, Loaded, Severity, codes,
+};
 
 /// How unknown keys are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -161,7 +163,7 @@ pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
         for d in &extra {
             reporter.diagnostic(d, &l.source);
         }
-        if l.diagnostics.iter().any(|d| d.code == "io") {
+        if l.diagnostics.iter().any(|d| d.code == &codes::IO) {
             io_failure = true;
         }
         let errors = l.error_count() + extra.len();
@@ -252,7 +254,7 @@ fn load_types(
                 *io_failure = true;
                 let d = Diagnostic::unlocated(
                     Severity::Error,
-                    "io",
+                    &codes::IO,
                     path,
                     format!("{} cannot be read: {e}", path.display()),
                 );

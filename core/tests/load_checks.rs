@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cladgen_core::load::codes::{self, Code};
 use cladgen_core::load::*;
 use cladgen_core::model::*;
 
@@ -15,7 +16,7 @@ fn load(text: &str) -> Loaded {
 }
 
 /// (code, severity, text at the span) of every diagnostic.
-fn diags(l: &Loaded) -> Vec<(&'static str, Severity, String)> {
+fn diags(l: &Loaded) -> Vec<(&'static Code, Severity, String)> {
     l.diagnostics
         .iter()
         .map(|d| {
@@ -28,7 +29,7 @@ fn diags(l: &Loaded) -> Vec<(&'static str, Severity, String)> {
         .collect()
 }
 
-fn has(l: &Loaded, code: &str, sev: Severity, at: &str) -> bool {
+fn has(l: &Loaded, code: &Code, sev: Severity, at: &str) -> bool {
     diags(l)
         .iter()
         .any(|(c, s, t)| *c == code && *s == sev && t == at)
@@ -64,28 +65,33 @@ _scan_id = "auto"
     ));
     assert!(l.manifest.is_some(), "{}", l.render(false));
     assert!(l.diagnostics.iter().all(|d| !d.is_error()));
-    assert!(has(&l, "required-with-default", Severity::Warning, "\"x\""));
     assert!(has(
         &l,
-        "constraint-not-applicable",
+        &codes::REQUIRED_WITH_DEFAULT,
+        Severity::Warning,
+        "\"x\""
+    ));
+    assert!(has(
+        &l,
+        &codes::CONSTRAINT_NOT_APPLICABLE,
         Severity::Warning,
         "[\"1\"]"
     ));
     assert!(has(
         &l,
-        "unused-template",
+        &codes::UNUSED_TEMPLATE,
         Severity::Warning,
         "\"wrap.sh {} {target}\""
     ));
-    assert!(has(&l, "empty-placeholder", Severity::Warning, "{}"));
+    assert!(has(&l, &codes::EMPTY_PLACEHOLDER, Severity::Warning, "{}"));
     assert!(has(
         &l,
-        "executor-var-default",
+        &codes::EXECUTOR_VAR_DEFAULT,
         Severity::Warning,
         "_scan_id"
     ));
     // The executor receives every argument: none is unused.
-    assert!(!diags(&l).iter().any(|(c, _, _)| *c == "unused-arg"));
+    assert!(!diags(&l).iter().any(|(c, _, _)| *c == &codes::UNUSED_ARG));
     let m = l.manifest.expect("loads");
     assert_eq!(
         m.args[0].default, None,
@@ -123,22 +129,27 @@ a = "-a"
     assert!(l.manifest.is_some(), "{}", l.render(false));
     assert!(has(
         &l,
-        "unused-template",
+        &codes::UNUSED_TEMPLATE,
         Severity::Warning,
         "\"tool {target}\""
     ));
-    assert!(has(&l, "unused-arg", Severity::Warning, "unused"));
-    assert!(has(&l, "unused-default", Severity::Warning, "rate"));
-    assert!(has(&l, "shadowed-default", Severity::Warning, "target"));
-    assert!(has(&l, "unused-mapping", Severity::Warning, "mode"));
+    assert!(has(&l, &codes::UNUSED_ARG, Severity::Warning, "unused"));
+    assert!(has(&l, &codes::UNUSED_DEFAULT, Severity::Warning, "rate"));
     assert!(has(
         &l,
-        "mapping-missing-value",
+        &codes::SHADOWED_DEFAULT,
+        Severity::Warning,
+        "target"
+    ));
+    assert!(has(&l, &codes::UNUSED_MAPPING, Severity::Warning, "mode"));
+    assert!(has(
+        &l,
+        &codes::MAPPING_MISSING_VALUE,
         Severity::Warning,
         "[command.mappings.mode]"
     ));
     // `mode` is mapped but the mapping is never used: it is unused as well.
-    assert!(has(&l, "unused-arg", Severity::Warning, "mode"));
+    assert!(has(&l, &codes::UNUSED_ARG, Severity::Warning, "mode"));
 }
 
 #[test]
@@ -147,7 +158,12 @@ fn exec_beside_executor_is_unused() {
         "\n[command]\nexecutor = \"w.sh\"\nexec = [\"tool\"]\n",
     ));
     assert!(l.manifest.is_some());
-    assert!(has(&l, "unused-exec", Severity::Warning, "[\"tool\"]"));
+    assert!(has(
+        &l,
+        &codes::UNUSED_EXEC,
+        Severity::Warning,
+        "[\"tool\"]"
+    ));
 }
 
 #[test]
@@ -174,7 +190,7 @@ exec = ["tool", "{a}", "{b}", "--c={c}", "{d}"]
     assert!(l.manifest.is_some());
     let warned: Vec<String> = diags(&l)
         .into_iter()
-        .filter(|(c, _, _)| *c == "option-like-value")
+        .filter(|(c, _, _)| *c == &codes::OPTION_LIKE_VALUE)
         .map(|(_, _, t)| t)
         .collect();
     assert_eq!(warned, ["a"]);
@@ -206,8 +222,8 @@ template = "-r {ratio}"
         .manifest
         .as_ref()
         .unwrap_or_else(|| panic!("{}", l.render(false)));
-    assert!(has(&l, "quoted-literal", Severity::Warning, "'0'"));
-    assert!(has(&l, "quoted-literal", Severity::Warning, "'0.5'"));
+    assert!(has(&l, &codes::QUOTED_LITERAL, Severity::Warning, "'0'"));
+    assert!(has(&l, &codes::QUOTED_LITERAL, Severity::Warning, "'0.5'"));
     let Backend::Command(c) = &m.backend else {
         panic!()
     };
@@ -259,7 +275,9 @@ fn when_literals_must_fit_the_argument_type() {
         );
         if !ok {
             assert!(
-                l.diagnostics.iter().any(|d| d.code == "when-incomparable"),
+                l.diagnostics
+                    .iter()
+                    .any(|d| d.code == &codes::WHEN_INCOMPARABLE),
                 "{ty} {when}: {}",
                 l.render(false)
             );
@@ -288,7 +306,7 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
         strict
             .diagnostics
             .iter()
-            .filter(|d| d.code == "unknown-key")
+            .filter(|d| d.code == &codes::UNKNOWN_KEY)
             .count(),
         2
     );
@@ -300,11 +318,16 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
         },
     );
     assert!(lax.manifest.is_some(), "{}", lax.render(false));
-    assert!(has(&lax, "unknown-key", Severity::Warning, "new_thing"));
+    assert!(has(
+        &lax,
+        &codes::UNKNOWN_KEY,
+        Severity::Warning,
+        "new_thing"
+    ));
     let d = lax
         .diagnostics
         .iter()
-        .find(|d| d.code == "unknown-key" && d.message.contains("new_thing"))
+        .find(|d| d.code == &codes::UNKNOWN_KEY && d.message.contains("new_thing"))
         .expect("warned");
     assert!(
         d.note.as_deref().is_some_and(|n| n.contains("`template`")),
@@ -343,7 +366,7 @@ fn defaults_are_checked_against_their_type() {
         );
         if !ok {
             let d = l.diagnostics.iter().find(|d| d.is_error()).expect("error");
-            assert_eq!(d.code, "bad-default", "{}", l.render(false));
+            assert_eq!(d.code, &codes::BAD_DEFAULT, "{}", l.render(false));
             assert_eq!(l.source.get(d.span.clone()), Some(default));
         }
     }
@@ -426,7 +449,10 @@ fn custom_type_cycles_and_bad_bases_are_reported() {
         "[types.a]\nbase = \"b\"\n\n[types.b]\nbase = \"c\"\n\n[types.c]\nbase = \"a\"\n\n[types.ok]\nbase = \"string\"\n",
     )
     .expect_err("cycle");
-    let cycles: Vec<&Diagnostic> = err.iter().filter(|d| d.code == "type-cycle").collect();
+    let cycles: Vec<&Diagnostic> = err
+        .iter()
+        .filter(|d| d.code == &codes::TYPE_CYCLE)
+        .collect();
     assert_eq!(cycles.len(), 1, "reported once: {err:?}");
     assert_eq!(
         cycles[0].message,
@@ -435,24 +461,24 @@ fn custom_type_cycles_and_bad_bases_are_reported() {
     assert_eq!((cycles[0].line, cycles[0].column), (2, 8));
 
     let err = types("[types.x]\nbase = \"strng\"\n").expect_err("unknown base");
-    assert_eq!(err[0].code, "unknown-type");
+    assert_eq!(err[0].code, &codes::UNKNOWN_TYPE);
     assert_eq!(err[0].help.as_deref(), Some("did you mean `string`?"));
 
     let err = types("[types.string]\nbase = \"integer\"\n").expect_err("builtin name");
-    assert_eq!(err[0].code, "builtin-redefined");
+    assert_eq!(err[0].code, &codes::BUILTIN_REDEFINED);
 
     let err = types("[types.x]\npattern = \"a\"\n").expect_err("no base");
-    assert_eq!(err[0].code, "missing-key");
+    assert_eq!(err[0].code, &codes::MISSING_KEY);
 
     let err = types("[types.x]\nbase = \"string\"\npatern = \"a\"\n").expect_err("typo");
-    assert_eq!(err[0].code, "unknown-key");
+    assert_eq!(err[0].code, &codes::UNKNOWN_KEY);
     assert_eq!(err[0].help.as_deref(), Some("did you mean `pattern`?"));
 
     let err = types("[types.x]\nbase = \"enum\"\n").expect_err("enum without values");
-    assert_eq!(err[0].code, "enum-without-values");
+    assert_eq!(err[0].code, &codes::ENUM_WITHOUT_VALUES);
 
     let err = types("[types.x\n").expect_err("not toml");
-    assert_eq!(err[0].code, "toml-syntax");
+    assert_eq!(err[0].code, &codes::TOML_SYNTAX);
 }
 
 #[test]
@@ -481,7 +507,7 @@ fn extern_types_map_to_user_rust_types() {
     let d = l
         .diagnostics
         .iter()
-        .find(|d| d.code == "unknown-type")
+        .find(|d| d.code == &codes::UNKNOWN_TYPE)
         .expect("unknown");
     let help = d.help.as_deref().unwrap_or("");
     assert!(
@@ -497,7 +523,7 @@ fn toml_syntax_errors_are_all_reported_and_located() {
     let syntax: Vec<&Diagnostic> = l
         .diagnostics
         .iter()
-        .filter(|d| d.code == "toml-syntax")
+        .filter(|d| d.code == &codes::TOML_SYNTAX)
         .collect();
     assert!(syntax.len() >= 2, "{}", l.render(false));
     assert!(syntax.iter().all(|d| d.line >= 2));
@@ -507,7 +533,7 @@ fn toml_syntax_errors_are_all_reported_and_located() {
 fn not_a_manifest_and_empty_files() {
     let l = load("[scope]\ntargets = [\"10.0.0.0/8\"]\n");
     assert_eq!(l.diagnostics.len(), 1);
-    assert_eq!(l.diagnostics[0].code, "not-a-manifest");
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
     assert!(
         l.diagnostics[0]
             .note
@@ -515,7 +541,7 @@ fn not_a_manifest_and_empty_files() {
             .is_some_and(|n| n.contains("[scope]"))
     );
     let l = load("");
-    assert_eq!(l.diagnostics[0].code, "not-a-manifest");
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
     assert!(
         l.diagnostics[0]
             .render("", false)
@@ -568,14 +594,14 @@ fn files_directories_types_lookup_and_sets() {
     let empty = root.join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
     let e = collect_manifests(std::slice::from_ref(&empty)).expect_err("empty dir");
-    assert_eq!(e.code, "empty-dir");
+    assert_eq!(e.code, &codes::EMPTY_DIR);
     assert!(e.message.contains("no `*.clad.toml`"));
     let e = collect_manifests(&[root.join("missing")]).expect_err("missing");
-    assert_eq!(e.code, "io");
+    assert_eq!(e.code, &codes::IO);
     assert!(e.message.contains("does not exist"), "{}", e.message);
 
     let missing = load_file(&root.join("nope.clad.toml"), &LoadOptions::default());
-    assert_eq!(missing.diagnostics[0].code, "io");
+    assert_eq!(missing.diagnostics[0].code, &codes::IO);
     assert_eq!(
         missing.diagnostics[0]
             .one_line()
@@ -587,7 +613,7 @@ fn files_directories_types_lookup_and_sets() {
     let bin = root.join("bin.clad.toml");
     std::fs::write(&bin, b"[tool]\nname = \"\xff\"\n").expect("write");
     let l = load_file(&bin, &LoadOptions::default());
-    assert_eq!(l.diagnostics[0].code, "not-utf8");
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_UTF8);
     assert_eq!(l.diagnostics[0].line, 2);
 
     let loaded: Vec<Loaded> = found
@@ -600,7 +626,7 @@ fn files_directories_types_lookup_and_sets() {
         .collect();
     let dups = check_set(&set);
     assert_eq!(dups.len(), 1);
-    assert_eq!(dups[0].code, "duplicate-tool-name");
+    assert_eq!(dups[0].code, &codes::DUPLICATE_TOOL_NAME);
     assert!(dups[0].message.contains("`demo`"));
     let _ = std::fs::remove_dir_all(&root);
 }
@@ -617,7 +643,7 @@ fn carets_point_inside_strings_with_escapes_and_multiline_forms() {
         let d = l
             .diagnostics
             .iter()
-            .find(|d| d.code == "undefined-placeholder")
+            .find(|d| d.code == &codes::UNDEFINED_PLACEHOLDER)
             .unwrap_or_else(|| panic!("{template}: {}", l.render(false)));
         assert_eq!(l.source.get(d.span.clone()), Some("{bogus}"), "{template}");
     }

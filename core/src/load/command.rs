@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::args::{ArgInfo, check_name, scalar};
+use super::codes;
 use super::diag::{Decorate, Severity, did_you_mean, list_names};
 use super::template::{self, RawPiece, RawToken, SyntaxError, SyntaxErrorKind};
 use super::walk::{Cx, Sp, Tbl, type_name};
@@ -191,7 +192,7 @@ impl Scope<'_> {
             cx.sink
                 .push(
                     origin.severity,
-                    "ambiguous-scan-flags",
+                    &codes::AMBIGUOUS_SCAN_FLAGS,
                     file_span,
                     format!(
                         "`{{_scan_flags}}` in {} is ambiguous: there are {} mappings",
@@ -217,7 +218,7 @@ impl Scope<'_> {
             cx.sink
                 .push(
                     origin.severity,
-                    "nested-conditional",
+                    &codes::NESTED_CONDITIONAL,
                     file_span,
                     format!("{} refers to the conditional `{{{name}}}`", origin.what),
                 )
@@ -227,7 +228,7 @@ impl Scope<'_> {
         let names = self.all_names();
         let d = cx.sink.push(
             origin.severity,
-            "undefined-placeholder",
+            &codes::UNDEFINED_PLACEHOLDER,
             file_span,
             format!("`{{{name}}}` in {} does not name anything", origin.what),
         );
@@ -293,10 +294,10 @@ impl Scope<'_> {
 pub(crate) fn syntax_error(cx: &mut Cx<'_>, origin: &Origin<'_>, e: &SyntaxError) {
     let span = inner_span(cx.source(), &origin.value.span, &origin.value.v, e.span());
     let code = match e.kind {
-        SyntaxErrorKind::EmptyPlaceholder => "empty-placeholder",
-        SyntaxErrorKind::SecretNotAllowed => "secret-outside-http",
-        SyntaxErrorKind::InvalidJson => "bad-json-body",
-        _ => "template-syntax",
+        SyntaxErrorKind::EmptyPlaceholder => &codes::EMPTY_PLACEHOLDER,
+        SyntaxErrorKind::SecretNotAllowed => &codes::SECRET_OUTSIDE_HTTP,
+        SyntaxErrorKind::InvalidJson => &codes::BAD_JSON_BODY,
+        _ => &codes::TEMPLATE_SYNTAX,
     };
     let d = cx.sink.push(
         origin.severity,
@@ -340,7 +341,7 @@ pub(crate) fn decode_command(
         if t.get("template").is_none() && t.get("exec").is_none() && t.get("executor").is_none() {
             cx.sink
                 .error(
-                    "missing-backend",
+                    &codes::MISSING_BACKEND,
                     t.span.clone(),
                     "[command] has no `template`, `exec` or `executor`: nothing would run",
                 )
@@ -361,7 +362,7 @@ pub(crate) fn decode_command(
                         Err(msg) => {
                             ok = false;
                             cx.sink.error(
-                                "wrong-type",
+                                &codes::WRONG_TYPE,
                                 v.span(),
                                 format!(
                                     "`command.defaults.{key}` must be {msg}, found {}",
@@ -381,7 +382,7 @@ pub(crate) fn decode_command(
         if ExecVar::ALL.iter().any(|e| e.placeholder() == k.v) {
             cx.sink
                 .warn(
-                    "executor-var-default",
+                    &codes::EXECUTOR_VAR_DEFAULT,
                     k.span.clone(),
                     format!(
                         "`command.defaults.{}` is ignored: `{{{}}}` is an executor variable, supplied at run time",
@@ -392,7 +393,7 @@ pub(crate) fn decode_command(
         } else if args.iter().any(|a| a.name == k.v) {
             cx.sink
                 .warn(
-                    "shadowed-default",
+                    &codes::SHADOWED_DEFAULT,
                     k.span.clone(),
                     format!(
                         "`command.defaults.{}` is ignored: `{{{}}}` is an argument",
@@ -512,7 +513,7 @@ pub(crate) fn decode_command(
         if path.v.trim().is_empty() {
             ok = false;
             cx.sink.error(
-                "empty-command",
+                &codes::EMPTY_COMMAND,
                 path.span.clone(),
                 "`command.executor` is empty",
             );
@@ -526,7 +527,7 @@ pub(crate) fn decode_command(
         if severity == Severity::Warning {
             cx.sink
                 .warn(
-                    "unused-exec",
+                    &codes::UNUSED_EXEC,
                     list.span.clone(),
                     "`command.exec` is unused: `executor` takes precedence",
                 )
@@ -584,7 +585,7 @@ pub(crate) fn decode_command(
             };
             cx.sink
                 .warn(
-                    "unused-template",
+                    &codes::UNUSED_TEMPLATE,
                     tpl.span.clone(),
                     format!("`command.template` is unused: `{over}` takes precedence"),
                 )
@@ -631,7 +632,7 @@ pub(crate) fn decode_command(
             ok = false;
             cx.sink
                 .error(
-                    "unused-conditional",
+                    &codes::UNUSED_CONDITIONAL,
                     c.name.span.clone(),
                     format!(
                         "conditional `{}` is never used: no template refers to `{{_{}}}`",
@@ -677,7 +678,7 @@ pub(crate) fn decode_command(
                 .unwrap_or_else(|| t.span.clone());
             cx.sink
                 .warn(
-                    "unused-mapping",
+                    &codes::UNUSED_MAPPING,
                     span,
                     format!("the mapping of `{arg_name}` is never used: no template refers to `{{_{arg_name}_flags}}`"),
                 )
@@ -688,7 +689,7 @@ pub(crate) fn decode_command(
         if !scope.used_defaults.contains(&i) {
             cx.sink
                 .warn(
-                    "unused-default",
+                    &codes::UNUSED_DEFAULT,
                     k.span.clone(),
                     format!(
                         "`command.defaults.{}` is never used: no running command refers to `{{{}}}`",
@@ -708,7 +709,7 @@ pub(crate) fn decode_command(
             if !scope.used_args.contains(&i) && !mapped {
                 cx.sink
                     .warn(
-                        "unused-arg",
+                        &codes::UNUSED_ARG,
                         info.name_span.clone(),
                         format!("argument `{}` is never used by the command", a.name),
                     )
@@ -753,7 +754,7 @@ fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &s
     let Some(first) = tokens.first() else {
         cx.sink
             .error(
-                "empty-command",
+                &codes::EMPTY_COMMAND,
                 span,
                 format!("{what} is empty: it names no program"),
             )
@@ -763,7 +764,7 @@ fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &s
     if first.pieces.is_empty() {
         cx.sink
             .error(
-                "empty-command",
+                &codes::EMPTY_COMMAND,
                 span,
                 format!("the program of {what} is an empty string"),
             )
@@ -777,7 +778,7 @@ fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &s
     {
         cx.sink
             .error(
-                "placeholder-in-program",
+                &codes::PLACEHOLDER_IN_PROGRAM,
                 span,
                 format!("the program of {what} comes from an argument"),
             )
@@ -818,7 +819,7 @@ fn warn_option_like(
         if a.ty.kind.is_free_text() && !a.ty.constraints.allow_option_values && info.type_ok {
             cx.sink
                 .warn(
-                    "option-like-value",
+                    &codes::OPTION_LIKE_VALUE,
                     info.name_span.clone(),
                     format!(
                         "argument `{}` ({}) is passed as a whole argv element: values starting with `-` will be refused",
@@ -841,7 +842,7 @@ fn decode_mapping(
 ) -> Option<Mapping> {
     let Some(idx) = args.iter().position(|a| a.name == arg_name.v) else {
         let d = cx.sink.error(
-            "mapping-unknown-arg",
+            &codes::MAPPING_UNKNOWN_ARG,
             arg_name.span.clone(),
             format!(
                 "[command.mappings.{}] maps an argument that is not declared",
@@ -873,7 +874,7 @@ fn decode_mapping(
         other => {
             cx.sink
                 .error(
-                    "mapping-bad-type",
+                    &codes::MAPPING_BAD_TYPE,
                     arg_name.span.clone(),
                     format!(
                         "[command.mappings.{}] maps an argument of type `{}`",
@@ -898,7 +899,7 @@ fn decode_mapping(
         let toml::de::DeValue::String(text) = v.get_ref() else {
             ok = false;
             cx.sink.error(
-                "wrong-type",
+                &codes::WRONG_TYPE,
                 v.span(),
                 format!(
                     "`command.mappings.{}.{key}` must be a string of flags, found {}",
@@ -913,7 +914,7 @@ fn decode_mapping(
         {
             ok = false;
             let d = cx.sink.error(
-                "mapping-unknown-value",
+                &codes::MAPPING_UNKNOWN_VALUE,
                 k.span(),
                 format!(
                     "`{key}` in [command.mappings.{}] is not a value of argument `{}`",
@@ -945,7 +946,7 @@ fn decode_mapping(
                 ok = false;
                 let span = inner_span(cx.source(), &v.span(), &text, e.span());
                 cx.sink.error(
-                    if e.kind == SyntaxErrorKind::PlaceholderNotAllowed { "placeholder-in-mapping" } else { "template-syntax" },
+                    if e.kind == SyntaxErrorKind::PlaceholderNotAllowed { &codes::PLACEHOLDER_IN_MAPPING } else { &codes::TEMPLATE_SYNTAX },
                     span,
                     format!("`command.mappings.{}.{key}`: {}", arg_name.v, e.message),
                 )
@@ -962,7 +963,7 @@ fn decode_mapping(
         if !missing.is_empty() && ok {
             cx.sink
                 .warn(
-                    "mapping-missing-value",
+                    &codes::MAPPING_MISSING_VALUE,
                     m.span.clone(),
                     format!(
                         "[command.mappings.{}] has no entry for {}: `{{_{}_flags}}` expands to nothing for them",
@@ -987,7 +988,7 @@ fn decode_when(cx: &mut Cx<'_>, src: &Sp<String>, args: &[Arg], infos: &[ArgInfo
         Err(e) => {
             let span = inner_span(cx.source(), &src.span, &src.v, e.span());
             cx.sink
-                .error("when-syntax", span, format!("`when` expression does not parse: {}", e.message))
+                .error(&codes::WHEN_SYNTAX, span, format!("`when` expression does not parse: {}", e.message))
                 .note(format!(
                     "expected {}; the grammar is `name (== | !=) literal`, a bare `name`, joined with `and` / `or`",
                     e.expected.join(", ")
@@ -1010,7 +1011,7 @@ fn resolve_expr(
         }
         let file_span = inner_span(cx.source(), &src.span, &src.v, span);
         let d = cx.sink.error(
-            "when-unknown-arg",
+            &codes::WHEN_UNKNOWN_ARG,
             file_span,
             format!("`when` refers to `{name}`, which is not a declared argument"),
         );
@@ -1072,7 +1073,7 @@ fn typed_literal(
     let incomparable = |cx: &mut Cx<'_>, shown: String, help: String| {
         cx.sink
             .error(
-                "when-incomparable",
+                &codes::WHEN_INCOMPARABLE,
                 span.clone(),
                 format!("`when` compares argument `{}` of type `{ty}` with {shown}, which it can never equal", a.name),
             )
@@ -1178,7 +1179,7 @@ fn shown(l: &RawLiteral) -> String {
 fn quoted_warning(cx: &mut Cx<'_>, a: &Arg, s: &str, span: Range<usize>) {
     cx.sink
         .warn(
-            "quoted-literal",
+            &codes::QUOTED_LITERAL,
             span,
             format!(
                 "`when` compares argument `{}` of type `{}` with the quoted literal '{s}'",

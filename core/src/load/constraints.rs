@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use super::codes;
 use super::diag::{Decorate, Sink};
 use super::types::RawConstraints;
 use crate::model::{Constraints, Pattern, TypeKind};
@@ -49,7 +50,7 @@ pub(crate) fn check_own(
     for (key, span) in own.set_keys() {
         if !applies_to(key, kind) {
             sink.warn(
-                "constraint-not-applicable",
+                &codes::CONSTRAINT_NOT_APPLICABLE,
                 span,
                 format!(
                     "`{key}` has no effect on {what} of type `{}`",
@@ -65,7 +66,7 @@ pub(crate) fn check_own(
     {
         let msg = regex_error_line(&e);
         sink.error(
-            "bad-regex",
+            &codes::BAD_REGEX,
             p.span.clone(),
             format!("`pattern` of {what} is not a valid regex: {msg}"),
         )
@@ -74,7 +75,7 @@ pub(crate) fn check_own(
     if let Some(allowed) = &own.allowed {
         if allowed.v.is_empty() {
             sink.error(
-                "enum-without-values",
+                &codes::ENUM_WITHOUT_VALUES,
                 allowed.span.clone(),
                 format!("`allowed` of {what} is empty: no value would be accepted"),
             )
@@ -83,7 +84,7 @@ pub(crate) fn check_own(
         for (i, a) in allowed.v.iter().enumerate() {
             if let Some(first) = allowed.v.iter().take(i).find(|b| b.v == a.v) {
                 sink.error(
-                    "duplicate-enum-value",
+                    &codes::DUPLICATE_ENUM_VALUE,
                     a.span.clone(),
                     format!("`allowed` of {what} lists `{}` twice", a.v),
                 )
@@ -102,7 +103,7 @@ pub(crate) fn check_own(
             .or(own.max.as_ref())
             .map_or(min.span.clone(), |s| s.span.clone());
         sink.error(
-            "bad-range",
+            &codes::BAD_RANGE,
             span,
             format!(
                 "{what} has `min = {}` greater than `max = {}`",
@@ -121,7 +122,7 @@ pub(crate) fn check_own(
             .or(own.max_float.as_ref())
             .map_or(min.span.clone(), |s| s.span.clone());
         sink.error(
-            "bad-range",
+            &codes::BAD_RANGE,
             span,
             format!(
                 "{what} has `min_float = {}` greater than `max_float = {}`",
@@ -133,7 +134,7 @@ pub(crate) fn check_own(
     if let Some(schemes) = &own.schemes {
         if schemes.v.is_empty() {
             sink.error(
-                "bad-scheme",
+                &codes::BAD_SCHEME,
                 schemes.span.clone(),
                 format!("`schemes` of {what} is empty: no URL would be accepted"),
             )
@@ -142,7 +143,7 @@ pub(crate) fn check_own(
         for s in &schemes.v {
             if !is_scheme(&s.v) {
                 sink.error(
-                    "bad-scheme",
+                    &codes::BAD_SCHEME,
                     s.span.clone(),
                     format!(
                         "`{}` in `schemes` of {what} is not a lower-case URL scheme",
@@ -159,7 +160,7 @@ pub(crate) fn check_own(
                 && !(1..=65535).contains(&b.v)
             {
                 sink.warn(
-                    "constraint-not-applicable",
+                    &codes::CONSTRAINT_NOT_APPLICABLE,
                     b.span.clone(),
                     format!(
                         "`{k} = {}` of {what} is outside the port range 1-65535",
@@ -210,7 +211,7 @@ pub(crate) fn finish(
     if matches!(kind, TypeKind::Enum) && merged.allowed.is_none() {
         ok = false;
         sink.error(
-            "enum-without-values",
+            &codes::ENUM_WITHOUT_VALUES,
             at.clone(),
             format!("{what} is of type `enum` but has no `allowed` list"),
         )
@@ -219,7 +220,7 @@ pub(crate) fn finish(
     if matches!(kind, TypeKind::RegexMatch) && merged.pattern.is_none() {
         ok = false;
         sink.error(
-            "missing-pattern",
+            &codes::MISSING_PATTERN,
             at,
             format!("{what} is of type `regex_match` but has no `pattern`"),
         )

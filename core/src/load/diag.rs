@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::codes::Code;
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 
 /// How bad a diagnostic is.
@@ -27,7 +28,7 @@ impl Severity {
 
 /// One problem found while loading or checking a manifest (or a `toolclad.toml`).
 ///
-/// `code` names the rule (kebab-case, stable), `message` names the field path and
+/// `code` names the rule (a [`Code`] of the registry in [`super::codes`]), `message` names the field path and
 /// what is wrong, `help` says what to do about it. `line`/`column` are 1-based and
 /// point at `span.start`; both are 0 for problems that have no place in a file
 /// (an unreadable path, an empty directory).
@@ -35,8 +36,9 @@ impl Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// The rule, e.g. `unknown-key`, `unknown-type`, `bad-regex`.
-    pub code: &'static str,
+    /// The rule, e.g. [`codes::UNKNOWN_KEY`](super::codes::UNKNOWN_KEY); shown by its
+    /// name (`unknown-key`) in every rendering.
+    pub code: &'static Code,
     /// What is wrong, naming the field path.
     pub message: String,
     /// The file the problem is in.
@@ -59,7 +61,7 @@ impl Diagnostic {
     /// A diagnostic at `span` in `source` (line and column are computed here).
     pub fn new(
         severity: Severity,
-        code: &'static str,
+        code: &'static Code,
         file: &Path,
         source: &str,
         span: Range<usize>,
@@ -84,7 +86,7 @@ impl Diagnostic {
     /// A diagnostic about a whole file or path, with no location inside it.
     pub fn unlocated(
         severity: Severity,
-        code: &'static str,
+        code: &'static Code,
         file: &Path,
         message: impl Into<String>,
     ) -> Self {
@@ -161,7 +163,9 @@ impl Diagnostic {
             Severity::Warning => SnippetLevel::WARNING,
         };
         let path = self.file.display().to_string();
-        let title = level.primary_title(self.message.as_str()).id(self.code);
+        let title = level
+            .primary_title(self.message.as_str())
+            .id(self.code.name);
         let mut groups: Vec<Group<'_>> = Vec::new();
         if self.line > 0 {
             let span = clamp_span(source, self.span.clone());
@@ -206,7 +210,7 @@ impl Diagnostic {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "severity": self.severity.as_str(),
-            "code": self.code,
+            "code": self.code.name,
             "message": self.message,
             "file": self.file.display().to_string(),
             "line": self.line,
@@ -267,27 +271,30 @@ impl<'a> Sink<'a> {
     /// Records an error and returns it for decoration.
     pub(crate) fn error(
         &mut self,
-        code: &'static str,
+        code: &'static Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
+        // The registry documents each code's severity; keep them in step.
+        debug_assert_eq!(code.severity, Severity::Error, "{code} is a warning code");
         self.push(Severity::Error, code, span, message)
     }
 
     /// Records a warning and returns it for decoration.
     pub(crate) fn warn(
         &mut self,
-        code: &'static str,
+        code: &'static Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
+        debug_assert_eq!(code.severity, Severity::Warning, "{code} is an error code");
         self.push(Severity::Warning, code, span, message)
     }
 
     pub(crate) fn push(
         &mut self,
         severity: Severity,
-        code: &'static str,
+        code: &'static Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
@@ -353,6 +360,7 @@ pub(crate) fn list_names<'c>(names: impl IntoIterator<Item = &'c str>) -> String
 
 #[cfg(test)]
 mod tests {
+    use super::super::codes;
     use super::*;
 
     #[test]
@@ -370,7 +378,7 @@ mod tests {
         let src = "[tool]\nnmae = \"x\"\n";
         let d = Diagnostic::new(
             Severity::Error,
-            "unknown-key",
+            &codes::UNKNOWN_KEY,
             Path::new("t.clad.toml"),
             src,
             7..11,
@@ -395,7 +403,7 @@ mod tests {
     fn render_survives_spans_outside_the_source() {
         let d = Diagnostic {
             severity: Severity::Warning,
-            code: "x",
+            code: &codes::UNUSED_ARG,
             message: "m".into(),
             file: PathBuf::from("f"),
             span: 50..99,
@@ -406,7 +414,7 @@ mod tests {
             note: Some("n".into()),
         };
         let out = d.render("ab\ncé", false);
-        assert!(out.contains("warning[x]: m"), "{out}");
+        assert!(out.contains("warning[unused-arg]: m"), "{out}");
     }
 
     #[test]

@@ -6,6 +6,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::args::{ArgInfo, TypeCtx, check_name, decode_args, scalar};
+use super::codes;
 use super::constraints::regex_error_line;
 use super::diag::{Decorate, list_names};
 use super::walk::{Cx, Sp, Tbl, type_name};
@@ -54,7 +55,7 @@ pub(crate) fn decode(cx: &mut Cx<'_>, text: &str, opts: &LoadOptions) -> Option<
                 .collect();
             cx.sink
                 .error(
-                    "not-a-manifest",
+                    &codes::NOT_A_MANIFEST,
                     0..0,
                     "this TOML file is not a ToolClad manifest: it has no [tool] table",
                 )
@@ -100,7 +101,7 @@ pub(crate) fn decode(cx: &mut Cx<'_>, text: &str, opts: &LoadOptions) -> Option<
     {
         cx.sink
             .error(
-                "missing-output",
+                &codes::MISSING_OUTPUT,
                 tool_tbl.span.clone(),
                 "this manifest runs a backend but has no [output] table",
             )
@@ -183,7 +184,7 @@ pub(crate) fn closed<T: Copy>(
     }
     let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
     let d = cx.sink.error(
-        "invalid-value",
+        &codes::INVALID_VALUE,
         s.span.clone(),
         format!("`{}` has invalid value `{}`", t.key_path(key), s.v),
     );
@@ -224,7 +225,7 @@ fn positive(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, key: &str, default: u64) -> Option
             if v.v == 0 {
                 cx.sink
                     .error(
-                        "bad-timeout",
+                        &codes::BAD_TIMEOUT,
                         v.span,
                         format!("`{}` must be at least 1", t.key_path(key)),
                     )
@@ -338,7 +339,7 @@ fn select_backend(
                 let op = t.req_str(cx, "operation")?;
                 if op.v.trim().is_empty() {
                     cx.sink.error(
-                        "missing-key",
+                        &codes::MISSING_KEY,
                         op.span,
                         "`source.operation` must name the operation the host implements",
                     );
@@ -364,7 +365,7 @@ fn select_backend(
     {
         cx.sink
             .error(
-                "mode-mismatch",
+                &codes::MODE_MISMATCH,
                 mode.span.clone(),
                 format!(
                     "`tool.mode = \"{}\"` contradicts the [{section}] section, which runs in mode `{}`",
@@ -383,7 +384,7 @@ fn select_backend(
     {
         cx.sink
             .error(
-                "mode-mismatch",
+                &codes::MODE_MISMATCH,
                 mode.span.clone(),
                 format!(
                     "`tool.mode = \"{}\"` needs a [{}] section, but `dispatch = \"callback\"` runs nothing",
@@ -399,7 +400,7 @@ fn select_backend(
             for (section, span) in present {
                 cx.sink
                     .error(
-                        "callback-with-backend",
+                        &codes::CALLBACK_WITH_BACKEND,
                         span.clone(),
                         format!(
                             "`dispatch = \"callback\"` means the host runs the tool, but the manifest also has a [{section}] section"
@@ -419,7 +420,7 @@ fn select_backend(
             if present.is_empty() {
                 cx.sink
                     .error(
-                        "missing-backend",
+                        &codes::MISSING_BACKEND,
                         tool.span.clone(),
                         "this manifest has no backend: nothing would run",
                     )
@@ -431,7 +432,7 @@ fn select_backend(
                 let mut first = true;
                 for (section, span) in present.iter().skip(1) {
                     let d = cx.sink.error(
-                        "multiple-backends",
+                        &codes::MULTIPLE_BACKENDS,
                         span.clone(),
                         format!(
                             "a manifest has exactly one backend, but this one has {}",
@@ -475,7 +476,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
                     None => {
                         cx.sink
                             .error(
-                                "invalid-value",
+                                &codes::INVALID_VALUE,
                                 p.span.clone(),
                                 format!("`output.parser` names an unknown built-in parser `{b}`"),
                             )
@@ -491,7 +492,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
             } else {
                 cx.sink
                     .error(
-                        "invalid-value",
+                        &codes::INVALID_VALUE,
                         p.span.clone(),
                         format!("`output.parser` must be `builtin:<format>` or `custom:<path>`, found `{}`", p.v),
                     )
@@ -509,7 +510,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
             }
             other => {
                 cx.sink.error(
-                    "wrong-type",
+                    &codes::WRONG_TYPE,
                     v.span(),
                     format!(
                         "`output.schema` must be a table (a JSON Schema), found {}",
@@ -542,13 +543,13 @@ fn to_json(
             Ok(s) => s.to_json(),
             Err(msg) => {
                 cx.sink
-                    .error("wrong-type", span, format!("`{path}` must be {msg}"));
+                    .error(&codes::WRONG_TYPE, span, format!("`{path}` must be {msg}"));
                 return None;
             }
         },
         DeValue::Datetime(_) => {
             cx.sink.error(
-                "wrong-type",
+                &codes::WRONG_TYPE,
                 span,
                 format!("`{path}` is a datetime, which JSON Schema cannot hold"),
             );
@@ -597,7 +598,7 @@ pub(crate) fn pattern(cx: &mut Cx<'_>, s: &Sp<String>, what: &str) -> Option<Pat
         Err(e) => {
             cx.sink
                 .error(
-                    "bad-regex",
+                    &codes::BAD_REGEX,
                     s.span.clone(),
                     format!("{what} is not a valid regex: {}", regex_error_line(&e)),
                 )
@@ -646,7 +647,7 @@ fn decode_session(
             Ok(words) if !words.is_empty() && words.first().is_some_and(|w| !w.is_empty()) => Some(words),
             Ok(_) => {
                 cx.sink.error(
-                    "empty-command",
+                    &codes::EMPTY_COMMAND,
                     s.span.clone(),
                     "`session.startup_command` names no program",
                 );
@@ -656,7 +657,7 @@ fn decode_session(
                 let span = super::command::inner_span(cx.source(), &s.span, &s.v, e.span());
                 cx.sink
                     .error(
-                        "template-syntax",
+                        &codes::TEMPLATE_SYNTAX,
                         span,
                         format!("`session.startup_command`: {}", e.message),
                     )
@@ -731,7 +732,7 @@ fn decode_session(
                 if let Some(a) = args.iter().flatten().find(|a| a.name == "command") {
                     cx.sink
                         .error(
-                            "reserved-argument",
+                            &codes::RESERVED_ARGUMENT,
                             name.span.clone(),
                             format!(
                                 "session command `{}` declares an argument named `command`, which carries the command text",
@@ -766,7 +767,7 @@ fn decode_session(
     if ok && commands.is_empty() {
         cx.sink
             .warn(
-                "no-commands",
+                &codes::NO_COMMANDS,
                 t.span.clone(),
                 "[session] declares no [session.commands.<name>]: the session exposes nothing to call",
             )
@@ -992,7 +993,7 @@ fn decode_browser(
                     Err(msg) => {
                         ok = false;
                         cx.sink.error(
-                            "wrong-type",
+                            &codes::WRONG_TYPE,
                             v.span(),
                             format!(
                                 "`browser.defaults.{key}` must be {msg}, found {}",
@@ -1011,7 +1012,7 @@ fn decode_browser(
         (Some(Some(a)), Some(b)) if a.v != b.v => {
             cx.sink
                 .error(
-                    "conflicting-value",
+                    &codes::CONFLICTING_VALUE,
                     b.span.clone(),
                     format!(
                         "`browser.defaults.extract_mode = \"{}\"` contradicts `browser.extract_mode = \"{}\"`",
@@ -1071,7 +1072,7 @@ fn decode_browser(
     if ok && commands.is_empty() {
         cx.sink
             .warn(
-                "no-commands",
+                &codes::NO_COMMANDS,
                 t.span.clone(),
                 "[browser] declares no [browser.commands.<name>]: the browser exposes nothing to call",
             )
@@ -1112,7 +1113,7 @@ fn check_command_tool_name(
     }
     cx.sink
         .error(
-            "tool-name-too-long",
+            &codes::TOOL_NAME_TOO_LONG,
             span,
             format!(
                 "the command is exposed to LLMs as `{tool}__{command}`, {len} characters; providers accept at most 64"

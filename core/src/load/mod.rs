@@ -7,6 +7,7 @@
 //! manifest is returned only when there is no error (warnings are allowed).
 
 mod args;
+pub mod codes;
 mod command;
 mod constraints;
 mod defaults;
@@ -120,7 +121,7 @@ fn read_text(path: &Path) -> Result<String, Diagnostic> {
         let prefix = String::from_utf8_lossy(e.as_bytes().get(..at).unwrap_or(&[])).into_owned();
         let d = Diagnostic::new(
             Severity::Error,
-            "not-utf8",
+            &codes::NOT_UTF8,
             path,
             &lossy,
             prefix.len()..prefix.len() + 1,
@@ -142,7 +143,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
     };
     Diagnostic::unlocated(
         Severity::Error,
-        "io",
+        &codes::IO,
         path,
         format!("{} {what}: {e}", path.display()),
     )
@@ -203,7 +204,7 @@ pub fn collect_manifests(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> 
             if found.is_empty() {
                 return Err(Diagnostic::unlocated(
                     Severity::Error,
-                    "empty-dir",
+                    &codes::EMPTY_DIR,
                     p,
                     format!("{} contains no `*.clad.toml` manifest", p.display()),
                 )
@@ -256,7 +257,7 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             Some(other) => out.push(
                 Diagnostic::unlocated(
                     Severity::Error,
-                    "duplicate-tool-name",
+                    &codes::DUPLICATE_TOOL_NAME,
                     path,
                     format!("tool name `{name}` is also used by {}", other.display()),
                 )
@@ -284,7 +285,7 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
                 out.push(
                     Diagnostic::unlocated(
                         Severity::Error,
-                        "duplicate-tool-name",
+                        &codes::DUPLICATE_TOOL_NAME,
                         path,
                         format!(
                             "command `{c}` is exposed to LLMs as `{exposed}`, the name of the tool in {}",
@@ -304,13 +305,14 @@ pub(crate) fn report_toml_errors(cx: &mut Cx<'_>, errors: &[toml::de::Error]) {
     for e in errors {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim();
-        let code = if msg.contains("duplicate key") {
-            "duplicate-key"
+        let duplicate = msg.contains("duplicate key");
+        let code = if duplicate {
+            &codes::DUPLICATE_KEY
         } else {
-            "toml-syntax"
+            &codes::TOML_SYNTAX
         };
         let d = cx.sink.error(code, span, format!("invalid TOML: {msg}"));
-        if code == "duplicate-key" {
+        if duplicate {
             diag::Decorate::help(d, "each key may be set only once per table");
         }
     }
