@@ -280,3 +280,55 @@ fn duplicate_tool_names_across_the_set_are_an_error() {
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// `cladgen explain`: every registered code prints its registry text.
+mod explain {
+    use super::{cladgen, text};
+    use cladgen_core::load::codes;
+
+    #[test]
+    fn every_code_is_explained() {
+        for c in codes::ALL {
+            let out = cladgen(&["explain", c.name]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            assert_eq!(text(&out.stdout), c.explain(), "explain {}", c.name);
+        }
+    }
+
+    #[test]
+    fn the_rendered_form_is_accepted() {
+        let out = cladgen(&["explain", "error[bad-regex]"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).starts_with("error[bad-regex]: "));
+    }
+
+    #[test]
+    fn an_unknown_code_is_a_usage_error_with_a_suggestion() {
+        let out = cladgen(&["explain", "bad-regx"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let err = text(&out.stderr);
+        assert!(err.contains("`bad-regx` is not a diagnostic code"), "{err}");
+        assert!(err.contains("did you mean `bad-regex`?"), "{err}");
+        let out = cladgen(&["explain", "zzzz"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("run `cladgen explain` to list every code"));
+    }
+
+    #[test]
+    fn without_a_code_every_code_is_listed() {
+        let out = cladgen(&["explain"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let listing = text(&out.stdout);
+        assert_eq!(listing.lines().count(), codes::ALL.len());
+        for c in codes::ALL {
+            assert!(
+                listing
+                    .lines()
+                    .any(|l| l.starts_with(c.name) && l.ends_with(c.summary)),
+                "{} missing from:\n{listing}",
+                c.name
+            );
+        }
+    }
+}

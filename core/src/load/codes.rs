@@ -175,9 +175,9 @@ codes! {
         means: "`pattern` (and other regexes such as a session's `ready_pattern`) uses the \
             syntax of Rust's `regex` crate: no look-around, no backreferences. The \
             pattern must match the whole value.",
-        fix: "Correct the regex; the message quotes the compiler's error. Replace \
-            look-around with an explicit character class, and drop `^`/`$` if you added \
-            them only to anchor the match (it is anchored anyway).";
+        fix: "Correct the regex; the message quotes the regex compiler's error. Express \
+            look-around and backreferences with plain classes and alternatives, or \
+            check the rest of the value with another argument type.";
     BAD_SCHEME = "bad-scheme", Error,
         "a `schemes` list that is empty or has an invalid scheme",
         means: "`schemes` lists the URL schemes a `url` argument accepts. An empty list \
@@ -633,6 +633,29 @@ mod tests {
             unused.is_empty(),
             "registered but never emitted by the loader: {unused:?}"
         );
+    }
+
+    #[test]
+    fn diagnostics_page_is_generated_from_the_registry() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/diagnostics.md");
+        let page = render_markdown();
+        if std::env::var_os("CLADGEN_BLESS").is_some() {
+            std::fs::write(&path, &page).expect("docs/diagnostics.md is writable");
+            return;
+        }
+        let checked_in = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            checked_in == page,
+            "docs/diagnostics.md differs from the registry; regenerate it with \
+             `CLADGEN_BLESS=1 cargo test -p cladgen-core diagnostics_page`"
+        );
+        for c in ALL {
+            assert!(
+                page.contains(&format!("\n## {}\n", c.name)),
+                "{} has no section",
+                c.name
+            );
+        }
     }
 
     #[test]
