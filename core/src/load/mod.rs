@@ -7,6 +7,7 @@
 //! manifest is returned only when there is no error (warnings are allowed).
 
 mod args;
+mod browser;
 pub mod codes;
 mod command;
 mod constraints;
@@ -16,6 +17,7 @@ mod http;
 mod http_template;
 mod manifest;
 mod option_values;
+mod session;
 mod template;
 mod types;
 mod walk;
