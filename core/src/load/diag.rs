@@ -252,6 +252,10 @@ pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// A position in a [`Sink`]'s diagnostics (see [`Sink::mark`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mark(usize);
+
 /// Collects diagnostics for one file.
 pub(crate) struct Sink<'a> {
     pub(crate) file: &'a Path,
@@ -302,6 +306,19 @@ impl<'a> Sink<'a> {
         self.diags.push(d);
         let last = self.diags.len() - 1;
         &mut self.diags[last]
+    }
+
+    /// The current end of the diagnostics, for [`Sink::errors_since`].
+    pub(crate) fn mark(&self) -> Mark {
+        Mark(self.diags.len())
+    }
+
+    /// Whether an error was recorded after `mark`: the part decoded since then is
+    /// not built, and checks that would only add follow-on noise are skipped.
+    pub(crate) fn errors_since(&self, mark: Mark) -> bool {
+        self.diags
+            .get(mark.0..)
+            .is_some_and(|d| d.iter().any(Diagnostic::is_error))
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -415,6 +432,20 @@ mod tests {
         };
         let out = d.render("ab\ncé", false);
         assert!(out.contains("warning[unused-arg]: m"), "{out}");
+    }
+
+    #[test]
+    fn errors_since_a_mark_ignore_earlier_errors_and_warnings() {
+        let src = "a = 1\n";
+        let mut sink = Sink::new(Path::new("f"), src);
+        sink.error(&codes::WRONG_TYPE, 0..1, "before");
+        let mark = sink.mark();
+        assert!(!sink.errors_since(mark));
+        sink.warn(&codes::UNUSED_ARG, 0..1, "a warning");
+        assert!(!sink.errors_since(mark));
+        sink.error(&codes::MISSING_KEY, 0..1, "after");
+        assert!(sink.errors_since(mark));
+        assert!(!sink.errors_since(sink.mark()));
     }
 
     #[test]
