@@ -648,3 +648,23 @@ fn carets_point_inside_strings_with_escapes_and_multiline_forms() {
         assert_eq!(l.source.get(d.span.clone()), Some("{bogus}"), "{template}");
     }
 }
+
+#[test]
+fn a_broken_session_command_is_reported_without_follow_on_warnings() {
+    let session = |commands: &str| {
+        load(&format!(
+            "{TOOL}\n[session]\nstartup_command = \"msfconsole -q\"\nready_pattern = \"msf> \"\n{commands}{OUT}"
+        ))
+    };
+    // The only command lacks its description: one error, and no `no-commands`
+    // warning about the command that could not be built.
+    let l = session("\n[session.commands.run]\npattern = \"^run$\"\n");
+    assert!(l.manifest.is_none());
+    let got: Vec<&Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(got, [&codes::MISSING_KEY], "{}", l.render(false));
+    // Without any command, the warning is the one diagnostic.
+    let l = session("");
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    let got: Vec<&Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(got, [&codes::NO_COMMANDS], "{}", l.render(false));
+}

@@ -93,33 +93,30 @@ pub(crate) fn decode_browser(
             }))
         }),
     };
-    let mut ok = true;
+    // An error in the commands and what follows means no spec (and no
+    // `no-commands` warning on top).
+    let mark = cx.sink.mark();
     let mut commands = Vec::new();
-    if t.get("commands").is_some() {
-        if let Some(ct) = t.table(cx, "commands") {
-            for (name, c) in ct.subtables(cx) {
-                c.check_keys(cx, &["description", "risk_tier", "human_approval", "args"]);
-                ok &= check_name(cx, "browser command", &name.v, name.span.clone());
-                ok &= check_command_tool_name(cx, tool, &name.v, name.span.clone());
-                let description = c.req_str(cx, "description");
-                let risk = risk_tier(cx, &c);
-                let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
-                let args = command_args(cx, &c, types);
-                match (description, risk, args) {
-                    (Some(description), Some(risk_tier), Some(args)) => {
-                        commands.push(BrowserCommand {
-                            name: name.v.into(),
-                            description: description.v.into(),
-                            risk_tier,
-                            human_approval,
-                            args: args.into(),
-                        })
-                    }
-                    _ => ok = false,
-                }
+    if t.get("commands").is_some()
+        && let Some(ct) = t.table(cx, "commands")
+    {
+        for (name, c) in ct.subtables(cx) {
+            c.check_keys(cx, &["description", "risk_tier", "human_approval", "args"]);
+            check_name(cx, "browser command", &name.v, name.span.clone());
+            check_command_tool_name(cx, tool, &name.v, name.span.clone());
+            let description = c.req_str(cx, "description");
+            let risk = risk_tier(cx, &c);
+            let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
+            let args = command_args(cx, &c, types);
+            if let (Some(description), Some(risk_tier), Some(args)) = (description, risk, args) {
+                commands.push(BrowserCommand {
+                    name: name.v.into(),
+                    description: description.v.into(),
+                    risk_tier,
+                    human_approval,
+                    args: args.into(),
+                })
             }
-        } else {
-            ok = false;
         }
     }
     let state = match t.get("state") {
@@ -142,34 +139,30 @@ pub(crate) fn decode_browser(
     // `[browser.defaults]`: free-form scalars; `extract_mode` is where the spec puts it.
     let mut defaults = Vec::new();
     let mut defaults_mode: Option<Sp<ExtractMode>> = None;
-    if t.get("defaults").is_some() {
-        if let Some(d) = t.table(cx, "defaults") {
-            for (k, v) in d.entries() {
-                let key: &str = k.get_ref();
-                if key == "extract_mode" {
-                    match closed(cx, &d, "extract_mode", &modes) {
-                        Some(m) => defaults_mode = m,
-                        None => ok = false,
-                    }
-                    continue;
+    if t.get("defaults").is_some()
+        && let Some(d) = t.table(cx, "defaults")
+    {
+        for (k, v) in d.entries() {
+            let key: &str = k.get_ref();
+            if key == "extract_mode" {
+                if let Some(m) = closed(cx, &d, "extract_mode", &modes) {
+                    defaults_mode = m;
                 }
-                match scalar(v.get_ref()) {
-                    Ok(s) => defaults.push((key.to_string().into(), s)),
-                    Err(msg) => {
-                        ok = false;
-                        cx.sink.error(
-                            &codes::WRONG_TYPE,
-                            v.span(),
-                            format!(
-                                "`browser.defaults.{key}` must be {msg}, found {}",
-                                type_name(v.get_ref())
-                            ),
-                        );
-                    }
+                continue;
+            }
+            match scalar(v.get_ref()) {
+                Ok(s) => defaults.push((key.to_string().into(), s)),
+                Err(msg) => {
+                    cx.sink.error(
+                        &codes::WRONG_TYPE,
+                        v.span(),
+                        format!(
+                            "`browser.defaults.{key}` must be {msg}, found {}",
+                            type_name(v.get_ref())
+                        ),
+                    );
                 }
             }
-        } else {
-            ok = false;
         }
     }
     let extract_mode = match (top_mode, defaults_mode) {
@@ -194,47 +187,45 @@ pub(crate) fn decode_browser(
         (Some(None), None) => Some(ExtractMode::AccessibilityTree),
     };
     let mut auth_flows = Vec::new();
-    if t.get("auth_flows").is_some() {
-        if let Some(af) = t.table(cx, "auth_flows") {
-            for (name, f) in af.subtables(cx) {
-                f.check_keys(cx, AUTH_FLOW_KEYS);
-                let login_url = f.req_str(cx, "login_url");
-                let username_selector = f.req_str(cx, "username_selector");
-                let password_selector = f.req_str(cx, "password_selector");
-                let submit_selector = f.req_str(cx, "submit_selector");
-                let secret_ref = f.req_str(cx, "secret_ref");
-                let opt = |cx: &mut Cx<'_>, k: &str| f.str(cx, k).map(|s| s.v.into());
-                let success_indicator = opt(cx, "success_indicator");
-                let mfa_handler = opt(cx, "mfa_handler");
-                let mfa_selector = opt(cx, "mfa_selector");
-                let mfa_secret_ref = opt(cx, "mfa_secret_ref");
-                match (
-                    login_url,
-                    username_selector,
-                    password_selector,
-                    submit_selector,
-                    secret_ref,
-                ) {
-                    (Some(l), Some(u), Some(p), Some(s), Some(r)) => auth_flows.push(AuthFlow {
-                        name: name.v.into(),
-                        login_url: l.v.into(),
-                        username_selector: u.v.into(),
-                        password_selector: p.v.into(),
-                        submit_selector: s.v.into(),
-                        success_indicator,
-                        secret_ref: r.v.into(),
-                        mfa_handler,
-                        mfa_selector,
-                        mfa_secret_ref,
-                    }),
-                    _ => ok = false,
-                }
+    if t.get("auth_flows").is_some()
+        && let Some(af) = t.table(cx, "auth_flows")
+    {
+        for (name, f) in af.subtables(cx) {
+            f.check_keys(cx, AUTH_FLOW_KEYS);
+            let login_url = f.req_str(cx, "login_url");
+            let username_selector = f.req_str(cx, "username_selector");
+            let password_selector = f.req_str(cx, "password_selector");
+            let submit_selector = f.req_str(cx, "submit_selector");
+            let secret_ref = f.req_str(cx, "secret_ref");
+            let opt = |cx: &mut Cx<'_>, k: &str| f.str(cx, k).map(|s| s.v.into());
+            let success_indicator = opt(cx, "success_indicator");
+            let mfa_handler = opt(cx, "mfa_handler");
+            let mfa_selector = opt(cx, "mfa_selector");
+            let mfa_secret_ref = opt(cx, "mfa_secret_ref");
+            // A missing key has been reported where it was read.
+            if let (Some(l), Some(u), Some(p), Some(s), Some(r)) = (
+                login_url,
+                username_selector,
+                password_selector,
+                submit_selector,
+                secret_ref,
+            ) {
+                auth_flows.push(AuthFlow {
+                    name: name.v.into(),
+                    login_url: l.v.into(),
+                    username_selector: u.v.into(),
+                    password_selector: p.v.into(),
+                    submit_selector: s.v.into(),
+                    success_indicator,
+                    secret_ref: r.v.into(),
+                    mfa_handler,
+                    mfa_selector,
+                    mfa_secret_ref,
+                });
             }
-        } else {
-            ok = false;
         }
     }
-    if ok && commands.is_empty() {
+    if commands.is_empty() && !cx.sink.errors_since(mark) {
         cx.sink
             .warn(
                 &codes::NO_COMMANDS,
@@ -243,7 +234,7 @@ pub(crate) fn decode_browser(
             )
             .help("add `[browser.commands.<name>]` with a `description`");
     }
-    if !ok {
+    if cx.sink.errors_since(mark) {
         return None;
     }
     Some(BrowserSpec {

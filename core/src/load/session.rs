@@ -89,69 +89,67 @@ pub(crate) fn decode_session(
             })
         }),
     };
-    let mut ok = true;
+    // An error in the commands and what follows means no spec (and no
+    // `no-commands` warning on top).
+    let mark = cx.sink.mark();
     let mut commands = Vec::new();
-    if t.get("commands").is_some() {
-        if let Some(ct) = t.table(cx, "commands") {
-            for (name, c) in ct.subtables(cx) {
-                c.check_keys(
-                    cx,
-                    &[
-                        "pattern",
-                        "description",
-                        "risk_tier",
-                        "human_approval",
-                        "extract_target",
-                        "args",
-                    ],
-                );
-                ok &= check_name(cx, "session command", &name.v, name.span.clone());
-                ok &= check_command_tool_name(cx, tool, &name.v, name.span.clone());
-                let pat = c.req_str(cx, "pattern");
-                let pat = pat.as_ref().and_then(|p| {
-                    pattern(cx, p, &format!("`pattern` of session command `{}`", name.v))
-                });
-                let description = c.req_str(cx, "description");
-                let risk = risk_tier(cx, &c);
-                let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
-                let extract_target = c.bool(cx, "extract_target").is_some_and(|b| b.v);
-                let args = command_args(cx, &c, types);
-                if let Some(a) = args.iter().flatten().find(|a| a.name == "command") {
-                    cx.sink
-                        .error(
-                            &codes::RESERVED_ARGUMENT,
-                            name.span.clone(),
-                            format!(
-                                "session command `{}` declares an argument named `command`, which carries the command text",
-                                name.v
-                            ),
-                        )
-                        .help(format!(
-                            "rename the argument `{}`; the command text is always the `command` field",
-                            a.name
-                        ));
-                    ok = false;
-                }
-                match (pat, description, risk, args) {
-                    (Some(pattern), Some(description), Some(risk_tier), Some(args)) => {
-                        commands.push(SessionCommand {
-                            name: name.v.into(),
-                            pattern,
-                            description: description.v.into(),
-                            risk_tier,
-                            human_approval,
-                            extract_target,
-                            args: args.into(),
-                        });
-                    }
-                    _ => ok = false,
-                }
+    if t.get("commands").is_some()
+        && let Some(ct) = t.table(cx, "commands")
+    {
+        for (name, c) in ct.subtables(cx) {
+            c.check_keys(
+                cx,
+                &[
+                    "pattern",
+                    "description",
+                    "risk_tier",
+                    "human_approval",
+                    "extract_target",
+                    "args",
+                ],
+            );
+            check_name(cx, "session command", &name.v, name.span.clone());
+            check_command_tool_name(cx, tool, &name.v, name.span.clone());
+            let pat = c.req_str(cx, "pattern");
+            let pat = pat.as_ref().and_then(|p| {
+                pattern(cx, p, &format!("`pattern` of session command `{}`", name.v))
+            });
+            let description = c.req_str(cx, "description");
+            let risk = risk_tier(cx, &c);
+            let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
+            let extract_target = c.bool(cx, "extract_target").is_some_and(|b| b.v);
+            let args = command_args(cx, &c, types);
+            if let Some(a) = args.iter().flatten().find(|a| a.name == "command") {
+                cx.sink
+                    .error(
+                        &codes::RESERVED_ARGUMENT,
+                        name.span.clone(),
+                        format!(
+                            "session command `{}` declares an argument named `command`, which carries the command text",
+                            name.v
+                        ),
+                    )
+                    .help(format!(
+                        "rename the argument `{}`; the command text is always the `command` field",
+                        a.name
+                    ));
             }
-        } else {
-            ok = false;
+            if let (Some(pattern), Some(description), Some(risk_tier), Some(args)) =
+                (pat, description, risk, args)
+            {
+                commands.push(SessionCommand {
+                    name: name.v.into(),
+                    pattern,
+                    description: description.v.into(),
+                    risk_tier,
+                    human_approval,
+                    extract_target,
+                    args: args.into(),
+                });
+            }
         }
     }
-    if ok && commands.is_empty() {
+    if commands.is_empty() && !cx.sink.errors_since(mark) {
         cx.sink
             .warn(
                 &codes::NO_COMMANDS,
@@ -211,7 +209,7 @@ pub(crate) fn decode_session(
             }))
         }),
     };
-    if !ok {
+    if cx.sink.errors_since(mark) {
         return None;
     }
     Some(SessionSpec {
