@@ -24,6 +24,11 @@ const EXEMPT: &[(&Code, &str)] = &[
          core/tests/load_checks.rs covers it",
     ),
     (
+        &codes::FILE_TOO_LARGE,
+        "needs a file over 4 MiB, too large to check in; core/tests/load_checks.rs \
+         writes one",
+    ),
+    (
         &codes::EMPTY_DIR,
         "about a directory given as input, not about a file; core/tests/load_checks.rs \
          covers it",

@@ -668,3 +668,85 @@ fn a_broken_session_command_is_reported_without_follow_on_warnings() {
     let got: Vec<&Code> = l.diagnostics.iter().map(|d| d.code).collect();
     assert_eq!(got, [&codes::NO_COMMANDS], "{}", l.render(false));
 }
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_being_opened() {
+    let root = temp_dir("fifo");
+    let fifo = root.join("pipe.clad.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    // Opening a FIFO for reading blocks until a writer comes: this would hang.
+    let l = load_file(&fifo, &LoadOptions::default());
+    assert_eq!(l.diagnostics.len(), 1);
+    assert_eq!(l.diagnostics[0].code, &codes::IO);
+    assert!(
+        l.diagnostics[0].message.contains("not a regular file"),
+        "{}",
+        l.diagnostics[0].message
+    );
+    let types = load_types_file(&fifo, Level::Error).expect_err("a FIFO is no types file");
+    assert_eq!(types[0].code, &codes::IO);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_file_over_the_cap_is_refused_with_its_own_code() {
+    let root = temp_dir("large");
+    let big = root.join("big.clad.toml");
+    let len = usize::try_from(MAX_FILE_BYTES).expect("fits") + 1;
+    std::fs::write(&big, vec![b'#'; len]).expect("write");
+    let l = load_file(&big, &LoadOptions::default());
+    assert!(l.manifest.is_none());
+    assert_eq!(l.diagnostics.len(), 1);
+    assert_eq!(l.diagnostics[0].code, &codes::FILE_TOO_LARGE);
+    assert!(
+        l.diagnostics[0].message.contains("4194304 bytes"),
+        "{}",
+        l.diagnostics[0].message
+    );
+    // Exactly at the cap is still read (and then checked as a manifest).
+    std::fs::write(&big, vec![b'#'; len - 1]).expect("write");
+    let l = load_file(&big, &LoadOptions::default());
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn ten_thousand_problems_are_all_reported_and_located() {
+    // 10,000 unknown keys in [tool], then 10,000 duplicate enum values.
+    let mut t = String::from(TOOL);
+    for i in 0..10_000 {
+        t.push_str(&format!("bogus{i} = 1\n"));
+    }
+    let text = format!("{t}\n[command]\nexec = [\"true\"]\n{OUT}");
+    let l = load(&text);
+    let unknown: Vec<&Diagnostic> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == &codes::UNKNOWN_KEY)
+        .collect();
+    assert_eq!(unknown.len(), 10_000);
+    let last = unknown.last().expect("reported");
+    assert_eq!((last.line, last.column), (5 + 9_999, 1));
+    let rendered = l.render(false);
+    assert_eq!(rendered.matches("error[unknown-key]").count(), 10_000);
+    assert!(rendered.contains(&format!("{} | bogus9999 = 1", 5 + 9_999)));
+
+    let values: Vec<String> = (0..20_000)
+        .map(|i| format!("\"v{}\"", i % 10_000))
+        .collect();
+    let l = load(&manifest(&format!(
+        "\n[args.e]\ntype = \"enum\"\nallowed = [{}]\n\n[command]\nexec = [\"true\", \"{{e}}\"]\n",
+        values.join(", ")
+    )));
+    let dups = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == &codes::DUPLICATE_ENUM_VALUE)
+        .count();
+    assert_eq!(dups, 10_000);
+}

@@ -283,6 +283,12 @@ codes! {
             this key names no argument, which is usually a typo.",
         fix: "Use the name of a declared argument (the help line suggests one), or remove \
             the entry.";
+    FILE_TOO_LARGE = "file-too-large", Error,
+        "a manifest or types file larger than the loader reads",
+        means: "Files over 4 MiB (`load::MAX_FILE_BYTES`) are refused before they are \
+            read whole; real manifests are a few KiB, so such a path most likely names \
+            the wrong file.",
+        fix: "Check the path; split a manifest that really is this large.";
     INVALID_VALUE = "invalid-value", Error,
         "a key whose value is not one of the accepted values",
         means: "The key takes one of a fixed set of values (`risk_tier`, `mode`, \
@@ -290,8 +296,9 @@ codes! {
         fix: "Use one of the values the note lists; the help line suggests the closest.";
     IO = "io", Error,
         "a file or directory that cannot be read",
-        means: "The path does not exist, is a directory where a file is expected, or \
-            cannot be read (permissions).",
+        means: "The path does not exist, is a directory where a file is expected, is not \
+            a regular file (a FIFO, socket or device, which is never opened: reading one \
+            could block forever), or cannot be read (permissions).",
         fix: "Check the path and its permissions.";
     MAPPING_BAD_TYPE = "mapping-bad-type", Error,
         "a mapping for an argument that is not an `enum` or `boolean`",

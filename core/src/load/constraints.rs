@@ -81,15 +81,20 @@ pub(crate) fn check_own(
             )
             .help("list the accepted values, e.g. `allowed = [\"a\", \"b\"]`");
         }
-        for (i, a) in allowed.v.iter().enumerate() {
-            if let Some(first) = allowed.v.iter().take(i).find(|b| b.v == a.v) {
+        // First occurrence of each value: one pass, however long the list.
+        let mut first_seen: std::collections::HashMap<&str, &Range<usize>> =
+            std::collections::HashMap::with_capacity(allowed.v.len());
+        for a in &allowed.v {
+            if let Some(first) = first_seen.get(a.v.as_str()).copied() {
                 sink.error(
                     &codes::DUPLICATE_ENUM_VALUE,
                     a.span.clone(),
                     format!("`allowed` of {what} lists `{}` twice", a.v),
                 )
-                .label(first.span.clone(), "first listed here")
+                .label(first.clone(), "first listed here")
                 .help("remove the duplicate");
+            } else {
+                first_seen.insert(a.v.as_str(), &a.span);
             }
         }
     }

@@ -169,13 +169,20 @@ impl Diagnostic {
         let mut groups: Vec<Group<'_>> = Vec::new();
         if self.line > 0 {
             let span = clamp_span(source, self.span.clone());
-            let mut snippet = Snippet::source(source)
+            let labels: Vec<Range<usize>> = self
+                .labels
+                .iter()
+                .map(|(r, _)| clamp_span(source, r.clone()))
+                .collect();
+            let ex = Excerpt::around(source, &span, self.line, &labels);
+            let mut snippet = Snippet::source(ex.text)
+                .line_start(ex.first_line)
                 .path(path.as_str())
-                .annotation(AnnotationKind::Primary.span(span));
-            for (range, label) in &self.labels {
+                .annotation(AnnotationKind::Primary.span(ex.shift(&span)));
+            for (range, (_, label)) in labels.iter().zip(&self.labels) {
                 snippet = snippet.annotation(
                     AnnotationKind::Context
-                        .span(clamp_span(source, range.clone()))
+                        .span(ex.shift(range))
                         .label(label.as_str()),
                 );
             }
@@ -229,6 +236,108 @@ impl std::fmt::Display for Diagnostic {
     }
 }
 
+/// The whole lines of `source` that a diagnostic's spans touch. Rendering hands only
+/// these to the renderer, so that rendering many diagnostics of a large file does not
+/// re-read the whole file for each one.
+struct Excerpt<'s> {
+    text: &'s str,
+    /// Byte offset of `text` in the source.
+    start: usize,
+    /// 1-based line number of the first line of `text`.
+    first_line: usize,
+}
+
+impl<'s> Excerpt<'s> {
+    /// The lines from the first to the last of `primary` and `labels` (all clamped to
+    /// `source`); `line` is the 1-based line of `primary.start`.
+    fn around(
+        source: &'s str,
+        primary: &Range<usize>,
+        line: usize,
+        labels: &[Range<usize>],
+    ) -> Self {
+        let lo = labels
+            .iter()
+            .map(|r| r.start)
+            .fold(primary.start, usize::min);
+        let hi = labels.iter().map(|r| r.end).fold(primary.end, usize::max);
+        let before = source.get(..lo).unwrap_or("");
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let after = source.get(hi..).unwrap_or("");
+        let end = after.find('\n').map_or(source.len(), |i| hi + i);
+        // Lines between the excerpt's first line and the primary span's line.
+        let skipped = source
+            .get(start..primary.start)
+            .map_or(0, |s| s.bytes().filter(|&b| b == b'\n').count());
+        Excerpt {
+            text: source.get(start..end).unwrap_or(""),
+            start,
+            first_line: line.saturating_sub(skipped).max(1),
+        }
+    }
+
+    /// `r` relative to the excerpt.
+    fn shift(&self, r: &Range<usize>) -> Range<usize> {
+        let start = r.start.saturating_sub(self.start).min(self.text.len());
+        let end = r
+            .end
+            .saturating_sub(self.start)
+            .clamp(start, self.text.len());
+        start..end
+    }
+}
+
+/// Line starts and character counts of one source, built in one pass, so that the
+/// line and column of each diagnostic are found without re-reading the text before it.
+pub(crate) struct LineIndex {
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+    /// `(byte offset, characters before it)` at least every `CHECKPOINT` bytes.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl LineIndex {
+    const CHECKPOINT: usize = 256;
+
+    pub(crate) fn new(source: &str) -> Self {
+        let mut line_starts = vec![0];
+        let mut checkpoints = vec![(0, 0)];
+        let mut last = 0;
+        for (chars, (i, c)) in source.char_indices().enumerate() {
+            if i - last >= Self::CHECKPOINT {
+                checkpoints.push((i, chars));
+                last = i;
+            }
+            if c == '\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        LineIndex {
+            line_starts,
+            checkpoints,
+        }
+    }
+
+    /// Characters of `source` before byte `offset` (a char boundary).
+    fn chars_before(&self, source: &str, offset: usize) -> usize {
+        let i = self
+            .checkpoints
+            .partition_point(|&(b, _)| b <= offset)
+            .saturating_sub(1);
+        let (b, n) = self.checkpoints.get(i).copied().unwrap_or((0, 0));
+        n + source.get(b..offset).map_or(0, |s| s.chars().count())
+    }
+
+    /// 1-based line and character column of byte `offset` (as [`line_col`]).
+    pub(crate) fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = clamp_span(source, offset..offset).start;
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self.chars_before(source, offset) - self.chars_before(source, start) + 1;
+        (line, column)
+    }
+}
+
 /// Keeps a span inside `source` and on character boundaries.
 pub(crate) fn clamp_span(source: &str, span: Range<usize>) -> Range<usize> {
     let mut start = span.start.min(source.len());
@@ -261,6 +370,7 @@ pub(crate) struct Sink<'a> {
     pub(crate) file: &'a Path,
     pub(crate) source: &'a str,
     pub(crate) diags: Vec<Diagnostic>,
+    lines: LineIndex,
 }
 
 impl<'a> Sink<'a> {
@@ -269,6 +379,7 @@ impl<'a> Sink<'a> {
             file,
             source,
             diags: Vec::new(),
+            lines: LineIndex::new(source),
         }
     }
 
@@ -302,8 +413,20 @@ impl<'a> Sink<'a> {
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let d = Diagnostic::new(severity, code, self.file, self.source, span, message);
-        self.diags.push(d);
+        let span = clamp_span(self.source, span);
+        let (line, column) = self.lines.line_col(self.source, span.start);
+        self.diags.push(Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: self.file.to_path_buf(),
+            span,
+            line,
+            column,
+            labels: Vec::new(),
+            help: None,
+            note: None,
+        });
         let last = self.diags.len() - 1;
         &mut self.diags[last]
     }
@@ -446,6 +569,51 @@ mod tests {
         sink.error(&codes::MISSING_KEY, 0..1, "after");
         assert!(sink.errors_since(mark));
         assert!(!sink.errors_since(sink.mark()));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_full_scan() {
+        // Multi-byte characters, empty lines and lines longer than a checkpoint.
+        let long = "é".repeat(300);
+        let src = format!("a = 1\n\nbé = \"{long}\"\n{long}x\nlast");
+        let index = LineIndex::new(&src);
+        for offset in 0..=src.len() + 2 {
+            assert_eq!(
+                index.line_col(&src, offset),
+                line_col(&src, offset),
+                "offset {offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn rendering_reads_only_the_lines_of_its_spans() {
+        // 10,000 one-line diagnostics: the renderer is handed each one's line, not the
+        // file, so the work grows with the number of diagnostics, not with its square.
+        let src: String = (0..10_000).map(|i| format!("key{i} = {i}\n")).collect();
+        let index = LineIndex::new(&src);
+        let mut handed = 0;
+        let mut start = 0;
+        for line in src.lines() {
+            let span = start..start + 3;
+            let (l, _) = index.line_col(&src, span.start);
+            let ex = Excerpt::around(&src, &span, l, &[]);
+            assert_eq!(ex.text, line);
+            assert_eq!(ex.first_line, l);
+            handed += ex.text.len();
+            start += line.len() + 1;
+        }
+        assert!(
+            handed < src.len(),
+            "{handed} bytes for a {} byte file",
+            src.len()
+        );
+        // A label on an earlier line widens the excerpt to it, numbered from there.
+        let span = src.find("key5 ").unwrap_or(0)..src.find("key5 ").unwrap_or(0) + 4;
+        let label = src.find("key3 ").unwrap_or(0)..src.find("key3 ").unwrap_or(0) + 4;
+        let ex = Excerpt::around(&src, &span, 6, &[label]);
+        assert_eq!(ex.first_line, 4);
+        assert_eq!(ex.text, "key3 = 3\nkey4 = 4\nkey5 = 5");
     }
 
     #[test]

@@ -113,10 +113,60 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     }
 }
 
-/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `not-utf8`).
+/// The largest manifest or types file read, in bytes (4 MiB; real manifests are a
+/// few KiB). A larger file is refused with `file-too-large` rather than read whole.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `file-too-large`,
+/// `not-utf8`). Only regular files are opened: opening a FIFO for reading would block
+/// until something writes to it.
 #[allow(clippy::result_large_err)] // a cold path; `Diagnostic` is the error the API hands out
 fn read_text(path: &Path) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(path).map_err(|e| io_error(path, &e))?;
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
+    if meta.is_dir() {
+        return Err(Diagnostic::unlocated(
+            Severity::Error,
+            &codes::IO,
+            path,
+            format!("{} is a directory, not a file", path.display()),
+        ));
+    }
+    if !meta.is_file() {
+        return Err(Diagnostic::unlocated(
+            Severity::Error,
+            &codes::IO,
+            path,
+            format!(
+                "{} is not a regular file (a FIFO, socket or device); it is not read",
+                path.display()
+            ),
+        )
+        .with_help("pass the path of a regular `*.toml` file"));
+    }
+    let too_large = |size: u64| {
+        Diagnostic::unlocated(
+            Severity::Error,
+            &codes::FILE_TOO_LARGE,
+            path,
+            format!(
+                "{} is {size} bytes or more; files over {MAX_FILE_BYTES} bytes are not read",
+                path.display()
+            ),
+        )
+        .with_help("split the manifest, or check that the path names the intended file")
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // The file may grow between `metadata` and reading: the cap holds for the read too.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| io_error(path, &e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
