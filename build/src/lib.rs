@@ -242,7 +242,7 @@ impl Builder {
                     match load::load_types_file(tp, self.unknown_keys) {
                         Ok(t) => Some(t),
                         Err(mut d) => {
-                            if let Ok(text) = std::fs::read_to_string(tp) {
+                            if let Ok(text) = load::read_source(tp) {
                                 sources.insert(tp.clone(), text);
                             }
                             diags.append(&mut d);

@@ -91,7 +91,7 @@ fn definitions_text(args: &SchemaArgs) -> Result<String, u8> {
                 Some(t)
             }
             Err(diags) => {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let text = load::read_source(path).unwrap_or_default();
                 for d in &diags {
                     eprintln!("{}", d.render(&text, styled));
                 }

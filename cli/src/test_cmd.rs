@@ -149,7 +149,7 @@ fn load_manifest(args: &TestArgs) -> Result<Manifest, u8> {
         Some(path) => match load::load_types_file(path, Level::Error) {
             Ok(t) => Some(t),
             Err(diags) => {
-                let source = std::fs::read_to_string(path).unwrap_or_default();
+                let source = load::read_source(path).unwrap_or_default();
                 print_diagnostics(&diags, &source);
                 let io = diags.iter().any(|d| d.code == &codes::IO);
                 return Err(if io { EXIT_USAGE } else { EXIT_INVALID });

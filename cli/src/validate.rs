@@ -5,9 +5,7 @@ use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use cladgen_core::load::{
-    self, CustomTypes, Diagnostic, Level, LoadOptions, Loaded, Severity, codes,
-};
+use cladgen_core::load::{self, CustomTypes, Diagnostic, Level, LoadOptions, Loaded, codes};
 
 /// How unknown keys are reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -249,35 +247,27 @@ fn load_types(
 ) -> PathBuf {
     let key = path.to_path_buf();
     if !types_cache.contains_key(&key) {
-        let state = match std::fs::read(path) {
-            Err(e) => {
-                *io_failure = true;
-                let d = Diagnostic::unlocated(
-                    Severity::Error,
-                    &codes::IO,
-                    path,
-                    format!("{} cannot be read: {e}", path.display()),
-                );
+        let state = match load::read_source(path) {
+            Err(d) => {
+                // A file that is there but not text is invalid, not an I/O failure.
+                *io_failure |= d.code != &codes::NOT_UTF8;
                 reporter.diagnostic(&d, "");
                 TypesState::Failed { path: key.clone() }
             }
-            Ok(bytes) => {
-                let text = String::from_utf8_lossy(&bytes).into_owned();
-                match load::load_types_str(path, &text, level) {
-                    Ok(t) => {
-                        for w in &t.warnings {
-                            reporter.diagnostic(w, &t.source);
-                        }
-                        TypesState::Ok(t)
+            Ok(text) => match load::load_types_str(path, &text, level) {
+                Ok(t) => {
+                    for w in &t.warnings {
+                        reporter.diagnostic(w, &t.source);
                     }
-                    Err(diags) => {
-                        for d in &diags {
-                            reporter.diagnostic(d, &text);
-                        }
-                        TypesState::Failed { path: key.clone() }
-                    }
+                    TypesState::Ok(t)
                 }
-            }
+                Err(diags) => {
+                    for d in &diags {
+                        reporter.diagnostic(d, &text);
+                    }
+                    TypesState::Failed { path: key.clone() }
+                }
+            },
         };
         types_cache.insert(key.clone(), state);
     }

@@ -251,6 +251,57 @@ fn a_toolclad_toml_with_a_cycle_fails_its_manifests() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A FIFO as the manifest or the types file is refused at once (opening it for
+/// reading would wait for a writer forever).
+#[cfg(unix)]
+#[test]
+fn fifo_paths_are_refused_without_blocking() {
+    let dir = temp_dir("fifo");
+    let fifo = dir.join("pipe.clad.toml");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let manifest = dir.join("good.clad.toml");
+    std::fs::write(&manifest, GOOD).expect("write");
+    for args in [
+        vec!["validate", fifo.to_str().expect("utf8")],
+        vec![
+            "validate",
+            "--types",
+            fifo.to_str().expect("utf8"),
+            manifest.to_str().expect("utf8"),
+        ],
+        vec![
+            "test",
+            manifest.to_str().expect("utf8"),
+            "--types",
+            fifo.to_str().expect("utf8"),
+        ],
+        vec![
+            "schema",
+            manifest.to_str().expect("utf8"),
+            "--types",
+            fifo.to_str().expect("utf8"),
+        ],
+    ] {
+        let out = cladgen(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("not a regular file"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn duplicate_tool_names_across_the_set_are_an_error() {
     let dir = temp_dir("dups");

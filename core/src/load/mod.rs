@@ -117,11 +117,11 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
 /// few KiB). A larger file is refused with `file-too-large` rather than read whole.
 pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `file-too-large`,
-/// `not-utf8`). Only regular files are opened: opening a FIFO for reading would block
-/// until something writes to it.
+/// Reads a manifest or types file as UTF-8 text, the way every load does; problems
+/// become diagnostics (`io`, `file-too-large`, `not-utf8`). Only regular files are
+/// opened: opening a FIFO for reading would block until something writes to it.
 #[allow(clippy::result_large_err)] // a cold path; `Diagnostic` is the error the API hands out
-fn read_text(path: &Path) -> Result<String, Diagnostic> {
+pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
     use std::io::Read as _;
     let meta = std::fs::metadata(path).map_err(|e| io_error(path, &e))?;
     if meta.is_dir() {
@@ -204,7 +204,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
 /// Loads and checks a manifest file. I/O problems are reported as diagnostics with
 /// code `io` (and `not-utf8` for a file that is not text).
 pub fn load_file(path: &Path, opts: &LoadOptions) -> Loaded {
-    match read_text(path) {
+    match read_source(path) {
         Ok(text) => load_str(path, &text, opts),
         Err(d) => Loaded {
             manifest: None,
@@ -229,7 +229,7 @@ pub fn load_types_str(
 #[allow(clippy::result_large_err)]
 /// Reads and resolves a `toolclad.toml`.
 pub fn load_types_file(path: &Path, unknown_keys: Level) -> Result<CustomTypes, Vec<Diagnostic>> {
-    let text = read_text(path).map_err(|d| vec![d])?;
+    let text = read_source(path).map_err(|d| vec![d])?;
     load_types_str(path, &text, unknown_keys)
 }
 
