@@ -1,5 +1,5 @@
 //! `cladgen`: validate ToolClad manifests, test a call without running it, expand
-//! the generated Rust, and print LLM tool schemas.
+//! the generated Rust, print LLM tool schemas, and explain diagnostic codes.
 //!
 //! Exit codes: 0 when everything is valid (warnings allowed), 1 when a manifest is
 //! invalid, 2 on usage or I/O errors.
@@ -13,6 +13,7 @@ use cladgen_core::model::Manifest;
 use clap::{Parser, Subcommand};
 
 mod expand_cmd;
+mod explain_cmd;
 mod schema_cmd;
 mod test_cmd;
 mod validate;
@@ -37,6 +38,8 @@ enum Command {
     Test(test_cmd::TestArgs),
     /// Print the Rust code generated for one manifest (what a build script writes).
     Expand(expand_cmd::ExpandArgs),
+    /// Explain a diagnostic code (`cladgen explain bad-regex`); list them all without one.
+    Explain(explain_cmd::ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +57,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Expand(args) => expand_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
     }
 }
 
