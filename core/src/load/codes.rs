@@ -175,9 +175,14 @@ codes! {
         "an argument's `default` is not a valid value of its type",
         means: "The `default` of an argument is checked with the same rules as a value \
             an LLM sends (type, `allowed`, `pattern`, `min`/`max`, ...). This default \
-            fails them, so the tool would run with a value it refuses from callers.",
+            fails them, so the tool would run with a value it refuses from callers. A \
+            negative `default` of an `integer` or `number` argument that can start an \
+            argv element is refused the same way: it looks like an option \
+            (`option-like-value`).",
         fix: "Change `default` to a value the argument accepts, or relax the constraint \
-            if the default is right. The note says what was expected.";
+            if the default is right (`allow_option_values = true`, or a fixed prefix such \
+            as `--offset={value}`, for a negative number). The note says what was \
+            expected.";
     BAD_HEADER = "bad-header", Error,
         "an `[http.headers]` entry that is not a valid HTTP header",
         means: "A header name must be an HTTP token (letters, digits and \
@@ -234,11 +239,15 @@ codes! {
             default, or an immediate timeout), so cladgen refuses it rather than guess.",
         fix: "Set a positive number of seconds, or remove the key to use the default.";
     BAD_URL = "bad-url", Error,
-        "an `http.url` that does not start with a scheme or a `url` argument",
+        "a URL whose fixed part is not a plain `http`/`https` URL with a host",
         means: "The server an HTTP tool calls must be fixed by the manifest (or come from \
-            a validated `url` argument), so `http.url` must start with `https://...` or \
-            with a placeholder of type `url`.",
-        fix: "Write the full URL, e.g. `url = \"https://api.example.com/v1/{id}\"`.";
+            a validated `url` argument). `http.url` must start with `http://` or \
+            `https://` (or be a `url` placeholder), and its literal authority must name a \
+            host without userinfo (`user:password@`), `%`, `\\`, spaces or controls. \
+            Literal URLs elsewhere (a browser's `login_url`) must parse as `http`/`https` \
+            URLs with a host and no userinfo.",
+        fix: "Write the full URL, e.g. `url = \"https://api.example.com/v1/{id}\"`; \
+            send credentials in a header or through `secret_ref`, never in the URL.";
     BINARY_MISMATCH = "binary-mismatch", Warning,
         "`tool.binary` is not the program the command runs",
         means: "Policies, reviewers and the generated docs read `tool.binary` as the \
@@ -508,12 +517,17 @@ codes! {
             invalid byte.",
         fix: "Re-encode the file as UTF-8.";
     OPTION_LIKE_VALUE = "option-like-value", Warning,
-        "a free-text argument passed as a whole argv element",
-        means: "A value that makes up a whole argv element and starts with `-` could be \
-            read as an option by the program, so such values are refused at run time. \
-            The warning says so up front.",
-        fix: "Give the value a fixed prefix (`--flag={value}`), or set \
-            `allow_option_values = true` if the program should receive option-like values.";
+        "an argument whose value can start an argv element and look like an option",
+        means: "A value that can be the first text of an argv element and starts with \
+            `-` could be read as an option by the program, so such values are refused at \
+            run time unless the argument sets `allow_option_values`. This warns about \
+            free-text arguments (`string`, ...) and about `integer`/`number` arguments \
+            whose bounds admit negative values. Text before the value counts only when \
+            it can never be empty (a non-empty literal, a value that never prints `\"\"`, \
+            a mapping without an empty flag string).",
+        fix: "Give the value a fixed, non-empty prefix (`--flag={value}`), set `min = 0` \
+            on a number that is never negative, or set `allow_option_values = true` if \
+            the program should receive option-like values.";
     PLACEHOLDER_IN_MAPPING = "placeholder-in-mapping", Error,
         "a placeholder inside a `[command.mappings]` value",
         means: "Mapping values are fixed flags, split with POSIX shell quoting at build \
@@ -608,12 +622,20 @@ codes! {
         fix: "Correct the type name (the help line suggests the closest), or declare the \
             custom type in `toolclad.toml` next to the manifests.";
     UNSAFE_URL_PART = "unsafe-url-part", Error,
-        "a free-form value placed before the URL path",
-        means: "Before the path, a value is inserted verbatim and could change which \
-            server is called. Only values whose validated form is a host, URL or number \
-            are allowed there.",
-        fix: "Use a `url`, `scope_target`, `ip_address`, `port`, `integer` or `enum` \
-            argument there, or move the value into the path or query.";
+        "a value placed where it could change which server an `[http]` URL calls",
+        means: "Before the URL path a value is inserted verbatim, so only values whose \
+            type fixes them as one host, address or port may sit there. A whole host is \
+            a `scope_target`, an `ip_address` or an `enum` of host names or dotted quads; \
+            a value joined to literal host text (`{region}.api.example.com`) is an `enum` \
+            of letters, digits, `.` and `-`; after a literal `:` a `port` (or an `enum` of \
+            port numbers) is the whole port. Numbers and `url` arguments never stand in \
+            the host, two values are never adjacent, secrets never sit before the path, \
+            and a `url` argument may start the URL only as the whole URL (its own path \
+            or `?` would swallow the text after it).",
+        fix: "Use a `scope_target`, `ip_address` or `enum` argument for the host (a \
+            `port` for the port), write `url = \"{base}\"` alone for a whole-URL \
+            argument, send secrets in a header, or move the value into the path or \
+            query.";
     UNUSED_ARG = "unused-arg", Warning,
         "an argument the command never uses",
         means: "No template, `exec` element, mapping or conditional of the running \
