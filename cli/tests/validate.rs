@@ -305,6 +305,32 @@ fn fifo_paths_are_refused_without_blocking() {
             text(&out.stderr)
         );
     }
+    // The build script and `include_manifest!` read through the same reader.
+    let built = cladgen_build::Builder::new()
+        .base_dir(&dir)
+        .manifest("pipe.clad.toml")
+        .load();
+    let Err(cladgen_build::Error::Manifests { diagnostics, .. }) = built else {
+        panic!("a FIFO is no manifest: {built:?}");
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == &cladgen_core::load::codes::IO
+                && d.message.contains("not a regular file")),
+        "{diagnostics:?}"
+    );
+    let expanded = cladgen_codegen::include_manifest(
+        "\"pipe.clad.toml\"".parse().expect("tokens"),
+        Some(&dir),
+        &cladgen_codegen::GenOptions::default(),
+    )
+    .to_string();
+    assert!(
+        expanded.contains("compile_error")
+            && expanded.contains("[io]: pipe.clad.toml is not a regular file"),
+        "{expanded}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
