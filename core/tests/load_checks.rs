@@ -1797,10 +1797,18 @@ fn a_file_over_the_cap_is_refused_with_its_own_code() {
         "{}",
         l.diagnostics[0].message
     );
+    // Through a `Project` (the CLI, the build, the macro): the same refusal, and an
+    // input that could not be used rather than an invalid manifest.
+    let set = Project::new().load_file(&big);
+    assert_eq!(set.diagnostics.len(), 1, "{}", set.render(false));
+    assert_eq!(set.diagnostics[0].code, &codes::FILE_TOO_LARGE);
+    assert!(set.has_input_errors());
     // Exactly at the cap is still read (and then checked as a manifest).
     std::fs::write(&big, vec![b'#'; len - 1]).expect("write");
     let l = load_file(&big, &LoadOptions::default());
     assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
+    let set = Project::new().load_file(&big);
+    assert!(set.has_errors() && !set.has_input_errors());
     let _ = std::fs::remove_dir_all(&root);
 }
 
