@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cladgen_core::load::codes::{self, Code};
 use cladgen_core::load::{
     self, CustomTypes, LoadOptions, Loaded, UnknownKeys, collect_manifests, find_types_file,
     load_types_file,
@@ -99,7 +100,7 @@ fn every_corpus_manifest_loads_except_the_three_with_undeclared_types() {
                 let errors: Vec<_> = l.diagnostics.iter().filter(|d| d.is_error()).collect();
                 assert_eq!(errors.len(), 1, "{}", l.render(false));
                 let e = errors[0];
-                assert_eq!(e.code, "unknown-type");
+                assert_eq!(e.code, &codes::UNKNOWN_TYPE);
                 assert!(e.message.contains(&format!("`{ty}`")), "{}", e.message);
                 // Located at the type's value.
                 let at = l.source.get(e.span.clone()).unwrap_or("");
@@ -157,7 +158,7 @@ fn find<'a>(all: &'a [Loaded], suffix: &str) -> &'a Loaded {
         .unwrap_or_else(|| panic!("{suffix} not in corpus"))
 }
 
-fn codes(l: &Loaded) -> Vec<&'static str> {
+fn codes_of(l: &Loaded) -> Vec<&'static Code> {
     l.diagnostics.iter().map(|d| d.code).collect()
 }
 
@@ -169,18 +170,18 @@ fn odd_but_harmless_corpus_features_are_warnings() {
     // symbi-redteam: executor beside a template with `{}`, `_scan_id` default.
     let amass = find(&all, "symbi-redteam/tools/amass_enum.clad.toml");
     assert!(amass.manifest.is_some());
-    let c = codes(amass);
+    let c = codes_of(amass);
     for code in [
-        "unused-template",
-        "empty-placeholder",
-        "executor-var-default",
+        &codes::UNUSED_TEMPLATE,
+        &codes::EMPTY_PLACEHOLDER,
+        &codes::EXECUTOR_VAR_DEFAULT,
     ] {
         assert!(c.contains(&code), "{code} missing: {c:?}");
     }
     assert!(amass.diagnostics.iter().all(|d| !d.is_error()));
     let empties = all
         .iter()
-        .filter(|l| codes(l).contains(&"empty-placeholder"))
+        .filter(|l| codes_of(l).contains(&&codes::EMPTY_PLACEHOLDER))
         .count();
     assert_eq!(empties, 17, "the 17 symbi-redteam templates with `{{}}`");
     let m = amass.manifest.as_ref().expect("loads");
@@ -194,7 +195,7 @@ fn odd_but_harmless_corpus_features_are_warnings() {
     let q = nikto
         .diagnostics
         .iter()
-        .find(|d| d.code == "quoted-literal")
+        .find(|d| d.code == &codes::QUOTED_LITERAL)
         .expect("quoted literal warned");
     assert_eq!(nikto.source.get(q.span.clone()), Some("'100'"));
     assert!(nikto.manifest.is_some());
@@ -204,7 +205,7 @@ fn odd_but_harmless_corpus_features_are_warnings() {
     assert!(
         run.diagnostics
             .iter()
-            .any(|d| d.code == "unused-arg" && d.message.contains("`script`")),
+            .any(|d| d.code == &codes::UNUSED_ARG && d.message.contains("`script`")),
         "{}",
         run.render(false)
     );

@@ -1,6 +1,7 @@
 //! `cladgen_build::Builder`: inputs, errors, output files and Cargo directives.
 
 use cladgen_build::{Builder, Error, UnknownKeys};
+use cladgen_core::load::codes;
 use std::path::{Path, PathBuf};
 
 struct TempDir(PathBuf);
@@ -56,9 +57,9 @@ fn every_error_of_every_manifest_is_reported_with_its_location() {
     let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
     assert_eq!(errors.len(), 2, "{rendered}");
     assert!(
-        errors
-            .iter()
-            .any(|d| d.code == "unknown-key" && d.file.ends_with("a.clad.toml") && d.line == 10)
+        errors.iter().any(|d| d.code == &codes::UNKNOWN_KEY
+            && d.file.ends_with("a.clad.toml")
+            && d.line == 10)
     );
     assert!(
         errors
@@ -175,7 +176,7 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
         .render()
         .unwrap();
     assert!(
-        g.warnings.iter().any(|w| w.code == "unknown-key"),
+        g.warnings.iter().any(|w| w.code == &codes::UNKNOWN_KEY),
         "{:?}",
         g.warnings
     );
@@ -338,7 +339,7 @@ fn load_checks_without_writing_and_the_types_search_stops_at_the_base_dir() {
         panic!("the decoy above the base dir must not be used");
     };
     assert!(
-        diagnostics.iter().any(|d| d.code == "unknown-type"),
+        diagnostics.iter().any(|d| d.code == &codes::UNKNOWN_TYPE),
         "{diagnostics:?}"
     );
 

@@ -1,5 +1,6 @@
 //! `cladgen`: validate ToolClad manifests, test a call without running it, run it
-//! under the gate, expand the generated Rust, and print LLM tool schemas.
+//! under the gate, expand the generated Rust, print LLM tool schemas, and explain
+//! diagnostic codes.
 //!
 //! Exit codes: 0 when everything is valid (warnings allowed), 1 when a manifest is
 //! invalid, 2 on usage or I/O errors. `run`: 0 on success, 1 when the call was
@@ -14,6 +15,7 @@ use cladgen_core::model::Manifest;
 use clap::{Parser, Subcommand};
 
 mod expand_cmd;
+mod explain_cmd;
 mod run_cmd;
 mod schema_cmd;
 mod test_cmd;
@@ -42,6 +44,8 @@ enum Command {
     Run(run_cmd::RunArgs),
     /// Print the Rust code generated for one manifest (what a build script writes).
     Expand(expand_cmd::ExpandArgs),
+    /// Explain a diagnostic code (`cladgen explain bad-regex`); list them all without one.
+    Explain(explain_cmd::ExplainArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +64,7 @@ fn main() -> ExitCode {
         Command::Test(args) => test_cmd::run(args),
         Command::Run(args) => run_cmd::run(args),
         Command::Expand(args) => expand_cmd::run(args),
+        Command::Explain(args) => explain_cmd::run(args),
     }
 }
 

@@ -138,7 +138,7 @@ fn json_format_prints_diagnostics_and_summaries_as_json_lines() {
         .collect();
     let diag = lines
         .iter()
-        .find(|v| v["code"] == "unknown-type")
+        .find(|v| v["code"] == cladgen_core::load::codes::UNKNOWN_TYPE.name)
         .expect("diagnostic");
     assert_eq!(diag["line"], 9);
     assert_eq!(diag["column"], 8);
@@ -257,6 +257,83 @@ fn a_toolclad_toml_with_a_cycle_fails_its_manifests() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A FIFO as the manifest or the types file is refused at once (opening it for
+/// reading would wait for a writer forever).
+#[cfg(unix)]
+#[test]
+fn fifo_paths_are_refused_without_blocking() {
+    let dir = temp_dir("fifo");
+    let fifo = dir.join("pipe.clad.toml");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let manifest = dir.join("good.clad.toml");
+    std::fs::write(&manifest, GOOD).expect("write");
+    for args in [
+        vec!["validate", fifo.to_str().expect("utf8")],
+        vec![
+            "validate",
+            "--types",
+            fifo.to_str().expect("utf8"),
+            manifest.to_str().expect("utf8"),
+        ],
+        vec![
+            "test",
+            manifest.to_str().expect("utf8"),
+            "--types",
+            fifo.to_str().expect("utf8"),
+        ],
+        vec![
+            "schema",
+            manifest.to_str().expect("utf8"),
+            "--types",
+            fifo.to_str().expect("utf8"),
+        ],
+    ] {
+        let out = cladgen(&args);
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains("not a regular file"),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    // The build script and `include_manifest!` read through the same reader.
+    let built = cladgen_build::Builder::new()
+        .base_dir(&dir)
+        .manifest("pipe.clad.toml")
+        .load();
+    let Err(cladgen_build::Error::Manifests { diagnostics, .. }) = built else {
+        panic!("a FIFO is no manifest: {built:?}");
+    };
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.code == &cladgen_core::load::codes::IO
+                && d.message.contains("not a regular file")),
+        "{diagnostics:?}"
+    );
+    let expanded = cladgen_codegen::include_manifest(
+        "\"pipe.clad.toml\"".parse().expect("tokens"),
+        Some(&dir),
+        &cladgen_codegen::GenOptions::default(),
+    )
+    .to_string();
+    assert!(
+        expanded.contains("compile_error")
+            && expanded.contains("[io]: pipe.clad.toml is not a regular file"),
+        "{expanded}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn duplicate_tool_names_across_the_set_are_an_error() {
     let dir = temp_dir("dups");
@@ -292,6 +369,7 @@ fn duplicate_tool_names_across_the_set_are_an_error() {
 /// types file and report the same diagnostics: one types-file policy on every path.
 mod one_policy_on_every_path {
     use super::*;
+    use cladgen_core::load::codes;
 
     /// `(severity, code, file name, line, column)`, sorted.
     type Found = Vec<(String, String, String, usize, usize)>;
@@ -350,7 +428,7 @@ mod one_policy_on_every_path {
             .map(|d| {
                 (
                     d.severity.as_str().to_owned(),
-                    d.code.to_owned(),
+                    d.code.name.to_owned(),
                     file_name(&d.file.to_string_lossy()),
                     d.line,
                     d.column,
@@ -442,21 +520,21 @@ mod one_policy_on_every_path {
         let expected: Found = vec![
             (
                 "error".into(),
-                "unknown-key".into(),
+                codes::UNKNOWN_KEY.name.into(),
                 "a.clad.toml".into(),
                 10,
                 1,
             ),
             (
                 "error".into(),
-                "unknown-type".into(),
+                codes::UNKNOWN_TYPE.name.into(),
                 "b.clad.toml".into(),
                 7,
                 8,
             ),
             (
                 "warning".into(),
-                "required-with-default".into(),
+                codes::REQUIRED_WITH_DEFAULT.name.into(),
                 "a.clad.toml".into(),
                 9,
                 11,
@@ -505,4 +583,56 @@ fn every_command_prints_warnings_on_stderr() {
         );
     }
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `cladgen explain`: every registered code prints its registry text.
+mod explain {
+    use super::{cladgen, text};
+    use cladgen_core::load::codes;
+
+    #[test]
+    fn every_code_is_explained() {
+        for c in codes::ALL {
+            let out = cladgen(&["explain", c.name]);
+            assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+            assert_eq!(text(&out.stdout), c.explain(), "explain {}", c.name);
+        }
+    }
+
+    #[test]
+    fn the_rendered_form_is_accepted() {
+        let out = cladgen(&["explain", "error[bad-regex]"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        assert!(text(&out.stdout).starts_with("error[bad-regex]: "));
+    }
+
+    #[test]
+    fn an_unknown_code_is_a_usage_error_with_a_suggestion() {
+        let out = cladgen(&["explain", "bad-regx"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(out.stdout.is_empty());
+        let err = text(&out.stderr);
+        assert!(err.contains("`bad-regx` is not a diagnostic code"), "{err}");
+        assert!(err.contains("did you mean `bad-regex`?"), "{err}");
+        let out = cladgen(&["explain", "zzzz"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(text(&out.stderr).contains("run `cladgen explain` to list every code"));
+    }
+
+    #[test]
+    fn without_a_code_every_code_is_listed() {
+        let out = cladgen(&["explain"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let listing = text(&out.stdout);
+        assert_eq!(listing.lines().count(), codes::ALL.len());
+        for c in codes::ALL {
+            assert!(
+                listing
+                    .lines()
+                    .any(|l| l.starts_with(c.name) && l.ends_with(c.summary)),
+                "{} missing from:\n{listing}",
+                c.name
+            );
+        }
+    }
 }

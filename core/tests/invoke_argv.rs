@@ -4,6 +4,7 @@
 mod invoke_util;
 
 use cladgen_core::invoke::{Call, ExecContext, InvokeError, MapSecrets, Plan, argv_command};
+use cladgen_core::load::codes;
 use cladgen_core::model::*;
 use cladgen_core::value::{ParseOptions, Rule};
 use invoke_util::*;
@@ -599,7 +600,7 @@ mod loaded_option_values {
         let l = load(body);
         l.diagnostics
             .iter()
-            .filter(|d| d.code == "option-like-value" && d.severity == Severity::Warning)
+            .filter(|d| d.code == &codes::OPTION_LIKE_VALUE && d.severity == Severity::Warning)
             .map(|d| l.source.get(d.span.clone()).unwrap_or("").to_string())
             .collect()
     }
@@ -729,7 +730,7 @@ mod loaded_option_values {
             let d = l
                 .diagnostics
                 .iter()
-                .find(|d| d.code == "option-like-value")
+                .find(|d| d.code == &codes::OPTION_LIKE_VALUE)
                 .unwrap();
             assert!(d.message.contains("`pid`"), "{}", d.message);
             assert!(
@@ -769,7 +770,8 @@ mod loaded_option_values {
             assert!(
                 l.diagnostics
                     .iter()
-                    .any(|d| d.code == "bad-default" && l.source[d.span.clone()].trim() == "-1"),
+                    .any(|d| d.code == &codes::BAD_DEFAULT
+                        && l.source[d.span.clone()].trim() == "-1"),
                 "{}",
                 l.render(false)
             );

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use cladgen_core::load::codes::{self, Code};
 use cladgen_core::load::*;
 use cladgen_core::model::*;
 
@@ -15,7 +16,7 @@ fn load(text: &str) -> Loaded {
 }
 
 /// (code, severity, text at the span) of every diagnostic.
-fn diags(l: &Loaded) -> Vec<(&'static str, Severity, String)> {
+fn diags(l: &Loaded) -> Vec<(&'static Code, Severity, String)> {
     l.diagnostics
         .iter()
         .map(|d| {
@@ -28,7 +29,7 @@ fn diags(l: &Loaded) -> Vec<(&'static str, Severity, String)> {
         .collect()
 }
 
-fn has(l: &Loaded, code: &str, sev: Severity, at: &str) -> bool {
+fn has(l: &Loaded, code: &Code, sev: Severity, at: &str) -> bool {
     diags(l)
         .iter()
         .any(|(c, s, t)| *c == code && *s == sev && t == at)
@@ -64,28 +65,33 @@ _scan_id = "auto"
     ));
     assert!(l.manifest.is_some(), "{}", l.render(false));
     assert!(l.diagnostics.iter().all(|d| !d.is_error()));
-    assert!(has(&l, "required-with-default", Severity::Warning, "\"x\""));
     assert!(has(
         &l,
-        "constraint-not-applicable",
+        &codes::REQUIRED_WITH_DEFAULT,
+        Severity::Warning,
+        "\"x\""
+    ));
+    assert!(has(
+        &l,
+        &codes::CONSTRAINT_NOT_APPLICABLE,
         Severity::Warning,
         "[\"1\"]"
     ));
     assert!(has(
         &l,
-        "unused-template",
+        &codes::UNUSED_TEMPLATE,
         Severity::Warning,
         "\"wrap.sh {} {target}\""
     ));
-    assert!(has(&l, "empty-placeholder", Severity::Warning, "{}"));
+    assert!(has(&l, &codes::EMPTY_PLACEHOLDER, Severity::Warning, "{}"));
     assert!(has(
         &l,
-        "executor-var-default",
+        &codes::EXECUTOR_VAR_DEFAULT,
         Severity::Warning,
         "_scan_id"
     ));
     // The executor receives every argument: none is unused.
-    assert!(!diags(&l).iter().any(|(c, _, _)| *c == "unused-arg"));
+    assert!(!diags(&l).iter().any(|(c, _, _)| *c == &codes::UNUSED_ARG));
     let m = l.manifest.expect("loads");
     assert_eq!(
         m.args[0].default, None,
@@ -123,22 +129,27 @@ a = "-a"
     assert!(l.manifest.is_some(), "{}", l.render(false));
     assert!(has(
         &l,
-        "unused-template",
+        &codes::UNUSED_TEMPLATE,
         Severity::Warning,
         "\"tool {target}\""
     ));
-    assert!(has(&l, "unused-arg", Severity::Warning, "unused"));
-    assert!(has(&l, "unused-default", Severity::Warning, "rate"));
-    assert!(has(&l, "shadowed-default", Severity::Warning, "target"));
-    assert!(has(&l, "unused-mapping", Severity::Warning, "mode"));
+    assert!(has(&l, &codes::UNUSED_ARG, Severity::Warning, "unused"));
+    assert!(has(&l, &codes::UNUSED_DEFAULT, Severity::Warning, "rate"));
     assert!(has(
         &l,
-        "mapping-missing-value",
+        &codes::SHADOWED_DEFAULT,
+        Severity::Warning,
+        "target"
+    ));
+    assert!(has(&l, &codes::UNUSED_MAPPING, Severity::Warning, "mode"));
+    assert!(has(
+        &l,
+        &codes::MAPPING_MISSING_VALUE,
         Severity::Warning,
         "[command.mappings.mode]"
     ));
     // `mode` is mapped but the mapping is never used: it is unused as well.
-    assert!(has(&l, "unused-arg", Severity::Warning, "mode"));
+    assert!(has(&l, &codes::UNUSED_ARG, Severity::Warning, "mode"));
 }
 
 #[test]
@@ -147,7 +158,12 @@ fn exec_beside_executor_is_unused() {
         "\n[command]\nexecutor = \"w.sh\"\nexec = [\"tool\"]\n",
     ));
     assert!(l.manifest.is_some());
-    assert!(has(&l, "unused-exec", Severity::Warning, "[\"tool\"]"));
+    assert!(has(
+        &l,
+        &codes::UNUSED_EXEC,
+        Severity::Warning,
+        "[\"tool\"]"
+    ));
 }
 
 #[test]
@@ -174,7 +190,7 @@ exec = ["tool", "{a}", "{b}", "--c={c}", "{d}"]
     assert!(l.manifest.is_some());
     let warned: Vec<String> = diags(&l)
         .into_iter()
-        .filter(|(c, _, _)| *c == "option-like-value")
+        .filter(|(c, _, _)| *c == &codes::OPTION_LIKE_VALUE)
         .map(|(_, _, t)| t)
         .collect();
     assert_eq!(warned, ["a", "d"]);
@@ -206,8 +222,8 @@ template = "-r {ratio}"
         .manifest
         .as_ref()
         .unwrap_or_else(|| panic!("{}", l.render(false)));
-    assert!(has(&l, "quoted-literal", Severity::Warning, "'0'"));
-    assert!(has(&l, "quoted-literal", Severity::Warning, "'0.5'"));
+    assert!(has(&l, &codes::QUOTED_LITERAL, Severity::Warning, "'0'"));
+    assert!(has(&l, &codes::QUOTED_LITERAL, Severity::Warning, "'0.5'"));
     let Backend::Command(c) = &m.backend else {
         panic!()
     };
@@ -259,7 +275,9 @@ fn when_literals_must_fit_the_argument_type() {
         );
         if !ok {
             assert!(
-                l.diagnostics.iter().any(|d| d.code == "when-incomparable"),
+                l.diagnostics
+                    .iter()
+                    .any(|d| d.code == &codes::WHEN_INCOMPARABLE),
                 "{ty} {when}: {}",
                 l.render(false)
             );
@@ -288,7 +306,7 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
         strict
             .diagnostics
             .iter()
-            .filter(|d| d.code == "unknown-key")
+            .filter(|d| d.code == &codes::UNKNOWN_KEY)
             .count(),
         2
     );
@@ -300,11 +318,16 @@ fn unknown_keys_can_be_downgraded_to_warnings() {
         },
     );
     assert!(lax.manifest.is_some(), "{}", lax.render(false));
-    assert!(has(&lax, "unknown-key", Severity::Warning, "new_thing"));
+    assert!(has(
+        &lax,
+        &codes::UNKNOWN_KEY,
+        Severity::Warning,
+        "new_thing"
+    ));
     let d = lax
         .diagnostics
         .iter()
-        .find(|d| d.code == "unknown-key" && d.message.contains("new_thing"))
+        .find(|d| d.code == &codes::UNKNOWN_KEY && d.message.contains("new_thing"))
         .expect("warned");
     assert!(
         d.note.as_deref().is_some_and(|n| n.contains("`template`")),
@@ -343,7 +366,7 @@ fn defaults_are_checked_against_their_type() {
         );
         if !ok {
             let d = l.diagnostics.iter().find(|d| d.is_error()).expect("error");
-            assert_eq!(d.code, "bad-default", "{}", l.render(false));
+            assert_eq!(d.code, &codes::BAD_DEFAULT, "{}", l.render(false));
             assert_eq!(l.source.get(d.span.clone()), Some(default));
         }
     }
@@ -426,7 +449,10 @@ fn custom_type_cycles_and_bad_bases_are_reported() {
         "[types.a]\nbase = \"b\"\n\n[types.b]\nbase = \"c\"\n\n[types.c]\nbase = \"a\"\n\n[types.ok]\nbase = \"string\"\n",
     )
     .expect_err("cycle");
-    let cycles: Vec<&Diagnostic> = err.iter().filter(|d| d.code == "type-cycle").collect();
+    let cycles: Vec<&Diagnostic> = err
+        .iter()
+        .filter(|d| d.code == &codes::TYPE_CYCLE)
+        .collect();
     assert_eq!(cycles.len(), 1, "reported once: {err:?}");
     assert_eq!(
         cycles[0].message,
@@ -435,24 +461,24 @@ fn custom_type_cycles_and_bad_bases_are_reported() {
     assert_eq!((cycles[0].line, cycles[0].column), (2, 8));
 
     let err = types("[types.x]\nbase = \"strng\"\n").expect_err("unknown base");
-    assert_eq!(err[0].code, "unknown-type");
+    assert_eq!(err[0].code, &codes::UNKNOWN_TYPE);
     assert_eq!(err[0].help.as_deref(), Some("did you mean `string`?"));
 
     let err = types("[types.string]\nbase = \"integer\"\n").expect_err("builtin name");
-    assert_eq!(err[0].code, "builtin-redefined");
+    assert_eq!(err[0].code, &codes::BUILTIN_REDEFINED);
 
     let err = types("[types.x]\npattern = \"a\"\n").expect_err("no base");
-    assert_eq!(err[0].code, "missing-key");
+    assert_eq!(err[0].code, &codes::MISSING_KEY);
 
     let err = types("[types.x]\nbase = \"string\"\npatern = \"a\"\n").expect_err("typo");
-    assert_eq!(err[0].code, "unknown-key");
+    assert_eq!(err[0].code, &codes::UNKNOWN_KEY);
     assert_eq!(err[0].help.as_deref(), Some("did you mean `pattern`?"));
 
     let err = types("[types.x]\nbase = \"enum\"\n").expect_err("enum without values");
-    assert_eq!(err[0].code, "enum-without-values");
+    assert_eq!(err[0].code, &codes::ENUM_WITHOUT_VALUES);
 
     let err = types("[types.x\n").expect_err("not toml");
-    assert_eq!(err[0].code, "toml-syntax");
+    assert_eq!(err[0].code, &codes::TOML_SYNTAX);
 }
 
 #[test]
@@ -481,7 +507,7 @@ fn extern_types_map_to_user_rust_types() {
     let d = l
         .diagnostics
         .iter()
-        .find(|d| d.code == "unknown-type")
+        .find(|d| d.code == &codes::UNKNOWN_TYPE)
         .expect("unknown");
     let help = d.help.as_deref().unwrap_or("");
     assert!(
@@ -497,7 +523,7 @@ fn toml_syntax_errors_are_all_reported_and_located() {
     let syntax: Vec<&Diagnostic> = l
         .diagnostics
         .iter()
-        .filter(|d| d.code == "toml-syntax")
+        .filter(|d| d.code == &codes::TOML_SYNTAX)
         .collect();
     assert!(syntax.len() >= 2, "{}", l.render(false));
     assert!(syntax.iter().all(|d| d.line >= 2));
@@ -507,7 +533,7 @@ fn toml_syntax_errors_are_all_reported_and_located() {
 fn not_a_manifest_and_empty_files() {
     let l = load("[scope]\ntargets = [\"10.0.0.0/8\"]\n");
     assert_eq!(l.diagnostics.len(), 1);
-    assert_eq!(l.diagnostics[0].code, "not-a-manifest");
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
     assert!(
         l.diagnostics[0]
             .note
@@ -515,7 +541,7 @@ fn not_a_manifest_and_empty_files() {
             .is_some_and(|n| n.contains("[scope]"))
     );
     let l = load("");
-    assert_eq!(l.diagnostics[0].code, "not-a-manifest");
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
     assert!(
         l.diagnostics[0]
             .render("", false)
@@ -530,7 +556,7 @@ fn styled_rendering_uses_colours_and_plain_does_not() {
     assert!(d.render(&l.source, true).contains('\u{1b}'));
     assert!(!d.render(&l.source, false).contains('\u{1b}'));
     let json = d.to_json();
-    assert_eq!(json["code"], "unknown-key");
+    assert_eq!(json["code"], codes::UNKNOWN_KEY.name);
     assert_eq!(json["line"], 8);
 }
 
@@ -570,14 +596,14 @@ fn files_directories_types_lookup_and_sets() {
     let empty = root.join("empty");
     std::fs::create_dir_all(&empty).expect("mkdir");
     let e = collect_manifests(std::slice::from_ref(&empty)).expect_err("empty dir");
-    assert_eq!(e.code, "empty-dir");
+    assert_eq!(e.code, &codes::EMPTY_DIR);
     assert!(e.message.contains("no `*.clad.toml`"));
     let e = collect_manifests(&[root.join("missing")]).expect_err("missing");
-    assert_eq!(e.code, "io");
+    assert_eq!(e.code, &codes::IO);
     assert!(e.message.contains("does not exist"), "{}", e.message);
 
     let missing = load_file(&root.join("nope.clad.toml"), &LoadOptions::default());
-    assert_eq!(missing.diagnostics[0].code, "io");
+    assert_eq!(missing.diagnostics[0].code, &codes::IO);
     assert_eq!(
         missing.diagnostics[0]
             .one_line()
@@ -589,7 +615,7 @@ fn files_directories_types_lookup_and_sets() {
     let bin = root.join("bin.clad.toml");
     std::fs::write(&bin, b"[tool]\nname = \"\xff\"\n").expect("write");
     let l = load_file(&bin, &LoadOptions::default());
-    assert_eq!(l.diagnostics[0].code, "not-utf8");
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_UTF8);
     assert_eq!(l.diagnostics[0].line, 2);
 
     let loaded: Vec<Loaded> = found
@@ -602,7 +628,7 @@ fn files_directories_types_lookup_and_sets() {
         .collect();
     let dups = check_set(&set);
     assert_eq!(dups.len(), 1);
-    assert_eq!(dups[0].code, "duplicate-tool-name");
+    assert_eq!(dups[0].code, &codes::DUPLICATE_TOOL_NAME);
     assert!(dups[0].message.contains("`demo`"));
     let _ = std::fs::remove_dir_all(&root);
 }
@@ -619,7 +645,7 @@ fn carets_point_inside_strings_with_escapes_and_multiline_forms() {
         let d = l
             .diagnostics
             .iter()
-            .find(|d| d.code == "undefined-placeholder")
+            .find(|d| d.code == &codes::UNDEFINED_PLACEHOLDER)
             .unwrap_or_else(|| panic!("{template}: {}", l.render(false)));
         assert_eq!(l.source.get(d.span.clone()), Some("{bogus}"), "{template}");
     }
@@ -642,7 +668,7 @@ fn project_loads_a_set_with_one_types_policy() {
         .load(&[krate.join("tools")]);
     assert!(set.has_errors());
     assert_eq!(set.diagnostics.len(), 1, "{}", set.render(false));
-    assert_eq!(set.diagnostics[0].code, "unknown-type");
+    assert_eq!(set.diagnostics[0].code, &codes::UNKNOWN_TYPE);
     assert_eq!(
         set.manifests[0].types_file, None,
         "the decoy is above the root"
@@ -670,8 +696,12 @@ fn project_loads_a_set_with_one_types_policy() {
     let set = Project::new()
         .confined_to(&krate)
         .load(&[krate.join("tools")]);
-    let codes: Vec<&str> = set.diagnostics.iter().map(|d| d.code).collect();
-    assert_eq!(codes, ["unknown-type"], "reported once, for the types file");
+    let found: Vec<&Code> = set.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        found,
+        [&codes::UNKNOWN_TYPE],
+        "reported once, for the types file"
+    );
     assert_eq!(
         set.diagnostics[0].file.file_name().unwrap(),
         "toolclad.toml"
@@ -725,7 +755,7 @@ fn project_loads_a_set_with_one_types_policy() {
     let set = Project::new()
         .types_file(TypesFile::None)
         .load_file(&krate.join("tools/a.clad.toml"));
-    assert_eq!(set.diagnostics[0].code, "unknown-type");
+    assert_eq!(set.diagnostics[0].code, &codes::UNKNOWN_TYPE);
     let set = Project::new()
         .types_file(TypesFile::At(root.join("toolclad.toml")))
         .load_file(&krate.join("tools/a.clad.toml"));
@@ -738,7 +768,7 @@ fn project_loads_a_set_with_one_types_policy() {
     std::fs::create_dir_all(krate.join("empty")).expect("mkdir");
     let set = Project::new().load(&[krate.join("empty")]);
     assert!(set.has_input_errors());
-    assert_eq!(set.diagnostics[0].code, "empty-dir");
+    assert_eq!(set.diagnostics[0].code, &codes::EMPTY_DIR);
     let _ = std::fs::remove_dir_all(&root);
 }
 
@@ -748,7 +778,7 @@ fn project_loads_a_set_with_one_types_policy() {
 fn collisions(l: &Loaded) -> Vec<(String, String)> {
     l.diagnostics
         .iter()
-        .filter(|d| d.code == "name-collision")
+        .filter(|d| d.code == &codes::NAME_COLLISION)
         .map(|d| {
             assert_eq!(d.severity, Severity::Error);
             (
@@ -973,7 +1003,7 @@ fn a_manifest_set_refuses_tool_and_command_names_that_collide_after_mapping() {
         .collect();
     let found: Vec<(String, String)> = check_set(&set)
         .into_iter()
-        .filter(|d| d.code == "name-collision")
+        .filter(|d| d.code == &codes::NAME_COLLISION)
         .map(|d| (d.file.display().to_string(), d.message))
         .collect();
     assert_eq!(
@@ -1013,7 +1043,12 @@ template = "msfwrap {opts}"
 "#,
     ));
     assert!(l.manifest.is_some(), "{}", l.render(false));
-    assert!(has(&l, "dangerous-msf-key", Severity::Warning, "\"CMD\""));
+    assert!(has(
+        &l,
+        &codes::DANGEROUS_MSF_KEY,
+        Severity::Warning,
+        "\"CMD\""
+    ));
     let m = l.manifest.unwrap();
     let keys: Vec<&str> = m.args[0]
         .ty
@@ -1042,16 +1077,21 @@ template = "msfwrap {opts} {other}"
 "#,
     ));
     assert!(l.manifest.is_none());
-    assert!(has(&l, "bad-allowed-keys", Severity::Error, "\"SET\""));
     assert!(has(
         &l,
-        "bad-allowed-keys",
+        &codes::BAD_ALLOWED_KEYS,
+        Severity::Error,
+        "\"SET\""
+    ));
+    assert!(has(
+        &l,
+        &codes::BAD_ALLOWED_KEYS,
         Severity::Error,
         "\"EXE::Custom\""
     ));
     assert!(has(
         &l,
-        "constraint-not-applicable",
+        &codes::CONSTRAINT_NOT_APPLICABLE,
         Severity::Warning,
         "[\"RHOSTS\"]"
     ));
@@ -1103,11 +1143,11 @@ url = "{url}"
 }
 
 /// The codes of the errors (with the text they point at) for a URL template.
-fn url_errors(url: &str) -> Vec<(&'static str, String)> {
+fn url_errors(url: &str) -> Vec<(&'static Code, String)> {
     let l = load(&http_manifest(url));
     diags(&l)
         .into_iter()
-        .filter(|(c, s, _)| *s == Severity::Error && *c != "unused-arg")
+        .filter(|(c, s, _)| *s == Severity::Error && *c != &codes::UNUSED_ARG)
         .map(|(c, _, t)| (c, t))
         .collect()
 }
@@ -1134,68 +1174,77 @@ fn url_templates_fix_scheme_host_and_port() {
             .collect();
         assert!(errors.is_empty(), "{url}: {}", l.render(false));
     }
-    let cases: &[(&str, &str, &str)] = &[
+    let cases: &[(&str, &Code, &str)] = &[
         // A leading url argument swallowing the fixed path.
-        ("{base}/v1/{id}", "unsafe-url-part", "{base}"),
-        ("{base}?x=1", "unsafe-url-part", "{base}"),
+        ("{base}/v1/{id}", &codes::UNSAFE_URL_PART, "{base}"),
+        ("{base}?x=1", &codes::UNSAFE_URL_PART, "{base}"),
         // Numbers as the host or glued to host text.
-        ("https://{n}/x", "unsafe-url-part", "{n}"),
-        ("https://{port}/x", "unsafe-url-part", "{port}"),
+        ("https://{n}/x", &codes::UNSAFE_URL_PART, "{n}"),
+        ("https://{port}/x", &codes::UNSAFE_URL_PART, "{port}"),
         (
             "https://api.example.com{port}/x",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{port}",
         ),
-        ("https://10.0.0.{n}/x", "unsafe-url-part", "{n}"),
-        ("https://api.example.com:{n}/x", "unsafe-url-part", "{n}"),
+        ("https://10.0.0.{n}/x", &codes::UNSAFE_URL_PART, "{n}"),
+        (
+            "https://api.example.com:{n}/x",
+            &codes::UNSAFE_URL_PART,
+            "{n}",
+        ),
         (
             "https://api.example.com:{port}0/x",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{port}",
         ),
         (
             "https://api.example.com:8{port}/x",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{port}",
         ),
         // Host-typed values joined to other text, or next to each other.
         (
             "https://{target}.evil.example/x",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{target}",
         ),
-        ("https://evil-{ip}/x", "unsafe-url-part", "{ip}"),
-        ("https://{region}{target}/x", "unsafe-url-part", "{region}"),
-        ("https://{target}:{region}/", "unsafe-url-part", "{region}"),
-        ("https://x.example/{id}", "", ""),
-        ("https://{id}.example.com/", "unsafe-url-part", "{id}"),
-        ("https://{base}/x", "unsafe-url-part", "{base}"),
-        ("https://[{ip}]/x", "unsafe-url-part", "{ip}"),
+        ("https://evil-{ip}/x", &codes::UNSAFE_URL_PART, "{ip}"),
+        (
+            "https://{region}{target}/x",
+            &codes::UNSAFE_URL_PART,
+            "{region}",
+        ),
+        (
+            "https://{target}:{region}/",
+            &codes::UNSAFE_URL_PART,
+            "{region}",
+        ),
+        ("https://{id}.example.com/", &codes::UNSAFE_URL_PART, "{id}"),
+        ("https://{base}/x", &codes::UNSAFE_URL_PART, "{base}"),
+        ("https://[{ip}]/x", &codes::UNSAFE_URL_PART, "{ip}"),
         // Enum values that are not hosts.
-        ("https://{badhost}/", "unsafe-url-part", "{badhost}"),
+        ("https://{badhost}/", &codes::UNSAFE_URL_PART, "{badhost}"),
         (
             "https://{region}:{hostname}/",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{hostname}",
         ),
         // A secret before the path.
         (
             "https://{_secret:TOKEN}@api.example.com/",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{_secret:TOKEN}",
         ),
         (
             "https://api.{_secret:TOKEN}.example.com/",
-            "unsafe-url-part",
+            &codes::UNSAFE_URL_PART,
             "{_secret:TOKEN}",
         ),
     ];
+    let fine = url_errors("https://x.example/{id}");
+    assert!(fine.is_empty(), "{fine:?}");
     for (url, code, at) in cases {
         let errors = url_errors(url);
-        if code.is_empty() {
-            assert!(errors.is_empty(), "{url}: {errors:?}");
-            continue;
-        }
         assert!(
             errors.iter().any(|(c, t)| c == code && t == at),
             "{url}: {errors:?}"
@@ -1215,7 +1264,7 @@ fn url_templates_fix_scheme_host_and_port() {
         assert!(
             errors
                 .iter()
-                .any(|(c, t)| *c == "bad-url" && *t == format!("\"{url}\"")),
+                .any(|(c, t)| *c == &codes::BAD_URL && *t == format!("\"{url}\"")),
             "{url}: {errors:?}"
         );
     }
@@ -1253,7 +1302,7 @@ template = "fetch {{page}}"
         assert!(
             has(
                 &l,
-                "forbidden-scheme",
+                &codes::FORBIDDEN_SCHEME,
                 Severity::Error,
                 &format!("\"{scheme}\"")
             ),
@@ -1280,117 +1329,141 @@ type = "integer"
     ))
 }
 
-fn codes(l: &Loaded) -> Vec<(&'static str, Severity)> {
+fn codes_of(l: &Loaded) -> Vec<(&'static Code, Severity)> {
     l.diagnostics.iter().map(|d| (d.code, d.severity)).collect()
 }
 
 #[test]
 fn arguments_that_become_programs_or_scripts_are_errors() {
-    let cases: &[(&str, &str, &str)] = &[
-        (r#"template = "sh -c {x}""#, "argument-as-script", "{x}"),
+    let cases: &[(&str, &Code, &str)] = &[
+        (
+            r#"template = "sh -c {x}""#,
+            &codes::ARGUMENT_AS_SCRIPT,
+            "{x}",
+        ),
         (
             r#"template = "bash -lc 'nmap {x}'""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "'nmap {x}'",
         ),
         (
             r#"exec = ["/bin/bash", "-c", "echo {x}"]"#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "\"echo {x}\"",
         ),
         (
             r#"template = "python3 -c {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "/usr/bin/python3.11 {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
-        (r#"template = "perl -e {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "perl -e {x}""#,
+            &codes::ARGUMENT_AS_SCRIPT,
+            "{x}",
+        ),
         (
             r#"template = "node --eval {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "awk {x} data.txt""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
-        (r#"template = "env {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "env {x}""#,
+            &codes::ARGUMENT_AS_PROGRAM,
+            "{x}",
+        ),
         (
             r#"template = "env A=1 {x} --flag""#,
-            "argument-as-program",
+            &codes::ARGUMENT_AS_PROGRAM,
             "{x}",
         ),
         (
             r#"template = "timeout 5 {x}""#,
-            "argument-as-program",
+            &codes::ARGUMENT_AS_PROGRAM,
             "{x}",
         ),
         (
             r#"template = "timeout -s KILL {n} {x}""#,
-            "argument-as-program",
+            &codes::ARGUMENT_AS_PROGRAM,
             "{x}",
         ),
         (
             r#"template = "sudo -u root sh -c {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "nice -n 5 timeout 9 bash -c {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "find . -name '*.log' -exec {x} ;""#,
-            "argument-as-program",
+            &codes::ARGUMENT_AS_PROGRAM,
             "{x}",
         ),
         (
             r#"template = "find . -execdir sh -c {x} ;""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "xargs -n 1 {x}""#,
-            "argument-as-program",
+            &codes::ARGUMENT_AS_PROGRAM,
             "{x}",
         ),
-        (r#"template = "busybox {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "busybox {x}""#,
+            &codes::ARGUMENT_AS_PROGRAM,
+            "{x}",
+        ),
         (
             r#"template = "bash -c -- {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
-        (r#"template = "bash -ce {x}""#, "argument-as-script", "{x}"),
+        (
+            r#"template = "bash -ce {x}""#,
+            &codes::ARGUMENT_AS_SCRIPT,
+            "{x}",
+        ),
         (
             r#"template = "perl -ne {x} data""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "python3 -m {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
-        (r#"template = "env -S {x}""#, "argument-as-program", "{x}"),
+        (
+            r#"template = "env -S {x}""#,
+            &codes::ARGUMENT_AS_PROGRAM,
+            "{x}",
+        ),
         (
             r#"template = "ssh -p 22 admin@host uptime {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "cmd.exe /C {x}""#,
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             "{x}",
         ),
         (
             r#"template = "{_evidence_dir}/tool {x}""#,
-            "executor-var-program",
+            &codes::EXECUTOR_VAR_PROGRAM,
             "{_evidence_dir}/tool",
         ),
     ];
@@ -1418,7 +1491,11 @@ fn arguments_that_become_programs_or_scripts_are_errors() {
     ] {
         let l = load(&command_manifest(command));
         assert!(
-            !codes(&l).iter().any(|(c, _)| c.starts_with("argument-as")),
+            !codes_of(&l).iter().any(|(c, _)| [
+                &codes::ARGUMENT_AS_SCRIPT,
+                &codes::ARGUMENT_AS_PROGRAM
+            ]
+            .contains(c)),
             "{command}: {}",
             l.render(false)
         );
@@ -1431,13 +1508,23 @@ fn careless_literal_text_is_reported_with_a_reason() {
     // NUL in an argv element and controls in the executor path: errors.
     let l = load(&command_manifest(r#"exec = ["nmap", "a\u0000b", "{x}"]"#));
     assert!(
-        has(&l, "control-in-argv", Severity::Error, "\"a\\u0000b\""),
+        has(
+            &l,
+            &codes::CONTROL_IN_ARGV,
+            Severity::Error,
+            "\"a\\u0000b\""
+        ),
         "{:?}",
         diags(&l)
     );
     let l = load(&command_manifest(r#"exec = ["nm\nap", "{x}"]"#));
     assert!(
-        has(&l, "control-in-program", Severity::Error, "\"nm\\nap\""),
+        has(
+            &l,
+            &codes::CONTROL_IN_PROGRAM,
+            Severity::Error,
+            "\"nm\\nap\""
+        ),
         "{:?}",
         diags(&l)
     );
@@ -1445,7 +1532,7 @@ fn careless_literal_text_is_reported_with_a_reason() {
     assert!(
         has(
             &l,
-            "control-in-program",
+            &codes::CONTROL_IN_PROGRAM,
             Severity::Error,
             "\"scripts/wrap\\n.sh\""
         ),
@@ -1459,7 +1546,7 @@ fn careless_literal_text_is_reported_with_a_reason() {
     assert!(l.manifest.is_some(), "{}", l.render(false));
     assert!(has(
         &l,
-        "control-in-argv",
+        &codes::CONTROL_IN_ARGV,
         Severity::Warning,
         "\"--script-args=a\\nb\""
     ));
@@ -1467,7 +1554,7 @@ fn careless_literal_text_is_reported_with_a_reason() {
     let l = load(&command_manifest(r#"executor = "scripts/{x}.sh""#));
     assert!(has(
         &l,
-        "literal-placeholder",
+        &codes::LITERAL_PLACEHOLDER,
         Severity::Error,
         "\"scripts/{x}.sh\""
     ));
@@ -1476,7 +1563,12 @@ fn careless_literal_text_is_reported_with_a_reason() {
     ));
     assert!(l.manifest.is_none(), "{}", l.render(false));
     assert!(
-        has(&l, "literal-placeholder", Severity::Error, "{_scan_id}"),
+        has(
+            &l,
+            &codes::LITERAL_PLACEHOLDER,
+            Severity::Error,
+            "{_scan_id}"
+        ),
         "{:?}",
         diags(&l)
     );
@@ -1486,7 +1578,9 @@ fn careless_literal_text_is_reported_with_a_reason() {
     ));
     assert!(l.manifest.is_some(), "{}", l.render(false));
     assert!(
-        !codes(&l).iter().any(|(c, _)| *c == "literal-placeholder"),
+        !codes_of(&l)
+            .iter()
+            .any(|(c, _)| *c == &codes::LITERAL_PLACEHOLDER),
         "{:?}",
         diags(&l)
     );
@@ -1495,7 +1589,7 @@ fn careless_literal_text_is_reported_with_a_reason() {
         "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"timeout 60 masscan {{x}}\"\n{OUT}"
     ));
     assert!(
-        has(&l, "binary-mismatch", Severity::Warning, "timeout"),
+        has(&l, &codes::BINARY_MISMATCH, Severity::Warning, "timeout"),
         "{:?}",
         diags(&l)
     );
@@ -1503,7 +1597,9 @@ fn careless_literal_text_is_reported_with_a_reason() {
         "{TOOL}binary = \"nmap\"\n\n[args.x]\ntype = \"string\"\nrequired = true\n\n[command]\ntemplate = \"/usr/bin/nmap {{x}}\"\n{OUT}"
     ));
     assert!(
-        !codes(&l).iter().any(|(c, _)| *c == "binary-mismatch"),
+        !codes_of(&l)
+            .iter()
+            .any(|(c, _)| *c == &codes::BINARY_MISMATCH),
         "{:?}",
         diags(&l)
     );
@@ -1512,7 +1608,7 @@ fn careless_literal_text_is_reported_with_a_reason() {
         "\n[args.x]\ntype = \"string\"\nposition = -1\n\n[command]\ntemplate = \"t {x}\"\n",
     ));
     assert!(
-        has(&l, "negative-position", Severity::Error, "-1"),
+        has(&l, &codes::NEGATIVE_POSITION, Severity::Error, "-1"),
         "{:?}",
         diags(&l)
     );
@@ -1533,22 +1629,32 @@ slow = "-T1\u0007"
 "#,
     ));
     assert!(
-        has(&l, "control-in-value", Severity::Error, "\"slow\\u202e\""),
+        has(
+            &l,
+            &codes::CONTROL_IN_VALUE,
+            Severity::Error,
+            "\"slow\\u202e\""
+        ),
         "{:?}",
         diags(&l)
     );
     assert!(
-        has(&l, "metachar-in-value", Severity::Warning, "\"a;b\""),
+        has(&l, &codes::METACHAR_IN_VALUE, Severity::Warning, "\"a;b\""),
         "{:?}",
         diags(&l)
     );
     assert!(
-        has(&l, "control-in-value", Severity::Error, "\"-T1\\u0007\""),
+        has(
+            &l,
+            &codes::CONTROL_IN_VALUE,
+            Severity::Error,
+            "\"-T1\\u0007\""
+        ),
         "{:?}",
         diags(&l)
     );
     assert!(
-        has(&l, "metachar-in-value", Severity::Warning, "\"-x|y\""),
+        has(&l, &codes::METACHAR_IN_VALUE, Severity::Warning, "\"-x|y\""),
         "{:?}",
         diags(&l)
     );
@@ -1560,12 +1666,12 @@ fn mcp_names_and_startup_commands_are_checked() {
         "\n[mcp]\nserver = \"files; rm\"\ntool = \"read\\tfile\"\n",
     ));
     assert!(
-        has(&l, "bad-mcp-name", Severity::Error, "\"files; rm\""),
+        has(&l, &codes::BAD_MCP_NAME, Severity::Error, "\"files; rm\""),
         "{:?}",
         diags(&l)
     );
     assert!(
-        has(&l, "bad-mcp-name", Severity::Error, "\"read\\tfile\""),
+        has(&l, &codes::BAD_MCP_NAME, Severity::Error, "\"read\\tfile\""),
         "{:?}",
         diags(&l)
     );
@@ -1573,7 +1679,7 @@ fn mcp_names_and_startup_commands_are_checked() {
         "\n[mcp]\nserver = \"files\"\ntool = \"read_file\"\n",
     ));
     assert!(
-        !codes(&l).iter().any(|(c, _)| *c == "bad-mcp-name"),
+        !codes_of(&l).iter().any(|(c, _)| *c == &codes::BAD_MCP_NAME),
         "{:?}",
         diags(&l)
     );
@@ -1586,7 +1692,7 @@ fn mcp_names_and_startup_commands_are_checked() {
     assert!(
         has(
             &l,
-            "shell-syntax-in-startup",
+            &codes::SHELL_SYNTAX_IN_STARTUP,
             Severity::Warning,
             "\"msfconsole -q; id\""
         ),
@@ -1597,7 +1703,7 @@ fn mcp_names_and_startup_commands_are_checked() {
     assert!(
         has(
             &l,
-            "control-in-program",
+            &codes::CONTROL_IN_PROGRAM,
             Severity::Error,
             "\"msfconsole\\u0000 -q\""
         ),
@@ -1625,9 +1731,119 @@ fn browser_login_urls_are_http_without_userinfo() {
         let l = load(&text);
         assert!(l.manifest.is_none(), "{bad}");
         assert!(
-            has(&l, "bad-url", Severity::Error, &format!("\"{bad}\"")),
+            has(&l, &codes::BAD_URL, Severity::Error, &format!("\"{bad}\"")),
             "{bad}: {:?}",
             diags(&l)
         );
     }
+}
+
+#[test]
+fn a_broken_session_command_is_reported_without_follow_on_warnings() {
+    let session = |commands: &str| {
+        load(&format!(
+            "{TOOL}\n[session]\nstartup_command = \"msfconsole -q\"\nready_pattern = \"msf> \"\n{commands}{OUT}"
+        ))
+    };
+    // The only command lacks its description: one error, and no `no-commands`
+    // warning about the command that could not be built.
+    let l = session("\n[session.commands.run]\npattern = \"^run$\"\n");
+    assert!(l.manifest.is_none());
+    let got: Vec<&Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(got, [&codes::MISSING_KEY], "{}", l.render(false));
+    // Without any command, the warning is the one diagnostic.
+    let l = session("");
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    let got: Vec<&Code> = l.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(got, [&codes::NO_COMMANDS], "{}", l.render(false));
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_refused_without_being_opened() {
+    let root = temp_dir("fifo");
+    let fifo = root.join("pipe.clad.toml");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success(), "mkfifo failed");
+    // Opening a FIFO for reading blocks until a writer comes: this would hang.
+    let l = load_file(&fifo, &LoadOptions::default());
+    assert_eq!(l.diagnostics.len(), 1);
+    assert_eq!(l.diagnostics[0].code, &codes::IO);
+    assert!(
+        l.diagnostics[0].message.contains("not a regular file"),
+        "{}",
+        l.diagnostics[0].message
+    );
+    let types = load_types_file(&fifo, UnknownKeys::Error).expect_err("a FIFO is no types file");
+    assert_eq!(types[0].code, &codes::IO);
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn a_file_over_the_cap_is_refused_with_its_own_code() {
+    let root = temp_dir("large");
+    let big = root.join("big.clad.toml");
+    let len = usize::try_from(MAX_FILE_BYTES).expect("fits") + 1;
+    std::fs::write(&big, vec![b'#'; len]).expect("write");
+    let l = load_file(&big, &LoadOptions::default());
+    assert!(l.manifest.is_none());
+    assert_eq!(l.diagnostics.len(), 1);
+    assert_eq!(l.diagnostics[0].code, &codes::FILE_TOO_LARGE);
+    assert!(
+        l.diagnostics[0].message.contains("4194304 bytes"),
+        "{}",
+        l.diagnostics[0].message
+    );
+    // Through a `Project` (the CLI, the build, the macro): the same refusal, and an
+    // input that could not be used rather than an invalid manifest.
+    let set = Project::new().load_file(&big);
+    assert_eq!(set.diagnostics.len(), 1, "{}", set.render(false));
+    assert_eq!(set.diagnostics[0].code, &codes::FILE_TOO_LARGE);
+    assert!(set.has_input_errors());
+    // Exactly at the cap is still read (and then checked as a manifest).
+    std::fs::write(&big, vec![b'#'; len - 1]).expect("write");
+    let l = load_file(&big, &LoadOptions::default());
+    assert_eq!(l.diagnostics[0].code, &codes::NOT_A_MANIFEST);
+    let set = Project::new().load_file(&big);
+    assert!(set.has_errors() && !set.has_input_errors());
+    let _ = std::fs::remove_dir_all(&root);
+}
+
+#[test]
+fn ten_thousand_problems_are_all_reported_and_located() {
+    // 10,000 unknown keys in [tool], then 10,000 duplicate enum values.
+    let mut t = String::from(TOOL);
+    for i in 0..10_000 {
+        t.push_str(&format!("bogus{i} = 1\n"));
+    }
+    let text = format!("{t}\n[command]\nexec = [\"true\"]\n{OUT}");
+    let l = load(&text);
+    let unknown: Vec<&Diagnostic> = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == &codes::UNKNOWN_KEY)
+        .collect();
+    assert_eq!(unknown.len(), 10_000);
+    let last = unknown.last().expect("reported");
+    assert_eq!((last.line, last.column), (5 + 9_999, 1));
+    let rendered = l.render(false);
+    assert_eq!(rendered.matches("error[unknown-key]").count(), 10_000);
+    assert!(rendered.contains(&format!("{} | bogus9999 = 1", 5 + 9_999)));
+
+    let values: Vec<String> = (0..20_000)
+        .map(|i| format!("\"v{}\"", i % 10_000))
+        .collect();
+    let l = load(&manifest(&format!(
+        "\n[args.e]\ntype = \"enum\"\nallowed = [{}]\n\n[command]\nexec = [\"true\", \"{{e}}\"]\n",
+        values.join(", ")
+    )));
+    let dups = l
+        .diagnostics
+        .iter()
+        .filter(|d| d.code == &codes::DUPLICATE_ENUM_VALUE)
+        .count();
+    assert_eq!(dups, 10_000);
 }

@@ -150,7 +150,7 @@ fn check(path: &Path, text: &str, opts: &LoadOptions) -> Result<(), TestCaseErro
         prop_assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
         prop_assert!(!d.message.is_empty());
         let rendered = d.render(text, false);
-        prop_assert!(rendered.contains(d.code));
+        prop_assert!(rendered.contains(d.code.name));
     }
     Ok(())
 }

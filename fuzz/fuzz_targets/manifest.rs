@@ -30,7 +30,7 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         );
         assert!(text.is_char_boundary(d.span.start) && text.is_char_boundary(d.span.end));
         let rendered = d.render(&text, false);
-        assert!(rendered.contains(d.code));
+        assert!(rendered.contains(d.code.name));
         let _ = d.one_line();
     }
     let _ = load_types_str(Path::new("toolclad.toml"), &text, UnknownKeys::Error);

@@ -5,6 +5,7 @@ use std::ops::Range;
 
 use toml::de::DeValue;
 
+use super::codes;
 use super::constraints;
 use super::diag::{Decorate, did_you_mean, list_names};
 use super::types::{CustomTypes, RawConstraints};
@@ -68,7 +69,7 @@ pub(crate) fn check_name(cx: &mut Cx<'_>, what: &str, name: &str, span: Range<us
     }
     cx.sink
         .error(
-            "bad-name",
+            &codes::BAD_NAME,
             span,
             format!("{what} name `{name}` is not valid"),
         )
@@ -93,7 +94,7 @@ pub(crate) fn decode_args(
             if let Some((_, first, other)) = positions.iter().find(|(q, _, _)| *q == p.v) {
                 cx.sink
                     .error(
-                        "duplicate-position",
+                        &codes::DUPLICATE_POSITION,
                         p.span.clone(),
                         format!(
                             "argument `{}` has `position = {}`, already used by argument `{other}`",
@@ -175,7 +176,7 @@ fn decode_arg(
         } else if required {
             cx.sink
                 .warn(
-                    "required-with-default",
+                    &codes::REQUIRED_WITH_DEFAULT,
                     d.span.clone(),
                     format!("{what} is required, so its `default` is never used"),
                 )
@@ -215,7 +216,7 @@ fn read_default(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Sp<Scalar>> {
         Ok(s) => Some(Sp::new(s, span)),
         Err(msg) => {
             cx.sink.error(
-                "wrong-type",
+                &codes::WRONG_TYPE,
                 span,
                 format!(
                     "`{}` must be {msg}, found {}",
@@ -331,7 +332,7 @@ fn resolve_type(
     ));
     cx.sink
         .error(
-            "unknown-type",
+            &codes::UNKNOWN_TYPE,
             ty.span.clone(),
             format!("unknown type `{}` for argument `{arg}`", ty.v),
         )

@@ -11,8 +11,9 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
+use super::codes;
 use super::command::inner_span;
-use super::diag::Decorate;
+use super::diag::{Decorate, Severity};
 use super::template::{RawPiece, parse_pieces, tokenize};
 use super::walk::Cx;
 
@@ -267,7 +268,7 @@ fn check_output_dir(cx: &mut Cx<'_>, dir: &str, span: &Range<usize>) {
         }
         let at = inner_span(cx.source(), span, dir, open..open + len + 2);
         let d = cx.sink.error(
-            "literal-placeholder",
+            &codes::LITERAL_PLACEHOLDER,
             at,
             format!("`{{{name}}}` in `tool.evidence.output_dir` is not expanded: it stays literal text in the directory name"),
         );
@@ -305,7 +306,7 @@ fn check_args(cx: &mut Cx<'_>, args: &DeTable<'_>, path: &str) {
         {
             cx.sink
                 .error(
-                    "negative-position",
+                    &codes::NEGATIVE_POSITION,
                     p.span(),
                     format!("`{path}.{name}.position` is negative"),
                 )
@@ -338,7 +339,7 @@ fn author_text(cx: &mut Cx<'_>, what: &str, value: &str, span: Range<usize>) {
     if let Some(c) = value.chars().find(|c| is_hidden(*c)) {
         cx.sink
             .error(
-                "control-in-value",
+                &codes::CONTROL_IN_VALUE,
                 span,
                 format!(
                     "{what} `{}` contains {}",
@@ -351,7 +352,7 @@ fn author_text(cx: &mut Cx<'_>, what: &str, value: &str, span: Range<usize>) {
     } else if let Some(c) = crate::value::find_injection(value, false) {
         cx.sink
             .warn(
-                "metachar-in-value",
+                &codes::METACHAR_IN_VALUE,
                 span,
                 format!("{what} `{}` contains the shell metacharacter `{c}`", value.escape_debug()),
             )
@@ -384,7 +385,7 @@ fn check_program_text(cx: &mut Cx<'_>, what: &str, value: &str, span: &Range<usi
     if let Some(c) = value.chars().find(|c| is_hidden(*c) || *c == '\t') {
         cx.sink
             .error(
-                "control-in-program",
+                &codes::CONTROL_IN_PROGRAM,
                 span.clone(),
                 format!("{what} contains {}", describe(c)),
             )
@@ -407,7 +408,7 @@ fn check_mcp_name(cx: &mut Cx<'_>, key: &str, name: &str, span: Range<usize>) {
     if !ok {
         cx.sink
             .error(
-                "bad-mcp-name",
+                &codes::BAD_MCP_NAME,
                 span,
                 format!(
                     "`mcp.{key}` `{}` is not a name: it must be 1-128 letters, digits, `_`, `-` or `.`",
@@ -428,7 +429,7 @@ fn check_startup(cx: &mut Cx<'_>, s: &str, span: &Range<usize>) {
     {
         cx.sink
             .warn(
-                "shell-syntax-in-startup",
+                &codes::SHELL_SYNTAX_IN_STARTUP,
                 span.clone(),
                 format!("`session.startup_command` contains `{c}`, but it is not run by a shell"),
             )
@@ -460,7 +461,7 @@ fn check_command(cx: &mut Cx<'_>, cmd: &DeTable<'_>, binary: Option<&str>) {
         if check_program_text(cx, "`command.executor`", path, &span) && path.contains('{') {
             cx.sink
                 .error(
-                    "literal-placeholder",
+                    &codes::LITERAL_PLACEHOLDER,
                     span,
                     "`command.executor` is a path, not a template: its `{...}` would stay literal text",
                 )
@@ -513,15 +514,17 @@ fn check_argv(cx: &mut Cx<'_>, elems: &[Elem], binary: Option<&str>) {
             } else if let Some(c) = l.chars().find(|c| *c == '\0') {
                 cx.sink
                     .error(
-                        "control-in-argv",
+                        &codes::CONTROL_IN_ARGV,
                         e.span.clone(),
                         format!("argv element {i} contains {}", describe(c)),
                     )
                     .note("a NUL cannot be passed to a program: the operating system would cut the element there");
             } else if let Some(c) = l.chars().find(|c| is_hidden(*c)) {
+                // The code's one warning case: some tools want a line break.
                 cx.sink
-                    .warn(
-                        "control-in-argv",
+                    .push(
+                        Severity::Warning,
+                        &codes::CONTROL_IN_ARGV,
                         e.span.clone(),
                         format!("argv element {i} contains {}", describe(c)),
                     )
@@ -540,7 +543,7 @@ fn check_argv(cx: &mut Cx<'_>, elems: &[Elem], binary: Option<&str>) {
     {
         cx.sink
             .error(
-                "executor-var-program",
+                &codes::EXECUTOR_VAR_PROGRAM,
                 first.span.clone(),
                 format!("the program (argv[0]) is built from the run-time value `{{{name}}}`"),
             )
@@ -558,7 +561,7 @@ fn check_argv(cx: &mut Cx<'_>, elems: &[Elem], binary: Option<&str>) {
         if !want.is_empty() && program_name(&real) != want {
             cx.sink
                 .warn(
-                    "binary-mismatch",
+                    &codes::BINARY_MISMATCH,
                     first.span.clone(),
                     format!("`tool.binary` is `{binary}`, but the command runs `{real}`"),
                 )
@@ -695,7 +698,7 @@ fn check_runner(cx: &mut Cx<'_>, elems: &[Elem], at: usize, program: &str) -> Op
 fn value_as_script(cx: &mut Cx<'_>, e: &Elem, program: &str) {
     cx.sink
         .error(
-            "argument-as-script",
+            &codes::ARGUMENT_AS_SCRIPT,
             e.span.clone(),
             format!("an argument becomes the script that `{program}` runs"),
         )
@@ -706,7 +709,7 @@ fn value_as_script(cx: &mut Cx<'_>, e: &Elem, program: &str) {
 fn value_as_program(cx: &mut Cx<'_>, e: &Elem, runner: &str, what: &str) {
     cx.sink
         .error(
-            "argument-as-program",
+            &codes::ARGUMENT_AS_PROGRAM,
             e.span.clone(),
             format!("an argument becomes {what}"),
         )

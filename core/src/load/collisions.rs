@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use toml::de::{DeTable, DeValue};
 
+use super::codes;
 use super::diag::{Decorate, Diagnostic, Severity};
 use super::walk::Cx;
 use crate::invoke::arg_env_name;
@@ -189,7 +190,7 @@ fn report(cx: &mut Cx<'_>, claims: Vec<Claim>, namespace: &str, help: &str) {
         if let Some(first) = seen.get(c.mapped.as_str()) {
             cx.sink
                 .error(
-                    "name-collision",
+                    &codes::NAME_COLLISION,
                     c.span.clone(),
                     format!(
                         "{} becomes the {namespace} `{}`, which {} already has",
@@ -256,7 +257,7 @@ pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
                 Some((other, first)) => out.push(
                     Diagnostic::unlocated(
                         Severity::Error,
-                        "name-collision",
+                        &codes::NAME_COLLISION,
                         path,
                         format!(
                             "{what} is exposed to LLMs as `{name}`, as is {first} in {}",
@@ -291,7 +292,7 @@ fn claim_tool<'a>(
         Some((other, first)) if *first != tool => out.push(
             Diagnostic::unlocated(
                 Severity::Error,
-                "name-collision",
+                &codes::NAME_COLLISION,
                 path,
                 format!(
                     "tool `{tool}` becomes the Rust {what} `{mapped}`, which tool `{first}` in {} already has",

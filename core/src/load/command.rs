@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::ops::Range;
 
 use super::args::{ArgInfo, check_name, scalar};
+use super::codes;
 use super::diag::{Decorate, Severity, did_you_mean, list_names};
 use super::template::{self, RawPiece, RawToken, SyntaxError, SyntaxErrorKind};
 use super::walk::{Cx, Sp, Tbl, type_name};
@@ -191,7 +192,7 @@ impl Scope<'_> {
             cx.sink
                 .push(
                     origin.severity,
-                    "ambiguous-scan-flags",
+                    &codes::AMBIGUOUS_SCAN_FLAGS,
                     file_span,
                     format!(
                         "`{{_scan_flags}}` in {} is ambiguous: there are {} mappings",
@@ -217,7 +218,7 @@ impl Scope<'_> {
             cx.sink
                 .push(
                     origin.severity,
-                    "nested-conditional",
+                    &codes::NESTED_CONDITIONAL,
                     file_span,
                     format!("{} refers to the conditional `{{{name}}}`", origin.what),
                 )
@@ -227,7 +228,7 @@ impl Scope<'_> {
         let names = self.all_names();
         let d = cx.sink.push(
             origin.severity,
-            "undefined-placeholder",
+            &codes::UNDEFINED_PLACEHOLDER,
             file_span,
             format!("`{{{name}}}` in {} does not name anything", origin.what),
         );
@@ -293,10 +294,10 @@ impl Scope<'_> {
 pub(crate) fn syntax_error(cx: &mut Cx<'_>, origin: &Origin<'_>, e: &SyntaxError) {
     let span = inner_span(cx.source(), &origin.value.span, &origin.value.v, e.span());
     let code = match e.kind {
-        SyntaxErrorKind::EmptyPlaceholder => "empty-placeholder",
-        SyntaxErrorKind::SecretNotAllowed => "secret-outside-http",
-        SyntaxErrorKind::InvalidJson => "bad-json-body",
-        _ => "template-syntax",
+        SyntaxErrorKind::EmptyPlaceholder => &codes::EMPTY_PLACEHOLDER,
+        SyntaxErrorKind::SecretNotAllowed => &codes::SECRET_OUTSIDE_HTTP,
+        SyntaxErrorKind::InvalidJson => &codes::BAD_JSON_BODY,
+        _ => &codes::TEMPLATE_SYNTAX,
     };
     let d = cx.sink.push(
         origin.severity,
@@ -319,6 +320,44 @@ enum Form {
     Template,
 }
 
+/// The three command forms as written (each may be absent).
+struct Forms {
+    template: Option<Sp<String>>,
+    exec: Option<Sp<Vec<Sp<String>>>>,
+    executor: Option<Sp<String>>,
+}
+
+impl Forms {
+    /// The form that runs: `executor` over `exec` over `template`.
+    fn running(&self) -> Option<Form> {
+        if self.executor.is_some() {
+            Some(Form::Executor)
+        } else if self.exec.is_some() {
+            Some(Form::Exec)
+        } else if self.template.is_some() {
+            Some(Form::Template)
+        } else {
+            None
+        }
+    }
+}
+
+/// `[command.mappings]`: each mapping with the name `{_<arg>_flags}` resolves by and
+/// the span of its table header.
+#[derive(Default)]
+struct Mappings {
+    list: Vec<Mapping>,
+    names: Vec<(String, usize)>,
+    spans: Vec<Range<usize>>,
+}
+
+/// A `[command.conditionals.<name>]` before its fragment is resolved.
+struct RawCond {
+    name: Sp<String>,
+    when: Option<(Sp<String>, Expr)>,
+    fragment: Option<(Sp<String>, Vec<RawToken>)>,
+}
+
 pub(crate) fn decode_command(
     cx: &mut Cx<'_>,
     t: &Tbl<'_, '_>,
@@ -326,21 +365,16 @@ pub(crate) fn decode_command(
     infos: &[ArgInfo],
 ) -> Option<CommandSpec> {
     t.check_keys(cx, COMMAND_KEYS);
-    let template = t.str(cx, "template");
-    let exec = t.str_list(cx, "exec");
-    let executor = t.str(cx, "executor");
-    let mut ok = true;
-    let form = if executor.is_some() {
-        Form::Executor
-    } else if exec.is_some() {
-        Form::Exec
-    } else if template.is_some() {
-        Form::Template
-    } else {
+    let forms = Forms {
+        template: t.str(cx, "template"),
+        exec: t.str_list(cx, "exec"),
+        executor: t.str(cx, "executor"),
+    };
+    let Some(form) = forms.running() else {
         if t.get("template").is_none() && t.get("exec").is_none() && t.get("executor").is_none() {
             cx.sink
                 .error(
-                    "missing-backend",
+                    &codes::MISSING_BACKEND,
                     t.span.clone(),
                     "[command] has no `template`, `exec` or `executor`: nothing would run",
                 )
@@ -348,40 +382,90 @@ pub(crate) fn decode_command(
         }
         return None;
     };
+    // An error from here on means the command is not built, and the checks that
+    // would only add follow-on noise (unused arguments) are skipped. Unknown keys and
+    // mistyped forms above do not count: the form that runs is still checked whole.
+    let mark = cx.sink.mark();
+    let defaults = decode_defaults(cx, t, args);
+    let mappings = decode_mappings(cx, t, args, infos);
+    let conds = decode_conditionals(cx, t, args, infos);
+    let cond_names: Vec<String> = conds.iter().map(|c| c.name.v.clone()).collect();
+    let mut scope = Scope {
+        args,
+        defaults: &defaults,
+        mappings: &mappings.names,
+        conditionals: &cond_names,
+        used_args: BTreeSet::new(),
+        used_mappings: BTreeSet::new(),
+        used_conditionals: BTreeSet::new(),
+        used_defaults: BTreeSet::new(),
+    };
 
-    // [command.defaults]
+    // The forms that do not run are checked too, with warnings.
+    let executor = forms
+        .executor
+        .as_ref()
+        .map(|path| resolve_executor(cx, path));
+    let exec = forms
+        .exec
+        .as_ref()
+        .and_then(|list| resolve_exec(cx, &mut scope, list, form));
+    let template = forms
+        .template
+        .as_ref()
+        .and_then(|tpl| resolve_template(cx, &mut scope, tpl, form));
+    let run = match form {
+        Form::Executor => executor,
+        Form::Exec => exec,
+        Form::Template => template,
+    };
+    let conditionals = finish_conditionals(cx, &mut scope, &conds);
+    let clean = !cx.sink.errors_since(mark);
+    warn_unused(cx, t, form, &scope, &mappings, &defaults, infos, clean);
+    if form != Form::Executor && clean {
+        warn_option_like(cx, args, infos, run.as_ref(), &mappings.list, &conditionals);
+    }
+    if cx.sink.errors_since(mark) {
+        return None;
+    }
+    Some(CommandSpec {
+        run: run?,
+        mappings: mappings.list.into(),
+        conditionals: conditionals.into(),
+    })
+}
+
+/// `[command.defaults]`, without the entries an executor variable or an argument of
+/// the same name makes dead (those are warned about).
+fn decode_defaults(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, args: &[Arg]) -> Vec<(Sp<String>, Scalar)> {
     let mut defaults: Vec<(Sp<String>, Scalar)> = Vec::new();
-    if t.get("defaults").is_some() {
-        match t.table(cx, "defaults") {
-            Some(d) => {
-                for (k, v) in d.entries() {
-                    let key: &str = k.get_ref();
-                    match scalar(v.get_ref()) {
-                        Ok(s) => defaults.push((Sp::new(key.to_string(), k.span()), s)),
-                        Err(msg) => {
-                            ok = false;
-                            cx.sink.error(
-                                "wrong-type",
-                                v.span(),
-                                format!(
-                                    "`command.defaults.{key}` must be {msg}, found {}",
-                                    type_name(v.get_ref())
-                                ),
-                            );
-                        }
-                    }
+    if t.get("defaults").is_some()
+        && let Some(d) = t.table(cx, "defaults")
+    {
+        for (k, v) in d.entries() {
+            let key: &str = k.get_ref();
+            match scalar(v.get_ref()) {
+                Ok(s) => defaults.push((Sp::new(key.to_string(), k.span()), s)),
+                Err(msg) => {
+                    cx.sink.error(
+                        &codes::WRONG_TYPE,
+                        v.span(),
+                        format!(
+                            "`command.defaults.{key}` must be {msg}, found {}",
+                            type_name(v.get_ref())
+                        ),
+                    );
                 }
             }
-            None => ok = false,
         }
     }
     // Executor variables and arguments win over a default of the same name.
-    let mut live_defaults: Vec<(Sp<String>, Scalar)> = Vec::new();
+    let mut live: Vec<(Sp<String>, Scalar)> = Vec::new();
     for (k, v) in defaults {
         if ExecVar::ALL.iter().any(|e| e.placeholder() == k.v) {
             cx.sink
                 .warn(
-                    "executor-var-default",
+                    &codes::EXECUTOR_VAR_DEFAULT,
                     k.span.clone(),
                     format!(
                         "`command.defaults.{}` is ignored: `{{{}}}` is an executor variable, supplied at run time",
@@ -392,7 +476,7 @@ pub(crate) fn decode_command(
         } else if args.iter().any(|a| a.name == k.v) {
             cx.sink
                 .warn(
-                    "shadowed-default",
+                    &codes::SHADOWED_DEFAULT,
                     k.span.clone(),
                     format!(
                         "`command.defaults.{}` is ignored: `{{{}}}` is an argument",
@@ -404,234 +488,229 @@ pub(crate) fn decode_command(
                     k.v
                 ));
         } else {
-            live_defaults.push((k, v));
+            live.push((k, v));
         }
     }
+    live
+}
 
-    // [command.mappings]
-    let mut mappings: Vec<Mapping> = Vec::new();
-    let mut mapping_names: Vec<(String, usize)> = Vec::new();
-    let mut mapping_spans: Vec<Range<usize>> = Vec::new();
-    if t.get("mappings").is_some() {
-        match t.table(cx, "mappings") {
-            Some(mt) => {
-                for (arg_name, m) in mt.subtables(cx) {
-                    match decode_mapping(cx, &arg_name, &m, args, infos) {
-                        Some(mapping) => {
-                            mapping_names.push((arg_name.v.clone(), mapping.arg));
-                            mapping_spans.push(arg_name.span.clone());
-                            mappings.push(mapping);
-                        }
-                        None => {
-                            ok = false;
-                            // Keep the name resolvable so that `{_<arg>_flags}` does not
-                            // add a follow-on error; the manifest fails anyway.
-                            if let Some(arg) = args.iter().position(|a| a.name == arg_name.v) {
-                                mapping_names.push((arg_name.v.clone(), arg));
-                                mapping_spans.push(arg_name.span.clone());
-                                mappings.push(Mapping {
-                                    arg,
-                                    entries: Vec::new().into(),
-                                });
-                            }
-                        }
-                    }
-                }
-            }
-            None => ok = false,
+/// `[command.mappings]`. A mapping with errors keeps its name resolvable, so that
+/// `{_<arg>_flags}` adds no follow-on error (the command fails anyway).
+fn decode_mappings(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, args: &[Arg], infos: &[ArgInfo]) -> Mappings {
+    let mut out = Mappings::default();
+    if t.get("mappings").is_none() {
+        return out;
+    }
+    let Some(mt) = t.table(cx, "mappings") else {
+        return out;
+    };
+    for (arg_name, m) in mt.subtables(cx) {
+        let mapping = decode_mapping(cx, &arg_name, &m, args, infos).or_else(|| {
+            args.iter()
+                .position(|a| a.name == arg_name.v)
+                .map(|arg| Mapping {
+                    arg,
+                    entries: Vec::new().into(),
+                })
+        });
+        if let Some(mapping) = mapping {
+            out.names.push((arg_name.v.clone(), mapping.arg));
+            out.spans.push(arg_name.span.clone());
+            out.list.push(mapping);
         }
     }
+    out
+}
 
-    // [command.conditionals]: names first (templates may refer to them), then bodies.
-    struct RawCond {
-        name: Sp<String>,
-        when: Option<(Sp<String>, Expr)>,
-        fragment: Option<(Sp<String>, Vec<RawToken>)>,
-    }
+/// `[command.conditionals]`: names, `when` expressions and tokenized fragments. The
+/// fragments are resolved later, once the templates have said which are used.
+fn decode_conditionals(
+    cx: &mut Cx<'_>,
+    t: &Tbl<'_, '_>,
+    args: &[Arg],
+    infos: &[ArgInfo],
+) -> Vec<RawCond> {
     let mut conds: Vec<RawCond> = Vec::new();
-    if t.get("conditionals").is_some() {
-        match t.table(cx, "conditionals") {
-            Some(ct) => {
-                for (name, c) in ct.subtables(cx) {
-                    c.check_keys(cx, &["when", "template"]);
-                    ok &= check_name(cx, "conditional", &name.v, name.span.clone());
-                    let when_src = c.req_str(cx, "when");
-                    let when = when_src
-                        .as_ref()
-                        .and_then(|w| decode_when(cx, w, args, infos).map(|e| (w.clone(), e)));
-                    let frag_src = c.req_str(cx, "template");
-                    let fragment = frag_src.as_ref().and_then(|f| {
-                        let what = format!("the template of conditional `{}`", name.v);
-                        match template::tokenize(&f.v) {
-                            Ok(toks) => Some((f.clone(), toks)),
-                            Err(e) => {
-                                let origin = Origin {
-                                    what: &what,
-                                    value: f,
-                                    severity: Severity::Error,
-                                    allow_conditionals: false,
-                                };
-                                syntax_error(cx, &origin, &e);
-                                None
-                            }
-                        }
-                    });
-                    conds.push(RawCond {
-                        name,
-                        when,
-                        fragment,
-                    });
+    if t.get("conditionals").is_none() {
+        return conds;
+    }
+    let Some(ct) = t.table(cx, "conditionals") else {
+        return conds;
+    };
+    for (name, c) in ct.subtables(cx) {
+        c.check_keys(cx, &["when", "template"]);
+        check_name(cx, "conditional", &name.v, name.span.clone());
+        let when_src = c.req_str(cx, "when");
+        let when = when_src
+            .as_ref()
+            .and_then(|w| decode_when(cx, w, args, infos).map(|e| (w.clone(), e)));
+        let frag_src = c.req_str(cx, "template");
+        let fragment = frag_src.as_ref().and_then(|f| {
+            let what = format!("the template of conditional `{}`", name.v);
+            match template::tokenize(&f.v) {
+                Ok(toks) => Some((f.clone(), toks)),
+                Err(e) => {
+                    let origin = Origin {
+                        what: &what,
+                        value: f,
+                        severity: Severity::Error,
+                        allow_conditionals: false,
+                    };
+                    syntax_error(cx, &origin, &e);
+                    None
                 }
             }
-            None => ok = false,
-        }
-    }
-    let cond_names: Vec<String> = conds.iter().map(|c| c.name.v.clone()).collect();
-
-    let mut scope = Scope {
-        args,
-        defaults: &live_defaults,
-        mappings: &mapping_names,
-        conditionals: &cond_names,
-        used_args: BTreeSet::new(),
-        used_mappings: BTreeSet::new(),
-        used_conditionals: BTreeSet::new(),
-        used_defaults: BTreeSet::new(),
-    };
-
-    // The forms that do not run are checked too, with warnings.
-    let run_severity = |f: Form| {
-        if f == form {
-            Severity::Error
-        } else {
-            Severity::Warning
-        }
-    };
-    let mut run: Option<CommandRun> = None;
-    if let Some(path) = &executor {
-        if path.v.trim().is_empty() {
-            ok = false;
-            cx.sink.error(
-                "empty-command",
-                path.span.clone(),
-                "`command.executor` is empty",
-            );
-        }
-        run = Some(CommandRun::Executor {
-            path: path.v.clone().into(),
+        });
+        conds.push(RawCond {
+            name,
+            when,
+            fragment,
         });
     }
-    if let Some(list) = &exec {
-        let severity = run_severity(Form::Exec);
-        if severity == Severity::Warning {
-            cx.sink
-                .warn(
-                    "unused-exec",
-                    list.span.clone(),
-                    "`command.exec` is unused: `executor` takes precedence",
-                )
-                .help("remove `exec`, or remove `executor` to run it");
-        }
-        let mut tokens = Vec::new();
-        let mut exec_ok = true;
-        for (i, el) in list.v.iter().enumerate() {
-            let what = format!("`command.exec[{i}]`");
-            let origin = Origin {
-                what: &what,
-                value: el,
-                severity,
-                allow_conditionals: true,
-            };
-            match template::parse_pieces(&el.v) {
-                Ok(pieces) => {
-                    let raw = vec![RawToken {
-                        pieces,
-                        span: 0..el.v.len(),
-                    }];
-                    match scope.tokens(cx, &origin, raw) {
-                        Some(t) => tokens.extend(t),
-                        None => exec_ok = false,
-                    }
-                }
-                Err(e) => {
-                    exec_ok = false;
-                    syntax_error(cx, &origin, &e);
-                }
-            }
-        }
-        if severity == Severity::Error {
-            ok &= exec_ok;
-            if exec_ok {
-                ok &= check_program(
-                    cx,
-                    &tokens,
-                    list.v.first().map_or(list.span.clone(), |e| e.span.clone()),
-                    "`command.exec`",
-                );
-                run = Some(CommandRun::Exec {
-                    tokens: tokens.into(),
-                });
-            }
-        }
+    conds
+}
+
+/// Errors in a form that runs, warnings in one that another form overrides.
+fn severity_of(f: Form, running: Form) -> Severity {
+    if f == running {
+        Severity::Error
+    } else {
+        Severity::Warning
     }
-    if let Some(tpl) = &template {
-        let severity = run_severity(Form::Template);
-        if severity == Severity::Warning {
-            let over = if form == Form::Executor {
-                "executor"
-            } else {
-                "exec"
-            };
-            cx.sink
-                .warn(
-                    "unused-template",
-                    tpl.span.clone(),
-                    format!("`command.template` is unused: `{over}` takes precedence"),
-                )
-                .help(format!("remove `template`, or remove `{over}` to run it"));
-        }
+}
+
+/// `command.executor` (it takes precedence over everything else).
+fn resolve_executor(cx: &mut Cx<'_>, path: &Sp<String>) -> CommandRun {
+    if path.v.trim().is_empty() {
+        cx.sink.error(
+            &codes::EMPTY_COMMAND,
+            path.span.clone(),
+            "`command.executor` is empty",
+        );
+    }
+    CommandRun::Executor {
+        path: path.v.clone().into(),
+    }
+}
+
+/// `command.exec`: one argv element per list element. `Some` only when it is the
+/// form that runs and it resolved.
+fn resolve_exec(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope<'_>,
+    list: &Sp<Vec<Sp<String>>>,
+    running: Form,
+) -> Option<CommandRun> {
+    let severity = severity_of(Form::Exec, running);
+    if severity == Severity::Warning {
+        cx.sink
+            .warn(
+                &codes::UNUSED_EXEC,
+                list.span.clone(),
+                "`command.exec` is unused: `executor` takes precedence",
+            )
+            .help("remove `exec`, or remove `executor` to run it");
+    }
+    let mut tokens = Vec::new();
+    let mut resolved = true;
+    for (i, el) in list.v.iter().enumerate() {
+        let what = format!("`command.exec[{i}]`");
         let origin = Origin {
-            what: "`command.template`",
-            value: tpl,
+            what: &what,
+            value: el,
             severity,
             allow_conditionals: true,
         };
-        match template::tokenize(&tpl.v) {
-            Ok(raw) => {
-                let first_span = raw.first().map_or(tpl.span.clone(), |t| {
-                    inner_span(cx.source(), &tpl.span, &tpl.v, t.span.clone())
-                });
-                let resolved = scope.tokens(cx, &origin, raw);
-                if severity == Severity::Error {
-                    match resolved {
-                        Some(tokens) => {
-                            ok &= check_program(cx, &tokens, first_span, "`command.template`");
-                            run = Some(CommandRun::Template {
-                                source: tpl.v.clone().into(),
-                                tokens: tokens.into(),
-                            });
-                        }
-                        None => ok = false,
-                    }
+        match template::parse_pieces(&el.v) {
+            Ok(pieces) => {
+                let raw = vec![RawToken {
+                    pieces,
+                    span: 0..el.v.len(),
+                }];
+                match scope.tokens(cx, &origin, raw) {
+                    Some(t) => tokens.extend(t),
+                    None => resolved = false,
                 }
             }
             Err(e) => {
-                if severity == Severity::Error {
-                    ok = false;
-                }
+                resolved = false;
                 syntax_error(cx, &origin, &e);
             }
         }
     }
+    if severity != Severity::Error || !resolved {
+        return None;
+    }
+    let first = list.v.first().map_or(list.span.clone(), |e| e.span.clone());
+    check_program(cx, &tokens, first, "`command.exec`");
+    Some(CommandRun::Exec {
+        tokens: tokens.into(),
+    })
+}
 
-    // Conditional fragments (their references were collected above).
+/// `command.template`: split into argv elements with POSIX shell quoting. `Some`
+/// only when it is the form that runs and it resolved.
+fn resolve_template(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope<'_>,
+    tpl: &Sp<String>,
+    running: Form,
+) -> Option<CommandRun> {
+    let severity = severity_of(Form::Template, running);
+    if severity == Severity::Warning {
+        let over = if running == Form::Executor {
+            "executor"
+        } else {
+            "exec"
+        };
+        cx.sink
+            .warn(
+                &codes::UNUSED_TEMPLATE,
+                tpl.span.clone(),
+                format!("`command.template` is unused: `{over}` takes precedence"),
+            )
+            .help(format!("remove `template`, or remove `{over}` to run it"));
+    }
+    let origin = Origin {
+        what: "`command.template`",
+        value: tpl,
+        severity,
+        allow_conditionals: true,
+    };
+    let raw = match template::tokenize(&tpl.v) {
+        Ok(raw) => raw,
+        Err(e) => {
+            syntax_error(cx, &origin, &e);
+            return None;
+        }
+    };
+    let first_span = raw.first().map_or(tpl.span.clone(), |t| {
+        inner_span(cx.source(), &tpl.span, &tpl.v, t.span.clone())
+    });
+    let tokens = scope.tokens(cx, &origin, raw)?;
+    if severity != Severity::Error {
+        return None;
+    }
+    check_program(cx, &tokens, first_span, "`command.template`");
+    Some(CommandRun::Template {
+        source: tpl.v.clone().into(),
+        tokens: tokens.into(),
+    })
+}
+
+/// Resolves the conditional fragments (the templates have recorded which are used)
+/// and reports the unused ones. Arguments tested by `when` count as used.
+fn finish_conditionals(
+    cx: &mut Cx<'_>,
+    scope: &mut Scope<'_>,
+    conds: &[RawCond],
+) -> Vec<Conditional> {
     let mut conditionals = Vec::new();
     for (i, c) in conds.iter().enumerate() {
         if !scope.used_conditionals.contains(&i) {
-            ok = false;
             cx.sink
                 .error(
-                    "unused-conditional",
+                    &codes::UNUSED_CONDITIONAL,
                     c.name.span.clone(),
                     format!(
                         "conditional `{}` is never used: no template refers to `{{_{}}}`",
@@ -653,42 +732,58 @@ pub(crate) fn decode_command(
             };
             scope.tokens(cx, &origin, raw.clone())
         });
-        match (&c.when, tokens) {
-            (Some((src, expr)), Some(tokens)) => conditionals.push(Conditional {
+        // A missing `when` or fragment has been reported where it is read.
+        if let (Some((src, expr)), Some(tokens)) = (&c.when, tokens) {
+            conditionals.push(Conditional {
                 name: c.name.v.clone().into(),
                 when: expr.clone(),
                 when_source: src.v.clone().into(),
                 tokens: tokens.into(),
-            }),
-            _ => ok = false,
+            });
         }
     }
-    // Arguments used in `when` count as used.
-    for c in &conds {
+    for c in conds {
         if let Some((_, e)) = &c.when {
             expr_args(e, &mut scope.used_args);
         }
     }
-    for (i, (arg_name, _)) in mapping_names.iter().enumerate() {
+    conditionals
+}
+
+/// Warns about mappings, defaults and (when the command is `clean`, i.e. without
+/// errors) arguments that the running command never refers to.
+#[allow(clippy::too_many_arguments)] // the parts of one command, passed as decoded
+fn warn_unused(
+    cx: &mut Cx<'_>,
+    t: &Tbl<'_, '_>,
+    form: Form,
+    scope: &Scope<'_>,
+    mappings: &Mappings,
+    defaults: &[(Sp<String>, Scalar)],
+    infos: &[ArgInfo],
+    clean: bool,
+) {
+    for (i, (arg_name, _)) in mappings.names.iter().enumerate() {
         if !scope.used_mappings.contains(&i) && form != Form::Executor {
-            let span = mapping_spans
+            let span = mappings
+                .spans
                 .get(i)
                 .cloned()
                 .unwrap_or_else(|| t.span.clone());
             cx.sink
                 .warn(
-                    "unused-mapping",
+                    &codes::UNUSED_MAPPING,
                     span,
                     format!("the mapping of `{arg_name}` is never used: no template refers to `{{_{arg_name}_flags}}`"),
                 )
                 .help(format!("put `{{_{arg_name}_flags}}` into the command, or remove the mapping"));
         }
     }
-    for (i, (k, _)) in live_defaults.iter().enumerate() {
+    for (i, (k, _)) in defaults.iter().enumerate() {
         if !scope.used_defaults.contains(&i) {
             cx.sink
                 .warn(
-                    "unused-default",
+                    &codes::UNUSED_DEFAULT,
                     k.span.clone(),
                     format!(
                         "`command.defaults.{}` is never used: no running command refers to `{{{}}}`",
@@ -698,37 +793,30 @@ pub(crate) fn decode_command(
                 .help(format!("remove `{}`, or use `{{{}}}` in the command", k.v, k.v));
         }
     }
-
-    if form != Form::Executor && ok {
-        // Arguments the command never uses (the executor receives all of them).
-        for (i, (a, info)) in args.iter().zip(infos).enumerate() {
-            let mapped = mappings
-                .iter()
-                .any(|m| m.arg == i && scope.used_mappings.contains(&mapping_index(&mappings, i)));
-            if !scope.used_args.contains(&i) && !mapped {
-                cx.sink
-                    .warn(
-                        "unused-arg",
-                        info.name_span.clone(),
-                        format!("argument `{}` is never used by the command", a.name),
-                    )
-                    .help(format!(
-                        "use `{{{}}}` in the command, or remove the argument if the tool does not need it",
-                        a.name
-                    ));
-            }
+    if form == Form::Executor || !clean {
+        return;
+    }
+    // Arguments the command never uses (an executor receives all of them).
+    for (i, (a, info)) in scope.args.iter().zip(infos).enumerate() {
+        let mapped = mappings.list.iter().any(|m| {
+            m.arg == i
+                && scope
+                    .used_mappings
+                    .contains(&mapping_index(&mappings.list, i))
+        });
+        if !scope.used_args.contains(&i) && !mapped {
+            cx.sink
+                .warn(
+                    &codes::UNUSED_ARG,
+                    info.name_span.clone(),
+                    format!("argument `{}` is never used by the command", a.name),
+                )
+                .help(format!(
+                    "use `{{{}}}` in the command, or remove the argument if the tool does not need it",
+                    a.name
+                ));
         }
-        warn_option_like(cx, args, infos, run.as_ref(), &mappings, &conditionals);
     }
-
-    if !ok {
-        return None;
-    }
-    Some(CommandSpec {
-        run: run?,
-        mappings: mappings.into(),
-        conditionals: conditionals.into(),
-    })
 }
 
 fn mapping_index(mappings: &[Mapping], arg: usize) -> usize {
@@ -749,26 +837,26 @@ fn expr_args(e: &Expr, out: &mut BTreeSet<usize>) {
 
 /// argv\[0\] must be fixed text: a program chosen by a value would let the caller run
 /// anything.
-fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &str) -> bool {
+fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &str) {
     let Some(first) = tokens.first() else {
         cx.sink
             .error(
-                "empty-command",
+                &codes::EMPTY_COMMAND,
                 span,
                 format!("{what} is empty: it names no program"),
             )
             .help("start the command with the program to run");
-        return false;
+        return;
     };
     if first.pieces.is_empty() {
         cx.sink
             .error(
-                "empty-command",
+                &codes::EMPTY_COMMAND,
                 span,
                 format!("the program of {what} is an empty string"),
             )
             .help("start the command with the program to run");
-        return false;
+        return;
     }
     if first
         .pieces
@@ -777,15 +865,13 @@ fn check_program(cx: &mut Cx<'_>, tokens: &[Token], span: Range<usize>, what: &s
     {
         cx.sink
             .error(
-                "placeholder-in-program",
+                &codes::PLACEHOLDER_IN_PROGRAM,
                 span,
                 format!("the program of {what} comes from an argument"),
             )
             .help("start the command with a fixed program path; pass values as later arguments")
             .note("a program chosen by the caller could run anything");
-        return false;
     }
-    true
 }
 
 /// Warns about arguments whose value can start an argv element without
@@ -811,7 +897,7 @@ fn warn_option_like(
         if a.ty.kind.is_free_text() {
             cx.sink
                 .warn(
-                    "option-like-value",
+                    &codes::OPTION_LIKE_VALUE,
                     info.name_span.clone(),
                     format!(
                         "argument `{}` ({}) can start an argv element: values starting with `-` will be refused",
@@ -836,7 +922,7 @@ fn decode_mapping(
 ) -> Option<Mapping> {
     let Some(idx) = args.iter().position(|a| a.name == arg_name.v) else {
         let d = cx.sink.error(
-            "mapping-unknown-arg",
+            &codes::MAPPING_UNKNOWN_ARG,
             arg_name.span.clone(),
             format!(
                 "[command.mappings.{}] maps an argument that is not declared",
@@ -868,7 +954,7 @@ fn decode_mapping(
         other => {
             cx.sink
                 .error(
-                    "mapping-bad-type",
+                    &codes::MAPPING_BAD_TYPE,
                     arg_name.span.clone(),
                     format!(
                         "[command.mappings.{}] maps an argument of type `{}`",
@@ -886,14 +972,13 @@ fn decode_mapping(
             return None;
         }
     };
-    let mut ok = true;
+    let mark = cx.sink.mark();
     let mut entries = Vec::new();
     for (k, v) in m.entries() {
         let key: &str = k.get_ref();
         let toml::de::DeValue::String(text) = v.get_ref() else {
-            ok = false;
             cx.sink.error(
-                "wrong-type",
+                &codes::WRONG_TYPE,
                 v.span(),
                 format!(
                     "`command.mappings.{}.{key}` must be a string of flags, found {}",
@@ -906,9 +991,8 @@ fn decode_mapping(
         if let Some(values) = &values
             && !values.iter().any(|a| a == key)
         {
-            ok = false;
             let d = cx.sink.error(
-                "mapping-unknown-value",
+                &codes::MAPPING_UNKNOWN_VALUE,
                 k.span(),
                 format!(
                     "`{key}` in [command.mappings.{}] is not a value of argument `{}`",
@@ -937,10 +1021,9 @@ fn decode_mapping(
                     .into(),
             }),
             Err(e) => {
-                ok = false;
                 let span = inner_span(cx.source(), &v.span(), &text, e.span());
                 cx.sink.error(
-                    if e.kind == SyntaxErrorKind::PlaceholderNotAllowed { "placeholder-in-mapping" } else { "template-syntax" },
+                    if e.kind == SyntaxErrorKind::PlaceholderNotAllowed { &codes::PLACEHOLDER_IN_MAPPING } else { &codes::TEMPLATE_SYNTAX },
                     span,
                     format!("`command.mappings.{}.{key}`: {}", arg_name.v, e.message),
                 )
@@ -954,10 +1037,10 @@ fn decode_mapping(
             .filter(|v| m.get(v).is_none())
             .map(String::as_str)
             .collect();
-        if !missing.is_empty() && ok {
+        if !missing.is_empty() && !cx.sink.errors_since(mark) {
             cx.sink
                 .warn(
-                    "mapping-missing-value",
+                    &codes::MAPPING_MISSING_VALUE,
                     m.span.clone(),
                     format!(
                         "[command.mappings.{}] has no entry for {}: `{{_{}_flags}}` expands to nothing for them",
@@ -969,7 +1052,7 @@ fn decode_mapping(
                 .help("add an entry (an empty string if the value needs no flags)");
         }
     }
-    ok.then(|| Mapping {
+    (!cx.sink.errors_since(mark)).then(|| Mapping {
         arg: idx,
         entries: entries.into(),
     })
@@ -982,7 +1065,7 @@ fn decode_when(cx: &mut Cx<'_>, src: &Sp<String>, args: &[Arg], infos: &[ArgInfo
         Err(e) => {
             let span = inner_span(cx.source(), &src.span, &src.v, e.span());
             cx.sink
-                .error("when-syntax", span, format!("`when` expression does not parse: {}", e.message))
+                .error(&codes::WHEN_SYNTAX, span, format!("`when` expression does not parse: {}", e.message))
                 .note(format!(
                     "expected {}; the grammar is `name (== | !=) literal`, a bare `name`, joined with `and` / `or`",
                     e.expected.join(", ")
@@ -1005,7 +1088,7 @@ fn resolve_expr(
         }
         let file_span = inner_span(cx.source(), &src.span, &src.v, span);
         let d = cx.sink.error(
-            "when-unknown-arg",
+            &codes::WHEN_UNKNOWN_ARG,
             file_span,
             format!("`when` refers to `{name}`, which is not a declared argument"),
         );
@@ -1067,7 +1150,7 @@ fn typed_literal(
     let incomparable = |cx: &mut Cx<'_>, shown: String, help: String| {
         cx.sink
             .error(
-                "when-incomparable",
+                &codes::WHEN_INCOMPARABLE,
                 span.clone(),
                 format!("`when` compares argument `{}` of type `{ty}` with {shown}, which it can never equal", a.name),
             )
@@ -1173,7 +1256,7 @@ fn shown(l: &RawLiteral) -> String {
 fn quoted_warning(cx: &mut Cx<'_>, a: &Arg, s: &str, span: Range<usize>) {
     cx.sink
         .warn(
-            "quoted-literal",
+            &codes::QUOTED_LITERAL,
             span,
             format!(
                 "`when` compares argument `{}` of type `{}` with the quoted literal '{s}'",

@@ -2,6 +2,7 @@
 
 use std::ops::Range;
 
+use super::codes;
 use super::diag::{Decorate, Sink};
 use super::types::RawConstraints;
 use crate::model::{Constraints, Pattern, TypeKind};
@@ -55,7 +56,7 @@ pub(crate) fn check_own(
     for (key, span) in own.set_keys() {
         if !applies_to(key, kind) {
             sink.warn(
-                "constraint-not-applicable",
+                &codes::CONSTRAINT_NOT_APPLICABLE,
                 span,
                 format!(
                     "`{key}` has no effect on {what} of type `{}`",
@@ -71,7 +72,7 @@ pub(crate) fn check_own(
     {
         let msg = regex_error_line(&e);
         sink.error(
-            "bad-regex",
+            &codes::BAD_REGEX,
             p.span.clone(),
             format!("`pattern` of {what} is not a valid regex: {msg}"),
         )
@@ -80,21 +81,26 @@ pub(crate) fn check_own(
     if let Some(allowed) = &own.allowed {
         if allowed.v.is_empty() {
             sink.error(
-                "enum-without-values",
+                &codes::ENUM_WITHOUT_VALUES,
                 allowed.span.clone(),
                 format!("`allowed` of {what} is empty: no value would be accepted"),
             )
             .help("list the accepted values, e.g. `allowed = [\"a\", \"b\"]`");
         }
-        for (i, a) in allowed.v.iter().enumerate() {
-            if let Some(first) = allowed.v.iter().take(i).find(|b| b.v == a.v) {
+        // First occurrence of each value: one pass, however long the list.
+        let mut first_seen: std::collections::HashMap<&str, &Range<usize>> =
+            std::collections::HashMap::with_capacity(allowed.v.len());
+        for a in &allowed.v {
+            if let Some(first) = first_seen.get(a.v.as_str()).copied() {
                 sink.error(
-                    "duplicate-enum-value",
+                    &codes::DUPLICATE_ENUM_VALUE,
                     a.span.clone(),
                     format!("`allowed` of {what} lists `{}` twice", a.v),
                 )
-                .label(first.span.clone(), "first listed here")
+                .label(first.clone(), "first listed here")
                 .help("remove the duplicate");
+            } else {
+                first_seen.insert(a.v.as_str(), &a.span);
             }
         }
     }
@@ -108,7 +114,7 @@ pub(crate) fn check_own(
             .or(own.max.as_ref())
             .map_or(min.span.clone(), |s| s.span.clone());
         sink.error(
-            "bad-range",
+            &codes::BAD_RANGE,
             span,
             format!(
                 "{what} has `min = {}` greater than `max = {}`",
@@ -127,7 +133,7 @@ pub(crate) fn check_own(
             .or(own.max_float.as_ref())
             .map_or(min.span.clone(), |s| s.span.clone());
         sink.error(
-            "bad-range",
+            &codes::BAD_RANGE,
             span,
             format!(
                 "{what} has `min_float = {}` greater than `max_float = {}`",
@@ -139,7 +145,7 @@ pub(crate) fn check_own(
     if let Some(schemes) = &own.schemes {
         if schemes.v.is_empty() {
             sink.error(
-                "bad-scheme",
+                &codes::BAD_SCHEME,
                 schemes.span.clone(),
                 format!("`schemes` of {what} is empty: no URL would be accepted"),
             )
@@ -148,7 +154,7 @@ pub(crate) fn check_own(
         for s in &schemes.v {
             if let Some(why) = crate::value::forbidden_scheme(&s.v) {
                 sink.error(
-                    "forbidden-scheme",
+                    &codes::FORBIDDEN_SCHEME,
                     s.span.clone(),
                     format!(
                         "`{}` in `schemes` of {what} is never accepted: it {why}",
@@ -159,7 +165,7 @@ pub(crate) fn check_own(
                 .help("list `http`, `https` or another network scheme");
             } else if !is_scheme(&s.v) {
                 sink.error(
-                    "bad-scheme",
+                    &codes::BAD_SCHEME,
                     s.span.clone(),
                     format!(
                         "`{}` in `schemes` of {what} is not a lower-case URL scheme",
@@ -179,7 +185,7 @@ pub(crate) fn check_own(
                 && !(1..=65535).contains(&b.v)
             {
                 sink.warn(
-                    "constraint-not-applicable",
+                    &codes::CONSTRAINT_NOT_APPLICABLE,
                     b.span.clone(),
                     format!(
                         "`{k} = {}` of {what} is outside the port range 1-65535",
@@ -202,7 +208,7 @@ fn check_allowed_keys(
 ) {
     if keys.v.is_empty() {
         sink.error(
-            "bad-allowed-keys",
+            &codes::BAD_ALLOWED_KEYS,
             keys.span.clone(),
             format!("`allowed_keys` of {what} is empty: no option could be set"),
         )
@@ -211,7 +217,7 @@ fn check_allowed_keys(
     for k in &keys.v {
         if let Err(why) = crate::value::check_msf_key(&k.v) {
             sink.error(
-                "bad-allowed-keys",
+                &codes::BAD_ALLOWED_KEYS,
                 k.span.clone(),
                 format!(
                     "`{}` in `allowed_keys` of {what} cannot be allowed: {why}",
@@ -221,7 +227,7 @@ fn check_allowed_keys(
             .help("keys are letters, digits and `_`, starting with a letter, e.g. `RHOSTS`");
         } else if let Some(reason) = crate::value::msf_dangerous_key(&k.v) {
             sink.warn(
-                "dangerous-msf-key",
+                &codes::DANGEROUS_MSF_KEY,
                 k.span.clone(),
                 format!("`allowed_keys` of {what} allows `{}`, which {reason}", k.v),
             )
@@ -268,7 +274,7 @@ pub(crate) fn finish(
     if matches!(kind, TypeKind::Enum) && merged.allowed.is_none() {
         ok = false;
         sink.error(
-            "enum-without-values",
+            &codes::ENUM_WITHOUT_VALUES,
             at.clone(),
             format!("{what} is of type `enum` but has no `allowed` list"),
         )
@@ -277,7 +283,7 @@ pub(crate) fn finish(
     if matches!(kind, TypeKind::RegexMatch) && merged.pattern.is_none() {
         ok = false;
         sink.error(
-            "missing-pattern",
+            &codes::MISSING_PATTERN,
             at,
             format!("{what} is of type `regex_match` but has no `pattern`"),
         )

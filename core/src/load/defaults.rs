@@ -1,6 +1,7 @@
 //! `default` values are checked against their own argument's type at build time.
 
 use super::args::ArgInfo;
+use super::codes;
 use super::diag::Decorate;
 use super::walk::Cx;
 use crate::model::{Arg, TypeKind};
@@ -28,7 +29,7 @@ pub(crate) fn check_defaults(cx: &mut Cx<'_>, args: &[Arg], infos: &[ArgInfo]) {
         if let Err(e) = Value::parse_json(&spec, &kind, &default.to_json(), &ParseOptions::DEFAULT)
         {
             let d = cx.sink.error(
-                "bad-default",
+                &codes::BAD_DEFAULT,
                 written.span.clone(),
                 format!(
                     "the `default` of argument `{}` is not a valid `{}`: {}",

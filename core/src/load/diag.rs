@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
+use super::codes::Code;
 use annotate_snippets::{AnnotationKind, Group, Level as SnippetLevel, Renderer, Snippet};
 
 /// How bad a diagnostic is.
@@ -27,7 +28,7 @@ impl Severity {
 
 /// One problem found while loading or checking a manifest (or a `toolclad.toml`).
 ///
-/// `code` names the rule (kebab-case, stable), `message` names the field path and
+/// `code` names the rule (a [`Code`] of the registry in [`super::codes`]), `message` names the field path and
 /// what is wrong, `help` says what to do about it. `line`/`column` are 1-based and
 /// point at `span.start`; both are 0 for problems that have no place in a file
 /// (an unreadable path, an empty directory).
@@ -35,8 +36,9 @@ impl Severity {
 pub struct Diagnostic {
     /// Error or warning.
     pub severity: Severity,
-    /// The rule, e.g. `unknown-key`, `unknown-type`, `bad-regex`.
-    pub code: &'static str,
+    /// The rule, e.g. [`codes::UNKNOWN_KEY`](super::codes::UNKNOWN_KEY); shown by its
+    /// name (`unknown-key`) in every rendering.
+    pub code: &'static Code,
     /// What is wrong, naming the field path.
     pub message: String,
     /// The file the problem is in.
@@ -59,7 +61,7 @@ impl Diagnostic {
     /// A diagnostic at `span` in `source` (line and column are computed here).
     pub fn new(
         severity: Severity,
-        code: &'static str,
+        code: &'static Code,
         file: &Path,
         source: &str,
         span: Range<usize>,
@@ -84,7 +86,7 @@ impl Diagnostic {
     /// A diagnostic about a whole file or path, with no location inside it.
     pub fn unlocated(
         severity: Severity,
-        code: &'static str,
+        code: &'static Code,
         file: &Path,
         message: impl Into<String>,
     ) -> Self {
@@ -161,17 +163,26 @@ impl Diagnostic {
             Severity::Warning => SnippetLevel::WARNING,
         };
         let path = self.file.display().to_string();
-        let title = level.primary_title(self.message.as_str()).id(self.code);
+        let title = level
+            .primary_title(self.message.as_str())
+            .id(self.code.name);
         let mut groups: Vec<Group<'_>> = Vec::new();
         if self.line > 0 {
             let span = clamp_span(source, self.span.clone());
-            let mut snippet = Snippet::source(source)
+            let labels: Vec<Range<usize>> = self
+                .labels
+                .iter()
+                .map(|(r, _)| clamp_span(source, r.clone()))
+                .collect();
+            let ex = Excerpt::around(source, &span, self.line, &labels);
+            let mut snippet = Snippet::source(ex.text)
+                .line_start(ex.first_line)
                 .path(path.as_str())
-                .annotation(AnnotationKind::Primary.span(span));
-            for (range, label) in &self.labels {
+                .annotation(AnnotationKind::Primary.span(ex.shift(&span)));
+            for (range, (_, label)) in labels.iter().zip(&self.labels) {
                 snippet = snippet.annotation(
                     AnnotationKind::Context
-                        .span(clamp_span(source, range.clone()))
+                        .span(ex.shift(range))
                         .label(label.as_str()),
                 );
             }
@@ -206,7 +217,7 @@ impl Diagnostic {
     pub fn to_json(&self) -> serde_json::Value {
         serde_json::json!({
             "severity": self.severity.as_str(),
-            "code": self.code,
+            "code": self.code.name,
             "message": self.message,
             "file": self.file.display().to_string(),
             "line": self.line,
@@ -222,6 +233,108 @@ impl Diagnostic {
 impl std::fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.one_line())
+    }
+}
+
+/// The whole lines of `source` that a diagnostic's spans touch. Rendering hands only
+/// these to the renderer, so that rendering many diagnostics of a large file does not
+/// re-read the whole file for each one.
+struct Excerpt<'s> {
+    text: &'s str,
+    /// Byte offset of `text` in the source.
+    start: usize,
+    /// 1-based line number of the first line of `text`.
+    first_line: usize,
+}
+
+impl<'s> Excerpt<'s> {
+    /// The lines from the first to the last of `primary` and `labels` (all clamped to
+    /// `source`); `line` is the 1-based line of `primary.start`.
+    fn around(
+        source: &'s str,
+        primary: &Range<usize>,
+        line: usize,
+        labels: &[Range<usize>],
+    ) -> Self {
+        let lo = labels
+            .iter()
+            .map(|r| r.start)
+            .fold(primary.start, usize::min);
+        let hi = labels.iter().map(|r| r.end).fold(primary.end, usize::max);
+        let before = source.get(..lo).unwrap_or("");
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        let after = source.get(hi..).unwrap_or("");
+        let end = after.find('\n').map_or(source.len(), |i| hi + i);
+        // Lines between the excerpt's first line and the primary span's line.
+        let skipped = source
+            .get(start..primary.start)
+            .map_or(0, |s| s.bytes().filter(|&b| b == b'\n').count());
+        Excerpt {
+            text: source.get(start..end).unwrap_or(""),
+            start,
+            first_line: line.saturating_sub(skipped).max(1),
+        }
+    }
+
+    /// `r` relative to the excerpt.
+    fn shift(&self, r: &Range<usize>) -> Range<usize> {
+        let start = r.start.saturating_sub(self.start).min(self.text.len());
+        let end = r
+            .end
+            .saturating_sub(self.start)
+            .clamp(start, self.text.len());
+        start..end
+    }
+}
+
+/// Line starts and character counts of one source, built in one pass, so that the
+/// line and column of each diagnostic are found without re-reading the text before it.
+pub(crate) struct LineIndex {
+    /// Byte offset of the start of every line.
+    line_starts: Vec<usize>,
+    /// `(byte offset, characters before it)` at least every `CHECKPOINT` bytes.
+    checkpoints: Vec<(usize, usize)>,
+}
+
+impl LineIndex {
+    const CHECKPOINT: usize = 256;
+
+    pub(crate) fn new(source: &str) -> Self {
+        let mut line_starts = vec![0];
+        let mut checkpoints = vec![(0, 0)];
+        let mut last = 0;
+        for (chars, (i, c)) in source.char_indices().enumerate() {
+            if i - last >= Self::CHECKPOINT {
+                checkpoints.push((i, chars));
+                last = i;
+            }
+            if c == '\n' {
+                line_starts.push(i + 1);
+            }
+        }
+        LineIndex {
+            line_starts,
+            checkpoints,
+        }
+    }
+
+    /// Characters of `source` before byte `offset` (a char boundary).
+    fn chars_before(&self, source: &str, offset: usize) -> usize {
+        let i = self
+            .checkpoints
+            .partition_point(|&(b, _)| b <= offset)
+            .saturating_sub(1);
+        let (b, n) = self.checkpoints.get(i).copied().unwrap_or((0, 0));
+        n + source.get(b..offset).map_or(0, |s| s.chars().count())
+    }
+
+    /// 1-based line and character column of byte `offset` (as [`line_col`]).
+    pub(crate) fn line_col(&self, source: &str, offset: usize) -> (usize, usize) {
+        let offset = clamp_span(source, offset..offset).start;
+        let line = self.line_starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.line_starts.get(line - 1).copied().unwrap_or(0);
+        let column = self.chars_before(source, offset) - self.chars_before(source, start) + 1;
+        (line, column)
     }
 }
 
@@ -248,11 +361,16 @@ pub(crate) fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// A position in a [`Sink`]'s diagnostics (see [`Sink::mark`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Mark(usize);
+
 /// Collects diagnostics for one file.
 pub(crate) struct Sink<'a> {
     pub(crate) file: &'a Path,
     pub(crate) source: &'a str,
     pub(crate) diags: Vec<Diagnostic>,
+    lines: LineIndex,
 }
 
 impl<'a> Sink<'a> {
@@ -261,40 +379,69 @@ impl<'a> Sink<'a> {
             file,
             source,
             diags: Vec::new(),
+            lines: LineIndex::new(source),
         }
     }
 
     /// Records an error and returns it for decoration.
     pub(crate) fn error(
         &mut self,
-        code: &'static str,
+        code: &'static Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
+        // The registry documents each code's severity; keep them in step.
+        debug_assert_eq!(code.severity, Severity::Error, "{code} is a warning code");
         self.push(Severity::Error, code, span, message)
     }
 
     /// Records a warning and returns it for decoration.
     pub(crate) fn warn(
         &mut self,
-        code: &'static str,
+        code: &'static Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
+        debug_assert_eq!(code.severity, Severity::Warning, "{code} is an error code");
         self.push(Severity::Warning, code, span, message)
     }
 
     pub(crate) fn push(
         &mut self,
         severity: Severity,
-        code: &'static str,
+        code: &'static Code,
         span: Range<usize>,
         message: impl Into<String>,
     ) -> &mut Diagnostic {
-        let d = Diagnostic::new(severity, code, self.file, self.source, span, message);
-        self.diags.push(d);
+        let span = clamp_span(self.source, span);
+        let (line, column) = self.lines.line_col(self.source, span.start);
+        self.diags.push(Diagnostic {
+            severity,
+            code,
+            message: message.into(),
+            file: self.file.to_path_buf(),
+            span,
+            line,
+            column,
+            labels: Vec::new(),
+            help: None,
+            note: None,
+        });
         let last = self.diags.len() - 1;
         &mut self.diags[last]
+    }
+
+    /// The current end of the diagnostics, for [`Sink::errors_since`].
+    pub(crate) fn mark(&self) -> Mark {
+        Mark(self.diags.len())
+    }
+
+    /// Whether an error was recorded after `mark`: the part decoded since then is
+    /// not built, and checks that would only add follow-on noise are skipped.
+    pub(crate) fn errors_since(&self, mark: Mark) -> bool {
+        self.diags
+            .get(mark.0..)
+            .is_some_and(|d| d.iter().any(Diagnostic::is_error))
     }
 
     pub(crate) fn has_errors(&self) -> bool {
@@ -353,6 +500,7 @@ pub(crate) fn list_names<'c>(names: impl IntoIterator<Item = &'c str>) -> String
 
 #[cfg(test)]
 mod tests {
+    use super::super::codes;
     use super::*;
 
     #[test]
@@ -370,7 +518,7 @@ mod tests {
         let src = "[tool]\nnmae = \"x\"\n";
         let d = Diagnostic::new(
             Severity::Error,
-            "unknown-key",
+            &codes::UNKNOWN_KEY,
             Path::new("t.clad.toml"),
             src,
             7..11,
@@ -395,7 +543,7 @@ mod tests {
     fn render_survives_spans_outside_the_source() {
         let d = Diagnostic {
             severity: Severity::Warning,
-            code: "x",
+            code: &codes::UNUSED_ARG,
             message: "m".into(),
             file: PathBuf::from("f"),
             span: 50..99,
@@ -406,7 +554,66 @@ mod tests {
             note: Some("n".into()),
         };
         let out = d.render("ab\ncé", false);
-        assert!(out.contains("warning[x]: m"), "{out}");
+        assert!(out.contains("warning[unused-arg]: m"), "{out}");
+    }
+
+    #[test]
+    fn errors_since_a_mark_ignore_earlier_errors_and_warnings() {
+        let src = "a = 1\n";
+        let mut sink = Sink::new(Path::new("f"), src);
+        sink.error(&codes::WRONG_TYPE, 0..1, "before");
+        let mark = sink.mark();
+        assert!(!sink.errors_since(mark));
+        sink.warn(&codes::UNUSED_ARG, 0..1, "a warning");
+        assert!(!sink.errors_since(mark));
+        sink.error(&codes::MISSING_KEY, 0..1, "after");
+        assert!(sink.errors_since(mark));
+        assert!(!sink.errors_since(sink.mark()));
+    }
+
+    #[test]
+    fn the_line_index_agrees_with_a_full_scan() {
+        // Multi-byte characters, empty lines and lines longer than a checkpoint.
+        let long = "é".repeat(300);
+        let src = format!("a = 1\n\nbé = \"{long}\"\n{long}x\nlast");
+        let index = LineIndex::new(&src);
+        for offset in 0..=src.len() + 2 {
+            assert_eq!(
+                index.line_col(&src, offset),
+                line_col(&src, offset),
+                "offset {offset}"
+            );
+        }
+    }
+
+    #[test]
+    fn rendering_reads_only_the_lines_of_its_spans() {
+        // 10,000 one-line diagnostics: the renderer is handed each one's line, not the
+        // file, so the work grows with the number of diagnostics, not with its square.
+        let src: String = (0..10_000).map(|i| format!("key{i} = {i}\n")).collect();
+        let index = LineIndex::new(&src);
+        let mut handed = 0;
+        let mut start = 0;
+        for line in src.lines() {
+            let span = start..start + 3;
+            let (l, _) = index.line_col(&src, span.start);
+            let ex = Excerpt::around(&src, &span, l, &[]);
+            assert_eq!(ex.text, line);
+            assert_eq!(ex.first_line, l);
+            handed += ex.text.len();
+            start += line.len() + 1;
+        }
+        assert!(
+            handed < src.len(),
+            "{handed} bytes for a {} byte file",
+            src.len()
+        );
+        // A label on an earlier line widens the excerpt to it, numbered from there.
+        let span = src.find("key5 ").unwrap_or(0)..src.find("key5 ").unwrap_or(0) + 4;
+        let label = src.find("key3 ").unwrap_or(0)..src.find("key3 ").unwrap_or(0) + 4;
+        let ex = Excerpt::around(&src, &span, 6, &[label]);
+        assert_eq!(ex.first_line, 4);
+        assert_eq!(ex.text, "key3 = 3\nkey4 = 4\nkey5 = 5");
     }
 
     #[test]

@@ -3,6 +3,7 @@
 use std::ops::Range;
 
 use super::args::ArgInfo;
+use super::codes;
 use super::command::inner_span;
 use super::diag::{Decorate, did_you_mean, list_names};
 use super::http_template::{
@@ -27,9 +28,9 @@ const HTTP_KEYS: &[&str] = &[
 fn syntax(cx: &mut Cx<'_>, what: &str, value: &Sp<String>, e: &SyntaxError) {
     let span = inner_span(cx.source(), &value.span, &value.v, e.span());
     let code = match e.kind {
-        SyntaxErrorKind::InvalidJson => "bad-json-body",
-        SyntaxErrorKind::EmptyPlaceholder => "empty-placeholder",
-        _ => "template-syntax",
+        SyntaxErrorKind::InvalidJson => &codes::BAD_JSON_BODY,
+        SyntaxErrorKind::EmptyPlaceholder => &codes::EMPTY_PLACEHOLDER,
+        _ => &codes::TEMPLATE_SYNTAX,
     };
     cx.sink.error(code, span, format!("{what}: {}", e.message));
 }
@@ -48,7 +49,7 @@ fn arg_ref(
     }
     let file_span = inner_span(cx.source(), &value.span, &value.v, span);
     let d = cx.sink.error(
-        "undefined-placeholder",
+        &codes::UNDEFINED_PLACEHOLDER,
         file_span,
         format!("`{{{name}}}` in {what} does not name an argument"),
     );
@@ -79,7 +80,7 @@ pub(crate) fn decode_http(
             None => {
                 cx.sink
                     .error(
-                        "invalid-value",
+                        &codes::INVALID_VALUE,
                         m.span.clone(),
                         format!("`http.method` has invalid value `{}`", m.v),
                     )
@@ -109,7 +110,7 @@ pub(crate) fn decode_http(
         }) {
             cx.sink
                 .error(
-                    "bad-url",
+                    &codes::BAD_URL,
                     u.span.clone(),
                     "`http.url` must start with a scheme (`https://...`) or a `url` argument",
                 )
@@ -151,7 +152,7 @@ pub(crate) fn decode_http(
                         ok = false;
                         cx.sink
                             .error(
-                                "bad-header",
+                                &codes::BAD_HEADER,
                                 k.span(),
                                 format!("`{name}` is not a valid HTTP header name"),
                             )
@@ -168,7 +169,7 @@ pub(crate) fn decode_http(
                                         if l.contains(['\r', '\n']) {
                                             ok = false;
                                             cx.sink.error(
-                                                "bad-header",
+                                                &codes::BAD_HEADER,
                                                 value.span.clone(),
                                                 format!("{what} contains a line break"),
                                             );
@@ -237,7 +238,7 @@ pub(crate) fn decode_http(
                 if raw_args {
                     cx.sink
                         .warn(
-                            "raw-body",
+                            &codes::RAW_BODY,
                             b.span.clone(),
                             "`http.body_template` is not JSON: argument values are inserted verbatim",
                         )
@@ -269,7 +270,7 @@ pub(crate) fn decode_http(
                 _ => {
                     good = false;
                     cx.sink.error(
-                        "bad-status",
+                        &codes::BAD_STATUS,
                         s.span,
                         format!(
                             "`http.{key}` lists {}, which is not an HTTP status (100-599)",
@@ -325,7 +326,7 @@ pub(crate) fn decode_mcp(
                     let Some(i) = args.iter().position(|a| a.name == key) else {
                         ok = false;
                         let d = cx.sink.error(
-                            "field-map-unknown-arg",
+                            &codes::FIELD_MAP_UNKNOWN_ARG,
                             k.span(),
                             format!(
                                 "`mcp.field_map.{key}` renames an argument that is not declared"
@@ -343,7 +344,7 @@ pub(crate) fn decode_mcp(
                     if to.v.is_empty() {
                         ok = false;
                         cx.sink.error(
-                            "missing-key",
+                            &codes::MISSING_KEY,
                             to.span.clone(),
                             format!("`mcp.field_map.{key}` is empty: it must name the upstream parameter"),
                         );
@@ -370,7 +371,7 @@ pub(crate) fn decode_mcp(
                 .unwrap_or_else(|| t.span.clone());
             cx.sink
                 .error(
-                    "duplicate-field",
+                    &codes::DUPLICATE_FIELD,
                     at,
                     format!("two arguments are sent to the MCP server as `{name}`"),
                 )

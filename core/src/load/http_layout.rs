@@ -19,6 +19,7 @@
 //! types that still do not read as one host (a CIDR range, an IPv6 address).
 
 use super::args::ArgInfo;
+use super::codes;
 use super::command::inner_span;
 use super::diag::Decorate;
 use super::http_template::RawUrlPiece;
@@ -61,7 +62,7 @@ pub(crate) fn check_url_layout(
         let span = at(cx, span);
         cx.sink
             .error(
-                "unsafe-url-part",
+                &codes::UNSAFE_URL_PART,
                 span,
                 format!(
                     "`{{{name}}}` starts `http.url` but is not the whole URL: the path, `?` or `#` of its value would swallow the text written after it"
@@ -83,7 +84,7 @@ pub(crate) fn check_url_layout(
         ok = false;
         cx.sink
             .error(
-                "bad-url",
+                &codes::BAD_URL,
                 u.span.clone(),
                 format!(
                     "`http.url` has scheme `{}`: an [http] URL is `http` or `https`",
@@ -127,7 +128,7 @@ pub(crate) fn check_url_layout(
     }
     if toks.is_empty() {
         cx.sink
-            .error("bad-url", u.span.clone(), "`http.url` has no host")
+            .error(&codes::BAD_URL, u.span.clone(), "`http.url` has no host")
             .help("write the host after `://`, e.g. `https://api.example.com/v1`");
         return false;
     }
@@ -146,7 +147,9 @@ pub(crate) fn check_url_layout(
                 "write the host as letters, digits, `.` and `-`, then `:port` if needed",
             )
         };
-        cx.sink.error("bad-url", u.span.clone(), msg).help(help);
+        cx.sink
+            .error(&codes::BAD_URL, u.span.clone(), msg)
+            .help(help);
     };
     let mut colon_seen = false;
     let mut bracket = false;
@@ -171,7 +174,7 @@ pub(crate) fn check_url_layout(
                 let span = at(cx, span);
                 cx.sink
                     .error(
-                        "unsafe-url-part",
+                        &codes::UNSAFE_URL_PART,
                         span,
                         "a secret is placed before the URL path, where its text could name another server",
                     )
@@ -235,7 +238,7 @@ pub(crate) fn check_url_layout(
             ok = false;
             let span = at(cx, span);
             cx.sink
-                .error("unsafe-url-part", span, msg)
+                .error(&codes::UNSAFE_URL_PART, span, msg)
                 .help(help.to_string())
                 .note("only values whose type fixes them as a host name, address or port can sit before the URL path");
         }
@@ -373,7 +376,7 @@ pub(crate) fn check_literal_url(
     match problem {
         Some(msg) => {
             cx.sink
-                .error("bad-url", span, msg)
+                .error(&codes::BAD_URL, span, msg)
                 .help("write an `https://host/path` URL; credentials go through `secret_ref`, never in the URL");
             false
         }

@@ -1,20 +1,20 @@
-//! The manifest as a whole: `[tool]`, the backend sections, `[output]`, session,
-//! browser and `[source]`, and the checks that tie them together.
+//! The manifest as a whole: `[tool]`, the choice of backend section, `[output]`,
+//! `[source]`, and the checks that tie them together (`[command]`, `[http]`,
+//! `[session]` and `[browser]` have files of their own).
 
 use std::ops::Range;
 
 use toml::de::{DeTable, DeValue};
 
 use super::args::{ArgInfo, TypeCtx, check_name, decode_args, scalar};
+use super::codes;
 use super::constraints::regex_error_line;
 use super::diag::{Decorate, list_names};
 use super::walk::{Cx, Sp, Tbl, type_name};
-use super::{LoadOptions, command, defaults, http};
+use super::{LoadOptions, browser, command, defaults, http, session};
 use crate::model::{
-    Arg, AuthFlow, Backend, BrowserCommand, BrowserConnect, BrowserEngine, BrowserScope,
-    BrowserSpec, BrowserState, Cedar, ChildDetection, Dispatch, Evidence, ExtractMode, Interaction,
-    Manifest, Mode, Output, OutputFormat, Parser, Pattern, RiskTier, SessionCommand, SessionEvents,
-    SessionSpec, SourceSpec, ToolMeta,
+    Arg, Backend, Cedar, Dispatch, Evidence, Manifest, Mode, Output, OutputFormat, Parser, Pattern,
+    RiskTier, SourceSpec, ToolMeta,
 };
 
 const ROOT_KEYS: &[&str] = &[
@@ -54,7 +54,7 @@ pub(crate) fn decode(cx: &mut Cx<'_>, text: &str, opts: &LoadOptions) -> Option<
                 .collect();
             cx.sink
                 .error(
-                    "not-a-manifest",
+                    &codes::NOT_A_MANIFEST,
                     0..0,
                     "this TOML file is not a ToolClad manifest: it has no [tool] table",
                 )
@@ -100,7 +100,7 @@ pub(crate) fn decode(cx: &mut Cx<'_>, text: &str, opts: &LoadOptions) -> Option<
     {
         cx.sink
             .error(
-                "missing-output",
+                &codes::MISSING_OUTPUT,
                 tool_tbl.span.clone(),
                 "this manifest runs a backend but has no [output] table",
             )
@@ -183,7 +183,7 @@ pub(crate) fn closed<T: Copy>(
     }
     let names: Vec<&str> = values.iter().map(|(n, _)| *n).collect();
     let d = cx.sink.error(
-        "invalid-value",
+        &codes::INVALID_VALUE,
         s.span.clone(),
         format!("`{}` has invalid value `{}`", t.key_path(key), s.v),
     );
@@ -211,12 +211,12 @@ fn risk_tiers() -> Vec<(&'static str, RiskTier)> {
 }
 
 /// `risk_tier` (default `low`); `None` after an error.
-fn risk_tier(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<RiskTier> {
+pub(crate) fn risk_tier(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<RiskTier> {
     closed(cx, t, "risk_tier", &risk_tiers()).map(|r| r.map_or(RiskTier::Low, |r| r.v))
 }
 
 /// A timeout or count that must be at least 1.
-fn positive(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, key: &str, default: u64) -> Option<u64> {
+pub(crate) fn positive(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, key: &str, default: u64) -> Option<u64> {
     match t.get(key) {
         None => Some(default),
         Some(_) => {
@@ -224,7 +224,7 @@ fn positive(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, key: &str, default: u64) -> Option
             if v.v == 0 {
                 cx.sink
                     .error(
-                        "bad-timeout",
+                        &codes::BAD_TIMEOUT,
                         v.span,
                         format!("`{}` must be at least 1", t.key_path(key)),
                     )
@@ -327,18 +327,18 @@ fn select_backend(
                 .map(Backend::Mcp),
             "session" => root
                 .table(cx, "session")
-                .and_then(|t| decode_session(cx, &t, types, tool.name.as_deref()))
+                .and_then(|t| session::decode_session(cx, &t, types, tool.name.as_deref()))
                 .map(Backend::Session),
             "browser" => root
                 .table(cx, "browser")
-                .and_then(|t| decode_browser(cx, &t, types, tool.name.as_deref()))
+                .and_then(|t| browser::decode_browser(cx, &t, types, tool.name.as_deref()))
                 .map(Backend::Browser),
             "source" => root.table(cx, "source").and_then(|t| {
                 t.check_keys(cx, &["operation"]);
                 let op = t.req_str(cx, "operation")?;
                 if op.v.trim().is_empty() {
                     cx.sink.error(
-                        "missing-key",
+                        &codes::MISSING_KEY,
                         op.span,
                         "`source.operation` must name the operation the host implements",
                     );
@@ -364,7 +364,7 @@ fn select_backend(
     {
         cx.sink
             .error(
-                "mode-mismatch",
+                &codes::MODE_MISMATCH,
                 mode.span.clone(),
                 format!(
                     "`tool.mode = \"{}\"` contradicts the [{section}] section, which runs in mode `{}`",
@@ -383,7 +383,7 @@ fn select_backend(
     {
         cx.sink
             .error(
-                "mode-mismatch",
+                &codes::MODE_MISMATCH,
                 mode.span.clone(),
                 format!(
                     "`tool.mode = \"{}\"` needs a [{}] section, but `dispatch = \"callback\"` runs nothing",
@@ -399,7 +399,7 @@ fn select_backend(
             for (section, span) in present {
                 cx.sink
                     .error(
-                        "callback-with-backend",
+                        &codes::CALLBACK_WITH_BACKEND,
                         span.clone(),
                         format!(
                             "`dispatch = \"callback\"` means the host runs the tool, but the manifest also has a [{section}] section"
@@ -419,7 +419,7 @@ fn select_backend(
             if present.is_empty() {
                 cx.sink
                     .error(
-                        "missing-backend",
+                        &codes::MISSING_BACKEND,
                         tool.span.clone(),
                         "this manifest has no backend: nothing would run",
                     )
@@ -431,7 +431,7 @@ fn select_backend(
                 let mut first = true;
                 for (section, span) in present.iter().skip(1) {
                     let d = cx.sink.error(
-                        "multiple-backends",
+                        &codes::MULTIPLE_BACKENDS,
                         span.clone(),
                         format!(
                             "a manifest has exactly one backend, but this one has {}",
@@ -475,7 +475,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
                     None => {
                         cx.sink
                             .error(
-                                "invalid-value",
+                                &codes::INVALID_VALUE,
                                 p.span.clone(),
                                 format!("`output.parser` names an unknown built-in parser `{b}`"),
                             )
@@ -491,7 +491,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
             } else {
                 cx.sink
                     .error(
-                        "invalid-value",
+                        &codes::INVALID_VALUE,
                         p.span.clone(),
                         format!("`output.parser` must be `builtin:<format>` or `custom:<path>`, found `{}`", p.v),
                     )
@@ -509,7 +509,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
             }
             other => {
                 cx.sink.error(
-                    "wrong-type",
+                    &codes::WRONG_TYPE,
                     v.span(),
                     format!(
                         "`output.schema` must be a table (a JSON Schema), found {}",
@@ -542,13 +542,13 @@ fn to_json(
             Ok(s) => s.to_json(),
             Err(msg) => {
                 cx.sink
-                    .error("wrong-type", span, format!("`{path}` must be {msg}"));
+                    .error(&codes::WRONG_TYPE, span, format!("`{path}` must be {msg}"));
                 return None;
             }
         },
         DeValue::Datetime(_) => {
             cx.sink.error(
-                "wrong-type",
+                &codes::WRONG_TYPE,
                 span,
                 format!("`{path}` is a datetime, which JSON Schema cannot hold"),
             );
@@ -597,7 +597,7 @@ pub(crate) fn pattern(cx: &mut Cx<'_>, s: &Sp<String>, what: &str) -> Option<Pat
         Err(e) => {
             cx.sink
                 .error(
-                    "bad-regex",
+                    &codes::BAD_REGEX,
                     s.span.clone(),
                     format!("{what} is not a valid regex: {}", regex_error_line(&e)),
                 )
@@ -608,7 +608,11 @@ pub(crate) fn pattern(cx: &mut Cx<'_>, s: &Sp<String>, what: &str) -> Option<Pat
 }
 
 /// Decodes the `args` of a session or browser command (may be absent).
-fn command_args(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Option<Vec<Arg>> {
+pub(crate) fn command_args(
+    cx: &mut Cx<'_>,
+    t: &Tbl<'_, '_>,
+    types: &TypeCtx<'_>,
+) -> Option<Vec<Arg>> {
     match t.get("args") {
         None => Some(Vec::new()),
         Some(_) => {
@@ -620,486 +624,9 @@ fn command_args(cx: &mut Cx<'_>, t: &Tbl<'_, '_>, types: &TypeCtx<'_>) -> Option
     }
 }
 
-const SESSION_KEYS: &[&str] = &[
-    "startup_command",
-    "ready_pattern",
-    "startup_timeout_seconds",
-    "idle_timeout_seconds",
-    "session_timeout_seconds",
-    "max_interactions",
-    "interaction",
-    "commands",
-    "child_detection",
-    "events",
-];
-
-fn decode_session(
-    cx: &mut Cx<'_>,
-    t: &Tbl<'_, '_>,
-    types: &TypeCtx<'_>,
-    tool: Option<&str>,
-) -> Option<SessionSpec> {
-    t.check_keys(cx, SESSION_KEYS);
-    let startup = t.req_str(cx, "startup_command");
-    let startup_argv = startup.as_ref().and_then(|s| {
-        match super::template::split_words(&s.v) {
-            Ok(words) if !words.is_empty() && words.first().is_some_and(|w| !w.is_empty()) => Some(words),
-            Ok(_) => {
-                cx.sink.error(
-                    "empty-command",
-                    s.span.clone(),
-                    "`session.startup_command` names no program",
-                );
-                None
-            }
-            Err(e) => {
-                let span = super::command::inner_span(cx.source(), &s.span, &s.v, e.span());
-                cx.sink
-                    .error(
-                        "template-syntax",
-                        span,
-                        format!("`session.startup_command`: {}", e.message),
-                    )
-                    .note("the command is split with POSIX shell quoting at build time; no shell ever runs");
-                None
-            }
-        }
-    });
-    let ready = t.req_str(cx, "ready_pattern");
-    let ready_pattern = ready
-        .as_ref()
-        .and_then(|r| pattern(cx, r, "`session.ready_pattern`"));
-    let startup_timeout_seconds = positive(cx, t, "startup_timeout_seconds", 30);
-    let idle_timeout_seconds = positive(cx, t, "idle_timeout_seconds", 300);
-    let session_timeout_seconds = positive(cx, t, "session_timeout_seconds", 1800);
-    let max_interactions = positive(cx, t, "max_interactions", 100);
-    let interaction = match t.get("interaction") {
-        None => Some(Interaction {
-            input_sanitize: Vec::new().into(),
-            output_max_bytes: 1_048_576,
-            output_wait_ms: 2000,
-        }),
-        Some(_) => t.table(cx, "interaction").and_then(|it| {
-            it.check_keys(
-                cx,
-                &["input_sanitize", "output_max_bytes", "output_wait_ms"],
-            );
-            let input_sanitize = match it.get("input_sanitize") {
-                None => Some(Vec::new()),
-                Some(_) => it.str_list(cx, "input_sanitize").map(|l| l.v),
-            };
-            let output_max_bytes = positive(cx, &it, "output_max_bytes", 1_048_576);
-            let output_wait_ms = positive(cx, &it, "output_wait_ms", 2000);
-            Some(Interaction {
-                input_sanitize: input_sanitize?
-                    .into_iter()
-                    .map(|s| s.v.into())
-                    .collect::<Vec<_>>()
-                    .into(),
-                output_max_bytes: output_max_bytes?,
-                output_wait_ms: output_wait_ms?,
-            })
-        }),
-    };
-    let mut ok = true;
-    let mut commands = Vec::new();
-    if t.get("commands").is_some() {
-        if let Some(ct) = t.table(cx, "commands") {
-            for (name, c) in ct.subtables(cx) {
-                c.check_keys(
-                    cx,
-                    &[
-                        "pattern",
-                        "description",
-                        "risk_tier",
-                        "human_approval",
-                        "extract_target",
-                        "args",
-                    ],
-                );
-                ok &= check_name(cx, "session command", &name.v, name.span.clone());
-                ok &= check_command_tool_name(cx, tool, &name.v, name.span.clone());
-                let pat = c.req_str(cx, "pattern");
-                let pat = pat.as_ref().and_then(|p| {
-                    pattern(cx, p, &format!("`pattern` of session command `{}`", name.v))
-                });
-                let description = c.req_str(cx, "description");
-                let risk = risk_tier(cx, &c);
-                let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
-                let extract_target = c.bool(cx, "extract_target").is_some_and(|b| b.v);
-                let args = command_args(cx, &c, types);
-                if let Some(a) = args.iter().flatten().find(|a| a.name == "command") {
-                    cx.sink
-                        .error(
-                            "reserved-argument",
-                            name.span.clone(),
-                            format!(
-                                "session command `{}` declares an argument named `command`, which carries the command text",
-                                name.v
-                            ),
-                        )
-                        .help(format!(
-                            "rename the argument `{}`; the command text is always the `command` field",
-                            a.name
-                        ));
-                    ok = false;
-                }
-                match (pat, description, risk, args) {
-                    (Some(pattern), Some(description), Some(risk_tier), Some(args)) => {
-                        commands.push(SessionCommand {
-                            name: name.v.into(),
-                            pattern,
-                            description: description.v.into(),
-                            risk_tier,
-                            human_approval,
-                            extract_target,
-                            args: args.into(),
-                        });
-                    }
-                    _ => ok = false,
-                }
-            }
-        } else {
-            ok = false;
-        }
-    }
-    if ok && commands.is_empty() {
-        cx.sink
-            .warn(
-                "no-commands",
-                t.span.clone(),
-                "[session] declares no [session.commands.<name>]: the session exposes nothing to call",
-            )
-            .help("add `[session.commands.<name>]` with `pattern` and `description`");
-    }
-    let child_detection = match t.get("child_detection") {
-        None => Some(None),
-        Some(_) => t.table(cx, "child_detection").and_then(|c| {
-            c.check_keys(cx, &["pattern", "type", "manifest"]);
-            let p = c.req_str(cx, "pattern");
-            let p = p
-                .as_ref()
-                .and_then(|p| pattern(cx, p, "`session.child_detection.pattern`"));
-            let kind = c.req_str(cx, "type");
-            let manifest = c.req_str(cx, "manifest");
-            Some(Some(ChildDetection {
-                pattern: p?,
-                kind: kind?.v.into(),
-                manifest: manifest?.v.into(),
-            }))
-        }),
-    };
-    let events = match t.get("events") {
-        None => Some(None),
-        Some(_) => t.table(cx, "events").and_then(|e| {
-            e.check_keys(
-                cx,
-                &[
-                    "enabled",
-                    "max_queue_depth",
-                    "poll_interval_ms",
-                    "event_types",
-                    "ttl_seconds",
-                ],
-            );
-            let enabled = e.bool(cx, "enabled").is_none_or(|b| b.v);
-            let max_queue_depth = positive(cx, &e, "max_queue_depth", 1000);
-            let poll_interval_ms = positive(cx, &e, "poll_interval_ms", 1000);
-            let event_types = match e.get("event_types") {
-                None => Some(Vec::new()),
-                Some(_) => e.str_list(cx, "event_types").map(|l| l.v),
-            };
-            let ttl_seconds = positive(cx, &e, "ttl_seconds", 3600);
-            Some(Some(SessionEvents {
-                enabled,
-                max_queue_depth: max_queue_depth?,
-                poll_interval_ms: poll_interval_ms?,
-                event_types: event_types?
-                    .into_iter()
-                    .map(|s| s.v.into())
-                    .collect::<Vec<_>>()
-                    .into(),
-                ttl_seconds: ttl_seconds?,
-            }))
-        }),
-    };
-    if !ok {
-        return None;
-    }
-    Some(SessionSpec {
-        startup_command: startup?.v.into(),
-        startup_argv: startup_argv?
-            .into_iter()
-            .map(Into::into)
-            .collect::<Vec<_>>()
-            .into(),
-        ready_pattern: ready_pattern?,
-        startup_timeout_seconds: startup_timeout_seconds?,
-        idle_timeout_seconds: idle_timeout_seconds?,
-        session_timeout_seconds: session_timeout_seconds?,
-        max_interactions: max_interactions?,
-        interaction: interaction?,
-        commands: commands.into(),
-        child_detection: child_detection?,
-        events: events?,
-    })
-}
-
-const BROWSER_KEYS: &[&str] = &[
-    "engine",
-    "headless",
-    "connect",
-    "extract_mode",
-    "startup_timeout_seconds",
-    "session_timeout_seconds",
-    "idle_timeout_seconds",
-    "max_interactions",
-    "scope",
-    "commands",
-    "state",
-    "defaults",
-    "auth_flows",
-];
-const AUTH_FLOW_KEYS: &[&str] = &[
-    "login_url",
-    "username_selector",
-    "password_selector",
-    "submit_selector",
-    "success_indicator",
-    "secret_ref",
-    "mfa_handler",
-    "mfa_selector",
-    "mfa_secret_ref",
-];
-
-fn decode_browser(
-    cx: &mut Cx<'_>,
-    t: &Tbl<'_, '_>,
-    types: &TypeCtx<'_>,
-    tool: Option<&str>,
-) -> Option<BrowserSpec> {
-    t.check_keys(cx, BROWSER_KEYS);
-    let engines: Vec<(&str, BrowserEngine)> = BrowserEngine::ALL
-        .iter()
-        .map(|e| (e.as_str(), *e))
-        .collect();
-    let engine = closed(cx, t, "engine", &engines).map(|e| e.map_or(BrowserEngine::Cdp, |e| e.v));
-    let headless = t.bool(cx, "headless").is_none_or(|b| b.v);
-    let connects = [
-        ("launch", BrowserConnect::Launch),
-        ("live", BrowserConnect::Live),
-    ];
-    let connect =
-        closed(cx, t, "connect", &connects).map(|c| c.map_or(BrowserConnect::Launch, |c| c.v));
-    let modes: Vec<(&str, ExtractMode)> =
-        ExtractMode::ALL.iter().map(|m| (m.as_str(), *m)).collect();
-    let top_mode = closed(cx, t, "extract_mode", &modes);
-    let startup_timeout_seconds = positive(cx, t, "startup_timeout_seconds", 30);
-    let session_timeout_seconds = positive(cx, t, "session_timeout_seconds", 1800);
-    let idle_timeout_seconds = positive(cx, t, "idle_timeout_seconds", 300);
-    let max_interactions = positive(cx, t, "max_interactions", 100);
-    let scope = match t.get("scope") {
-        None => Some(None),
-        Some(_) => t.table(cx, "scope").and_then(|s| {
-            s.check_keys(
-                cx,
-                &["allowed_domains", "blocked_domains", "allow_external"],
-            );
-            let list = |cx: &mut Cx<'_>, k: &str| match s.get(k) {
-                None => Some(Vec::new()),
-                Some(_) => s.str_list(cx, k).map(|l| l.v),
-            };
-            let allowed = list(cx, "allowed_domains");
-            let blocked = list(cx, "blocked_domains");
-            let allow_external = s.bool(cx, "allow_external").is_some_and(|b| b.v);
-            Some(Some(BrowserScope {
-                allowed_domains: allowed?
-                    .into_iter()
-                    .map(|d| d.v.into())
-                    .collect::<Vec<_>>()
-                    .into(),
-                blocked_domains: blocked?
-                    .into_iter()
-                    .map(|d| d.v.into())
-                    .collect::<Vec<_>>()
-                    .into(),
-                allow_external,
-            }))
-        }),
-    };
-    let mut ok = true;
-    let mut commands = Vec::new();
-    if t.get("commands").is_some() {
-        if let Some(ct) = t.table(cx, "commands") {
-            for (name, c) in ct.subtables(cx) {
-                c.check_keys(cx, &["description", "risk_tier", "human_approval", "args"]);
-                ok &= check_name(cx, "browser command", &name.v, name.span.clone());
-                ok &= check_command_tool_name(cx, tool, &name.v, name.span.clone());
-                let description = c.req_str(cx, "description");
-                let risk = risk_tier(cx, &c);
-                let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
-                let args = command_args(cx, &c, types);
-                match (description, risk, args) {
-                    (Some(description), Some(risk_tier), Some(args)) => {
-                        commands.push(BrowserCommand {
-                            name: name.v.into(),
-                            description: description.v.into(),
-                            risk_tier,
-                            human_approval,
-                            args: args.into(),
-                        })
-                    }
-                    _ => ok = false,
-                }
-            }
-        } else {
-            ok = false;
-        }
-    }
-    let state = match t.get("state") {
-        None => Some(None),
-        Some(_) => t.table(cx, "state").and_then(|s| {
-            s.check_keys(cx, &["fields"]);
-            let fields = match s.get("fields") {
-                None => Some(Vec::new()),
-                Some(_) => s.str_list(cx, "fields").map(|l| l.v),
-            };
-            Some(Some(BrowserState {
-                fields: fields?
-                    .into_iter()
-                    .map(|f| f.v.into())
-                    .collect::<Vec<_>>()
-                    .into(),
-            }))
-        }),
-    };
-    // `[browser.defaults]`: free-form scalars; `extract_mode` is where the spec puts it.
-    let mut defaults = Vec::new();
-    let mut defaults_mode: Option<Sp<ExtractMode>> = None;
-    if t.get("defaults").is_some() {
-        if let Some(d) = t.table(cx, "defaults") {
-            for (k, v) in d.entries() {
-                let key: &str = k.get_ref();
-                if key == "extract_mode" {
-                    match closed(cx, &d, "extract_mode", &modes) {
-                        Some(m) => defaults_mode = m,
-                        None => ok = false,
-                    }
-                    continue;
-                }
-                match scalar(v.get_ref()) {
-                    Ok(s) => defaults.push((key.to_string().into(), s)),
-                    Err(msg) => {
-                        ok = false;
-                        cx.sink.error(
-                            "wrong-type",
-                            v.span(),
-                            format!(
-                                "`browser.defaults.{key}` must be {msg}, found {}",
-                                type_name(v.get_ref())
-                            ),
-                        );
-                    }
-                }
-            }
-        } else {
-            ok = false;
-        }
-    }
-    let extract_mode = match (top_mode, defaults_mode) {
-        (None, _) => None,
-        (Some(Some(a)), Some(b)) if a.v != b.v => {
-            cx.sink
-                .error(
-                    "conflicting-value",
-                    b.span.clone(),
-                    format!(
-                        "`browser.defaults.extract_mode = \"{}\"` contradicts `browser.extract_mode = \"{}\"`",
-                        b.v.as_str(),
-                        a.v.as_str()
-                    ),
-                )
-                .label(a.span.clone(), "also set here")
-                .help("set `extract_mode` in one place only");
-            None
-        }
-        (Some(Some(a)), _) => Some(a.v),
-        (Some(None), Some(b)) => Some(b.v),
-        (Some(None), None) => Some(ExtractMode::AccessibilityTree),
-    };
-    let mut auth_flows = Vec::new();
-    if t.get("auth_flows").is_some() {
-        if let Some(af) = t.table(cx, "auth_flows") {
-            for (name, f) in af.subtables(cx) {
-                f.check_keys(cx, AUTH_FLOW_KEYS);
-                let login_url = f.req_str(cx, "login_url");
-                let username_selector = f.req_str(cx, "username_selector");
-                let password_selector = f.req_str(cx, "password_selector");
-                let submit_selector = f.req_str(cx, "submit_selector");
-                let secret_ref = f.req_str(cx, "secret_ref");
-                let opt = |cx: &mut Cx<'_>, k: &str| f.str(cx, k).map(|s| s.v.into());
-                let success_indicator = opt(cx, "success_indicator");
-                let mfa_handler = opt(cx, "mfa_handler");
-                let mfa_selector = opt(cx, "mfa_selector");
-                let mfa_secret_ref = opt(cx, "mfa_secret_ref");
-                match (
-                    login_url,
-                    username_selector,
-                    password_selector,
-                    submit_selector,
-                    secret_ref,
-                ) {
-                    (Some(l), Some(u), Some(p), Some(s), Some(r)) => auth_flows.push(AuthFlow {
-                        name: name.v.into(),
-                        login_url: l.v.into(),
-                        username_selector: u.v.into(),
-                        password_selector: p.v.into(),
-                        submit_selector: s.v.into(),
-                        success_indicator,
-                        secret_ref: r.v.into(),
-                        mfa_handler,
-                        mfa_selector,
-                        mfa_secret_ref,
-                    }),
-                    _ => ok = false,
-                }
-            }
-        } else {
-            ok = false;
-        }
-    }
-    if ok && commands.is_empty() {
-        cx.sink
-            .warn(
-                "no-commands",
-                t.span.clone(),
-                "[browser] declares no [browser.commands.<name>]: the browser exposes nothing to call",
-            )
-            .help("add `[browser.commands.<name>]` with a `description`");
-    }
-    if !ok {
-        return None;
-    }
-    Some(BrowserSpec {
-        engine: engine?,
-        headless,
-        connect: connect?,
-        extract_mode: extract_mode?,
-        startup_timeout_seconds: startup_timeout_seconds?,
-        session_timeout_seconds: session_timeout_seconds?,
-        idle_timeout_seconds: idle_timeout_seconds?,
-        max_interactions: max_interactions?,
-        scope: scope?,
-        commands: commands.into(),
-        state: state?,
-        defaults: defaults.into(),
-        auth_flows: auth_flows.into(),
-    })
-}
-
 /// LLMs see session and browser commands as tools named `<tool>__<command>`, which
 /// every provider limits to 64 characters.
-fn check_command_tool_name(
+pub(crate) fn check_command_tool_name(
     cx: &mut Cx<'_>,
     tool: Option<&str>,
     command: &str,
@@ -1112,7 +639,7 @@ fn check_command_tool_name(
     }
     cx.sink
         .error(
-            "tool-name-too-long",
+            &codes::TOOL_NAME_TOO_LONG,
             span,
             format!(
                 "the command is exposed to LLMs as `{tool}__{command}`, {len} characters; providers accept at most 64"

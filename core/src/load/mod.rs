@@ -7,7 +7,9 @@
 //! manifest is returned only when there is no error (warnings are allowed).
 
 mod args;
+mod browser;
 mod careless;
+pub mod codes;
 mod collisions;
 mod command;
 mod constraints;
@@ -19,6 +21,7 @@ mod http_template;
 mod manifest;
 mod option_values;
 mod project;
+mod session;
 mod template;
 mod types;
 mod walk;
@@ -119,11 +122,71 @@ pub fn load_str(path: &Path, text: &str, opts: &LoadOptions) -> Loaded {
     }
 }
 
-/// Reads a file as UTF-8 text; problems become diagnostics (`io`, `not-utf8`) that
-/// name the file as `shown` (the path as the user wrote it).
+/// The largest manifest or types file read, in bytes (4 MiB; real manifests are a
+/// few KiB). A larger file is refused with `file-too-large` rather than read whole.
+pub const MAX_FILE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Reads a manifest or types file as UTF-8 text, the way every load does; problems
+/// become diagnostics (`io`, `file-too-large`, `not-utf8`). Only regular files are
+/// opened: opening a FIFO for reading would block until something writes to it.
+#[allow(clippy::result_large_err)] // a cold path; `Diagnostic` is the error the API hands out
+pub fn read_source(path: &Path) -> Result<String, Diagnostic> {
+    read_text(path, path).map_err(ReadError::into_diagnostic)
+}
+
+/// [`read_source`] with the diagnostics naming the file as `shown` (the path as the
+/// user wrote it), and a file that is not text kept apart from one not read at all.
 #[allow(clippy::result_large_err)] // a cold path; `Diagnostic` is the error the API hands out
 fn read_text(path: &Path, shown: &Path) -> Result<String, ReadError> {
-    let bytes = std::fs::read(path).map_err(|e| ReadError::Io(io_error(shown, &e)))?;
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| ReadError::Io(io_error(shown, &e)))?;
+    if meta.is_dir() {
+        return Err(ReadError::Io(Diagnostic::unlocated(
+            Severity::Error,
+            &codes::IO,
+            shown,
+            format!("{} is a directory, not a file", shown.display()),
+        )));
+    }
+    if !meta.is_file() {
+        return Err(ReadError::Io(
+            Diagnostic::unlocated(
+                Severity::Error,
+                &codes::IO,
+                shown,
+                format!(
+                    "{} is not a regular file (a FIFO, socket or device); it is not read",
+                    shown.display()
+                ),
+            )
+            .with_help("pass the path of a regular `*.toml` file"),
+        ));
+    }
+    let too_large = |size: u64| {
+        ReadError::Io(
+            Diagnostic::unlocated(
+                Severity::Error,
+                &codes::FILE_TOO_LARGE,
+                shown,
+                format!(
+                    "{} is {size} bytes or more; files over {MAX_FILE_BYTES} bytes are not read",
+                    shown.display()
+                ),
+            )
+            .with_help("split the manifest, or check that the path names the intended file"),
+        )
+    };
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(too_large(meta.len()));
+    }
+    // The file may grow between `metadata` and reading: the cap holds for the read too.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| ReadError::Io(io_error(shown, &e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let path = shown;
         let at = e.utf8_error().valid_up_to();
@@ -131,7 +194,7 @@ fn read_text(path: &Path, shown: &Path) -> Result<String, ReadError> {
         let prefix = String::from_utf8_lossy(e.as_bytes().get(..at).unwrap_or(&[])).into_owned();
         let d = Diagnostic::new(
             Severity::Error,
-            "not-utf8",
+            &codes::NOT_UTF8,
             path,
             &lossy,
             prefix.len()..prefix.len() + 1,
@@ -169,7 +232,7 @@ fn io_error(path: &Path, e: &std::io::Error) -> Diagnostic {
     };
     Diagnostic::unlocated(
         Severity::Error,
-        "io",
+        &codes::IO,
         path,
         format!("{} {what}: {e}", path.display()),
     )
@@ -238,7 +301,7 @@ pub fn collect_manifests(paths: &[PathBuf]) -> Result<Vec<PathBuf>, Diagnostic> 
             if found.is_empty() {
                 return Err(Diagnostic::unlocated(
                     Severity::Error,
-                    "empty-dir",
+                    &codes::EMPTY_DIR,
                     p,
                     format!("{} contains no `*.clad.toml` manifest", p.display()),
                 )
@@ -291,7 +354,7 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             Some(other) => out.push(
                 Diagnostic::unlocated(
                     Severity::Error,
-                    "duplicate-tool-name",
+                    &codes::DUPLICATE_TOOL_NAME,
                     path,
                     format!("tool name `{name}` is also used by {}", other.display()),
                 )
@@ -319,7 +382,7 @@ pub fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
                 out.push(
                     Diagnostic::unlocated(
                         Severity::Error,
-                        "duplicate-tool-name",
+                        &codes::DUPLICATE_TOOL_NAME,
                         path,
                         format!(
                             "command `{c}` is exposed to LLMs as `{exposed}`, the name of the tool in {}",
@@ -340,13 +403,14 @@ pub(crate) fn report_toml_errors(cx: &mut Cx<'_>, errors: &[toml::de::Error]) {
     for e in errors {
         let span = e.span().unwrap_or(0..0);
         let msg = e.message().trim();
-        let code = if msg.contains("duplicate key") {
-            "duplicate-key"
+        let duplicate = msg.contains("duplicate key");
+        let code = if duplicate {
+            &codes::DUPLICATE_KEY
         } else {
-            "toml-syntax"
+            &codes::TOML_SYNTAX
         };
         let d = cx.sink.error(code, span, format!("invalid TOML: {msg}"));
-        if code == "duplicate-key" {
+        if duplicate {
             diag::Decorate::help(d, "each key may be set only once per table");
         }
     }

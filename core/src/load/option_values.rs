@@ -19,6 +19,7 @@
 //! element they can start; elsewhere a negative number is ordinary data.
 
 use super::args::ArgInfo;
+use super::codes;
 use super::diag::Decorate;
 use super::walk::Cx;
 use crate::model::{
@@ -52,7 +53,7 @@ pub(crate) fn check_negative_number(cx: &mut Cx<'_>, a: &Arg, info: &ArgInfo) {
     if let Some(d) = negative_default {
         cx.sink
             .error(
-                "bad-default",
+                &codes::BAD_DEFAULT,
                 d.span.clone(),
                 format!(
                     "the `default` {} of argument `{}` is negative, and the argument can start an argv element: the value would be refused as option-like",
@@ -65,7 +66,7 @@ pub(crate) fn check_negative_number(cx: &mut Cx<'_>, a: &Arg, info: &ArgInfo) {
     } else if lo.is_none_or(|l| l < 0.0) {
         cx.sink
             .warn(
-                "option-like-value",
+                &codes::OPTION_LIKE_VALUE,
                 info.name_span.clone(),
                 format!(
                     "argument `{}` ({}) can start an argv element: negative values will be refused",

@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use super::codes::{self, Code};
 use super::{
     Diagnostic, LoadOptions, ReadError, UnknownKeys, check_set, collect_manifests, find_types_file,
     load_str, load_types_str, read_text,
@@ -430,13 +431,13 @@ impl LoadedSet {
         self.diagnostics.iter().filter(move |d| d.file == file)
     }
 
-    /// Whether an input could not be used at all: a path that cannot be read (`io`)
-    /// or a folder without any manifest (`empty-dir`), as opposed to a file read and
-    /// found invalid. The CLI's exit code 2.
+    /// Whether an input could not be used at all: a path that cannot be read (`io`),
+    /// a file over the size cap, which is not read (`file-too-large`), or a folder
+    /// without any manifest (`empty-dir`), as opposed to a file read and found
+    /// invalid. The CLI's exit code 2.
     pub fn has_input_errors(&self) -> bool {
-        self.diagnostics
-            .iter()
-            .any(|d| matches!(d.code, "io" | "empty-dir"))
+        const INPUT: [&Code; 3] = [&codes::IO, &codes::FILE_TOO_LARGE, &codes::EMPTY_DIR];
+        self.diagnostics.iter().any(|d| INPUT.contains(&d.code))
     }
 
     /// The manifests that loaded without any error of their own (set checks

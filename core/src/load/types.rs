@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use toml::de::DeTable;
 
+use super::codes;
 use super::diag::{Decorate, Diagnostic, Severity, Sink, did_you_mean, list_names};
 use super::walk::{Cx, Sp, Tbl};
 use super::{UnknownKeys, constraints};
@@ -197,7 +198,7 @@ pub(crate) fn load_types(
             if TypeKind::builtin(&name.v).is_some() {
                 cx.sink
                     .error(
-                        "builtin-redefined",
+                        &codes::BUILTIN_REDEFINED,
                         name.span.clone(),
                         format!("custom type `{}` has the name of a built-in type", name.v),
                     )
@@ -214,7 +215,7 @@ pub(crate) fn load_types(
     } else if root.get("types").is_none() {
         cx.sink
             .warn(
-                "no-types",
+                &codes::NO_TYPES,
                 0..0,
                 "this toolclad.toml declares no custom types (no [types.<name>] table)",
             )
@@ -270,7 +271,7 @@ pub(crate) fn load_types(
                         let span = at.map_or(base.span.clone(), |b| b.span);
                         cx.sink
                             .error(
-                                "type-cycle",
+                                &codes::TYPE_CYCLE,
                                 span,
                                 format!("custom types form a cycle: {cycle}"),
                             )
@@ -287,7 +288,7 @@ pub(crate) fn load_types(
                         .chain(by_name.keys().copied())
                         .collect();
                     let d = cx.sink.error(
-                        "unknown-type",
+                        &codes::UNKNOWN_TYPE,
                         base.span.clone(),
                         format!(
                             "custom type `{}` has unknown base type `{}`",

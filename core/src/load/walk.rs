@@ -6,6 +6,7 @@ use std::ops::Range;
 use toml::de::{DeTable, DeValue};
 
 use super::UnknownKeys;
+use super::codes;
 use super::diag::{Decorate, Sink, did_you_mean, list_names};
 
 /// A value with the byte range it was written at.
@@ -117,7 +118,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             let suggestion = did_you_mean(key, valid.iter().copied());
             let d = cx.sink.push(
                 severity,
-                "unknown-key",
+                &codes::UNKNOWN_KEY,
                 k.span(),
                 format!("unknown key `{key}` in {}", self.path),
             );
@@ -164,7 +165,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
         want: &str,
     ) {
         cx.sink.error(
-            "wrong-type",
+            &codes::WRONG_TYPE,
             span,
             format!(
                 "`{}` must be {want}, found {}",
@@ -178,7 +179,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
     pub(crate) fn missing(&self, cx: &mut Cx<'_>, key: &str, what: &str) {
         cx.sink
             .error(
-                "missing-key",
+                &codes::MISSING_KEY,
                 self.span.clone(),
                 format!("missing required key `{key}` in {}", self.path),
             )
@@ -221,7 +222,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             Some(Some(i)) => Some(Sp::new(i, v.span())),
             Some(None) => {
                 cx.sink.error(
-                    "wrong-type",
+                    &codes::WRONG_TYPE,
                     v.span(),
                     format!(
                         "`{}` is out of range for a 64-bit integer",
@@ -244,7 +245,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             Ok(u) => Some(Sp::new(u, i.span)),
             Err(_) => {
                 cx.sink.error(
-                    "wrong-type",
+                    &codes::WRONG_TYPE,
                     i.span,
                     format!("`{}` must not be negative", self.key_path(key)),
                 );
@@ -268,7 +269,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
             Some(f) if f.is_finite() => Some(Sp::new(f, v.span())),
             _ => {
                 cx.sink.error(
-                    "wrong-type",
+                    &codes::WRONG_TYPE,
                     v.span(),
                     format!("`{}` must be a finite number", self.key_path(key)),
                 );
@@ -292,7 +293,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 other => {
                     ok = false;
                     cx.sink.error(
-                        "wrong-type",
+                        &codes::WRONG_TYPE,
                         e.span(),
                         format!(
                             "`{}[{i}]` must be a string, found {}",
@@ -321,7 +322,7 @@ impl<'a, 'i> Tbl<'a, 'i> {
                 _ => {
                     ok = false;
                     cx.sink.error(
-                        "wrong-type",
+                        &codes::WRONG_TYPE,
                         e.span(),
                         format!(
                             "`{}[{i}]` must be an integer, found {}",
