@@ -44,7 +44,7 @@ mod dogfood {
         // A user type mapped to a manifest type (`tests/extern_types.rs` defines it).
         if cladgen_build::Builder::new()
             .manifest_dir("tests/fixtures/extern")
-            .extern_type("allowed_csv_path", "crate::CsvPath")
+            .extern_type("allowed_csv_path", "crate::extern_types::CsvPath")
             .out_subdir("extern")
             .generate()
             .is_err()

@@ -1,6 +1,6 @@
 //! Session and browser command calls on hand-built models.
 
-mod invoke_util;
+use crate::invoke_util;
 
 use cladgen_core::invoke::{
     BrowserCommandCall, Call, CommandCallError, ExecContext, MapSecrets, SessionCommandCall,

@@ -8,7 +8,7 @@
 //!
 //! Also: a manifest regex and its portable ECMA spelling accept the same strings.
 
-mod schema_support;
+use crate::schema_support;
 
 use cladgen_core::model::{Arg, Constraints, Pattern, TypeKind};
 use cladgen_core::schema::{Flavor, portable_pattern, property_schema};

@@ -1,7 +1,7 @@
 //! The dynamic path for commands: argument parsing and argv / executor building, on
 //! hand-built manifest models.
 
-mod invoke_util;
+use crate::invoke_util;
 
 use cladgen_core::invoke::{Call, ExecContext, InvokeError, MapSecrets, Plan, argv_command};
 use cladgen_core::load::codes;

@@ -1,7 +1,7 @@
 //! The dynamic path for `[http]` and `[mcp]`: encoding, header checks, JSON bodies,
 //! secret redaction, MCP arguments; on hand-built manifest models.
 
-mod invoke_util;
+use crate::invoke_util;
 
 use cladgen_core::invoke::{
     Call, ExecContext, HttpRequest, InvokeError, MapSecrets, PlaceholderSecrets, RequestText,

@@ -12,10 +12,9 @@ mod tools {
     cladgen::include_tools!();
 }
 
+// The generated corpus registries, included at the test crate's root.
 #[cfg(cladgen_corpus)]
-mod corpus {
-    include!(concat!(env!("OUT_DIR"), "/corpus/mod.rs"));
-}
+use crate::corpus;
 
 use cladgen::model::{Arg, Backend, Manifest, TypeKind};
 use cladgen::{Call, CallError, ExecContext, ParseOptions};

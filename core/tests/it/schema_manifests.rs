@@ -6,7 +6,7 @@
 //! `u` flag, and the portable spelling of tricky manifest regexes matches in both like
 //! the validator.
 
-mod schema_support;
+use crate::schema_support;
 
 use cladgen_core::load::{self, LoadOptions};
 use cladgen_core::model::{Manifest, Pattern};

@@ -1,10 +1,10 @@
 //! Argument names that are Rust keywords or the generated code's own local names.
 
-mod names {
+mod generated_names {
     cladgen::include_tools!("names");
 }
 
-use names::awkward_names::{AwkwardNamesArgs, Type};
+use generated_names::awkward_names::{AwkwardNamesArgs, Type};
 use serde_json::json;
 
 #[test]

@@ -1,7 +1,7 @@
 //! Input schemas per argument type and flavour, tool definitions, output schemas and
 //! tool names, over hand-built manifests.
 
-mod schema_support;
+use crate::schema_support;
 
 use cladgen_core::model::{Constraints, RiskTier, TypeKind};
 use cladgen_core::schema::{

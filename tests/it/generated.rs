@@ -573,7 +573,7 @@ fn the_tool_trait_works_generically() {
 /// The public re-exports of `cladgen` (`src/lib.rs` up to `__private`), as
 /// `module::Name`: a small parser over the source text, which is all it needs to read.
 fn public_reexports() -> Vec<String> {
-    let src = include_str!("../src/lib.rs");
+    let src = include_str!("../../src/lib.rs");
     let public = src.split("pub mod __private").next().unwrap_or_default();
     let code: String = public
         .lines()
