@@ -10,9 +10,6 @@ runs inside the test process (whose process groups the test inspects).
 import json
 import sys
 
-import anyio
-from mcp import ClientSession, StdioServerParameters
-from mcp.client.stdio import stdio_client
 
 
 def result_facts(r):
@@ -47,6 +44,10 @@ def bridge(port):
 
 
 async def main():
+    import anyio
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+
     scenario, port = sys.argv[1], sys.argv[2]
     params = StdioServerParameters(command=sys.executable, args=[__file__, "bridge", port])
     facts = {}
@@ -110,4 +111,7 @@ async def main():
 if sys.argv[1] == "bridge":
     bridge(int(sys.argv[2]))
 else:
+    # The bridge stays free of the SDK's imports: it only moves bytes.
+    import anyio
+
     anyio.run(main)
