@@ -12,7 +12,7 @@ use std::process::ExitCode;
 
 use cladgen_core::scope::Scope;
 use cladgen_run::{RunConfig, Runner};
-use cladgen_serve::{LoadError, McpServer, ToolSet};
+use cladgen_serve::{LoadError, McpServer, RefuseApproval, ToolSet};
 
 /// Arguments of `cladgen serve`.
 #[derive(Debug, clap::Args)]
@@ -52,7 +52,7 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
             });
         }
     };
-    let mut config = RunConfig::default();
+    let mut config = RunConfig::default().with_approver(RefuseApproval);
     let scope_file = args.scope.clone().or_else(|| {
         // The lookup starts in a manifest's folder: for a folder, inside it.
         let first = &paths[0];

@@ -38,7 +38,7 @@ use cladgen_core::load::{self, Level, LoadOptions};
 use cladgen_core::model::{Backend, Manifest, RiskTier};
 use cladgen_core::schema::{self, ExposedTool, Flavor, ToolSource};
 use cladgen_core::value::ParseOptions;
-use cladgen_run::{Envelope, RunError, Runner};
+use cladgen_run::{Approval, ApprovalRequest, Approver, BoxFuture, Envelope, RunError, Runner};
 use rmcp::model::{
     CallToolRequestParams, CallToolResponse, CallToolResult, ContentBlock, Implementation,
     ListToolsResult, PaginatedRequestParams, ProgressNotificationParam, ServerCapabilities,
@@ -277,6 +277,21 @@ fn mcp_tool(manifest: &Manifest, t: &ExposedTool<'_>, def: Value) -> Result<Tool
     def.insert("annotations".into(), annotations(manifest, t));
     serde_json::from_value(Value::Object(def))
         .map_err(|e| format!("the MCP definition is not a valid MCP tool: {e}"))
+}
+
+/// The approver `cladgen serve` uses: it refuses every `human_approval` call with a
+/// message saying why. Asking the MCP client through elicitation is not implemented
+/// yet, and nobody at the server's terminal can answer (stdin is the protocol).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct RefuseApproval;
+
+impl Approver for RefuseApproval {
+    fn approve<'a>(&'a self, r: &'a ApprovalRequest<'a>) -> BoxFuture<'a, Approval> {
+        Box::pin(std::future::ready(Approval::Denied(format!(
+            "the MCP server cannot ask a human to approve '{}' (asking the client through elicitation is not implemented yet); a person can review the command and run it with `cladgen run --approve`",
+            r.tool
+        ))))
+    }
 }
 
 /// The MCP server: a [`ToolSet`] served through a [`Runner`]. Cheap to clone (every

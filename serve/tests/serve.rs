@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cladgen_run::{RunConfig, Runner};
-use cladgen_serve::{CancellationToken, McpServer, ToolSet};
+use cladgen_serve::{CancellationToken, McpServer, RefuseApproval, ToolSet};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -155,7 +155,9 @@ format = "text"
 
 fn server(dir: &Path) -> McpServer {
     let tools = ToolSet::load(&[fixture(dir)], None).expect("fixture loads");
-    let config = RunConfig::default().with_evidence_dir(dir.join("evidence"));
+    let config = RunConfig::default()
+        .with_evidence_dir(dir.join("evidence"))
+        .with_approver(RefuseApproval);
     McpServer::new(tools, Runner::new(config))
         .with_max_concurrent(2)
         .with_progress_interval(Duration::from_millis(500))
