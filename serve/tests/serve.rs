@@ -351,17 +351,10 @@ async fn cancel_kills_the_process_group() {
         .parse()
         .unwrap();
     assert!(pgid > 1);
-    // The runner kills and reaps before the call ends; allow the grace period.
-    let mut gone = false;
-    for _ in 0..100 {
-        let pid = rustix::process::Pid::from_raw(pgid).unwrap();
-        if rustix::process::test_kill_process_group(pid).is_err() {
-            gone = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(gone, "process group {pgid} still exists after the cancel");
+    assert!(
+        group_gone(pgid).await,
+        "process group {pgid} still exists after the cancel"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -407,6 +400,87 @@ async fn malformed_line_gets_a_parse_error_and_serving_goes_on() {
     cw.shutdown().await.unwrap();
     let ended = tokio::time::timeout(Duration::from_secs(10), served).await;
     assert!(ended.is_ok(), "closing the input ends the session");
+}
+
+/// Whether process group `pgid` is gone, waiting up to 10 s (the runner kills and
+/// reaps, with its grace period, after the cancel arrives).
+async fn group_gone(pgid: i32) -> bool {
+    let pid = rustix::process::Pid::from_raw(pgid).unwrap();
+    for _ in 0..100 {
+        if rustix::process::test_kill_process_group(pid).is_err() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// rmcp's own client over an in-memory pipe: the `structuredContent` of a success and
+/// of a failure is valid against the advertised `outputSchema`, and an abandoned call
+/// (rmcp sends `notifications/cancelled`) kills the tool's process group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rmcp_client_list_call_schema_and_cancel() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let dir = tmp_dir("rmcp");
+    let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+    let (sr, sw) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let served = tokio::spawn(server(&dir.0).serve_io(sr, sw, shutdown.clone()));
+    let client = ().serve(tokio::io::split(client_side)).await.expect("initialize");
+    let tools = client.list_all_tools().await.unwrap();
+    let greet = tools.iter().find(|t| t.name == "greet").expect("greet");
+    let schema = Value::Object((**greet.output_schema.as_ref().expect("outputSchema")).clone());
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid schema");
+    let args = |v: Value| v.as_object().unwrap().clone();
+
+    let ok = client
+        .call_tool(
+            CallToolRequestParams::new("greet")
+                .with_arguments(args(json!({"name": "r", "times": 1}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.is_error, Some(false));
+    let env = ok.structured_content.expect("structuredContent");
+    assert!(validator.is_valid(&env), "{env}");
+    assert_eq!(env["results"]["raw_output"], "hello r\n");
+
+    // A tool that cannot start (its program is gone) is an envelope too, valid
+    // against the same schema.
+    std::fs::remove_file(dir.0.join("greet.sh")).unwrap();
+    let failed = client
+        .call_tool(
+            CallToolRequestParams::new("greet")
+                .with_arguments(args(json!({"name": "r", "times": 1}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(failed.is_error, Some(true));
+    let env = failed.structured_content.expect("structuredContent");
+    assert_eq!(env["status"], "error");
+    assert!(validator.is_valid(&env), "{env}");
+
+    let abandoned = tokio::time::timeout(
+        Duration::from_millis(1500),
+        client.call_tool(
+            CallToolRequestParams::new("sleeper").with_arguments(args(json!({"seconds": 30}))),
+        ),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the sleeper cannot have finished");
+    let pgid: i32 = std::fs::read_to_string(dir.0.join("sleeper.pid"))
+        .expect("the sleeper started")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        group_gone(pgid).await,
+        "process group {pgid} survived the cancel"
+    );
+    client.cancel().await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), served).await;
+    assert!(ended.is_ok(), "the session ends when the client leaves");
 }
 
 #[test]
