@@ -483,6 +483,84 @@ async fn rmcp_client_list_call_schema_and_cancel() {
     assert!(ended.is_ok(), "the session ends when the client leaves");
 }
 
+/// Shutdown (what SIGTERM does in `cladgen serve`) cancels every running call: the
+/// tool's process group is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_kills_running_tools() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let dir = tmp_dir("shutdown");
+    let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+    let (sr, sw) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let served = tokio::spawn(server(&dir.0).serve_io(sr, sw, shutdown.clone()));
+    let client = ().serve(tokio::io::split(client_side)).await.expect("initialize");
+    let args = json!({"seconds": 30}).as_object().unwrap().clone();
+    let call = tokio::spawn(async move {
+        let r = client
+            .call_tool(CallToolRequestParams::new("sleeper").with_arguments(args))
+            .await;
+        (client, r)
+    });
+    let pid_file = dir.0.join("sleeper.pid");
+    let mut pgid = None;
+    for _ in 0..100 {
+        if let Some(p) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+        {
+            pgid = Some(p);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pgid = pgid.expect("the sleeper started");
+    shutdown.cancel();
+    assert!(
+        group_gone(pgid).await,
+        "process group {pgid} survived the shutdown"
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(10), served).await;
+    assert!(ended.is_ok(), "the session ends on shutdown");
+    call.abort();
+}
+
+/// The annotation mapping on the bundled manifests: `[http]` and `[mcp]` tools are open world,
+/// a critical approval tool is destructive, a low-risk command tool says neither.
+#[test]
+fn annotations_follow_backend_risk_and_approval() {
+    let root = workspace_root().join("manifests");
+    let tools = ToolSet::load(&[root], None).expect("the bundled manifests load");
+    let all = tools.tools();
+    let get = |name: &str| {
+        let t = all
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        serde_json::to_value(t).unwrap()
+    };
+    let http = get("code_search");
+    assert_eq!(http["annotations"]["openWorldHint"], true, "{http}");
+    assert_eq!(get("create_ticket")["annotations"]["openWorldHint"], true);
+    let exploit = get("msf_exploit");
+    assert_eq!(exploit["annotations"]["destructiveHint"], true);
+    let whois = get("whois_lookup");
+    assert_eq!(whois["title"], "whois_lookup");
+    assert!(
+        whois["annotations"].get("destructiveHint").is_none(),
+        "{whois}"
+    );
+    assert!(
+        whois["annotations"].get("openWorldHint").is_none(),
+        "{whois}"
+    );
+    assert!(
+        whois["annotations"].get("readOnlyHint").is_none(),
+        "{whois}"
+    );
+    assert!(all.iter().any(|t| t.name.starts_with("webapp_browser__")));
+}
+
 #[test]
 fn an_invalid_manifest_fails_the_whole_load() {
     let dir = tmp_dir("invalid");
