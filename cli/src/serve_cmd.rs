@@ -1,5 +1,6 @@
 //! `cladgen serve [PATH]...`: every manifest under the paths served as MCP tools over
-//! stdio (`docs/mcp-server.md`). stdout carries only JSON-RPC; messages go to stderr.
+//! stdio, or streamable HTTP with `--http ADDR` (`docs/mcp-server.md`). On stdio,
+//! stdout carries only JSON-RPC; messages go to stderr.
 //!
 //! Scope, evidence and approval are as for `cladgen run`, except that there is no
 //! terminal to ask: `human_approval` tools are refused.
@@ -30,6 +31,14 @@ pub(crate) struct ServeArgs {
     /// `<temp>/cladgen-evidence`).
     #[arg(long, value_name = "DIR")]
     evidence_dir: Option<PathBuf>,
+    /// Serve streamable HTTP at `http://ADDR/mcp` instead of stdio (e.g.
+    /// `127.0.0.1:8080`); loopback only unless `--http-allow-remote`.
+    #[arg(long, value_name = "ADDR")]
+    http: Option<std::net::SocketAddr>,
+    /// Allow `--http` on a non-loopback address: anyone who reaches it can call the
+    /// tools (the gate still applies).
+    #[arg(long, requires = "http")]
+    http_allow_remote: bool,
     /// How many calls run at once; the others wait their turn.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     max_concurrent: u16,
@@ -79,8 +88,9 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
         config = config.with_evidence_dir(dir);
     }
     eprintln!(
-        "cladgen serve: {} tool(s) on stdio, at most {} at once{}",
+        "cladgen serve: {} tool(s) on {}, at most {} at once{}",
         tools.len(),
+        if args.http.is_some() { "HTTP" } else { "stdio" },
         args.max_concurrent,
         match &scope_file {
             Some(p) => format!(", scope {}", p.display()),
@@ -89,7 +99,11 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
     );
     let server =
         McpServer::new(tools, Runner::new(config)).with_max_concurrent(args.max_concurrent.into());
-    match server.serve_stdio_blocking() {
+    let served = match args.http {
+        Some(addr) => server.serve_http_blocking(addr, args.http_allow_remote),
+        None => server.serve_stdio_blocking(),
+    };
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");

@@ -4,7 +4,7 @@
 //! let tools = ToolSet::load(&[PathBuf::from("tools")], None)?;
 //! let server = McpServer::new(tools, Runner::new(RunConfig::default()))
 //!     .with_max_concurrent(4);
-//! server.serve_stdio().await?;
+//! server.serve_stdio(CancellationToken::new()).await?;
 //! ```
 //!
 //! - `tools/list`: the definitions `cladgen schema --flavor mcp` prints (name,
@@ -20,13 +20,18 @@
 //!   period, SIGKILL;
 //! - progress notifications at a steady interval while a tool runs, when the request
 //!   carries a progress token;
-//! - at most `max_concurrent` calls run at once; the others wait their turn.
+//! - at most `max_concurrent` calls run at once; the others wait their turn;
+//! - stdio ([`McpServer::serve_stdio`]) or streamable HTTP on loopback
+//!   ([`McpServer::serve_http`], DNS-rebinding guard on).
 //!
 //! `docs/mcp-server.md` has every decision.
 
 #![warn(missing_docs)]
 
+mod http;
 mod stdio;
+
+pub use http::HttpError;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -357,6 +362,19 @@ impl McpServer {
         stdio::serve(self, input, output, shutdown).await
     }
 
+    /// Serves streamable HTTP at `http://addr/mcp` until `shutdown` fires; `on_bound`
+    /// gets the bound address (port 0 picks one). Loopback addresses only, unless
+    /// `allow_remote`; the DNS-rebinding guard (allowed `Host` values) stays on.
+    pub async fn serve_http(
+        self,
+        addr: std::net::SocketAddr,
+        allow_remote: bool,
+        shutdown: CancellationToken,
+        on_bound: impl FnOnce(std::net::SocketAddr),
+    ) -> Result<(), HttpError> {
+        http::serve(self, addr, allow_remote, shutdown, on_bound).await
+    }
+
     /// Handles one `tools/call` (the handler's body, callable without a transport
     /// save for progress).
     async fn call(
@@ -514,23 +532,47 @@ impl McpServer {
     /// SIGINT; then every running tool's process group is killed (dropping a run
     /// kills its group). For a host without a runtime of its own (the CLI).
     pub fn serve_stdio_blocking(self) -> std::io::Result<()> {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()?;
-        let shutdown = CancellationToken::new();
-        let result = rt.block_on(async {
-            let signals = shutdown.clone();
-            tokio::spawn(async move {
-                wait_for_signal().await;
-                signals.cancel();
-            });
-            self.serve_stdio(shutdown).await
-        });
-        // Runs still under way (their requests were cancelled) are dropped here,
-        // which kills their process groups.
-        rt.shutdown_timeout(Duration::from_secs(1));
-        result
+        block_until_signal(|shutdown| self.serve_stdio(shutdown))
     }
+
+    /// [`McpServer::serve_http`] on a new tokio runtime until SIGTERM or SIGINT;
+    /// the bound address is written to stderr.
+    pub fn serve_http_blocking(
+        self,
+        addr: std::net::SocketAddr,
+        allow_remote: bool,
+    ) -> std::io::Result<()> {
+        block_until_signal(|shutdown| async move {
+            self.serve_http(addr, allow_remote, shutdown, |bound| {
+                eprintln!("cladgen serve: listening on http://{bound}/mcp");
+            })
+            .await
+            .map_err(std::io::Error::other)
+        })
+    }
+}
+
+fn block_until_signal<F, Fut>(serve: F) -> std::io::Result<()>
+where
+    F: FnOnce(CancellationToken) -> Fut,
+    Fut: std::future::Future<Output = std::io::Result<()>>,
+{
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    let shutdown = CancellationToken::new();
+    let result = rt.block_on(async {
+        let signals = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            signals.cancel();
+        });
+        serve(shutdown).await
+    });
+    // Runs still under way (their requests were cancelled) are dropped here, which
+    // kills their process groups.
+    rt.shutdown_timeout(Duration::from_secs(1));
+    result
 }
 
 #[cfg(unix)]

@@ -49,9 +49,18 @@ async def main():
     from mcp.client.stdio import stdio_client
 
     scenario, port = sys.argv[1], sys.argv[2]
-    params = StdioServerParameters(command=sys.executable, args=[__file__, "bridge", port])
     facts = {}
-    async with stdio_client(params) as (read, write):
+    if scenario.startswith("http_"):
+        # Streamable HTTP: the server listens on the port itself.
+        from mcp.client.streamable_http import streamable_http_client
+
+        transport = streamable_http_client(f"http://127.0.0.1:{port}/mcp")
+        scenario = scenario[len("http_"):]
+    else:
+        params = StdioServerParameters(command=sys.executable, args=[__file__, "bridge", port])
+        transport = stdio_client(params)
+    async with transport as streams:
+        read, write = streams[0], streams[1]
         async with ClientSession(read, write) as session:
             await session.initialize()
             listed = await session.list_tools()

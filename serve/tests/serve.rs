@@ -224,6 +224,111 @@ async fn drive(server: McpServer, scenario: &str) -> Option<Value> {
     Some(serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}")))
 }
 
+/// Runs a Python scenario against `server` served over streamable HTTP on loopback.
+async fn drive_http(server: McpServer, scenario: &str) -> Option<Value> {
+    let python = python()?;
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let served = tokio::spawn(server.serve_http(
+        "127.0.0.1:0".parse().unwrap(),
+        false,
+        shutdown.clone(),
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    let addr = rx.await.expect("the listener is bound");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(python)
+            .arg(script)
+            .arg(format!("http_{scenario}"))
+            .arg(addr.port().to_string())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the Python client finishes")
+    .expect("the Python client starts");
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+    assert!(
+        out.status.success(),
+        "http {scenario}: the client failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
+
+/// The Python SDK over streamable HTTP: list, call, bad arguments.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_list_call_and_bad_arguments() {
+    let dir = tmp_dir("http");
+    let Some(facts) = drive_http(server(&dir.0), "call").await else {
+        return;
+    };
+    assert_eq!(facts["tools"].as_array().unwrap().len(), 3);
+    assert_eq!(facts["call"]["structured"]["status"], "success", "{facts}");
+    let Some(facts) = drive_http(server(&dir.0), "bad_args").await else {
+        return;
+    };
+    assert_eq!(facts["call"]["is_error"], true);
+    assert!(facts["call"]["text"].as_str().unwrap().contains("colour"));
+}
+
+/// The DNS-rebinding guard: a request whose `Host` is not loopback is refused
+/// before it reaches the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_refuses_a_foreign_host_header() {
+    use tokio::io::AsyncReadExt;
+    let dir = tmp_dir("http-host");
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let served = tokio::spawn(server(&dir.0).serve_http(
+        "127.0.0.1:0".parse().unwrap(),
+        false,
+        shutdown.clone(),
+        move |a| {
+            let _ = tx.send(a);
+        },
+    ));
+    let addr = rx.await.unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"}}})
+    .to_string();
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST /mcp HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), sock.read_to_string(&mut resp)).await;
+    let status_line = resp.lines().next().unwrap_or_default().to_owned();
+    assert!(status_line.contains(" 403"), "{status_line}");
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+}
+
+/// A non-loopback address needs the opt-in; nothing is bound without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_refuses_a_public_address_without_the_opt_in() {
+    let dir = tmp_dir("http-public");
+    let err = server(&dir.0)
+        .serve_http(
+            "0.0.0.0:0".parse().unwrap(),
+            false,
+            CancellationToken::new(),
+            |_| panic!("must not bind"),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a loopback address"), "{err}");
+}
+
 fn tool<'a>(facts: &'a Value, name: &str) -> &'a Value {
     facts["tools"]
         .as_array()
