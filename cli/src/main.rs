@@ -37,7 +37,7 @@ enum Command {
     /// Run one call for real: scope, risk and approval gate, the process in its own
     /// group with a timeout, parsed results and the evidence envelope.
     Run(run_cmd::RunArgs),
-    /// Serve every manifest under the paths as MCP tools over stdio: typed schemas,
+    /// Serve every manifest under the paths as MCP tools (stdio, or HTTP): typed schemas,
     /// the gate and the runner behind every call, progress and cancellation.
     Serve(serve_cmd::ServeArgs),
     /// Print the Rust code generated for one manifest (what a build script writes).
