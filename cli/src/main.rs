@@ -18,6 +18,7 @@ mod expand_cmd;
 mod explain_cmd;
 mod run_cmd;
 mod schema_cmd;
+mod serve_cmd;
 mod test_cmd;
 mod validate;
 
@@ -42,6 +43,9 @@ enum Command {
     /// Run one call for real: scope, risk and approval gate, the process in its own
     /// group with a timeout, parsed results and the evidence envelope.
     Run(run_cmd::RunArgs),
+    /// Serve every manifest under the paths as MCP tools (stdio, or HTTP): typed schemas,
+    /// the gate and the runner behind every call, progress and cancellation.
+    Serve(serve_cmd::ServeArgs),
     /// Print the Rust code generated for one manifest (what a build script writes).
     Expand(expand_cmd::ExpandArgs),
     /// Explain a diagnostic code (`cladgen explain bad-regex`); list them all without one.
@@ -63,6 +67,7 @@ fn main() -> ExitCode {
         Command::Schema(args) => schema_cmd::run(args),
         Command::Test(args) => test_cmd::run(args),
         Command::Run(args) => run_cmd::run(args),
+        Command::Serve(args) => serve_cmd::run(args),
         Command::Expand(args) => expand_cmd::run(args),
         Command::Explain(args) => explain_cmd::run(args),
     }

@@ -161,7 +161,7 @@ fn config(args: &RunArgs) -> Result<RunConfig, u8> {
 }
 
 /// The nearest `scope/scope.toml` in the manifest's folder or above it.
-fn find_scope_file(manifest: &Path) -> Option<PathBuf> {
+pub(crate) fn find_scope_file(manifest: &Path) -> Option<PathBuf> {
     let start = manifest
         .parent()
         .filter(|d| !d.as_os_str().is_empty())

@@ -631,3 +631,86 @@ format = "text"
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// `cladgen serve manifests/` over stdio with raw JSON-RPC lines: every stdout line is
+/// JSON-RPC, a line that is not JSON gets a parse error, `tools/list` has every tool
+/// of the folder (session and browser commands as `<tool>__<command>`), and closing
+/// stdin ends the server with exit code 0.
+#[test]
+fn serve_answers_json_rpc_on_stdio() {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cladgen"))
+        .arg("serve")
+        .arg(repo().join("manifests"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let lines = [
+        "not json at all".to_owned(),
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+            "protocolVersion": "2025-06-18", "capabilities": {},
+            "clientInfo": {"name": "raw", "version": "0"}}})
+        .to_string(),
+        json!({"jsonrpc": "2.0", "method": "notifications/initialized"}).to_string(),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "tools/list"}).to_string(),
+        json!({"jsonrpc": "2.0", "id": 3, "method": "tools/call",
+            "params": {"name": "whois_lookup", "arguments": {"target": "-x; rm"}}})
+        .to_string(),
+    ];
+    let reader = {
+        let stdout = child.stdout.take().unwrap();
+        std::thread::spawn(move || {
+            use std::io::BufRead;
+            let mut got = Vec::new();
+            for line in std::io::BufReader::new(stdout).lines() {
+                let line = line.unwrap();
+                let v: Value = serde_json::from_str(&line)
+                    .unwrap_or_else(|e| panic!("stdout line is not JSON ({e}): {line}"));
+                got.push(v);
+                // Answers come in completion order.
+                let seen = |id: i64| got.iter().any(|v: &Value| v["id"] == id);
+                if seen(2) && seen(3) {
+                    break;
+                }
+            }
+            got
+        })
+    };
+    for l in &lines {
+        writeln!(stdin, "{l}").unwrap();
+    }
+    stdin.flush().unwrap();
+    let got = reader.join().unwrap();
+    drop(stdin);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    assert_eq!(got[0]["error"]["code"], -32700, "{}", got[0]);
+    let by_id = |id: i64| {
+        got.iter()
+            .find(|v| v["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not answered: {got:?}"))
+    };
+    assert_eq!(by_id(1)["result"]["serverInfo"]["name"], "cladgen");
+    let tools = by_id(2)["result"]["tools"].as_array().unwrap();
+    let names: Vec<&str> = tools.iter().filter_map(|t| t["name"].as_str()).collect();
+    assert!(
+        names.contains(&"nmap_scan") && names.contains(&"whois_lookup"),
+        "{names:?}"
+    );
+    assert!(
+        names.iter().any(|n| n.starts_with("msf_console__")),
+        "{names:?}"
+    );
+    let call = &by_id(3)["result"];
+    assert_eq!(call["isError"], true, "{call}");
+    assert!(
+        call["content"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("target")
+    );
+}

@@ -1,0 +1,676 @@
+//! `cladgen-serve` driven by a client nobody here wrote: the official MCP Python SDK
+//! (`mcp` on PyPI) over its stdio transport. The server runs in this process on a
+//! loopback socket; `mcp_client.py` bridges the SDK's stdio to it, so the test can
+//! look at the tools' process groups. Python: `$CLADGEN_TEST_PYTHON`, else
+//! `.ci/venv/bin/python` (`.ci/run` creates it); without it the Python cases are
+//! skipped, except in CI (`CI=true`), where that is a failure.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use cladgen_run::{RunConfig, Runner};
+use cladgen_serve::{CancellationToken, McpServer, RefuseApproval, ToolSet};
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// A fresh directory for one test, removed when the test ends.
+struct TmpDir(PathBuf);
+
+impl Drop for TmpDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tmp_dir(name: &str) -> TmpDir {
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "cladgen-serve-tests/{name}-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    TmpDir(dir)
+}
+
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
+}
+
+/// A folder of three manifests: `greet` (text output), `sleeper` (writes its process
+/// group id, then sleeps) and `guarded` (needs human approval).
+fn fixture(dir: &Path) -> PathBuf {
+    let tools = dir.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let greet = script(
+        dir,
+        "greet.sh",
+        r#"i=0; while [ $i -lt "$2" ]; do echo "hello $1"; i=$((i+1)); done"#,
+    );
+    let pid_file = dir.join("sleeper.pid");
+    let sleeper = script(
+        dir,
+        "sleeper.sh",
+        &format!(
+            "echo $$ > '{}'\nsleep \"$1\"\necho slept",
+            pid_file.display()
+        ),
+    );
+    std::fs::write(
+        tools.join("greet.clad.toml"),
+        format!(
+            r#"
+[tool]
+name = "greet"
+version = "1.0.0"
+description = "Greets someone a few times."
+timeout_seconds = 10
+
+[args.name]
+position = 1
+required = true
+type = "string"
+description = "Who to greet."
+
+[args.times]
+position = 2
+required = true
+type = "integer"
+min = 1
+max = 5
+description = "How often."
+
+[command]
+exec = ["{}", "{{name}}", "{{times}}"]
+
+[output]
+format = "text"
+
+[output.schema]
+type = "object"
+
+[output.schema.properties.raw_output]
+type = "string"
+"#,
+            greet.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        tools.join("sleeper.clad.toml"),
+        format!(
+            r#"
+[tool]
+name = "sleeper"
+version = "1.0.0"
+description = "Sleeps."
+timeout_seconds = 60
+risk_tier = "high"
+
+[args.seconds]
+position = 1
+required = true
+type = "integer"
+min = 1
+max = 60
+description = "How long."
+
+[command]
+exec = ["{}", "{{seconds}}"]
+
+[output]
+format = "text"
+"#,
+            sleeper.display()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        tools.join("guarded.clad.toml"),
+        r#"
+[tool]
+name = "guarded"
+version = "1.0.0"
+description = "Needs a human to approve."
+timeout_seconds = 5
+human_approval = true
+risk_tier = "critical"
+
+[command]
+exec = ["/bin/true"]
+
+[output]
+format = "text"
+"#,
+    )
+    .unwrap();
+    tools
+}
+
+fn server(dir: &Path) -> McpServer {
+    let tools = ToolSet::load(&[fixture(dir)], None).expect("fixture loads");
+    let config = RunConfig::default()
+        .with_evidence_dir(dir.join("evidence"))
+        .with_approver(RefuseApproval);
+    McpServer::new(tools, Runner::new(config))
+        .with_max_concurrent(2)
+        .with_progress_interval(Duration::from_millis(500))
+}
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The Python with the `mcp` SDK, or `None` (skip) outside CI.
+fn python() -> Option<PathBuf> {
+    let path = std::env::var_os("CLADGEN_TEST_PYTHON")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| workspace_root().join(".ci/venv/bin/python"));
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {} is missing: .ci/run creates it (python3 -m venv .ci/venv && .ci/venv/bin/pip install mcp)",
+        path.display()
+    );
+    eprintln!(
+        "skipped: no Python with the mcp SDK at {} (set CLADGEN_TEST_PYTHON)",
+        path.display()
+    );
+    None
+}
+
+/// Serves one connection on a loopback port and runs the Python scenario against
+/// it; returns the facts the script printed.
+async fn drive(server: McpServer, scenario: &str) -> Option<Value> {
+    let python = python()?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let shutdown = CancellationToken::new();
+    let stop = shutdown.clone();
+    let served = tokio::spawn(async move {
+        let (sock, _) = listener.accept().await.unwrap();
+        let (r, w) = sock.into_split();
+        server.serve_io(r, w, stop).await
+    });
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(python)
+            .arg(script)
+            .arg(scenario)
+            .arg(port.to_string())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the Python client finishes")
+    .expect("the Python client starts");
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+    assert!(
+        out.status.success(),
+        "{scenario}: the client failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
+
+/// Runs a Python scenario against `server` served over streamable HTTP on loopback.
+async fn drive_http(server: McpServer, scenario: &str) -> Option<Value> {
+    let python = python()?;
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let served = tokio::spawn(server.serve_http(
+        "127.0.0.1:0".parse().unwrap(),
+        false,
+        shutdown.clone(),
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    let addr = rx.await.expect("the listener is bound");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
+    let out = tokio::time::timeout(
+        Duration::from_secs(60),
+        tokio::process::Command::new(python)
+            .arg(script)
+            .arg(format!("http_{scenario}"))
+            .arg(addr.port().to_string())
+            .kill_on_drop(true)
+            .output(),
+    )
+    .await
+    .expect("the Python client finishes")
+    .expect("the Python client starts");
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+    assert!(
+        out.status.success(),
+        "http {scenario}: the client failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    Some(serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}")))
+}
+
+/// The Python SDK over streamable HTTP: list, call, bad arguments.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_list_call_and_bad_arguments() {
+    let dir = tmp_dir("http");
+    let Some(facts) = drive_http(server(&dir.0), "call").await else {
+        return;
+    };
+    assert_eq!(facts["tools"].as_array().unwrap().len(), 3);
+    assert_eq!(facts["call"]["structured"]["status"], "success", "{facts}");
+    let Some(facts) = drive_http(server(&dir.0), "bad_args").await else {
+        return;
+    };
+    assert_eq!(facts["call"]["is_error"], true);
+    assert!(facts["call"]["text"].as_str().unwrap().contains("colour"));
+}
+
+/// The DNS-rebinding guard: a request whose `Host` is not loopback is refused
+/// before it reaches the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_refuses_a_foreign_host_header() {
+    use tokio::io::AsyncReadExt;
+    let dir = tmp_dir("http-host");
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let served = tokio::spawn(server(&dir.0).serve_http(
+        "127.0.0.1:0".parse().unwrap(),
+        false,
+        shutdown.clone(),
+        move |a| {
+            let _ = tx.send(a);
+        },
+    ));
+    let addr = rx.await.unwrap();
+    let body = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"}}})
+    .to_string();
+    let mut sock = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let req = format!(
+        "POST /mcp HTTP/1.1\r\nHost: evil.example\r\nContent-Type: application/json\r\nAccept: application/json, text/event-stream\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    sock.write_all(req.as_bytes()).await.unwrap();
+    let mut resp = String::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), sock.read_to_string(&mut resp)).await;
+    let status_line = resp.lines().next().unwrap_or_default().to_owned();
+    assert!(status_line.contains(" 403"), "{status_line}");
+    shutdown.cancel();
+    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
+}
+
+/// A non-loopback address needs the opt-in; nothing is bound without it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http_refuses_a_public_address_without_the_opt_in() {
+    let dir = tmp_dir("http-public");
+    let err = server(&dir.0)
+        .serve_http(
+            "0.0.0.0:0".parse().unwrap(),
+            false,
+            CancellationToken::new(),
+            |_| panic!("must not bind"),
+        )
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not a loopback address"), "{err}");
+}
+
+fn tool<'a>(facts: &'a Value, name: &str) -> &'a Value {
+    facts["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == name)
+        .unwrap_or_else(|| panic!("tool {name} listed"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_shows_schemas_title_and_annotations() {
+    let dir = tmp_dir("list");
+    let Some(facts) = drive(server(&dir.0), "list").await else {
+        return;
+    };
+    assert_eq!(facts["tools"].as_array().unwrap().len(), 3);
+    let greet = tool(&facts, "greet");
+    assert_eq!(greet["title"], "greet");
+    assert_eq!(greet["description"], "Greets someone a few times.");
+    assert_eq!(greet["inputSchema"]["required"], json!(["name", "times"]));
+    assert_eq!(greet["inputSchema"]["properties"]["times"]["maximum"], 5);
+    assert_eq!(greet["outputSchema"]["type"], "object");
+    assert!(
+        greet["outputSchema"]["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("scan_id"))
+    );
+    assert!(greet["annotations"].get("destructiveHint").is_none());
+    assert_eq!(
+        tool(&facts, "sleeper")["annotations"]["destructiveHint"],
+        true
+    );
+    assert_eq!(
+        tool(&facts, "guarded")["annotations"]["destructiveHint"],
+        true
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_returns_the_envelope_as_structured_content() {
+    let dir = tmp_dir("call");
+    let Some(facts) = drive(server(&dir.0), "call").await else {
+        return;
+    };
+    let call = &facts["call"];
+    assert_eq!(call["is_error"], false, "{call}");
+    let env = &call["structured"];
+    assert_eq!(env["status"], "success");
+    assert_eq!(env["tool"], "greet");
+    assert_eq!(env["results"]["raw_output"], "hello world\nhello world\n");
+    assert!(
+        call["text"]
+            .as_str()
+            .unwrap()
+            .starts_with("status: success")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_arguments_are_an_error_result_listing_every_problem() {
+    let dir = tmp_dir("bad");
+    let Some(facts) = drive(server(&dir.0), "bad_args").await else {
+        return;
+    };
+    let call = &facts["call"];
+    assert_eq!(call["is_error"], true);
+    let text = call["text"].as_str().unwrap();
+    for needle in ["colour", "name", "times"] {
+        assert!(text.contains(needle), "{needle} missing in: {text}");
+    }
+    assert!(call["structured"].is_null());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_tools_are_refused_without_an_approver() {
+    let dir = tmp_dir("refuse");
+    let Some(facts) = drive(server(&dir.0), "refusal").await else {
+        return;
+    };
+    let call = &facts["call"];
+    assert_eq!(call["is_error"], true);
+    let text = call["text"].as_str().unwrap();
+    assert!(
+        text.contains("refused") && text.contains("approval"),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_tool_is_a_protocol_error_and_serving_goes_on() {
+    let dir = tmp_dir("unknown");
+    let Some(facts) = drive(server(&dir.0), "unknown").await else {
+        return;
+    };
+    let err = facts["error"].as_str().expect("a JSON-RPC error");
+    assert!(err.contains("no_such_tool"), "{err}");
+    assert_eq!(facts["after"]["is_error"], false);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn progress_is_sent_while_a_tool_runs() {
+    let dir = tmp_dir("progress");
+    let Some(facts) = drive(server(&dir.0), "progress").await else {
+        return;
+    };
+    assert_eq!(facts["call"]["structured"]["status"], "success");
+    let seen = facts["progress"].as_array().unwrap();
+    // 3 s of running at a 0.5 s interval; a loaded machine may deliver fewer.
+    assert!(!seen.is_empty(), "no progress notification");
+    assert!(seen[0]["message"].as_str().unwrap().contains("sleeper"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cancel_kills_the_process_group() {
+    let dir = tmp_dir("cancel");
+    let Some(facts) = drive(server(&dir.0), "cancel").await else {
+        return;
+    };
+    assert_eq!(facts["cancelled"], true);
+    assert_eq!(facts["after"]["is_error"], false);
+    let pgid: i32 = std::fs::read_to_string(dir.0.join("sleeper.pid"))
+        .expect("the sleeper started")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pgid > 1);
+    assert!(
+        group_gone(pgid).await,
+        "process group {pgid} still exists after the cancel"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_calls_all_complete() {
+    let dir = tmp_dir("concurrent");
+    let Some(facts) = drive(server(&dir.0), "concurrent").await else {
+        return;
+    };
+    let calls = facts["calls"].as_array().unwrap();
+    assert_eq!(calls.len(), 6);
+    for (i, c) in calls.iter().enumerate() {
+        assert_eq!(
+            c["structured"]["results"]["raw_output"],
+            format!("hello n{i}\n")
+        );
+    }
+}
+
+/// Raw JSON-RPC lines, no SDK: a line that is not JSON gets a parse error and the
+/// server goes on to answer `initialize`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_line_gets_a_parse_error_and_serving_goes_on() {
+    let dir = tmp_dir("malformed");
+    let (client, server_side) = tokio::io::duplex(64 * 1024);
+    let (sr, sw) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let served = tokio::spawn(server(&dir.0).serve_io(sr, sw, shutdown.clone()));
+    let (cr, mut cw) = tokio::io::split(client);
+    let mut lines = BufReader::new(cr).lines();
+    cw.write_all(b"this is not json {\n").await.unwrap();
+    let line = lines.next_line().await.unwrap().expect("an answer");
+    let v: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["error"]["code"], -32700, "{line}");
+    assert_eq!(v["id"], Value::Null);
+    let init = json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {
+        "protocolVersion": "2025-06-18", "capabilities": {},
+        "clientInfo": {"name": "raw", "version": "0"}}});
+    cw.write_all(format!("{init}\n").as_bytes()).await.unwrap();
+    let line = lines.next_line().await.unwrap().expect("an answer");
+    let v: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(v["id"], 1, "{line}");
+    assert_eq!(v["result"]["serverInfo"]["name"], "cladgen");
+    cw.shutdown().await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), served).await;
+    assert!(ended.is_ok(), "closing the input ends the session");
+}
+
+/// Whether process group `pgid` is gone, waiting up to 10 s (the runner kills and
+/// reaps, with its grace period, after the cancel arrives).
+async fn group_gone(pgid: i32) -> bool {
+    let pid = rustix::process::Pid::from_raw(pgid).unwrap();
+    for _ in 0..100 {
+        if rustix::process::test_kill_process_group(pid).is_err() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// rmcp's own client over an in-memory pipe: the `structuredContent` of a success and
+/// of a failure is valid against the advertised `outputSchema`, and an abandoned call
+/// (rmcp sends `notifications/cancelled`) kills the tool's process group.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rmcp_client_list_call_schema_and_cancel() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let dir = tmp_dir("rmcp");
+    let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+    let (sr, sw) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let served = tokio::spawn(server(&dir.0).serve_io(sr, sw, shutdown.clone()));
+    let client = ().serve(tokio::io::split(client_side)).await.expect("initialize");
+    let tools = client.list_all_tools().await.unwrap();
+    let greet = tools.iter().find(|t| t.name == "greet").expect("greet");
+    let schema = Value::Object((**greet.output_schema.as_ref().expect("outputSchema")).clone());
+    let validator = jsonschema::draft202012::new(&schema).expect("a valid schema");
+    let args = |v: Value| v.as_object().unwrap().clone();
+
+    let ok = client
+        .call_tool(
+            CallToolRequestParams::new("greet")
+                .with_arguments(args(json!({"name": "r", "times": 1}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(ok.is_error, Some(false));
+    let env = ok.structured_content.expect("structuredContent");
+    assert!(validator.is_valid(&env), "{env}");
+    assert_eq!(env["results"]["raw_output"], "hello r\n");
+
+    // A tool that cannot start (its program is gone) is an envelope too, valid
+    // against the same schema.
+    std::fs::remove_file(dir.0.join("greet.sh")).unwrap();
+    let failed = client
+        .call_tool(
+            CallToolRequestParams::new("greet")
+                .with_arguments(args(json!({"name": "r", "times": 1}))),
+        )
+        .await
+        .unwrap();
+    assert_eq!(failed.is_error, Some(true));
+    let env = failed.structured_content.expect("structuredContent");
+    assert_eq!(env["status"], "error");
+    assert!(validator.is_valid(&env), "{env}");
+
+    let abandoned = tokio::time::timeout(
+        Duration::from_millis(1500),
+        client.call_tool(
+            CallToolRequestParams::new("sleeper").with_arguments(args(json!({"seconds": 30}))),
+        ),
+    )
+    .await;
+    assert!(abandoned.is_err(), "the sleeper cannot have finished");
+    let pgid: i32 = std::fs::read_to_string(dir.0.join("sleeper.pid"))
+        .expect("the sleeper started")
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(
+        group_gone(pgid).await,
+        "process group {pgid} survived the cancel"
+    );
+    client.cancel().await.unwrap();
+    let ended = tokio::time::timeout(Duration::from_secs(10), served).await;
+    assert!(ended.is_ok(), "the session ends when the client leaves");
+}
+
+/// Shutdown (what SIGTERM does in `cladgen serve`) cancels every running call: the
+/// tool's process group is killed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_kills_running_tools() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let dir = tmp_dir("shutdown");
+    let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+    let (sr, sw) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let served = tokio::spawn(server(&dir.0).serve_io(sr, sw, shutdown.clone()));
+    let client = ().serve(tokio::io::split(client_side)).await.expect("initialize");
+    let args = json!({"seconds": 30}).as_object().unwrap().clone();
+    let call = tokio::spawn(async move {
+        let r = client
+            .call_tool(CallToolRequestParams::new("sleeper").with_arguments(args))
+            .await;
+        (client, r)
+    });
+    let pid_file = dir.0.join("sleeper.pid");
+    let mut pgid = None;
+    for _ in 0..100 {
+        if let Some(p) = std::fs::read_to_string(&pid_file)
+            .ok()
+            .and_then(|t| t.trim().parse::<i32>().ok())
+        {
+            pgid = Some(p);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let pgid = pgid.expect("the sleeper started");
+    shutdown.cancel();
+    assert!(
+        group_gone(pgid).await,
+        "process group {pgid} survived the shutdown"
+    );
+    let ended = tokio::time::timeout(Duration::from_secs(10), served).await;
+    assert!(ended.is_ok(), "the session ends on shutdown");
+    call.abort();
+}
+
+/// The annotation mapping on the bundled manifests: `[http]` and `[mcp]` tools are open world,
+/// a critical approval tool is destructive, a low-risk command tool says neither.
+#[test]
+fn annotations_follow_backend_risk_and_approval() {
+    let root = workspace_root().join("manifests");
+    let tools = ToolSet::load(&[root], None).expect("the bundled manifests load");
+    let all = tools.tools();
+    let get = |name: &str| {
+        let t = all
+            .iter()
+            .find(|t| t.name == name)
+            .unwrap_or_else(|| panic!("{name}"));
+        serde_json::to_value(t).unwrap()
+    };
+    let http = get("code_search");
+    assert_eq!(http["annotations"]["openWorldHint"], true, "{http}");
+    assert_eq!(get("create_ticket")["annotations"]["openWorldHint"], true);
+    let exploit = get("msf_exploit");
+    assert_eq!(exploit["annotations"]["destructiveHint"], true);
+    let whois = get("whois_lookup");
+    assert_eq!(whois["title"], "whois_lookup");
+    assert!(
+        whois["annotations"].get("destructiveHint").is_none(),
+        "{whois}"
+    );
+    assert!(
+        whois["annotations"].get("openWorldHint").is_none(),
+        "{whois}"
+    );
+    assert!(
+        whois["annotations"].get("readOnlyHint").is_none(),
+        "{whois}"
+    );
+    assert!(all.iter().any(|t| t.name.starts_with("webapp_browser__")));
+}
+
+#[test]
+fn an_invalid_manifest_fails_the_whole_load() {
+    let dir = tmp_dir("invalid");
+    let tools = fixture(&dir.0);
+    std::fs::write(tools.join("broken.clad.toml"), "[tool]\nname = 3\n").unwrap();
+    let err = ToolSet::load(&[tools], None).unwrap_err().to_string();
+    assert!(err.contains("broken.clad.toml"), "{err}");
+}
