@@ -32,7 +32,7 @@ mod dogfood {
         {
             std::process::exit(1);
         }
-        // Argument names that collide with keywords and generated locals (`tests/names.rs`).
+        // Argument names that collide with keywords and generated locals (`tests/it/names.rs`).
         if cladgen_build::Builder::new()
             .manifest_dir("tests/fixtures/names")
             .out_subdir("names")
@@ -41,7 +41,7 @@ mod dogfood {
         {
             std::process::exit(1);
         }
-        // A user type mapped to a manifest type (`tests/extern_types.rs` defines it).
+        // A user type mapped to a manifest type (`tests/it/extern_types.rs` defines it).
         if cladgen_build::Builder::new()
             .manifest_dir("tests/fixtures/extern")
             .extern_type("allowed_csv_path", "crate::extern_types::CsvPath")

@@ -31,7 +31,7 @@ extern crate self as cladgen;
 mod registry;
 mod tool;
 
-// The public API is this explicit list (tests/generated.rs pins it): every addition is
+// The public API is this explicit list (tests/it/generated.rs pins it): every addition is
 // a decision. What only generated code needs is in `__private`.
 pub use cladgen_core::invoke::{
     Call, EnvSecrets, ExecContext, ExecutorCall, HttpRequest, InvokeError, MapSecrets, Plan,

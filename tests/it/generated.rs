@@ -1,7 +1,7 @@
 //! Behaviour of the code generated from `manifests/` by this crate's build script.
 
 // The generated code compiles without a warning and with docs on every public item.
-// It is byte for byte the golden files (`tests/golden.rs` checks that), so this holds
+// It is byte for byte the golden files (`tests/it/golden.rs` checks that), so this holds
 // for the goldens.
 /// The tools of `manifests/`.
 #[deny(warnings, missing_docs)]

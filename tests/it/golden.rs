@@ -1,6 +1,6 @@
 //! Golden files: the code generated for every bundled manifest, byte for byte.
 //!
-//! `CLADGEN_BLESS=1 cargo test --test golden` rewrites `tests/golden/` after a
+//! `CLADGEN_BLESS=1 cargo test --test it golden` rewrites `tests/golden/` after a
 //! deliberate change; review the diff like any other code.
 
 use std::path::{Path, PathBuf};

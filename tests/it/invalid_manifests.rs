@@ -21,21 +21,21 @@ const EXEMPT: &[(&Code, &str)] = &[
     (
         &codes::IO,
         "only reachable through the file system (a missing or unreadable path); \
-         core/tests/load_checks.rs covers it",
+         core/tests/it/load_checks.rs covers it",
     ),
     (
         &codes::FILE_TOO_LARGE,
-        "needs a file over 4 MiB, too large to check in; core/tests/load_checks.rs \
+        "needs a file over 4 MiB, too large to check in; core/tests/it/load_checks.rs \
          writes one",
     ),
     (
         &codes::EMPTY_DIR,
-        "about a directory given as input, not about a file; core/tests/load_checks.rs \
+        "about a directory given as input, not about a file; core/tests/it/load_checks.rs \
          covers it",
     ),
     (
         &codes::DUPLICATE_TOOL_NAME,
-        "about a set of manifests (`check_set`), not one file; core/tests/load_checks.rs \
+        "about a set of manifests (`check_set`), not one file; core/tests/it/load_checks.rs \
          covers it",
     ),
 ];

@@ -7,7 +7,7 @@
 //! case), and nothing can hide another host. [`plain_http`] recognises exactly that
 //! shape and the parsed `url::Url` is built only when [`Url::as_url`] asks for it.
 //! Every other input goes through the parser. The two paths are checked against each
-//! other by `core/tests/url_fast_path.rs` and the `url_fast_path` fuzz target: whatever
+//! other by `core/tests/it/url_fast_path.rs` and the `url_fast_path` fuzz target: whatever
 //! the fast path accepts, the parser accepts with the same scheme and host.
 
 use super::check::{check_edge_whitespace, check_injection, json_str, shown};
@@ -461,7 +461,7 @@ fn canonical_ipv4(host: &[u8]) -> bool {
     parts == 4
 }
 
-/// Test support for the fast path (used by `core/tests/url_fast_path.rs` and the
+/// Test support for the fast path (used by `core/tests/it/url_fast_path.rs` and the
 /// `url_fast_path` fuzz target): `Ok(true)` when `parse_str` takes the fast path for
 /// `input` and the parser path agrees (accepts, same scheme and host), `Ok(false)`
 /// when the fast path does not apply, `Err` with what differs otherwise.
