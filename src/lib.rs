@@ -389,16 +389,4 @@ pub mod __private {
             })
         }
     }
-
-    /// The JSON value of a generated constant, parsed on first use and kept for the
-    /// life of the process.
-    ///
-    /// The text was produced by serde_json at build time, so it always parses; `Null`
-    /// is unreachable and only avoids a panic path.
-    pub fn parsed(
-        cell: &'static ::std::sync::OnceLock<::serde_json::Value>,
-        text: &'static str,
-    ) -> &'static ::serde_json::Value {
-        cell.get_or_init(|| ::serde_json::from_str(text).unwrap_or(::serde_json::Value::Null))
-    }
 }

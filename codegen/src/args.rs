@@ -243,16 +243,6 @@ impl<'a> ArgSet<'a> {
             calls.insert(0, quote!(#reader.command_text(&MANIFEST, #cmd)));
             idents.insert(0, &command);
         }
-        let opts = if self.args.is_empty() {
-            quote!(_opts)
-        } else {
-            quote!(opts)
-        };
-        let opts_arg = if self.args.is_empty() {
-            quote!(&__rt::ParseOptions::DEFAULT)
-        } else {
-            quote!(opts)
-        };
         let new = if self.has_command() {
             quote!(with_command)
         } else {
@@ -269,8 +259,8 @@ impl<'a> ArgSet<'a> {
         quote! {
             impl #ty {
                 /// [`Self::from_json`] with options (e.g. the credential file base directory).
-                pub fn from_json_with(value: &__rt::Value, #opts: &__rt::ParseOptions) -> __rt::Result<Self, __rt::ArgErrors> {
-                    let #mutability #reader = __rt::Reader::#new(value, &data::#list, #opts_arg)?;
+                pub fn from_json_with(value: &__rt::Value, opts: &__rt::ParseOptions) -> __rt::Result<Self, __rt::ArgErrors> {
+                    let #mutability #reader = __rt::Reader::#new(value, &data::#list, opts)?;
                     #(let #idents = #calls;)*
                     #reader.finish(|| __rt::Some(Self { #(#inits),* }))
                 }

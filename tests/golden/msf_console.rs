@@ -143,13 +143,9 @@ impl ShowOptionsArgs {
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
-        _opts: &__rt::ParseOptions,
+        opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::with_command(
-            value,
-            &data::SHOW_OPTIONS_ARGS,
-            &__rt::ParseOptions::DEFAULT,
-        )?;
+        let mut r = __rt::Reader::with_command(value, &data::SHOW_OPTIONS_ARGS, opts)?;
         let command = r.command_text(&MANIFEST, "show_options");
         r.finish(|| __rt::Some(Self { command: command? }))
     }
@@ -191,13 +187,9 @@ impl RunModuleArgs {
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
-        _opts: &__rt::ParseOptions,
+        opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::with_command(
-            value,
-            &data::RUN_MODULE_ARGS,
-            &__rt::ParseOptions::DEFAULT,
-        )?;
+        let mut r = __rt::Reader::with_command(value, &data::RUN_MODULE_ARGS, opts)?;
         let command = r.command_text(&MANIFEST, "run_module");
         r.finish(|| __rt::Some(Self { command: command? }))
     }
@@ -239,13 +231,9 @@ impl ListSessionsArgs {
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
-        _opts: &__rt::ParseOptions,
+        opts: &__rt::ParseOptions,
     ) -> __rt::Result<Self, __rt::ArgErrors> {
-        let mut r = __rt::Reader::with_command(
-            value,
-            &data::LIST_SESSIONS_ARGS,
-            &__rt::ParseOptions::DEFAULT,
-        )?;
+        let mut r = __rt::Reader::with_command(value, &data::LIST_SESSIONS_ARGS, opts)?;
         let command = r.command_text(&MANIFEST, "list_sessions");
         r.finish(|| __rt::Some(Self { command: command? }))
     }
