@@ -18,8 +18,9 @@
 //! What happens, in order (`docs/execution.md` has every decision):
 //! 1. a scan id (checked: it becomes part of paths) and the run's evidence directory
 //!    (`[tool.evidence] output_dir`, else the evidence directory itself);
-//! 2. the plan; `[http]`, `[mcp]`, session and browser plans are refused as not
-//!    supported yet, callback and `[source]` tools as run by the host;
+//! 2. the plan; `[http]`, session and browser plans are refused as not supported
+//!    yet, callback and `[source]` tools as run by the host; `[mcp]` plans go to an
+//!    upstream MCP server with feature `mcp-proxy` ([`mcp`]), else are refused;
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools
@@ -43,6 +44,8 @@
 mod config;
 mod envelope;
 mod gate;
+#[cfg(feature = "mcp-proxy")]
+pub mod mcp;
 mod parse;
 mod process;
 
@@ -81,6 +84,27 @@ pub enum RunError {
         tool: String,
         /// Why.
         source: InvokeError,
+    },
+    /// The backend's runner is behind a cargo feature this build lacks.
+    #[error(
+        "tool '{tool}': running {backend} tools needs cladgen-run's cargo feature `{feature}`, which this build lacks; nothing ran"
+    )]
+    NotBuilt {
+        /// Tool name.
+        tool: String,
+        /// The backend.
+        backend: &'static str,
+        /// The feature.
+        feature: &'static str,
+    },
+    /// An `[mcp]` tool's upstream server is not configured; nothing ran.
+    #[cfg(feature = "mcp-proxy")]
+    #[error("tool '{tool}': {source}; nothing ran")]
+    Upstream {
+        /// Tool name.
+        tool: String,
+        /// Why.
+        source: mcp::UpstreamError,
     },
     /// The backend has no runner yet.
     #[error(
@@ -167,6 +191,8 @@ impl RunError {
 pub struct Runner {
     config: RunConfig,
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+    #[cfg(feature = "mcp-proxy")]
+    upstreams: Option<Arc<mcp::Upstreams>>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -196,6 +222,45 @@ impl Runner {
         Runner {
             config,
             validators: Mutex::new(HashMap::new()),
+            #[cfg(feature = "mcp-proxy")]
+            upstreams: None,
+        }
+    }
+
+    /// Runs `[mcp]` tools on these upstream servers (feature `mcp-proxy`): each is
+    /// started on first use with this runner's environment allow-list, and reused.
+    #[cfg(feature = "mcp-proxy")]
+    #[must_use]
+    pub fn with_mcp_servers(mut self, servers: mcp::McpServers) -> Self {
+        self.upstreams = Some(Arc::new(mcp::Upstreams::new(servers, &self.config)));
+        self
+    }
+
+    /// The upstream MCP servers, when configured.
+    #[cfg(feature = "mcp-proxy")]
+    pub fn upstreams(&self) -> Option<&mcp::Upstreams> {
+        self.upstreams.as_deref()
+    }
+
+    /// The drift check ([`mcp::check_upstreams`]) of `manifests` against this
+    /// runner's upstreams; without a configuration every `[mcp]` tool is a problem.
+    #[cfg(feature = "mcp-proxy")]
+    pub async fn check_upstreams<'a>(
+        &self,
+        manifests: impl IntoIterator<Item = &'a Manifest>,
+    ) -> Vec<mcp::DriftError> {
+        let none = mcp::Upstreams::new(mcp::McpServers::default(), &self.config);
+        mcp::check_upstreams(manifests, self.upstreams().unwrap_or(&none)).await
+    }
+
+    /// Stops whatever the runner keeps running between calls (the upstream MCP
+    /// servers of `[mcp]` tools: connection closed, SIGTERM to each group, the grace
+    /// period, SIGKILL). Calls after it start them again. Dropping the runner sends
+    /// SIGKILL instead.
+    pub async fn shutdown(&self) {
+        #[cfg(feature = "mcp-proxy")]
+        if let Some(u) = &self.upstreams {
+            u.shutdown().await;
         }
     }
 
@@ -244,6 +309,20 @@ impl Runner {
             tool: manifest.tool.name.to_string(),
             source,
         })?;
+        #[cfg(feature = "mcp-proxy")]
+        if let Plan::Mcp {
+            server,
+            tool,
+            arguments,
+        } = plan
+        {
+            let call = mcp::McpCall {
+                server,
+                tool,
+                arguments,
+            };
+            return self.run_mcp(manifest, values, layout, call, cancel).await;
+        }
         let launch = launch(manifest, plan)?;
         let (format, validator) = self.output_checks(manifest)?;
         let mut reasons = gate::check_policy(manifest, values, &self.config);
@@ -264,7 +343,9 @@ impl Runner {
 
     /// [`Runner::run`] for a host without a tokio runtime: runs on a new
     /// current-thread runtime. Refused ([`RunError::InsideRuntime`]) on a runtime
-    /// thread, where blocking would stall it.
+    /// thread, where blocking would stall it. Upstream MCP servers started by the
+    /// call live on that runtime, so they are shut down ([`Runner::shutdown`]) before
+    /// it returns.
     pub fn run_blocking(
         &self,
         manifest: &Manifest,
@@ -278,7 +359,11 @@ impl Runner {
             .enable_all()
             .build()
             .map_err(|e| RunError::Config(format!("cannot start a tokio runtime: {e}")))?;
-        rt.block_on(self.run(manifest, values, plan))
+        rt.block_on(async {
+            let result = self.run(manifest, values, plan).await;
+            self.shutdown().await;
+            result
+        })
     }
 
     fn layout(&self, manifest: &Manifest) -> Result<Layout, RunError> {
@@ -377,20 +462,7 @@ impl Runner {
     }
 
     fn child_env(&self, launch_env: &[(String, String)]) -> Vec<(OsString, OsString)> {
-        let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
-            .filter(|(k, _)| {
-                k.to_str().is_some_and(|k| {
-                    // An inherited argument variable would stand in for an absent one.
-                    !k.starts_with(ARG_ENV_PREFIX) && self.config.env_allowed(k)
-                })
-            })
-            .collect();
-        let set = self.config.env_set.iter().chain(launch_env);
-        for (k, v) in set {
-            env.retain(|(ek, _)| ek != k.as_str());
-            env.push((k.into(), v.into()));
-        }
-        env
+        child_env(&self.config, launch_env)
     }
 
     async fn execute(
@@ -654,6 +726,25 @@ impl Runner {
     }
 }
 
+/// The whole environment of a child: the allow-listed parent variables, then
+/// `env_set`, then `launch_env`.
+fn child_env(config: &RunConfig, launch_env: &[(String, String)]) -> Vec<(OsString, OsString)> {
+    let mut env: Vec<(OsString, OsString)> = std::env::vars_os()
+        .filter(|(k, _)| {
+            k.to_str().is_some_and(|k| {
+                // An inherited argument variable would stand in for an absent one.
+                !k.starts_with(ARG_ENV_PREFIX) && config.env_allowed(k)
+            })
+        })
+        .collect();
+    let set = config.env_set.iter().chain(launch_env);
+    for (k, v) in set {
+        env.retain(|(ek, _)| ek != k.as_str());
+        env.push((k.into(), v.into()));
+    }
+    env
+}
+
 enum OutputParser {
     Builtin(OutputFormat),
     Custom(String),
@@ -674,9 +765,11 @@ fn launch(manifest: &Manifest, plan: Plan) -> Result<Launch, RunError> {
             tool,
             backend: "[http]",
         }),
-        Plan::Mcp { .. } => Err(RunError::Unsupported {
+        // With feature `mcp-proxy`, `run_until` takes `[mcp]` plans before this.
+        Plan::Mcp { .. } => Err(RunError::NotBuilt {
             tool,
             backend: "[mcp]",
+            feature: "mcp-proxy",
         }),
         Plan::Session { .. } => Err(RunError::Unsupported {
             tool,

@@ -138,6 +138,10 @@ fn assert_group_gone(pgid: i32) {
     panic!("process group {pgid} still has members");
 }
 
+#[cfg(feature = "mcp-proxy")]
+#[path = "run/mcp_proxy.rs"]
+mod mcp_proxy;
+
 mod process {
     use super::*;
 
