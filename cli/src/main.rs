@@ -16,6 +16,7 @@ use clap::{Parser, Subcommand};
 
 mod expand_cmd;
 mod explain_cmd;
+mod mcp_config;
 mod run_cmd;
 mod schema_cmd;
 mod serve_cmd;

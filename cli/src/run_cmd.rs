@@ -7,7 +7,10 @@
 //! - approval for `human_approval` tools: `--approve`, else on a terminal a y/N prompt
 //!   showing the exact argv, else denied;
 //! - evidence: `--evidence-dir`, else `$TOOLCLAD_EVIDENCE_DIR`, else the runner's
-//!   default; scan id: `--scan-id`, else a new one.
+//!   default; scan id: `--scan-id`, else a new one;
+//! - `[mcp]` tools: the upstream servers from `--mcp-config`, else the project's
+//!   `mcp.json` / `.mcp.json` / `.vscode/mcp.json` / `mcp_servers.toml`
+//!   ([`crate::mcp_config`]); the upstream is stopped when the run ends.
 //!
 //! Exit codes: 0 when the status is `success`; 1 when the arguments are invalid, the
 //! gate refused the call, or the tool failed or timed out; 2 for usage or I/O errors.
@@ -59,6 +62,12 @@ pub(crate) struct RunArgs {
     /// The scan id (default: a new `<unix seconds>-<random>`).
     #[arg(long, value_name = "ID")]
     scan_id: Option<String>,
+    /// Upstream MCP servers of `[mcp]` tools: `mcpServers` / `servers` JSON or
+    /// `[mcp_servers.NAME]` TOML (default: `mcp.json`, `.mcp.json`,
+    /// `.vscode/mcp.json` or `mcp_servers.toml` in the manifest's folder or above,
+    /// never the home folder).
+    #[arg(long, value_name = "FILE")]
+    mcp_config: Option<PathBuf>,
     /// Approve a `human_approval` tool without asking.
     #[arg(long)]
     approve: bool,
@@ -90,7 +99,14 @@ fn run_inner(args: &RunArgs) -> Result<u8, u8> {
         }
         EXIT_FAILED
     })?;
-    let runner = Runner::new(config(args)?);
+    let mut runner = Runner::new(config(args)?);
+    let needs_mcp = matches!(m.backend, cladgen_core::model::Backend::Mcp(_));
+    if let Some(servers) =
+        crate::mcp_config::servers(args.mcp_config.as_deref(), &args.manifest, needs_mcp)
+            .map_err(usage)?
+    {
+        runner = runner.with_mcp_servers(servers);
+    }
     // Not while a y/N prompt may be waiting on the same terminal.
     let prompting = m.tool.human_approval && !args.approve;
     let ticker =
@@ -112,9 +128,10 @@ fn run_inner(args: &RunArgs) -> Result<u8, u8> {
         }
         Err(e) => {
             let code = match e {
-                RunError::Evidence { .. } | RunError::ScanId { .. } | RunError::Config(_) => {
-                    EXIT_USAGE
-                }
+                RunError::Evidence { .. }
+                | RunError::ScanId { .. }
+                | RunError::Config(_)
+                | RunError::Upstream { .. } => EXIT_USAGE,
                 _ => EXIT_FAILED,
             };
             if args.json && code == EXIT_FAILED {

@@ -3,7 +3,11 @@
 //! stdout carries only JSON-RPC; messages go to stderr.
 //!
 //! Scope, evidence and approval are as for `cladgen run`, except that there is no
-//! terminal to ask: `human_approval` tools are refused.
+//! terminal to ask: `human_approval` tools are refused. `[mcp]` tools use the
+//! upstream servers of `--mcp-config` (or the project's default file, looked up from
+//! the first path); with a configuration, every `[mcp]` tool is drift-checked before
+//! anything is served (exit 1 on drift); without one they are listed and their calls
+//! refused.
 //!
 //! Exit codes: 0 when the client closed the session (or SIGTERM/SIGINT), 1 when a
 //! manifest is invalid, 2 for usage or I/O errors.
@@ -39,6 +43,11 @@ pub(crate) struct ServeArgs {
     /// tools (the gate still applies).
     #[arg(long, requires = "http")]
     http_allow_remote: bool,
+    /// Upstream MCP servers of `[mcp]` tools (default: `mcp.json`, `.mcp.json`,
+    /// `.vscode/mcp.json` or `mcp_servers.toml` beside the first path's project,
+    /// never the home folder).
+    #[arg(long, value_name = "FILE")]
+    mcp_config: Option<PathBuf>,
     /// How many calls run at once; the others wait their turn.
     #[arg(long, value_name = "N", default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..))]
     max_concurrent: u16,
@@ -87,6 +96,20 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
     if let Some(dir) = evidence {
         config = config.with_evidence_dir(dir);
     }
+    let mcp_tools = tools.mcp_tool_count();
+    let servers =
+        match crate::mcp_config::servers(args.mcp_config.as_deref(), &paths[0], mcp_tools > 0) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    if mcp_tools > 0 && servers.is_none() {
+        eprintln!(
+            "cladgen serve: warning: {mcp_tools} [mcp] tool(s) and no MCP server configuration (--mcp-config, or mcp.json at the project root): their calls are refused"
+        );
+    }
     eprintln!(
         "cladgen serve: {} tool(s) on {}, at most {} at once{}",
         tools.len(),
@@ -97,8 +120,11 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
             None => ", no scope (scope-checked tools are refused)".to_owned(),
         }
     );
-    let server =
-        McpServer::new(tools, Runner::new(config)).with_max_concurrent(args.max_concurrent.into());
+    let mut runner = Runner::new(config);
+    if let Some(s) = servers {
+        runner = runner.with_mcp_servers(s);
+    }
+    let server = McpServer::new(tools, runner).with_max_concurrent(args.max_concurrent.into());
     let served = match args.http {
         Some(addr) => server.serve_http_blocking(addr, args.http_allow_remote),
         None => server.serve_stdio_blocking(),
@@ -107,7 +133,11 @@ pub(crate) fn run(args: &ServeArgs) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
-            ExitCode::from(2)
+            // Drift found at startup is a problem of the manifests, like an invalid one.
+            let drift = e
+                .get_ref()
+                .is_some_and(|inner| inner.is::<cladgen_serve::DriftReport>());
+            ExitCode::from(if drift { 1 } else { 2 })
         }
     }
 }

@@ -1,4 +1,6 @@
 //! `cladgen validate <PATH>...`: load and check manifests, report every problem.
+//! With `--mcp-config FILE`, every valid `[mcp]` manifest is also drift-checked
+//! against its upstream server (started, its `tools/list` read, stopped again).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -42,6 +44,10 @@ pub(crate) struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Also check every `[mcp]` tool against its upstream MCP server in this
+    /// configuration (it must start, have the tool, and accept the mapped arguments).
+    #[arg(long, value_name = "FILE")]
+    mcp_config: Option<PathBuf>,
 }
 
 pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
@@ -57,9 +63,36 @@ pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
             Format::Json => println!("{}", d.to_json()),
         }
     }
+    let drift = match drift(args, &set) {
+        Ok(d) => d,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_IO);
+        }
+    };
+    for (path, problems) in &drift {
+        for p in problems {
+            match args.format {
+                Format::Text => eprintln!("error[mcp-drift]: {}: {p}", path.display()),
+                Format::Json => println!(
+                    "{}",
+                    serde_json::json!({
+                        "severity": "error",
+                        "code": "mcp-drift",
+                        "manifest": path.display().to_string(),
+                        "message": p,
+                    })
+                ),
+            }
+        }
+    }
     let mut ok_count = 0usize;
     for m in &set.manifests {
-        let errors = set.errors_in(&m.path);
+        let drifted = drift
+            .iter()
+            .find(|(p, _)| p == &m.path)
+            .map_or(0, |(_, d)| d.len());
+        let errors = set.errors_in(&m.path) + drifted;
         let warnings = set.warnings_in(&m.path);
         let good = errors == 0 && !m.types_failed && m.manifest.is_some();
         if good {
@@ -118,6 +151,44 @@ pub(crate) fn run(args: &ValidateArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// The drift problems of each valid `[mcp]` manifest, with `--mcp-config`.
+fn drift(
+    args: &ValidateArgs,
+    set: &load::LoadedSet,
+) -> Result<Vec<(PathBuf, Vec<String>)>, String> {
+    let Some(file) = &args.mcp_config else {
+        return Ok(Vec::new());
+    };
+    let servers = cladgen_run::mcp::McpServers::load(file).map_err(|e| e.to_string())?;
+    let valid: Vec<(&std::path::Path, &cladgen_core::model::Manifest)> = set
+        .manifests
+        .iter()
+        .filter(|m| set.errors_in(&m.path) == 0 && !m.types_failed)
+        .filter_map(|m| Some((m.path.as_path(), m.manifest.as_ref()?)))
+        .collect();
+    let errors = cladgen_run::mcp::check_upstreams_blocking(
+        valid.iter().map(|(_, m)| *m),
+        servers,
+        &cladgen_run::RunConfig::default(),
+    )
+    .map_err(|e| e.to_string())?;
+    let mut out: Vec<(PathBuf, Vec<String>)> = Vec::new();
+    for e in errors {
+        // Tool names are unique per manifest; the first manifest of that name.
+        let Some((path, _)) = valid
+            .iter()
+            .find(|(_, m)| m.tool.name.as_ref() as &str == e.tool)
+        else {
+            continue;
+        };
+        match out.iter_mut().find(|(p, _)| p == path) {
+            Some((_, v)) => v.push(e.to_string()),
+            None => out.push((path.to_path_buf(), vec![e.to_string()])),
+        }
+    }
+    Ok(out)
 }
 
 fn counts(errors: usize, warnings: usize) -> String {

@@ -205,7 +205,32 @@ impl ToolSet {
     fn get(&self, name: &str) -> Option<&Entry> {
         self.by_name.get(name).map(|&i| &self.entries[i])
     }
+
+    /// Each served manifest once, in load order.
+    pub fn manifests(&self) -> impl Iterator<Item = &Manifest> {
+        let mut seen: Vec<*const Manifest> = Vec::new();
+        self.entries.iter().filter_map(move |e| {
+            let p = Arc::as_ptr(&e.manifest);
+            (!seen.contains(&p)).then(|| {
+                seen.push(p);
+                &*e.manifest
+            })
+        })
+    }
+
+    /// How many served tools are `[mcp]` proxies (they need upstream servers).
+    pub fn mcp_tool_count(&self) -> usize {
+        self.manifests()
+            .filter(|m| matches!(m.backend, Backend::Mcp(_)))
+            .count()
+    }
 }
+
+/// The drift check failed at startup: `[mcp]` tools whose upstream servers do not
+/// start, lack the tool, or take other arguments ([`McpServer::check_upstreams`]).
+#[derive(Debug, thiserror::Error)]
+#[error("{} [mcp] tool problem(s), nothing is served:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
+pub struct DriftReport(pub Vec<cladgen_run::mcp::DriftError>);
 
 /// The annotations of a served tool, beyond what `cladgen schema --flavor mcp` says.
 ///
@@ -331,6 +356,22 @@ impl McpServer {
         on_bound: impl FnOnce(std::net::SocketAddr),
     ) -> Result<(), HttpError> {
         http::serve(self, addr, allow_remote, shutdown, on_bound).await
+    }
+
+    /// The drift check of every served `[mcp]` tool against the runner's upstream
+    /// servers (started now and kept for the calls); `Ok` when there is nothing to
+    /// check: no `[mcp]` tools, or no upstream configuration (their calls are then
+    /// refused). `serve_*_blocking` run it before serving.
+    pub async fn check_upstreams(&self) -> Result<(), DriftReport> {
+        if self.runner.upstreams().is_none() || self.tools.mcp_tool_count() == 0 {
+            return Ok(());
+        }
+        let errors = self.runner.check_upstreams(self.tools.manifests()).await;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(DriftReport(errors))
+        }
     }
 
     /// Handles one `tools/call` (the handler's body, callable without a transport
@@ -489,23 +530,43 @@ impl McpServer {
     /// Serves stdin/stdout on a new tokio runtime until stdin closes, SIGTERM or
     /// SIGINT; then every running tool's process group is killed (dropping a run
     /// kills its group). For a host without a runtime of its own (the CLI).
+    /// The drift check ([`McpServer::check_upstreams`]) runs first; a failure is an
+    /// error holding a [`DriftReport`]. Upstream MCP servers are stopped at the end.
     pub fn serve_stdio_blocking(self) -> std::io::Result<()> {
-        block_until_signal(|shutdown| self.serve_stdio(shutdown))
+        block_until_signal(|shutdown| self.checked(|s| s.serve_stdio(shutdown)))
+    }
+
+    /// The drift check, `serve`, then the upstream servers stopped.
+    async fn checked<F, Fut>(self, serve: F) -> std::io::Result<()>
+    where
+        F: FnOnce(Self) -> Fut,
+        Fut: std::future::Future<Output = std::io::Result<()>>,
+    {
+        let runner = Arc::clone(&self.runner);
+        let result = match self.check_upstreams().await {
+            Ok(()) => serve(self).await,
+            Err(report) => Err(std::io::Error::other(report)),
+        };
+        runner.shutdown().await;
+        result
     }
 
     /// [`McpServer::serve_http`] on a new tokio runtime until SIGTERM or SIGINT;
-    /// the bound address is written to stderr.
+    /// the bound address is written to stderr. The drift check runs first, as for
+    /// [`McpServer::serve_stdio_blocking`].
     pub fn serve_http_blocking(
         self,
         addr: std::net::SocketAddr,
         allow_remote: bool,
     ) -> std::io::Result<()> {
-        block_until_signal(|shutdown| async move {
-            self.serve_http(addr, allow_remote, shutdown, |bound| {
-                eprintln!("cladgen serve: listening on http://{bound}/mcp");
+        block_until_signal(|shutdown| {
+            self.checked(move |s| async move {
+                s.serve_http(addr, allow_remote, shutdown, |bound| {
+                    eprintln!("cladgen serve: listening on http://{bound}/mcp");
+                })
+                .await
+                .map_err(std::io::Error::other)
             })
-            .await
-            .map_err(std::io::Error::other)
         })
     }
 }

@@ -15,8 +15,12 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// The file names the default lookup tries in each folder, in this order.
-pub const DEFAULT_CONFIG_NAMES: [&str; 4] =
-    ["mcp.json", ".mcp.json", ".vscode/mcp.json", "mcp_servers.toml"];
+pub const DEFAULT_CONFIG_NAMES: [&str; 4] = [
+    "mcp.json",
+    ".mcp.json",
+    ".vscode/mcp.json",
+    "mcp_servers.toml",
+];
 
 /// Why an MCP server configuration cannot be used. Every error names the file, and
 /// the server and field when there is one; never an `env` value.
@@ -309,7 +313,9 @@ fn parse_top(
                 key: k,
                 expected: match shape {
                     Shape::McpServers => "only 'mcpServers' is read",
-                    Shape::Servers => "only 'servers' is read (VS Code 'inputs' are not supported yet)",
+                    Shape::Servers => {
+                        "only 'servers' is read (VS Code 'inputs' are not supported yet)"
+                    }
                     Shape::Toml => "only [mcp_servers.NAME] tables are read",
                 },
             });
@@ -402,7 +408,10 @@ fn parse_server(
                 for (i, item) in items.into_iter().enumerate() {
                     let at = format!("args[{i}]");
                     let Value::String(s) = item else {
-                        return Err(field(&at, format!("expected a string, found {}", kind(&item))));
+                        return Err(field(
+                            &at,
+                            format!("expected a string, found {}", kind(&item)),
+                        ));
                     };
                     no_expansion(&s).map_err(|m| field(&at, m))?;
                     args.push(s);
@@ -425,7 +434,10 @@ fn parse_server(
                     }
                     // The value is never quoted in a message: it may be a secret.
                     let Value::String(value) = value else {
-                        return Err(field(&at, format!("expected a string, found {}", kind(&value))));
+                        return Err(field(
+                            &at,
+                            format!("expected a string, found {}", kind(&value)),
+                        ));
                     };
                     if value.contains('\0') {
                         return Err(field(&at, "the value contains NUL".to_owned()));

@@ -63,9 +63,7 @@ pub enum DriftProblem {
         arg: String,
     },
     /// The JSON types do not fit.
-    #[error(
-        "argument '{arg}' ({ours}) is sent as '{field}', which the upstream types as {theirs}"
-    )]
+    #[error("argument '{arg}' ({ours}) is sent as '{field}', which the upstream types as {theirs}")]
     Type {
         /// The upstream field name.
         field: String,
@@ -102,8 +100,7 @@ pub async fn check_upstreams<'a>(
     manifests: impl IntoIterator<Item = &'a Manifest>,
     upstreams: &Upstreams,
 ) -> Vec<DriftError> {
-    let mut listed: HashMap<String, Result<Vec<rmcp::model::Tool>, DriftProblem>> =
-        HashMap::new();
+    let mut listed: HashMap<String, Result<Vec<rmcp::model::Tool>, DriftProblem>> = HashMap::new();
     let mut errors = Vec::new();
     for m in manifests {
         let Backend::Mcp(spec) = &m.backend else {
@@ -145,6 +142,29 @@ pub async fn check_upstreams<'a>(
         }
     }
     errors
+}
+
+/// [`check_upstreams`] for a host without a tokio runtime (`cladgen validate`): the
+/// servers are started on a new runtime, checked and stopped again. Refused on a
+/// runtime thread ([`crate::RunError::InsideRuntime`]).
+pub fn check_upstreams_blocking<'a>(
+    manifests: impl IntoIterator<Item = &'a Manifest>,
+    servers: super::McpServers,
+    config: &crate::RunConfig,
+) -> Result<Vec<DriftError>, crate::RunError> {
+    if tokio::runtime::Handle::try_current().is_ok() {
+        return Err(crate::RunError::InsideRuntime);
+    }
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| crate::RunError::Config(format!("cannot start a tokio runtime: {e}")))?;
+    let upstreams = Upstreams::new(servers, config);
+    Ok(rt.block_on(async {
+        let errors = check_upstreams(manifests, &upstreams).await;
+        upstreams.shutdown().await;
+        errors
+    }))
 }
 
 /// The problems of `m`'s mapped arguments against an upstream `inputSchema`.

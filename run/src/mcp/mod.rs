@@ -19,6 +19,6 @@ mod proxy;
 mod upstream;
 
 pub use config::{ConfigError, DEFAULT_CONFIG_NAMES, McpServers, ServerSpec};
-pub use drift::{DriftError, DriftProblem, check_upstreams};
+pub use drift::{DriftError, DriftProblem, check_upstreams, check_upstreams_blocking};
 pub(crate) use proxy::McpCall;
 pub use upstream::{START_TIMEOUT, UpstreamError, Upstreams, default_config_for};

@@ -165,8 +165,17 @@ impl Runner {
                 return Ok(envelope);
             }
         };
-        self.finish_mcp(&mut envelope, manifest, &layout, &call, result, parser, validator, cancel)
-            .await?;
+        self.finish_mcp(
+            &mut envelope,
+            manifest,
+            &layout,
+            &call,
+            result,
+            parser,
+            validator,
+            cancel,
+        )
+        .await?;
         envelope.duration_ms = millis(started);
         Ok(envelope)
     }
@@ -205,13 +214,16 @@ impl Runner {
         if capture {
             // Always JSON: the evidence is the upstream's whole result.
             let path = layout.run_dir.join(format!("{}.json", layout.scan_id));
-            let mut sink =
-                EvidenceSink::create(path.clone(), self.config.evidence_cap, self.config.durable_evidence)
-                    .await
-                    .map_err(|e| RunError::Evidence {
-                        path: path.display().to_string(),
-                        message: e.to_string(),
-                    })?;
+            let mut sink = EvidenceSink::create(
+                path.clone(),
+                self.config.evidence_cap,
+                self.config.durable_evidence,
+            )
+            .await
+            .map_err(|e| RunError::Evidence {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
             sink.write(&raw).await;
             let file = sink.finish(raw.len() as u64).await;
             envelope.output_file = Some(file.path.to_string_lossy().into_owned());
@@ -229,20 +241,26 @@ impl Runner {
                 "upstream tool '{}' on MCP server '{}' reported an error (isError): {}",
                 call.tool,
                 call.server,
-                cap_chars(if text.trim().is_empty() { "(no text)" } else { text.trim() }, self.config.stderr_cap)
+                cap_chars(
+                    if text.trim().is_empty() {
+                        "(no text)"
+                    } else {
+                        text.trim()
+                    },
+                    self.config.stderr_cap
+                )
             ));
             return Ok(());
         }
         let parsed = match (&result.structured_content, &parser) {
             (Some(structured), OutputParser::Builtin(_)) => Ok(structured.clone()),
-            (_, OutputParser::Builtin(format)) => {
-                crate::parse_output(*format, text.as_bytes()).map_err(|e| {
+            (_, OutputParser::Builtin(format)) => crate::parse_output(*format, text.as_bytes())
+                .map_err(|e| {
                     format!(
                         "{e} (parsing the upstream's text content as [output] format = \"{}\")",
                         format.as_str()
                     )
-                })
-            }
+                }),
             (_, OutputParser::Custom(path)) => {
                 self.custom_parse(path, evidence_path.as_deref(), envelope, cancel)
                     .await
@@ -309,5 +327,9 @@ fn cap_chars(s: &str, cap: usize) -> String {
     while !s.is_char_boundary(end) {
         end -= 1;
     }
-    format!("{}... ({} bytes in all; the full result is in output_file)", &s[..end], s.len())
+    format!(
+        "{}... ({} bytes in all; the full result is in output_file)",
+        &s[..end],
+        s.len()
+    )
 }

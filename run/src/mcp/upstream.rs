@@ -275,7 +275,10 @@ async fn start(spec: &ServerSpec, config: &RunConfig) -> Result<Upstream, Upstre
         loop {
             match stderr.read(&mut buf).await {
                 Ok(0) | Err(_) => return,
-                Ok(n) => sink.lock().unwrap_or_else(|e| e.into_inner()).push(&buf[..n]),
+                Ok(n) => sink
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .push(&buf[..n]),
             }
         }
     });

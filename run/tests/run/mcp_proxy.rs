@@ -6,9 +6,7 @@
 
 use super::{assert_group_gone, checked, config, load, run_json, tmp_dir};
 use cladgen_core::model::Manifest;
-use cladgen_run::mcp::{
-    ConfigError, DriftProblem, McpServers, ServerSpec, check_upstreams,
-};
+use cladgen_run::mcp::{ConfigError, DriftProblem, McpServers, ServerSpec, check_upstreams};
 use cladgen_run::{RunError, Runner, Status};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -28,7 +26,10 @@ fn needed(path: PathBuf, what: &str) -> Option<PathBuf> {
         "CI=true but {} is missing: .ci/run installs {what}",
         path.display()
     );
-    eprintln!("skipped: {} is missing ({what}; see .ci/run)", path.display());
+    eprintln!(
+        "skipped: {} is missing ({what}; see .ci/run)",
+        path.display()
+    );
     None
 }
 
@@ -157,9 +158,13 @@ async fn python_upstream_gets_typed_values_and_structured_content_becomes_result
     let dir = tmp_dir("mcp-typed");
     let runner = Runner::new(config(&dir)).with_mcp_servers(McpServers::from_specs([spec]));
     let m = load(&typed_toml("", json_output()));
-    let e = run_json(&runner, &m, json!({"count": 7, "verbose": true, "name": "x y"}))
-        .await
-        .unwrap();
+    let e = run_json(
+        &runner,
+        &m,
+        json!({"count": 7, "verbose": true, "name": "x y"}),
+    )
+    .await
+    .unwrap();
     let j = checked(&m, &e);
     assert_eq!(e.status, Status::Success, "{j:#}");
     let r = e.results.as_ref().unwrap();
@@ -176,20 +181,40 @@ async fn python_upstream_gets_typed_values_and_structured_content_becomes_result
     let evidence: Value =
         serde_json::from_slice(&std::fs::read(e.output_file.as_ref().unwrap()).unwrap()).unwrap();
     assert_eq!(evidence["structuredContent"]["count"], 7);
-    assert_eq!(e.stdout_bytes, std::fs::metadata(e.output_file.as_ref().unwrap()).unwrap().len());
+    assert_eq!(
+        e.stdout_bytes,
+        std::fs::metadata(e.output_file.as_ref().unwrap())
+            .unwrap()
+            .len()
+    );
 
     // Reused across calls: the same process answers the second call.
-    let pid = runner.upstreams().unwrap().process_id("fixture").await.unwrap();
-    let e2 = run_json(&runner, &m, json!({"count": 1, "verbose": false, "name": "b"}))
+    let pid = runner
+        .upstreams()
+        .unwrap()
+        .process_id("fixture")
         .await
         .unwrap();
+    let e2 = run_json(
+        &runner,
+        &m,
+        json!({"count": 1, "verbose": false, "name": "b"}),
+    )
+    .await
+    .unwrap();
     assert_eq!(e2.status, Status::Success);
     assert_eq!(e2.results.unwrap()["verbose"], false);
-    assert_eq!(runner.upstreams().unwrap().process_id("fixture").await, Some(pid));
+    assert_eq!(
+        runner.upstreams().unwrap().process_id("fixture").await,
+        Some(pid)
+    );
 
     runner.shutdown().await;
     assert_group_gone(pid as i32);
-    assert_eq!(runner.upstreams().unwrap().process_id("fixture").await, None);
+    assert_eq!(
+        runner.upstreams().unwrap().process_id("fixture").await,
+        None
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -222,14 +247,20 @@ async fn upstream_is_error_becomes_status_error() {
     };
     let dir = tmp_dir("mcp-error");
     let runner = Runner::new(config(&dir)).with_mcp_servers(McpServers::from_specs([spec]));
-    let args = "[args.reason]\nposition = 1\nrequired = true\ntype = \"string\"\ndescription = \"Why.\"\n";
+    let args =
+        "[args.reason]\nposition = 1\nrequired = true\ntype = \"string\"\ndescription = \"Why.\"\n";
     let m = mcp_tool("fixture", "fail", 20, args, "");
-    let e = run_json(&runner, &m, json!({"reason": "because"})).await.unwrap();
+    let e = run_json(&runner, &m, json!({"reason": "because"}))
+        .await
+        .unwrap();
     checked(&m, &e);
     assert_eq!(e.status, Status::Error);
     assert_eq!(e.results, None);
     let err = e.error.unwrap();
-    assert!(err.contains("isError") && err.contains("refused on purpose: because"), "{err}");
+    assert!(
+        err.contains("isError") && err.contains("refused on purpose: because"),
+        "{err}"
+    );
     runner.shutdown().await;
 }
 
@@ -268,7 +299,12 @@ async fn hung_upstream_times_out_and_its_process_group_is_stopped() {
     // The next call starts the server again.
     let e = run_json(&runner, &m, json!({"seconds": 0})).await.unwrap();
     assert_eq!(e.status, Status::Success, "{:?}", e.error);
-    let new_pid = runner.upstreams().unwrap().process_id("fixture").await.unwrap();
+    let new_pid = runner
+        .upstreams()
+        .unwrap()
+        .process_id("fixture")
+        .await
+        .unwrap();
     assert_ne!(new_pid, pid);
     runner.shutdown().await;
     assert_group_gone(new_pid as i32);
@@ -297,7 +333,13 @@ async fn host_cancellation_is_forwarded_as_notifications_cancelled() {
     let stop = cancel.clone();
     let canceller = async {
         // Cancel once the upstream runs (and has had time to receive the call).
-        while runner.upstreams().unwrap().process_id("fixture").await.is_none() {
+        while runner
+            .upstreams()
+            .unwrap()
+            .process_id("fixture")
+            .await
+            .is_none()
+        {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         tokio::time::sleep(Duration::from_millis(500)).await;
@@ -324,7 +366,10 @@ async fn host_cancellation_is_forwarded_as_notifications_cancelled() {
     }
     assert!(seen, "the upstream never saw notifications/cancelled");
     let pid = runner.upstreams().unwrap().process_id("fixture").await;
-    assert!(pid.is_some(), "a host cancellation does not stop the upstream");
+    assert!(
+        pid.is_some(),
+        "a host cancellation does not stop the upstream"
+    );
     runner.shutdown().await;
     assert_group_gone(pid.unwrap() as i32);
 }
@@ -337,15 +382,26 @@ async fn the_gate_runs_first_and_the_approver_sees_the_upstream_call() {
     let dir = tmp_dir("mcp-gate");
     let runner = Runner::new(config(&dir)).with_mcp_servers(McpServers::from_specs([spec]));
     let m = load(&typed_toml("human_approval = true", ""));
-    let err = run_json(&runner, &m, json!({"count": 1, "verbose": true, "name": "n"}))
-        .await
-        .unwrap_err();
+    let err = run_json(
+        &runner,
+        &m,
+        json!({"count": 1, "verbose": true, "name": "n"}),
+    )
+    .await
+    .unwrap_err();
     let RunError::Refused(refusal) = &err else {
         panic!("{err}");
     };
-    assert!(refusal.for_llm().contains("approv"), "{}", refusal.for_llm());
+    assert!(
+        refusal.for_llm().contains("approv"),
+        "{}",
+        refusal.for_llm()
+    );
     // Nothing started: the upstream is only started after the gate.
-    assert_eq!(runner.upstreams().unwrap().process_id("fixture").await, None);
+    assert_eq!(
+        runner.upstreams().unwrap().process_id("fixture").await,
+        None
+    );
 
     // The approver gets the exact upstream tool and arguments.
     type Seen = std::sync::Arc<std::sync::Mutex<Vec<Vec<String>>>>;
@@ -356,14 +412,21 @@ async fn the_gate_runs_first_and_the_approver_sees_the_upstream_call() {
             r: &'a cladgen_run::ApprovalRequest<'a>,
         ) -> cladgen_run::BoxFuture<'a, cladgen_run::Approval> {
             self.0.lock().unwrap().push(r.argv.to_vec());
-            Box::pin(std::future::ready(cladgen_run::Approval::Denied("no".into())))
+            Box::pin(std::future::ready(cladgen_run::Approval::Denied(
+                "no".into(),
+            )))
         }
     }
     let seen = Seen::default();
     let spec = python_fixture(Vec::new()).unwrap();
     let runner = Runner::new(config(&dir).with_approver(Recorder(Seen::clone(&seen))))
         .with_mcp_servers(McpServers::from_specs([spec]));
-    let _ = run_json(&runner, &m, json!({"count": 2, "verbose": false, "name": "n"})).await;
+    let _ = run_json(
+        &runner,
+        &m,
+        json!({"count": 2, "verbose": false, "name": "n"}),
+    )
+    .await;
     assert_eq!(
         seen.lock().unwrap().as_slice(),
         [vec![
@@ -393,7 +456,10 @@ async fn unknown_server_and_unstartable_server() {
     let e = run_json(&runner, &m, json!({})).await.unwrap();
     assert_eq!(e.status, Status::Error);
     let err = e.error.unwrap();
-    assert!(err.contains("'nowhere' did not start") && err.contains("no such file"), "{err}");
+    assert!(
+        err.contains("'nowhere' did not start") && err.contains("no such file"),
+        "{err}"
+    );
     // A program that is no MCP server: the handshake fails, its stderr is shown.
     let spec = ServerSpec {
         name: "nowhere".into(),
@@ -409,8 +475,7 @@ async fn unknown_server_and_unstartable_server() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn everything_server_typed_number_and_boolean_and_env() {
-    let Some(spec) = everything(vec![("PROXY_TEST_SECRET".into(), "s3cr3t-value".into())])
-    else {
+    let Some(spec) = everything(vec![("PROXY_TEST_SECRET".into(), "s3cr3t-value".into())]) else {
         return;
     };
     // SAFETY: set before the upstream starts, read only by it (not on the allow-list).
@@ -420,10 +485,15 @@ async fn everything_server_typed_number_and_boolean_and_env() {
     // get-sum: zod refuses strings, so a sum proves JSON numbers arrived.
     let args = "[args.a]\nposition = 1\nrequired = true\ntype = \"integer\"\ndescription = \"A.\"\n\n[args.b]\nposition = 2\nrequired = true\ntype = \"integer\"\ndescription = \"B.\"\n";
     let m = mcp_tool("everything", "get-sum", 20, args, "");
-    let e = run_json(&runner, &m, json!({"a": 40, "b": 2})).await.unwrap();
+    let e = run_json(&runner, &m, json!({"a": 40, "b": 2}))
+        .await
+        .unwrap();
     checked(&m, &e);
     assert_eq!(e.status, Status::Success, "{:?}", e.error);
-    let text = e.results.unwrap()["raw_output"].as_str().unwrap().to_owned();
+    let text = e.results.unwrap()["raw_output"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(text.contains("42"), "{text}");
 
     // A boolean: includeImage = true adds an image block (kept in the evidence).
@@ -435,7 +505,9 @@ async fn everything_server_typed_number_and_boolean_and_env() {
         args,
         "\n[mcp.field_map]\nkind = \"messageType\"\nimage = \"includeImage\"\n",
     );
-    let e = run_json(&runner, &m, json!({"kind": "success", "image": true})).await.unwrap();
+    let e = run_json(&runner, &m, json!({"kind": "success", "image": true}))
+        .await
+        .unwrap();
     assert_eq!(e.status, Status::Success, "{:?}", e.error);
     let evidence: Value =
         serde_json::from_slice(&std::fs::read(e.output_file.as_ref().unwrap()).unwrap()).unwrap();
@@ -450,16 +522,29 @@ async fn everything_server_typed_number_and_boolean_and_env() {
     // The environment: the config's env and the allow-list, nothing else.
     let m = mcp_tool("everything", "get-env", 20, "", "");
     let e = run_json(&runner, &m, json!({})).await.unwrap();
-    let env_text = e.results.unwrap()["raw_output"].as_str().unwrap().to_owned();
+    let env_text = e.results.unwrap()["raw_output"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     assert!(env_text.contains("s3cr3t-value"), "{env_text}");
     assert!(env_text.contains("\"PATH\""), "{env_text}");
-    assert!(!env_text.contains("CLADGEN_PROXY_NOT_ALLOWED"), "{env_text}");
+    assert!(
+        !env_text.contains("CLADGEN_PROXY_NOT_ALLOWED"),
+        "{env_text}"
+    );
 
     // A long operation past timeout_seconds: timeout, the group is gone.
     let args = "[args.duration]\nposition = 1\nrequired = true\ntype = \"integer\"\ndescription = \"D.\"\n";
     let m = mcp_tool("everything", "trigger-long-running-operation", 1, args, "");
-    let pid = runner.upstreams().unwrap().process_id("everything").await.unwrap();
-    let e = run_json(&runner, &m, json!({"duration": 30})).await.unwrap();
+    let pid = runner
+        .upstreams()
+        .unwrap()
+        .process_id("everything")
+        .await
+        .unwrap();
+    let e = run_json(&runner, &m, json!({"duration": 30}))
+        .await
+        .unwrap();
     assert_eq!(e.status, Status::Timeout, "{:?}", e.error);
     assert_group_gone(pid as i32);
     runner.shutdown().await;
@@ -472,8 +557,8 @@ async fn drift_check_finds_missing_tools_and_schema_drift() {
         return;
     };
     let dir = tmp_dir("mcp-drift");
-    let runner = Runner::new(config(&dir))
-        .with_mcp_servers(McpServers::from_specs([fixture, everything]));
+    let runner =
+        Runner::new(config(&dir)).with_mcp_servers(McpServers::from_specs([fixture, everything]));
     let good = typed_tool();
     let missing = mcp_tool("everything", "no-such-tool", 5, "", "");
     // echo's message is a string; sending an integer is drift; so is a renamed field.
@@ -501,19 +586,48 @@ async fn drift_check_finds_missing_tools_and_schema_drift() {
     let unconfigured = mcp_tool("github", "search_code", 5, "", "");
     assert!(runner.check_upstreams([&good]).await.is_empty());
     let errors = check_upstreams(
-        [&good, &missing, &wrong_type, &wrong_name, &optional, &unconfigured],
+        [
+            &good,
+            &missing,
+            &wrong_type,
+            &wrong_name,
+            &optional,
+            &unconfigured,
+        ],
         runner.upstreams().unwrap(),
     )
     .await;
     let text: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
     assert_eq!(errors.len(), 6, "{text:#?}");
-    assert!(matches!(&errors[0].problem, DriftProblem::ToolMissing { available } if available.contains(&"echo".to_owned())));
+    assert!(
+        matches!(&errors[0].problem, DriftProblem::ToolMissing { available } if available.contains(&"echo".to_owned()))
+    );
     assert!(text[0].contains("tool 'proxied' ([mcp] server 'everything', tool 'no-such-tool')"));
-    assert!(matches!(&errors[1].problem, DriftProblem::Type { field, ours, theirs, .. } if field == "message" && ours == "integer" && theirs == "string"), "{}", text[1]);
-    assert!(matches!(&errors[2].problem, DriftProblem::NotAProperty { field, .. } if field == "labl"), "{}", text[2]);
-    assert!(matches!(&errors[3].problem, DriftProblem::RequiredUnmapped { field } if field == "label"), "{}", text[3]);
-    assert!(matches!(&errors[4].problem, DriftProblem::RequiredFromOptional { field, .. } if field == "message"), "{}", text[4]);
-    assert!(text[5].contains("no upstream MCP server 'github'"), "{}", text[5]);
+    assert!(
+        matches!(&errors[1].problem, DriftProblem::Type { field, ours, theirs, .. } if field == "message" && ours == "integer" && theirs == "string"),
+        "{}",
+        text[1]
+    );
+    assert!(
+        matches!(&errors[2].problem, DriftProblem::NotAProperty { field, .. } if field == "labl"),
+        "{}",
+        text[2]
+    );
+    assert!(
+        matches!(&errors[3].problem, DriftProblem::RequiredUnmapped { field } if field == "label"),
+        "{}",
+        text[3]
+    );
+    assert!(
+        matches!(&errors[4].problem, DriftProblem::RequiredFromOptional { field, .. } if field == "message"),
+        "{}",
+        text[4]
+    );
+    assert!(
+        text[5].contains("no upstream MCP server 'github'"),
+        "{}",
+        text[5]
+    );
     runner.shutdown().await;
 }
 
@@ -526,10 +640,21 @@ fn config_files_parse_in_every_shape() {
     assert_eq!(git.command, "uvx");
     assert_eq!(git.args, ["mcp-server-git", "--repository", "a b"]);
     assert_eq!(git.env, [("TOKEN".to_owned(), "t0ken".to_owned())]);
-    assert!(!format!("{c:?}").contains("t0ken"), "Debug hides env values");
+    assert!(
+        !format!("{c:?}").contains("t0ken"),
+        "Debug hides env values"
+    );
 
-    let vscode = r#"{"servers": {"git": {"type": "stdio", "command": "uvx", "args": ["mcp-server-git"]}}}"#;
-    assert_eq!(McpServers::from_json_str(f, vscode).unwrap().get("git").unwrap().command, "uvx");
+    let vscode =
+        r#"{"servers": {"git": {"type": "stdio", "command": "uvx", "args": ["mcp-server-git"]}}}"#;
+    assert_eq!(
+        McpServers::from_json_str(f, vscode)
+            .unwrap()
+            .get("git")
+            .unwrap()
+            .command,
+        "uvx"
+    );
 
     let toml = "[mcp_servers.git]\ncommand = \"uvx\"\nargs = [\"mcp-server-git\"]\n[mcp_servers.git.env]\nTOKEN = \"t0ken\"\n";
     let t = McpServers::from_toml_str(Path::new("cfg.toml"), toml).unwrap();
@@ -543,34 +668,74 @@ fn config_errors_name_file_server_and_field() {
     let cases: [(&str, &str); 10] = [
         ("{", "/p/mcp.json: not valid JSON"),
         (r#"{"other": {}}"#, "no servers"),
-        (r#"{"mcpServers": {}, "servers": {}}"#, "both 'mcpServers' and 'servers'"),
-        (r#"{"mcpServers": {"a": {"args": []}}}"#, "server 'a': field 'command': missing"),
-        (r#"{"mcpServers": {"a": {"command": 3}}}"#, "field 'command': expected a string, found a number"),
-        (r#"{"mcpServers": {"a": {"command": "x", "args": ["ok", 1]}}}"#, "field 'args[1]': expected a string"),
-        (r#"{"mcpServers": {"a": {"command": "x", "cwd": "/"}}}"#, "server 'a': unknown key 'cwd'"),
-        (r#"{"mcpServers": {"a": {"url": "https://example.com/mcp"}}}"#, "server 'a': 'url' (a remote server over HTTP/SSE) is not supported yet"),
-        (r#"{"servers": {"a": {"type": "http", "command": "x"}}}"#, "server 'a': the 'type' = \"http\" transport is not supported yet"),
-        (r#"{"mcpServers": {"a": {"command": "x", "env": {"K": "${SECRET}"}}}}"#, "field 'env.K': '${...}' variable expansion is not supported yet"),
+        (
+            r#"{"mcpServers": {}, "servers": {}}"#,
+            "both 'mcpServers' and 'servers'",
+        ),
+        (
+            r#"{"mcpServers": {"a": {"args": []}}}"#,
+            "server 'a': field 'command': missing",
+        ),
+        (
+            r#"{"mcpServers": {"a": {"command": 3}}}"#,
+            "field 'command': expected a string, found a number",
+        ),
+        (
+            r#"{"mcpServers": {"a": {"command": "x", "args": ["ok", 1]}}}"#,
+            "field 'args[1]': expected a string",
+        ),
+        (
+            r#"{"mcpServers": {"a": {"command": "x", "cwd": "/"}}}"#,
+            "server 'a': unknown key 'cwd'",
+        ),
+        (
+            r#"{"mcpServers": {"a": {"url": "https://example.com/mcp"}}}"#,
+            "server 'a': 'url' (a remote server over HTTP/SSE) is not supported yet",
+        ),
+        (
+            r#"{"servers": {"a": {"type": "http", "command": "x"}}}"#,
+            "server 'a': the 'type' = \"http\" transport is not supported yet",
+        ),
+        (
+            r#"{"mcpServers": {"a": {"command": "x", "env": {"K": "${SECRET}"}}}}"#,
+            "field 'env.K': '${...}' variable expansion is not supported yet",
+        ),
     ];
     for (input, expected) in cases {
         let message = err(input).to_string();
-        assert!(message.contains(expected), "{input}\n→ {message}\nexpected: {expected}");
+        assert!(
+            message.contains(expected),
+            "{input}\n→ {message}\nexpected: {expected}"
+        );
         assert!(message.starts_with("/p/mcp.json"), "{message}");
     }
     // An env value that is wrong is never quoted.
-    let message = err(r#"{"mcpServers": {"a": {"command": "x", "env": {"K": 12345678}}}}"#).to_string();
+    let message =
+        err(r#"{"mcpServers": {"a": {"command": "x", "env": {"K": 12345678}}}}"#).to_string();
     assert!(!message.contains("12345678"), "{message}");
     let toml_err = McpServers::from_toml_str(Path::new("m.toml"), "[servers.a]\ncommand = \"x\"\n")
         .unwrap_err();
-    assert!(matches!(toml_err, ConfigError::NoServers { .. }), "{toml_err}");
-    let toml_err = McpServers::from_toml_str(Path::new("m.toml"), "[mcp_servers.a]\ncommand = \"x\"\nenvv = {}\n")
-        .unwrap_err();
-    assert!(toml_err.to_string().contains("unknown key 'envv'"), "{toml_err}");
+    assert!(
+        matches!(toml_err, ConfigError::NoServers { .. }),
+        "{toml_err}"
+    );
+    let toml_err = McpServers::from_toml_str(
+        Path::new("m.toml"),
+        "[mcp_servers.a]\ncommand = \"x\"\nenvv = {}\n",
+    )
+    .unwrap_err();
+    assert!(
+        toml_err.to_string().contains("unknown key 'envv'"),
+        "{toml_err}"
+    );
     // Neither .json nor .toml.
     let dir = tmp_dir("mcp-cfg");
     let yaml = dir.join("mcp.yaml");
     std::fs::write(&yaml, "x").unwrap();
-    assert!(matches!(McpServers::load(&yaml), Err(ConfigError::Format { .. })));
+    assert!(matches!(
+        McpServers::load(&yaml),
+        Err(ConfigError::Format { .. })
+    ));
 }
 
 #[test]
@@ -580,7 +745,13 @@ fn default_lookup_walks_up_and_refuses_two_candidates() {
     std::fs::create_dir_all(&tools).unwrap();
     std::fs::write(dir.join("project/mcp.json"), "{\"mcpServers\": {}}").unwrap();
     let found = McpServers::find(&tools).unwrap().unwrap();
-    assert_eq!(found, std::fs::canonicalize(dir.join("project/mcp.json")).unwrap());
+    assert_eq!(
+        found,
+        std::fs::canonicalize(dir.join("project/mcp.json")).unwrap()
+    );
     std::fs::write(dir.join("project/mcp_servers.toml"), "").unwrap();
-    assert!(matches!(McpServers::find(&tools), Err(ConfigError::Ambiguous { .. })));
+    assert!(matches!(
+        McpServers::find(&tools),
+        Err(ConfigError::Ambiguous { .. })
+    ));
 }
