@@ -674,3 +674,157 @@ fn an_invalid_manifest_fails_the_whole_load() {
     let err = ToolSet::load(&[tools], None).unwrap_err().to_string();
     assert!(err.contains("broken.clad.toml"), "{err}");
 }
+
+/// The `@modelcontextprotocol/server-everything` entry point, or `None` (skip)
+/// outside CI (`.ci/run` installs it into `.ci/node`).
+fn server_everything() -> Option<PathBuf> {
+    let path = workspace_root()
+        .join(".ci/node/node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    if path.exists() {
+        return Some(path);
+    }
+    assert!(
+        std::env::var("CI").as_deref() != Ok("true"),
+        "CI=true but {} is missing: .ci/run installs it (npm install --prefix .ci/node @modelcontextprotocol/server-everything)",
+        path.display()
+    );
+    eprintln!("skipped: no server-everything at {}", path.display());
+    None
+}
+
+/// An `[mcp]` tool served by cladgen and proxied to the Python fixture upstream
+/// (run/tests/run/mcp_upstream.py) and to server-everything, driven by rmcp's client:
+/// typed arguments arrive as such, isError is an error envelope, and the drift check
+/// refuses a manifest whose upstream tool does not exist.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mcp_tools_are_proxied_to_upstream_servers() {
+    use cladgen_run::mcp::{McpServers, ServerSpec};
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let (Some(python), Some(everything)) = (python(), server_everything()) else {
+        return;
+    };
+    let dir = tmp_dir("proxy");
+    let tools = dir.0.join("tools");
+    std::fs::create_dir_all(&tools).unwrap();
+    let manifest = |name: &str, server: &str, tool: &str, args: &str| {
+        format!(
+            "[tool]\nname = \"{name}\"\nversion = \"1.0.0\"\ndescription = \"Proxied.\"\ntimeout_seconds = 20\n\n{args}\n[mcp]\nserver = \"{server}\"\ntool = \"{tool}\"\n\n[output]\nformat = \"text\"\n"
+        )
+    };
+    let int = |n: &str, p: u32| {
+        format!(
+            "[args.{n}]\nposition = {p}\nrequired = true\ntype = \"integer\"\ndescription = \"N.\"\n"
+        )
+    };
+    std::fs::write(
+        tools.join("sum.clad.toml"),
+        manifest(
+            "sum",
+            "everything",
+            "get-sum",
+            &(int("a", 1) + &int("b", 2)),
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        tools.join("fail.clad.toml"),
+        manifest(
+            "fail",
+            "fixture",
+            "fail",
+            "[args.reason]\nposition = 1\nrequired = true\ntype = \"string\"\ndescription = \"R.\"\n",
+        ),
+    )
+    .unwrap();
+    let servers = McpServers::from_specs([
+        ServerSpec {
+            name: "everything".into(),
+            command: "node".into(),
+            args: vec![everything.display().to_string(), "stdio".into()],
+            env: vec![],
+        },
+        ServerSpec {
+            name: "fixture".into(),
+            command: python.display().to_string(),
+            args: vec![
+                workspace_root()
+                    .join("run/tests/run/mcp_upstream.py")
+                    .display()
+                    .to_string(),
+            ],
+            env: vec![],
+        },
+    ]);
+    let make = |servers: McpServers| {
+        let set = ToolSet::load(std::slice::from_ref(&tools), None).expect("tools load");
+        let config = RunConfig::default()
+            .with_evidence_dir(dir.0.join("evidence"))
+            .with_approver(RefuseApproval);
+        McpServer::new(set, Runner::new(config).with_mcp_servers(servers))
+    };
+    let server = make(servers.clone());
+    server.check_upstreams().await.expect("no drift");
+
+    let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+    let (sr, sw) = tokio::io::split(server_side);
+    let shutdown = CancellationToken::new();
+    let served = tokio::spawn(server.serve_io(sr, sw, shutdown.clone()));
+    let client = ().serve(tokio::io::split(client_side)).await.expect("initialize");
+    let listed = client.list_all_tools().await.unwrap();
+    let sum = listed.iter().find(|t| t.name == "sum").expect("sum");
+    let schema = Value::Object((**sum.output_schema.as_ref().unwrap()).clone());
+    let validator = jsonschema::draft202012::new(&schema).unwrap();
+    let args = |v: Value| v.as_object().unwrap().clone();
+    let ok = client
+        .call_tool(CallToolRequestParams::new("sum").with_arguments(args(json!({"a": 40, "b": 2}))))
+        .await
+        .unwrap();
+    let env = ok.structured_content.expect("structuredContent");
+    assert_eq!(ok.is_error, Some(false), "{env}");
+    assert!(validator.is_valid(&env), "{env}");
+    assert!(
+        env["results"]["raw_output"]
+            .as_str()
+            .unwrap()
+            .contains("42"),
+        "{env}"
+    );
+    assert_eq!(
+        env["command"],
+        r#"mcp://everything/get-sum '{"a":40,"b":2}'"#
+    );
+
+    let failed = client
+        .call_tool(CallToolRequestParams::new("fail").with_arguments(args(json!({"reason": "no"}))))
+        .await
+        .unwrap();
+    assert_eq!(failed.is_error, Some(true));
+    let env = failed.structured_content.unwrap();
+    assert_eq!(env["status"], "error");
+    assert!(
+        env["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused on purpose: no"),
+        "{env}"
+    );
+    client.cancel().await.unwrap();
+    let _ = tokio::time::timeout(Duration::from_secs(10), served).await;
+
+    // Drift: a manifest naming an upstream tool that does not exist.
+    std::fs::write(
+        tools.join("gone.clad.toml"),
+        manifest("gone", "everything", "no-such-tool", ""),
+    )
+    .unwrap();
+    let server = make(servers);
+    let report = server.check_upstreams().await.expect_err("drift");
+    let text = report.to_string();
+    assert!(
+        text.contains("tool 'gone' ([mcp] server 'everything', tool 'no-such-tool')")
+            && text.contains("has no tool of that name"),
+        "{text}"
+    );
+    assert_eq!(report.0.len(), 1, "{text}");
+}
