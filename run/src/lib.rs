@@ -20,7 +20,7 @@
 //!    (`[tool.evidence] output_dir`, else the evidence directory itself);
 //! 2. the plan; `[http]`, session and browser plans are refused as not supported
 //!    yet, callback and `[source]` tools as run by the host; `[mcp]` plans go to an
-//!    upstream MCP server with feature `mcp-proxy` ([`mcp`]), else are refused;
+//!    upstream MCP server with feature `mcp-proxy` (module `mcp`), else are refused;
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools

@@ -798,16 +798,10 @@ format = "text"
     async fn backends_without_a_runner_are_refused_not_faked() {
         let dir = tmp_dir("backends");
         let head = "[tool]\nname = \"remote\"\nversion = \"1.0.0\"\ndescription = \"Remote.\"\n\n[args.q]\ntype = \"string\"\nrequired = true\n";
-        let backends = [
-            (
-                "[http]",
-                "[http]\nmethod = \"GET\"\nurl = \"https://api.example.com/search?q={q}\"\n\n[output]\nformat = \"json\"\n",
-            ),
-            (
-                "[mcp]",
-                "[mcp]\nserver = \"other\"\ntool = \"search\"\n\n[output]\nformat = \"json\"\n",
-            ),
-        ];
+        let backends = [(
+            "[http]",
+            "[http]\nmethod = \"GET\"\nurl = \"https://api.example.com/search?q={q}\"\n\n[output]\nformat = \"json\"\n",
+        )];
         for (backend, body) in backends {
             let m = load(&format!("{head}\n{body}"));
             let r = run_json(&Runner::new(config(&dir)), &m, json!({"q": "x"})).await;
@@ -822,6 +816,16 @@ format = "text"
                 other => panic!("{backend}: {other:?}"),
             }
         }
+        // `[mcp]` runs with feature `mcp-proxy` (mcp_proxy.rs); without upstream servers
+        // it is refused, nothing faked.
+        let m = load(&format!(
+            "{head}\n[mcp]\nserver = \"other\"\ntool = \"search\"\n\n[output]\nformat = \"json\"\n"
+        ));
+        let r = run_json(&Runner::new(config(&dir)), &m, json!({"q": "x"})).await;
+        assert!(
+            matches!(&r, Err(e @ RunError::Upstream { .. }) if e.to_string().contains("nothing ran")),
+            "{r:?}"
+        );
         let callback = load(&head.replace(
             "description = \"Remote.\"",
             "description = \"Remote.\"\ndispatch = \"callback\"",

@@ -122,11 +122,11 @@ impl Upstream {
         }
         self.guard.signal(true);
         let mut child = self.child.lock().await;
-        if let Some(c) = child.as_mut() {
-            if tokio::time::timeout(grace, c.wait()).await.is_err() {
-                self.guard.signal(false);
-                let _ = c.wait().await;
-            }
+        if let Some(c) = child.as_mut()
+            && tokio::time::timeout(grace, c.wait()).await.is_err()
+        {
+            self.guard.signal(false);
+            let _ = c.wait().await;
         }
         // Whatever of the group is left (a grandchild that ignored SIGTERM).
         self.guard.signal(false);
