@@ -20,6 +20,9 @@
 //!   period, SIGKILL;
 //! - progress notifications at a steady interval while a tool runs, when the request
 //!   carries a progress token;
+//! - `[mcp]` tools are proxied to upstream MCP servers when the runner has them
+//!   (`Runner::with_mcp_servers`); [`McpServer::check_upstreams`] is the startup
+//!   drift check (the `*_blocking` entry points run it before serving);
 //! - at most `max_concurrent` calls run at once; the others wait their turn;
 //! - stdio ([`McpServer::serve_stdio`]) or streamable HTTP on loopback
 //!   ([`McpServer::serve_http`], DNS-rebinding guard on).

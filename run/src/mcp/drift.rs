@@ -3,7 +3,7 @@
 //! (`cladgen serve`, `cladgen validate --mcp-config`), so drift is a located error
 //! before any call.
 
-use super::upstream::{UpstreamError, Upstreams};
+use super::upstream::{START_TIMEOUT, UpstreamError, Upstreams};
 use cladgen_core::model::{Backend, Manifest};
 use cladgen_core::schema::{Flavor, property_schema};
 use serde_json::{Map, Value};
@@ -115,11 +115,13 @@ pub async fn check_upstreams<'a>(
         if !listed.contains_key(spec.server.as_ref() as &str) {
             let tools = match upstreams.get(&spec.server).await {
                 Err(e) => Err(DriftProblem::Upstream(e)),
-                Ok(u) => u
-                    .peer
-                    .list_all_tools()
-                    .await
-                    .map_err(|e| DriftProblem::List(e.to_string())),
+                Ok(u) => match tokio::time::timeout(START_TIMEOUT, u.peer.list_all_tools()).await {
+                    Ok(listed) => listed.map_err(|e| DriftProblem::List(e.to_string())),
+                    Err(_) => Err(DriftProblem::List(format!(
+                        "no answer within {} s",
+                        START_TIMEOUT.as_secs()
+                    ))),
+                },
             };
             listed.insert(spec.server.to_string(), tools);
         }
