@@ -43,6 +43,8 @@
 mod config;
 mod envelope;
 mod gate;
+#[cfg(feature = "http")]
+mod http;
 mod parse;
 mod process;
 
@@ -167,6 +169,8 @@ impl RunError {
 pub struct Runner {
     config: RunConfig,
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
+    #[cfg(feature = "http")]
+    http: http::HttpState,
 }
 
 impl std::fmt::Debug for Runner {
@@ -196,6 +200,8 @@ impl Runner {
         Runner {
             config,
             validators: Mutex::new(HashMap::new()),
+            #[cfg(feature = "http")]
+            http: http::HttpState::default(),
         }
     }
 
@@ -239,6 +245,10 @@ impl Runner {
         plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
         cancel: &CancellationToken,
     ) -> Result<Envelope, RunError> {
+        #[cfg(feature = "http")]
+        if let cladgen_core::model::Backend::Http(spec) = &manifest.backend {
+            return self.run_http(manifest, spec, values, plan, cancel).await;
+        }
         let layout = self.layout(manifest)?;
         let plan = plan(&layout.ctx).map_err(|source| RunError::Invoke {
             tool: manifest.tool.name.to_string(),
@@ -254,6 +264,7 @@ impl Runner {
                 risk_tier: manifest.tool.risk_tier,
                 argv: &launch.argv,
                 env: &launch.env,
+                http: None,
             };
             reasons.extend(gate::check_approval(manifest, &self.config, &request).await);
         }

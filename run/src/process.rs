@@ -109,7 +109,7 @@ impl EvidenceSink {
         })
     }
 
-    async fn write(&mut self, bytes: &[u8]) {
+    pub(crate) async fn write(&mut self, bytes: &[u8]) {
         let room = self.cap.saturating_sub(self.written);
         let take = usize::try_from(room).map_or(bytes.len(), |r| r.min(bytes.len()));
         if take == 0 {
