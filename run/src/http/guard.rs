@@ -46,7 +46,7 @@ pub(crate) const DENIED_V4: [(&str, &str); 17] = [
 /// embedding prefixes are refused as a whole only where the embedded address is
 /// internal (see [`embedded_v4`]); they are listed here for the ones that embed
 /// nothing usable.
-pub(crate) const DENIED_V6: [(&str, &str); 11] = [
+pub(crate) const DENIED_V6: [(&str, &str); 12] = [
     ("::/128", "unspecified"),
     ("::1/128", "loopback"),
     ("fd00:ec2::254/128", "cloud metadata service (AWS IPv6)"),
@@ -58,6 +58,12 @@ pub(crate) const DENIED_V6: [(&str, &str); 11] = [
     ("100::/64", "discard-only (RFC 6666)"),
     ("2001:2::/48", "benchmarking (RFC 5180)"),
     ("2001:10::/28", "ORCHID (deprecated)"),
+    // Local-use NAT64 (RFC 8215): the prefix length, and so where the IPv4 address
+    // sits, is the local network's choice; no public host is reached through it.
+    (
+        "64:ff9b:1::/48",
+        "NAT64 local-use (RFC 8215, translated inside the local network)",
+    ),
 ];
 
 /// Why an address is refused.
@@ -234,8 +240,8 @@ impl Guard {
 }
 
 /// The IPv4 address an IPv6 address embeds, with the form's name: IPv4-mapped
-/// (`::ffff:0:0/96`), IPv4-compatible (`::/96`, deprecated), NAT64 (`64:ff9b::/96`
-/// and the local-use `64:ff9b:1::/48`), 6to4 (`2002::/16`) and Teredo
+/// (`::ffff:0:0/96`), IPv4-compatible (`::/96`, deprecated), NAT64 (`64:ff9b::/96`;
+/// the local-use `64:ff9b:1::/48` is denied as a whole), 6to4 (`2002::/16`) and Teredo
 /// (`2001::/32`, the client address stored inverted).
 pub(crate) fn embedded_v4(v6: Ipv6Addr) -> Option<(&'static str, Ipv4Addr)> {
     let s = v6.segments();
@@ -249,9 +255,6 @@ pub(crate) fn embedded_v4(v6: Ipv6Addr) -> Option<(&'static str, Ipv4Addr)> {
     }
     if s[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
         return Some(("NAT64", last32));
-    }
-    if s[0] == 0x64 && s[1] == 0xff9b && s[2] == 1 {
-        return Some(("NAT64 (local use)", last32));
     }
     if s[0] == 0x2002 {
         return Some(("6to4", Ipv4Addr::new(o[2], o[3], o[4], o[5])));
@@ -357,6 +360,9 @@ mod tests {
             "64:ff9b::7f00:1",
             "64:ff9b::a9fe:a9fe",
             "64:ff9b:1::a00:1",
+            // Local-use NAT64 is refused whatever it embeds.
+            "64:ff9b:1::808:808",
+            "64:ff9b:1:808:8:800::",
             "2002:7f00:1::",
             "2002:a9fe:a9fe::1",
             "2001:0:4136:e378:8000:63bf:80ff:fffe",
