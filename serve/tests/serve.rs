@@ -674,3 +674,5 @@ fn an_invalid_manifest_fails_the_whole_load() {
     let err = ToolSet::load(&[tools], None).unwrap_err().to_string();
     assert!(err.contains("broken.clad.toml"), "{err}");
 }
+
+mod http;
