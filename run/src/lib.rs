@@ -18,8 +18,10 @@
 //! What happens, in order (`docs/execution.md` has every decision):
 //! 1. a scan id (checked: it becomes part of paths) and the run's evidence directory
 //!    (`[tool.evidence] output_dir`, else the evidence directory itself);
-//! 2. the plan; `[http]`, `[mcp]`, session and browser plans are refused as not
-//!    supported yet, callback and `[source]` tools as run by the host;
+//! 2. the plan; `[http]` tools run with feature `http` (their own order, with the
+//!    SSRF guard: `docs/execution.md`, "HTTP tools"), without it they are refused as
+//!    not supported, like `[mcp]`, session and browser plans; callback and `[source]`
+//!    tools are refused as run by the host;
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools
