@@ -98,12 +98,27 @@ fn run_sends_an_http_request_and_prints_a_valid_envelope() {
     let m = write(&dir, "note.clad.toml", &manifest(port));
     let scope = write(&dir, "scope.toml", "[scope]\ntargets = [\"127.0.0.1\"]\n");
     let ev = dir.join("ev");
+    // Proxies from the environment are ignored: a proxy would connect past the
+    // guard. This one would see any connection.
+    let proxy = TcpListener::bind("127.0.0.1:0").unwrap();
+    proxy.set_nonblocking(true).unwrap();
+    let proxy_url = format!("http://{}", proxy.local_addr().unwrap());
     let o = Command::new(env!("CARGO_BIN_EXE_cladgen"))
         .args(["run", &m, "--arg", "title=a b", "--scope", &scope, "--json"])
         .args(["--evidence-dir", ev.to_str().unwrap()])
         .env("TOOLCLAD_SECRET_TOKEN", TOKEN)
+        .env("HTTP_PROXY", &proxy_url)
+        .env("http_proxy", &proxy_url)
+        .env("ALL_PROXY", &proxy_url)
+        .env_remove("NO_PROXY")
+        .env_remove("no_proxy")
         .output()
         .unwrap();
+    assert_eq!(
+        proxy.accept().map_err(|e| e.kind()).err(),
+        Some(std::io::ErrorKind::WouldBlock),
+        "the environment's proxy got a connection"
+    );
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     let stderr = String::from_utf8_lossy(&o.stderr).into_owned();
     assert_eq!(o.status.code(), Some(0), "{stdout}\n{stderr}");
