@@ -247,8 +247,12 @@ impl Approver for Prompt {
             .map(|(k, v)| format!("{k}={v}"))
             .chain(r.argv.iter().cloned())
             .collect();
-        let line =
-            shlex::try_join(words.iter().map(String::as_str)).unwrap_or_else(|_| words.join(" "));
+        let line = match r.http {
+            // The whole request, secrets shown as `<secret:NAME>`.
+            Some(request) => request.to_string().replace('\n', "\n  "),
+            None => shlex::try_join(words.iter().map(String::as_str))
+                .unwrap_or_else(|_| words.join(" ")),
+        };
         eprint!(
             "tool '{}' (risk tier {}) needs your approval to run:\n  {line}\nrun it? [y/N] ",
             r.tool, r.risk_tier

@@ -272,6 +272,10 @@ pub struct ApprovalRequest<'a> {
     pub argv: &'a [String],
     /// The executor's `TOOLCLAD_*` variables (empty for argv commands).
     pub env: &'a [(String, String)],
+    /// For an `[http]` tool, the request (its `Display` shows method, URL, headers
+    /// and body with every secret as `<secret:NAME>`); `argv` is then the method and
+    /// the redacted URL.
+    pub http: Option<&'a cladgen_core::invoke::HttpRequest>,
 }
 
 /// An [`Approver`]'s answer.

@@ -18,6 +18,9 @@ pub enum GateRule {
     NotApproved,
     /// The tool's risk tier is above the host's maximum.
     RiskTier,
+    /// An `[http]` request would connect to an internal address the project scope
+    /// does not list (the SSRF guard), or its URL cannot be requested at all.
+    InternalAddress,
 }
 
 impl GateRule {
@@ -28,6 +31,7 @@ impl GateRule {
             GateRule::NoScope => "no-scope",
             GateRule::NotApproved => "not-approved",
             GateRule::RiskTier => "risk-tier",
+            GateRule::InternalAddress => "internal-address",
         }
     }
 }

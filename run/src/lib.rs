@@ -18,9 +18,11 @@
 //! What happens, in order (`docs/execution.md` has every decision):
 //! 1. a scan id (checked: it becomes part of paths) and the run's evidence directory
 //!    (`[tool.evidence] output_dir`, else the evidence directory itself);
-//! 2. the plan; `[http]`, session and browser plans are refused as not supported
-//!    yet, callback and `[source]` tools as run by the host; `[mcp]` plans go to an
-//!    upstream MCP server with feature `mcp-proxy` (module `mcp`), else are refused;
+//! 2. the plan; `[http]` tools run with feature `http` (their own order, with the
+//!    SSRF guard: `docs/execution.md`, "HTTP tools"); `[mcp]` plans go to an
+//!    upstream MCP server with feature `mcp-proxy` (module `mcp`); without the
+//!    feature either is refused as not supported, like session and browser plans;
+//!    callback and `[source]` tools are refused as run by the host;
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools
@@ -44,6 +46,8 @@
 mod config;
 mod envelope;
 mod gate;
+#[cfg(feature = "http")]
+mod http;
 #[cfg(feature = "mcp-proxy")]
 pub mod mcp;
 mod parse;
@@ -193,6 +197,8 @@ pub struct Runner {
     validators: Mutex<HashMap<String, Arc<jsonschema::Validator>>>,
     #[cfg(feature = "mcp-proxy")]
     upstreams: Option<Arc<mcp::Upstreams>>,
+    #[cfg(feature = "http")]
+    http: http::HttpState,
 }
 
 impl std::fmt::Debug for Runner {
@@ -224,6 +230,8 @@ impl Runner {
             validators: Mutex::new(HashMap::new()),
             #[cfg(feature = "mcp-proxy")]
             upstreams: None,
+            #[cfg(feature = "http")]
+            http: http::HttpState::default(),
         }
     }
 
@@ -304,6 +312,10 @@ impl Runner {
         plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
         cancel: &CancellationToken,
     ) -> Result<Envelope, RunError> {
+        #[cfg(feature = "http")]
+        if let cladgen_core::model::Backend::Http(spec) = &manifest.backend {
+            return self.run_http(manifest, spec, values, plan, cancel).await;
+        }
         let layout = self.layout(manifest)?;
         let plan = plan(&layout.ctx).map_err(|source| RunError::Invoke {
             tool: manifest.tool.name.to_string(),
@@ -333,6 +345,7 @@ impl Runner {
                 risk_tier: manifest.tool.risk_tier,
                 argv: &launch.argv,
                 env: &launch.env,
+                http: None,
             };
             reasons.extend(gate::check_approval(manifest, &self.config, &request).await);
         }

@@ -828,3 +828,4 @@ async fn mcp_tools_are_proxied_to_upstream_servers() {
     );
     assert_eq!(report.0.len(), 1, "{text}");
 }
+mod http;

@@ -3,5 +3,6 @@
 
 mod expand;
 mod mcp;
+mod run_http;
 mod test_cmd;
 mod validate;

@@ -27,6 +27,9 @@ pub struct RequestText {
     /// URL's authority: the argument's name, if known, and why.
     /// [`HttpRequest::new`] refuses such a request.
     bad_authority: Option<(Option<String>, &'static str)>,
+    /// Every secret pushed, as its value and as the text it became here, so a
+    /// runtime can scrub an echo of it from what it shows.
+    secret_texts: Vec<String>,
 }
 
 impl RequestText {
@@ -37,6 +40,7 @@ impl RequestText {
             redacted: None,
             dot_segment: None,
             bad_authority: None,
+            secret_texts: Vec::new(),
         }
     }
 
@@ -47,7 +51,12 @@ impl RequestText {
         }
     }
 
-    fn push_split(&mut self, real: &str, shown: &str) {
+    fn push_split(&mut self, secret: &Secret, real: &str, shown: &str) {
+        for t in [secret.expose(), real] {
+            if !t.is_empty() && !self.secret_texts.iter().any(|s| s == t) {
+                self.secret_texts.push(t.to_owned());
+            }
+        }
         let redacted = self.redacted.get_or_insert_with(|| self.text.clone());
         redacted.push_str(shown);
         self.text.push_str(real);
@@ -94,7 +103,7 @@ impl RequestText {
     /// A secret in a URL or header, encoded for `part`; shown as `<secret:NAME>`.
     pub fn push_url_secret(&mut self, name: &str, secret: &Secret, part: UrlPart) {
         let encoded = encode_url_component(secret.expose(), part);
-        self.push_split(&encoded, &redaction_marker(name));
+        self.push_split(secret, &encoded, &redaction_marker(name));
     }
 
     /// An argument value in a body: `text` is its argv text, `json` its JSON form.
@@ -128,11 +137,14 @@ impl RequestText {
         let marker = redaction_marker(name);
         match slot {
             JsonSlot::InString => self.push_split(
+                secret,
                 &json_string_content(secret.expose()),
                 &json_string_content(&marker),
             ),
-            JsonSlot::Value => self.push_split(&quoted(secret.expose()), &quoted(&marker)),
-            JsonSlot::Raw => self.push_split(secret.expose(), &marker),
+            JsonSlot::Value => {
+                self.push_split(secret, &quoted(secret.expose()), &quoted(&marker));
+            }
+            JsonSlot::Raw => self.push_split(secret, secret.expose(), &marker),
         }
     }
 
@@ -262,6 +274,15 @@ impl HttpRequest {
         self.url.has_secret()
             || self.headers.iter().any(|(_, v)| v.has_secret())
             || self.body.as_ref().is_some_and(RequestText::has_secret)
+    }
+
+    /// Every secret in the request: its value and each encoded form it was sent
+    /// in (never shown; for scrubbing a server's echo of it from what is shown).
+    pub fn secret_texts(&self) -> impl Iterator<Item = &str> + '_ {
+        std::iter::once(&self.url)
+            .chain(self.headers.iter().map(|(_, v)| v))
+            .chain(self.body.iter())
+            .flat_map(|t| t.secret_texts.iter().map(String::as_str))
     }
 
     /// `{"method", "url", "headers": {name: value}, "body": text|null}` with secrets

@@ -85,6 +85,7 @@ impl Runner {
                 risk_tier: manifest.tool.risk_tier,
                 argv: &argv,
                 env: &[],
+                http: None,
             };
             reasons.extend(gate::check_approval(manifest, &self.config, &request).await);
         }
