@@ -17,3 +17,4 @@ mod invalid_manifests;
 mod names;
 mod parity;
 mod run_generated;
+mod serve_tools;

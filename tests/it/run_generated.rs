@@ -269,3 +269,22 @@ fn search_evidence_runs_blocking_by_name() {
     assert!(out.contains("web01.txt:1:22/tcp open ssh OpenSSH_7.4"), "{out}");
     assert!(!out.contains("nginx"), "{out}");
 }
+
+/// The runner refuses values that are not indexed like the manifest's arguments: a
+/// short list would let a scope-checked argument pass unchecked.
+#[tokio::test]
+async fn values_of_the_wrong_length_are_refused() {
+    let runner = Runner::new(RunConfig::default().with_scope(scope(&["127.0.0.1"])));
+    let args = tools::nmap_scan::NmapScanArgs::from_json(
+        &json!({"target": "10.9.9.9", "scan_type": "quick"}),
+    )
+    .unwrap();
+    let err = runner
+        .run(&tools::nmap_scan::MANIFEST, &[], |ctx| {
+            args.plan(ctx, &EnvSecrets)
+        })
+        .await
+        .expect_err("no values");
+    assert!(matches!(err, RunError::Config(_)), "{err:?}");
+    assert!(err.to_string().contains("0 argument values given"), "{err}");
+}
