@@ -189,9 +189,9 @@ pub mod __private {
     };
 
     pub use crate::{CallError, Registry, Tool};
-    pub use ::core::marker::{Send, Sync};
     pub use ::core::default::Default;
     pub use ::core::fmt;
+    pub use ::core::marker::{Send, Sync};
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Err, Ok};
     pub use ::core::str::FromStr;
@@ -374,7 +374,11 @@ pub mod __private {
         /// `Tool::values`.
         fn values(&self) -> Vec<Option<DynValue>>;
         /// `Tool::plan`.
-        fn plan(&self, ctx: &ExecContext, secrets: &dyn SecretResolver) -> Result<Plan, InvokeError>;
+        fn plan(
+            &self,
+            ctx: &ExecContext,
+            secrets: &dyn SecretResolver,
+        ) -> Result<Plan, InvokeError>;
         /// `Tool::to_json`.
         fn to_json(&self) -> Value;
     }
@@ -389,7 +393,11 @@ pub mod __private {
         fn values(&self) -> Vec<Option<DynValue>> {
             Tool::values(self)
         }
-        fn plan(&self, ctx: &ExecContext, secrets: &dyn SecretResolver) -> Result<Plan, InvokeError> {
+        fn plan(
+            &self,
+            ctx: &ExecContext,
+            secrets: &dyn SecretResolver,
+        ) -> Result<Plan, InvokeError> {
             Tool::plan(self, ctx, secrets)
         }
         fn to_json(&self) -> Value {

@@ -2,8 +2,8 @@
 //! [`Tool::run`](crate::Tool::run) and [`Registry::run`](crate::Registry::run), and
 //! their blocking forms.
 
-use crate::SecretResolver;
 use crate::__private::DynTool;
+use crate::SecretResolver;
 use crate::model::Backend;
 use crate::run::{CancellationToken, Envelope, RunError, Runner};
 
@@ -19,7 +19,12 @@ pub(crate) async fn run(
     unsupported(tool)?;
     let values = tool.values();
     runner
-        .run_until(tool.manifest(), &values, |ctx| tool.plan(ctx, secrets), cancel)
+        .run_until(
+            tool.manifest(),
+            &values,
+            |ctx| tool.plan(ctx, secrets),
+            cancel,
+        )
         .await
 }
 

@@ -20,10 +20,7 @@ impl Drop for TmpDir {
 }
 
 fn tmp_dir(name: &str) -> TmpDir {
-    let d = std::env::temp_dir().join(format!(
-        "cladgen-it-run-{name}-{}",
-        std::process::id()
-    ));
+    let d = std::env::temp_dir().join(format!("cladgen-it-run-{name}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&d);
     std::fs::create_dir_all(&d).unwrap();
     TmpDir(d)
@@ -188,7 +185,10 @@ async fn session_and_browser_tools_are_not_supported_yet() {
             .with_evidence_dir(dir.0.join("ev")),
     );
     for (name, args) in [
-        ("msf_console__list_sessions", json!({"command": "sessions -l"})),
+        (
+            "msf_console__list_sessions",
+            json!({"command": "sessions -l"}),
+        ),
         (
             "webapp_browser__navigate",
             json!({"url": "https://staging.example.com/"}),
@@ -212,7 +212,9 @@ async fn session_and_browser_tools_are_not_supported_yet() {
         &json!({"command": "sessions -l"}),
     )
     .unwrap();
-    let err = console.run_blocking(&runner, &EnvSecrets).expect_err("session");
+    let err = console
+        .run_blocking(&runner, &EnvSecrets)
+        .expect_err("session");
     assert!(err.to_string().contains("[session]"), "{err}");
 }
 
@@ -266,7 +268,10 @@ fn search_evidence_runs_blocking_by_name() {
     assert_valid(tools::search_evidence::OUTPUT_SCHEMA, &e);
     assert_eq!(e["status"], "success", "{e:#}");
     let out = e["results"]["raw_output"].as_str().unwrap();
-    assert!(out.contains("web01.txt:1:22/tcp open ssh OpenSSH_7.4"), "{out}");
+    assert!(
+        out.contains("web01.txt:1:22/tcp open ssh OpenSSH_7.4"),
+        "{out}"
+    );
     assert!(!out.contains("nginx"), "{out}");
 }
 

@@ -70,8 +70,9 @@ async fn generated_tools_served_over_mcp_list_and_call() {
 
     let bad = client
         .call_tool(
-            CallToolRequestParams::new("search_evidence")
-                .with_arguments(args(json!({"text": "x", "max_matches": "many", "extra": 1}))),
+            CallToolRequestParams::new("search_evidence").with_arguments(args(
+                json!({"text": "x", "max_matches": "many", "extra": 1}),
+            )),
         )
         .await
         .unwrap();
@@ -89,7 +90,11 @@ async fn generated_tools_served_over_mcp_list_and_call() {
         .await
         .unwrap();
     assert_eq!(session.is_error, Some(true));
-    assert!(text(&session).contains("not supported yet"), "{}", text(&session));
+    assert!(
+        text(&session).contains("not supported yet"),
+        "{}",
+        text(&session)
+    );
 
     client.cancel().await.unwrap();
     let _ = tokio::time::timeout(std::time::Duration::from_secs(10), served).await;

@@ -97,7 +97,7 @@ impl Integer {
 
 impl ArgValue for Integer {
     fn to_value(&self) -> super::Value {
-        super::Value::Integer(self.clone())
+        super::Value::Integer(*self)
     }
 
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
@@ -241,7 +241,7 @@ impl Number {
 
 impl ArgValue for Number {
     fn to_value(&self) -> super::Value {
-        super::Value::Number(self.clone())
+        super::Value::Number(*self)
     }
 
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
@@ -385,7 +385,7 @@ impl Port {
 
 impl ArgValue for Port {
     fn to_value(&self) -> super::Value {
-        super::Value::Port(self.clone())
+        super::Value::Port(*self)
     }
 
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
@@ -454,7 +454,7 @@ impl Boolean {
 
 impl ArgValue for Boolean {
     fn to_value(&self) -> super::Value {
-        super::Value::Boolean(self.clone())
+        super::Value::Boolean(*self)
     }
 
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
