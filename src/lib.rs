@@ -29,6 +29,8 @@
 extern crate self as cladgen;
 
 mod registry;
+#[cfg(feature = "run")]
+mod running;
 mod tool;
 
 // The public API is this explicit list (tests/it/generated.rs pins it): every addition is
@@ -73,7 +75,7 @@ pub mod schema {
     };
 }
 
-pub use registry::CallError;
+pub use registry::{CallError, Registry};
 pub use tool::Tool;
 
 #[cfg(feature = "macros")]
@@ -186,9 +188,10 @@ pub mod __private {
         is_injection_char, shown,
     };
 
-    pub use crate::{CallError, Tool};
+    pub use crate::{CallError, Registry, Tool};
     pub use ::core::default::Default;
     pub use ::core::fmt;
+    pub use ::core::marker::{Send, Sync};
     pub use ::core::option::Option::{self, None, Some};
     pub use ::core::result::Result::{self, Err, Ok};
     pub use ::core::str::FromStr;
@@ -326,6 +329,79 @@ pub mod __private {
                 name: name.into(),
                 known: tool,
             }),
+        }
+    }
+
+    /// The dynamic value type (`Tool::values`), named apart from `serde_json::Value`.
+    pub use cladgen_core::value::Value as DynValue;
+
+    /// `values()` of the generated arguments types: the validated values in the
+    /// order of the declaring argument list, written field by field like `JsonArgs`.
+    #[derive(Default)]
+    pub struct Values(Vec<Option<DynValue>>);
+
+    impl Values {
+        /// Room for `n` values.
+        pub fn with_capacity(n: usize) -> Self {
+            Values(Vec::with_capacity(n))
+        }
+
+        /// A required or defaulted argument.
+        pub fn put<T: ArgValue>(mut self, value: &T) -> Self {
+            self.0.push(Some(value.to_value()));
+            self
+        }
+
+        /// An optional argument (`None` when absent).
+        pub fn opt<T: ArgValue>(mut self, value: &Option<T>) -> Self {
+            self.0.push(value.as_ref().map(ArgValue::to_value));
+            self
+        }
+
+        /// The values.
+        pub fn finish(self) -> Vec<Option<DynValue>> {
+            self.0
+        }
+    }
+
+    /// A call of any generated tool, object-safe: what a registry hands a generic
+    /// host (`Registry::tool`). Implemented for every [`Tool`].
+    pub trait DynTool {
+        /// `Tool::MANIFEST`.
+        fn manifest(&self) -> &'static Manifest;
+        /// `Tool::tool_name`.
+        fn tool_name(&self) -> &'static str;
+        /// `Tool::values`.
+        fn values(&self) -> Vec<Option<DynValue>>;
+        /// `Tool::plan`.
+        fn plan(
+            &self,
+            ctx: &ExecContext,
+            secrets: &dyn SecretResolver,
+        ) -> Result<Plan, InvokeError>;
+        /// `Tool::to_json`.
+        fn to_json(&self) -> Value;
+    }
+
+    impl<T: Tool> DynTool for T {
+        fn manifest(&self) -> &'static Manifest {
+            T::MANIFEST
+        }
+        fn tool_name(&self) -> &'static str {
+            Tool::tool_name(self)
+        }
+        fn values(&self) -> Vec<Option<DynValue>> {
+            Tool::values(self)
+        }
+        fn plan(
+            &self,
+            ctx: &ExecContext,
+            secrets: &dyn SecretResolver,
+        ) -> Result<Plan, InvokeError> {
+            Tool::plan(self, ctx, secrets)
+        }
+        fn to_json(&self) -> Value {
+            Tool::to_json(self)
         }
     }
 

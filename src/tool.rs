@@ -53,6 +53,62 @@ pub trait Tool: Sized {
     /// dynamic path builds from the manifest.
     fn plan(&self, ctx: &ExecContext, secrets: &dyn SecretResolver) -> Result<Plan, InvokeError>;
 
+    /// The validated argument values as the runner reads them, built from the typed
+    /// fields (no JSON round trip), indexed like the list that declares them:
+    /// `MANIFEST.args` for a one-shot tool (absent optional arguments `None`,
+    /// defaults applied), the command's `args` for a session or browser command.
+    fn values(&self) -> Vec<Option<crate::value::Value>>;
+
+    /// Runs this call (feature `run`): the runner's gate (scope, risk tier,
+    /// approval), the process, the parsed output and the evidence envelope. A tool
+    /// that ran and failed is an envelope with status `error` or `timeout`; a call
+    /// that did not run is a [`RunError`](crate::run::RunError): refused, or a
+    /// backend that does not run yet (`[http]`, `[mcp]`, session and browser tools:
+    /// "not supported yet"; callback and `[source]` tools are the host's to run).
+    #[cfg(feature = "run")]
+    fn run<'a>(
+        &'a self,
+        runner: &'a crate::run::Runner,
+        secrets: &'a (dyn SecretResolver + Sync),
+    ) -> impl Future<Output = Result<crate::run::Envelope, crate::run::RunError>> + Send + 'a
+    where
+        Self: Send + Sync,
+    {
+        async move {
+            let cancel = crate::run::CancellationToken::new();
+            crate::running::run(self, runner, secrets, &cancel).await
+        }
+    }
+
+    /// [`Tool::run`], stopped when `cancel` fires: SIGTERM to the process group, the
+    /// grace period, SIGKILL; the envelope says it was cancelled.
+    #[cfg(feature = "run")]
+    fn run_until<'a>(
+        &'a self,
+        runner: &'a crate::run::Runner,
+        secrets: &'a (dyn SecretResolver + Sync),
+        cancel: &'a crate::run::CancellationToken,
+    ) -> impl Future<Output = Result<crate::run::Envelope, crate::run::RunError>> + Send + 'a
+    where
+        Self: Send + Sync,
+    {
+        crate::running::run(self, runner, secrets, cancel)
+    }
+
+    /// [`Tool::run`] for a host without a tokio runtime: on a new current-thread
+    /// runtime (refused on a runtime thread, `RunError::InsideRuntime`).
+    #[cfg(feature = "run")]
+    fn run_blocking(
+        &self,
+        runner: &crate::run::Runner,
+        secrets: &(dyn SecretResolver + Sync),
+    ) -> Result<crate::run::Envelope, crate::run::RunError>
+    where
+        Self: Send + Sync,
+    {
+        crate::running::run_blocking(self, runner, secrets)
+    }
+
     /// The tool definitions of one flavour (what an MCP `tools/list` returns for it),
     /// built from [`Self::MANIFEST`] on first use.
     fn definitions(flavor: Flavor) -> &'static [serde_json::Value];

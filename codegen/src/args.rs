@@ -185,6 +185,15 @@ impl<'a> ArgSet<'a> {
             }
         });
         let command_json = command.iter().map(|c| quote!(.command(&self.#c)));
+        let values = self.fields.iter().map(|f| {
+            let id = &f.ident;
+            if f.optional {
+                quote!(.opt(&self.#id))
+            } else {
+                quote!(.put(&self.#id))
+            }
+        });
+        let n = crate::index(self.fields.len());
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq)]
@@ -207,6 +216,11 @@ impl<'a> ArgSet<'a> {
                 /// The arguments as a JSON object (absent optional arguments omitted).
                 pub fn to_json(&self) -> __rt::Value {
                     __rt::JsonArgs::new() #(#command_json)* #(#to_json)* .finish()
+                }
+
+                /// The validated values in argument order, as the runner's gate reads them.
+                pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+                    __rt::Values::with_capacity(#n) #(#values)* .finish()
                 }
             }
         }

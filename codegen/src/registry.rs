@@ -115,6 +115,17 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
                     [#(&#modules::MANIFEST),*]
                 }
             }
+
+            impl __rt::Registry for Tools {
+                const NAMES: &'static [&'static str] = &Tools::NAMES;
+                const MANIFESTS: &'static [&'static __rt::Manifest] = &[#(&#modules::MANIFEST),*];
+                fn from_call(name: &str, args: &__rt::Value) -> __rt::Result<Self, __rt::CallError> {
+                    Tools::from_call(name, args)
+                }
+                fn tool(&self) -> &(dyn __rt::DynTool + __rt::Send + __rt::Sync) {
+                    match self { #(Self::#variants(t) => t,)* }
+                }
+            }
         };
     })
 }

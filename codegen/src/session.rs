@@ -164,6 +164,11 @@ fn commands(
                 match self { #(Self::#variants(a) => a.to_json(),)* }
             }
 
+            /// The values of the command's own arguments, in their order.
+            fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+                match self { #(Self::#variants(a) => a.values(),)* }
+            }
+
             /// What running a command of this tool means: a session (or browser) run.
             fn plan(&self, _ctx: &__rt::ExecContext, _secrets: &dyn __rt::SecretResolver) -> __rt::Result<__rt::Plan, __rt::InvokeError> {
                 __rt::Ok(#plan)

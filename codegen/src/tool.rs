@@ -181,6 +181,10 @@ fn tool_impl(m: &Manifest, ty: &Ident) -> TokenStream {
                 self.to_json()
             }
 
+            fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+                self.values()
+            }
+
             fn plan(&self, #ctx: &__rt::ExecContext, #secrets: &dyn __rt::SecretResolver) -> __rt::Result<__rt::Plan, __rt::InvokeError> {
                 __rt::Ok(#body)
             }

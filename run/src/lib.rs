@@ -65,7 +65,7 @@ pub use tokio_util::sync::CancellationToken;
 
 use cladgen_core::invoke::{ARG_ENV_PREFIX, Call, ExecContext, InvokeError, Plan, SecretResolver};
 use cladgen_core::model::{Manifest, OutputFormat, Parser};
-use cladgen_core::value::Value;
+use cladgen_core::value::{ArgErrors, Value};
 use process::{Ending, EvidenceFile, EvidenceSink, Limits, Outcome, ProcessSpec};
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -165,6 +165,23 @@ pub enum RunError {
     /// The configuration cannot be used.
     #[error("invalid run configuration: {0}")]
     Config(String),
+    /// No tool of that name (a call by name: `Registry::run_call` of the generated
+    /// registry); nothing ran.
+    #[error("unknown tool '{name}'; known tools are: {}; nothing ran", known.join(", "))]
+    UnknownTool {
+        /// The name that was called.
+        name: String,
+        /// Every tool name that can be called.
+        known: Vec<String>,
+    },
+    /// The call's arguments are invalid (every problem at once); nothing ran.
+    #[error("invalid arguments for tool '{tool}': {errors}; nothing ran")]
+    Args {
+        /// The LLM tool name.
+        tool: String,
+        /// Every invalid argument.
+        errors: ArgErrors,
+    },
     /// [`Runner::run_blocking`] was called on a thread that drives a tokio runtime.
     #[error("run_blocking was called inside a tokio runtime; await Runner::run instead")]
     InsideRuntime,
@@ -175,6 +192,7 @@ impl RunError {
     pub fn for_llm(&self) -> String {
         match self {
             RunError::Refused(r) => r.for_llm(),
+            RunError::Args { tool, errors } => format!("tool '{tool}': {}", errors.for_llm()),
             other => other.to_string(),
         }
     }
@@ -183,6 +201,10 @@ impl RunError {
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             RunError::Refused(r) => r.to_json(),
+            RunError::Args { errors, .. } => errors.to_json(),
+            RunError::UnknownTool { .. } => {
+                serde_json::json!({ "errors": [{ "rule": "unknown-tool", "message": self.to_string() }] })
+            }
             other => {
                 serde_json::json!({ "errors": [{ "rule": "not-run", "message": other.to_string() }] })
             }
@@ -337,6 +359,16 @@ impl Runner {
         }
         let launch = launch(manifest, plan)?;
         let (format, validator) = self.output_checks(manifest)?;
+        // The gate reads values by manifest index: a short list would let a
+        // scope-checked argument pass unchecked.
+        if values.len() != manifest.args.len() {
+            return Err(RunError::Config(format!(
+                "tool '{}': {} argument values given, the manifest declares {} (values are indexed like manifest.args)",
+                manifest.tool.name,
+                values.len(),
+                manifest.args.len()
+            )));
+        }
         let mut reasons = gate::check_policy(manifest, values, &self.config);
         if reasons.is_empty() {
             let request = ApprovalRequest {

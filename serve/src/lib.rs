@@ -32,6 +32,8 @@
 #![warn(missing_docs)]
 
 mod http;
+#[cfg(feature = "registry")]
+mod registry;
 mod stdio;
 
 pub use http::HttpError;
@@ -89,12 +91,26 @@ pub enum LoadError {
 }
 
 /// What one served tool runs.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 enum Target {
     /// The manifest itself.
     Manifest,
     /// A session or browser command (listed, not run yet by the runner).
     Command(String),
+    /// A tool of a generated registry: its generated code validates and runs it.
+    #[cfg(feature = "registry")]
+    Compiled(registry::Parse),
+}
+
+impl std::fmt::Debug for Target {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Target::Manifest => f.write_str("Manifest"),
+            Target::Command(c) => f.debug_tuple("Command").field(c).finish(),
+            #[cfg(feature = "registry")]
+            Target::Compiled(_) => f.write_str("Compiled"),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -152,9 +168,35 @@ impl ToolSet {
         Ok(set)
     }
 
+    /// The checked manifests `manifests` (e.g. a generated registry's
+    /// `Tools::MANIFESTS`), served through the dynamic path like [`ToolSet::load`]'s.
+    /// A registry with user types (`Builder::extern_type`) needs
+    /// `ToolSet::from_tools` (feature `registry`), which runs its generated code.
+    pub fn from_manifests(manifests: &[&Manifest]) -> Result<ToolSet, LoadError> {
+        let mut set = ToolSet::default();
+        for m in manifests {
+            set.add((*m).clone())?;
+        }
+        if set.is_empty() {
+            return Err(LoadError::Empty);
+        }
+        Ok(set)
+    }
+
     /// Adds one checked manifest (its tool, or one tool per session/browser command).
     /// A name already served is an error.
     pub fn add(&mut self, manifest: Manifest) -> Result<(), LoadError> {
+        self.insert(manifest, None)
+    }
+
+    /// [`ToolSet::add`]; with `compiled`, every tool of the manifest is validated and
+    /// run by generated code.
+    fn insert(
+        &mut self,
+        manifest: Manifest,
+        #[cfg(feature = "registry")] compiled: Option<registry::Parse>,
+        #[cfg(not(feature = "registry"))] _compiled: Option<std::convert::Infallible>,
+    ) -> Result<(), LoadError> {
         let schema_error = |message: String| LoadError::Schema {
             path: manifest.tool.name.to_string(),
             message,
@@ -171,11 +213,16 @@ impl ToolSet {
                     t.name
                 )));
             }
-            let target = match t.source {
+            #[allow(unused_mut)] // without `registry`, nothing overrides it
+            let mut target = match t.source {
                 ToolSource::Manifest => Target::Manifest,
                 ToolSource::SessionCommand(c) => Target::Command(c.name.to_string()),
                 ToolSource::BrowserCommand(c) => Target::Command(c.name.to_string()),
             };
+            #[cfg(feature = "registry")]
+            if let Some(parse) = compiled {
+                target = Target::Compiled(parse);
+            }
             new.push((t.name.clone(), tool, target));
         }
         let manifest = Arc::new(manifest);
@@ -402,10 +449,37 @@ impl McpServer {
             )));
         }
         let args = Value::Object(request.arguments.unwrap_or_default());
+        #[cfg(feature = "registry")]
+        if let Target::Compiled(parse) = &entry.target {
+            let call = match parse(&request.name, &args) {
+                Ok(c) => c,
+                Err(e) => return Ok(error_text(run_error_text(&e))),
+            };
+            let run = call.run(&self.runner, &ct);
+            return self.run_queued(&request.name, &ct, progress, run).await;
+        }
         let call = match Call::from_json(&entry.manifest, &args, &ParseOptions::default()) {
             Ok(c) => c,
             Err(errors) => return Ok(error_text(errors.for_llm())),
         };
+        let run = self.runner.run_until(
+            &entry.manifest,
+            call.values(),
+            |ctx| call.plan(ctx, &EnvSecrets),
+            &ct,
+        );
+        self.run_queued(&request.name, &ct, progress, run).await
+    }
+
+    /// Waits for a slot, then drives `run` (a future does nothing until polled, so
+    /// nothing starts before the slot), with progress when asked.
+    async fn run_queued(
+        &self,
+        name: &str,
+        ct: &CancellationToken,
+        progress: Option<Progress>,
+        run: impl std::future::Future<Output = Result<Envelope, RunError>>,
+    ) -> Result<CallToolResult, ErrorData> {
         // Queue for a slot; a request cancelled while it waits never runs.
         let _permit = tokio::select! {
             p = self.permits.acquire() => match p {
@@ -414,15 +488,9 @@ impl McpServer {
             },
             () = ct.cancelled() => return Ok(error_text("the call was cancelled before it started; nothing ran")),
         };
-        let run = self.runner.run_until(
-            &entry.manifest,
-            call.values(),
-            |ctx| call.plan(ctx, &EnvSecrets),
-            &ct,
-        );
         let result = match progress {
             None => run.await,
-            Some(p) => p.drive(run, self.progress_interval, &request.name).await,
+            Some(p) => p.drive(run, self.progress_interval, name).await,
         };
         Ok(match result {
             Ok(envelope) => envelope_result(&envelope),

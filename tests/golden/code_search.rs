@@ -40,6 +40,14 @@ impl CodeSearchArgs {
             .put("include_forks", &self.include_forks)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(3)
+            .put(&self.query)
+            .put(&self.per_page)
+            .put(&self.include_forks)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -107,6 +115,9 @@ impl __rt::Tool for CodeSearchArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -108,6 +108,18 @@ impl CreateTicketArgs {
             .put("notify_watchers", &self.notify_watchers)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(7)
+            .put(&self.project)
+            .put(&self.title)
+            .put(&self.details)
+            .put(&self.severity)
+            .put(&self.cvss_score)
+            .put(&self.confidential)
+            .put(&self.notify_watchers)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -273,6 +285,9 @@ impl __rt::Tool for CreateTicketArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -162,6 +162,17 @@ impl DigLookupArgs {
             .put("query_timeout", &self.query_timeout)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(6)
+            .put(&self.target)
+            .put(&self.record_type)
+            .put(&self.answer_style)
+            .put(&self.use_tcp)
+            .opt(&self.nameserver)
+            .put(&self.query_timeout)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -288,6 +299,9 @@ impl __rt::Tool for DigLookupArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

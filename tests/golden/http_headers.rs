@@ -40,6 +40,14 @@ impl HttpHeadersArgs {
             .put("max_time", &self.max_time)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(3)
+            .put(&self.url)
+            .put(&self.follow_redirects)
+            .put(&self.max_time)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -137,6 +145,9 @@ impl __rt::Tool for HttpHeadersArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -169,6 +169,21 @@ impl HydraBruteforceArgs {
             .put("stop_on_success", &self.stop_on_success)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(10)
+            .put(&self.target)
+            .put(&self.service)
+            .opt(&self.port)
+            .opt(&self.username)
+            .opt(&self.username_file)
+            .opt(&self.password)
+            .opt(&self.password_file)
+            .put(&self.threads)
+            .put(&self.connect_timeout)
+            .put(&self.stop_on_success)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -361,6 +376,9 @@ impl __rt::Tool for HydraBruteforceArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -318,4 +318,47 @@ const _: () = {
             ]
         }
     }
+    impl __rt::Registry for Tools {
+        const NAMES: &'static [&'static str] = &Tools::NAMES;
+        const MANIFESTS: &'static [&'static __rt::Manifest] = &[
+            &code_search::MANIFEST,
+            &create_ticket::MANIFEST,
+            &dig_lookup::MANIFEST,
+            &http_headers::MANIFEST,
+            &hydra_bruteforce::MANIFEST,
+            &list_evidence::MANIFEST,
+            &msf_console::MANIFEST,
+            &msf_exploit::MANIFEST,
+            &nikto_scan::MANIFEST,
+            &nmap_scan::MANIFEST,
+            &search_evidence::MANIFEST,
+            &triage_finding::MANIFEST,
+            &webapp_browser::MANIFEST,
+            &whois_lookup::MANIFEST,
+        ];
+        fn from_call(
+            name: &str,
+            args: &__rt::Value,
+        ) -> __rt::Result<Self, __rt::CallError> {
+            Tools::from_call(name, args)
+        }
+        fn tool(&self) -> &(dyn __rt::DynTool + __rt::Send + __rt::Sync) {
+            match self {
+                Self::CodeSearch(t) => t,
+                Self::CreateTicket(t) => t,
+                Self::DigLookup(t) => t,
+                Self::HttpHeaders(t) => t,
+                Self::HydraBruteforce(t) => t,
+                Self::ListEvidence(t) => t,
+                Self::MsfConsole(t) => t,
+                Self::MsfExploit(t) => t,
+                Self::NiktoScan(t) => t,
+                Self::NmapScan(t) => t,
+                Self::SearchEvidence(t) => t,
+                Self::TriageFinding(t) => t,
+                Self::WebappBrowser(t) => t,
+                Self::WhoisLookup(t) => t,
+            }
+        }
+    }
 };

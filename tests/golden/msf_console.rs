@@ -30,6 +30,10 @@ impl UseModuleArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().command(&self.command).put("module", &self.module).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.module).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -90,6 +94,10 @@ impl SetTargetArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().command(&self.command).put("target", &self.target).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.target).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -140,6 +148,10 @@ impl ShowOptionsArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().command(&self.command).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(0).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -184,6 +196,10 @@ impl RunModuleArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().command(&self.command).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(0).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -227,6 +243,10 @@ impl ListSessionsArgs {
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().command(&self.command).finish()
+    }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(0).finish()
     }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
@@ -343,6 +363,16 @@ impl __rt::Tool for MsfConsoleCommand {
             Self::ShowOptions(a) => a.to_json(),
             Self::RunModule(a) => a.to_json(),
             Self::ListSessions(a) => a.to_json(),
+        }
+    }
+    /// The values of the command's own arguments, in their order.
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        match self {
+            Self::UseModule(a) => a.values(),
+            Self::SetTarget(a) => a.values(),
+            Self::ShowOptions(a) => a.values(),
+            Self::RunModule(a) => a.values(),
+            Self::ListSessions(a) => a.values(),
         }
     }
     /// What running a command of this tool means: a session (or browser) run.

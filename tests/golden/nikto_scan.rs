@@ -84,6 +84,16 @@ impl NiktoScanArgs {
             .put("pause", &self.pause)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(5)
+            .put(&self.target)
+            .put(&self.protocol)
+            .put(&self.port)
+            .put(&self.max_duration)
+            .put(&self.pause)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -200,6 +210,9 @@ impl __rt::Tool for NiktoScanArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

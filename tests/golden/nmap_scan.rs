@@ -91,6 +91,14 @@ impl NmapScanArgs {
             .opt("exclude", &self.exclude)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(3)
+            .put(&self.target)
+            .put(&self.scan_type)
+            .opt(&self.exclude)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -201,6 +209,9 @@ impl __rt::Tool for NmapScanArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -46,6 +46,15 @@ impl SearchEvidenceArgs {
             .put("max_matches", &self.max_matches)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(4)
+            .put(&self.text)
+            .put(&self.directory)
+            .put(&self.ignore_case)
+            .put(&self.max_matches)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -147,6 +156,9 @@ impl __rt::Tool for SearchEvidenceArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -131,6 +131,16 @@ impl TriageFindingArgs {
             .opt("rationale", &self.rationale)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(5)
+            .put(&self.finding_id)
+            .put(&self.verdict)
+            .put(&self.severity)
+            .put(&self.confidence)
+            .opt(&self.rationale)
+            .finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -187,6 +197,9 @@ impl __rt::Tool for TriageFindingArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

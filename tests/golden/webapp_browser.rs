@@ -22,6 +22,10 @@ impl NavigateArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("url", &self.url).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.url).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -102,6 +106,10 @@ impl SnapshotArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("format", &self.format).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.format).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -152,6 +160,10 @@ impl ClickArgs {
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("ref", &self.r#ref).finish()
+    }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.r#ref).finish()
     }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
@@ -211,6 +223,14 @@ impl TypeTextArgs {
             .put("ref", &self.r#ref)
             .put("text", &self.text)
             .put("press_enter", &self.press_enter)
+            .finish()
+    }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(3)
+            .put(&self.r#ref)
+            .put(&self.text)
+            .put(&self.press_enter)
             .finish()
     }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
@@ -284,6 +304,10 @@ impl WaitForArgs {
             .put("timeout", &self.timeout)
             .finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(2).put(&self.text).put(&self.timeout).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -345,6 +369,10 @@ impl ScreenshotArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("full_page", &self.full_page).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.full_page).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -395,6 +423,10 @@ impl SubmitFormArgs {
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("ref", &self.r#ref).finish()
+    }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.r#ref).finish()
     }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
@@ -465,6 +497,10 @@ impl LoginArgs {
     /// The arguments as a JSON object (absent optional arguments omitted).
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("account", &self.account).finish()
+    }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.account).finish()
     }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
@@ -603,6 +639,19 @@ impl __rt::Tool for WebappBrowserCommand {
             Self::Screenshot(a) => a.to_json(),
             Self::SubmitForm(a) => a.to_json(),
             Self::Login(a) => a.to_json(),
+        }
+    }
+    /// The values of the command's own arguments, in their order.
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        match self {
+            Self::Navigate(a) => a.values(),
+            Self::Snapshot(a) => a.values(),
+            Self::Click(a) => a.values(),
+            Self::TypeText(a) => a.values(),
+            Self::WaitFor(a) => a.values(),
+            Self::Screenshot(a) => a.values(),
+            Self::SubmitForm(a) => a.values(),
+            Self::Login(a) => a.values(),
         }
     }
     /// What running a command of this tool means: a session (or browser) run.

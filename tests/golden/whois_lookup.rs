@@ -24,6 +24,10 @@ impl WhoisLookupArgs {
     pub fn to_json(&self) -> __rt::Value {
         __rt::JsonArgs::new().put("target", &self.target).finish()
     }
+    /// The validated values in argument order, as the runner's gate reads them.
+    pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        __rt::Values::with_capacity(1).put(&self.target).finish()
+    }
     /// [`Self::from_json`] with options (e.g. the credential file base directory).
     pub fn from_json_with(
         value: &__rt::Value,
@@ -74,6 +78,9 @@ impl __rt::Tool for WhoisLookupArgs {
     }
     fn to_json(&self) -> __rt::Value {
         self.to_json()
+    }
+    fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
+        self.values()
     }
     fn plan(
         &self,

@@ -68,3 +68,22 @@ fn the_generator_is_only_compiled_for_the_proc_macro() {
     let dogfood = tree(&["--features", "dogfood"]);
     assert!(dogfood.iter().any(|n| n == "cladgen-build"), "{dogfood:?}");
 }
+
+/// Governed execution is opt-in: without the `run` feature a dependent compiles no
+/// tokio (nor the runner); with it, both.
+#[test]
+fn tokio_is_only_compiled_with_the_run_feature() {
+    for features in [&["--no-default-features"][..], &[]] {
+        let names = tree(features);
+        for runner in ["tokio", "tokio-util", "cladgen-run", "jsonschema"] {
+            assert!(
+                !names.iter().any(|n| n == runner),
+                "{runner} is compiled without the run feature ({features:?}): {names:?}"
+            );
+        }
+    }
+    let run = tree(&["--no-default-features", "--features", "run"]);
+    for runner in ["tokio", "cladgen-run"] {
+        assert!(run.iter().any(|n| n == runner), "{run:?}");
+    }
+}

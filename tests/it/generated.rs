@@ -646,6 +646,7 @@ fn the_public_api_is_an_explicit_list() {
         "MapSecrets",
         "ParseOptions",
         "Plan",
+        "Registry",
         "RiskTier",
         "Rule",
         "Secret",

@@ -16,3 +16,5 @@ mod include_manifest;
 mod invalid_manifests;
 mod names;
 mod parity;
+mod run_generated;
+mod serve_tools;

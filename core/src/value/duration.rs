@@ -104,6 +104,10 @@ fn parse_millis(s: &str) -> Result<u64, &'static str> {
 const FORMS: &str = "seconds such as '30', or h/m/s/ms parts such as '5m', '2h', '1h30m', '500ms'";
 
 impl ArgValue for Duration {
+    fn to_value(&self) -> super::Value {
+        super::Value::Duration(self.clone())
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         check_edge_whitespace(name, input)?;

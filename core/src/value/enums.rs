@@ -71,6 +71,10 @@ impl EnumValue {
 }
 
 impl ArgValue for EnumValue {
+    fn to_value(&self) -> super::Value {
+        super::Value::Enum(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }
@@ -170,6 +174,14 @@ fn enum_variant<E: ManifestEnum>(spec: &ArgSpec<'_>, i: usize) -> Result<E, ArgE
 }
 
 impl<E: ManifestEnum> ArgValue for E {
+    /// The dynamic path's form of the variant: its index and its manifest text.
+    fn to_value(&self) -> super::Value {
+        super::Value::Enum(EnumValue {
+            index: self.index(),
+            text: Str::Borrowed(enum_str(*self)),
+        })
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         enum_variant(spec, parse_enum(spec, input, E::VALUES)?)
     }

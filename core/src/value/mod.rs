@@ -118,4 +118,13 @@ pub trait ArgValue: Sized + std::fmt::Display {
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(self.to_string())
     }
+
+    /// The value as the dynamic path holds it ([`Value`]), for what reads argument
+    /// values by manifest index (the runner's scope gate). Every built-in type gives
+    /// its own variant; a user type (`Builder::extern_type`) is its argv text as
+    /// [`Value::Text`], so a `scope_check = true` argument of that type is checked by
+    /// exactly the text the tool receives.
+    fn to_value(&self) -> Value {
+        Value::Text(Text::prechecked(&self.to_argv()))
+    }
 }

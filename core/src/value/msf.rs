@@ -116,6 +116,10 @@ fn strip_set(seg: &str) -> &str {
 const FORM: &str = "';'-separated 'KEY VALUE' or 'set KEY VALUE' pairs, KEY letters, digits and '_', e.g. 'set RHOSTS 10.0.0.5; set RPORT 445'";
 
 impl ArgValue for MsfOptions {
+    fn to_value(&self) -> super::Value {
+        super::Value::MsfOptions(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }

@@ -80,6 +80,10 @@ impl ScopeTarget {
 }
 
 impl ArgValue for ScopeTarget {
+    fn to_value(&self) -> super::Value {
+        super::Value::ScopeTarget(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }
@@ -311,6 +315,10 @@ impl IpAddress {
 }
 
 impl ArgValue for IpAddress {
+    fn to_value(&self) -> super::Value {
+        super::Value::IpAddress(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }
@@ -391,6 +399,10 @@ impl Cidr {
 }
 
 impl ArgValue for Cidr {
+    fn to_value(&self) -> super::Value {
+        super::Value::Cidr(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }

@@ -96,6 +96,10 @@ impl Integer {
 }
 
 impl ArgValue for Integer {
+    fn to_value(&self) -> super::Value {
+        super::Value::Integer(*self)
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let n: i64 = input
             .parse()
@@ -236,6 +240,10 @@ impl Number {
 }
 
 impl ArgValue for Number {
+    fn to_value(&self) -> super::Value {
+        super::Value::Number(*self)
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         let name = spec.name;
         let n: f64 = input.parse().map_err(|_| {
@@ -376,6 +384,10 @@ impl Port {
 }
 
 impl ArgValue for Port {
+    fn to_value(&self) -> super::Value {
+        super::Value::Port(*self)
+    }
+
     fn parse_str(spec: &ArgSpec<'_>, input: &str, _opts: &ParseOptions) -> Result<Self, ArgError> {
         // Parse as i64 so that 0, -1 and 70000 get the range message, not "not a number".
         let n: i64 = input
@@ -441,6 +453,10 @@ impl Boolean {
 }
 
 impl ArgValue for Boolean {
+    fn to_value(&self) -> super::Value {
+        super::Value::Boolean(*self)
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }

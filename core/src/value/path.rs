@@ -105,6 +105,10 @@ impl RelPath {
 }
 
 impl ArgValue for RelPath {
+    fn to_value(&self) -> super::Value {
+        super::Value::Path(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }
@@ -178,6 +182,10 @@ impl CredentialFile {
 }
 
 impl ArgValue for CredentialFile {
+    fn to_value(&self) -> super::Value {
+        super::Value::CredentialFile(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }

@@ -65,6 +65,10 @@ impl Text {
 }
 
 impl ArgValue for Text {
+    fn to_value(&self) -> super::Value {
+        super::Value::Text(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }
@@ -115,6 +119,10 @@ pub struct RegexMatch {
 text_backed!(RegexMatch);
 
 impl ArgValue for RegexMatch {
+    fn to_value(&self) -> super::Value {
+        super::Value::RegexMatch(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }

@@ -191,6 +191,10 @@ fn scheme_allowed(spec: &ArgSpec<'_>, scheme: &str) -> bool {
 }
 
 impl ArgValue for Url {
+    fn to_value(&self) -> super::Value {
+        super::Value::Url(self.clone())
+    }
+
     fn to_argv(&self) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Borrowed(self.as_str())
     }
