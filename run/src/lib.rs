@@ -239,6 +239,21 @@ impl Runner {
         plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
         cancel: &CancellationToken,
     ) -> Result<Envelope, RunError> {
+        self.run_until_approved_by(manifest, values, plan, cancel, &*self.config.approver)
+            .await
+    }
+
+    /// [`Runner::run_until`] with `approver` deciding this call instead of
+    /// [`RunConfig::approver`]: a host that asks whoever sent the call (an MCP server
+    /// asks its client) builds one per call. Every other rule of the gate is the same.
+    pub async fn run_until_approved_by(
+        &self,
+        manifest: &Manifest,
+        values: &[Option<Value>],
+        plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
+        cancel: &CancellationToken,
+        approver: &dyn Approver,
+    ) -> Result<Envelope, RunError> {
         let layout = self.layout(manifest)?;
         let plan = plan(&layout.ctx).map_err(|source| RunError::Invoke {
             tool: manifest.tool.name.to_string(),
@@ -255,7 +270,7 @@ impl Runner {
                 argv: &launch.argv,
                 env: &launch.env,
             };
-            reasons.extend(gate::check_approval(manifest, &self.config, &request).await);
+            reasons.extend(gate::check_approval(manifest, approver, &request).await);
         }
         gate::refusal(manifest, reasons)?;
         self.execute(manifest, layout, launch, format, validator, cancel)
