@@ -2,8 +2,9 @@
 //! stdio, or streamable HTTP with `--http ADDR` (`docs/mcp-server.md`). On stdio,
 //! stdout carries only JSON-RPC; messages go to stderr.
 //!
-//! Scope, evidence and approval are as for `cladgen run`, except that there is no
-//! terminal to ask: `human_approval` tools are refused.
+//! Scope and evidence are as for `cladgen run`; there is no terminal to ask, so a
+//! `human_approval` call is put to the MCP client through elicitation (refused when
+//! the client cannot answer; `docs/mcp-server.md`).
 //!
 //! Exit codes: 0 when the client closed the session (or SIGTERM/SIGINT), 1 when a
 //! manifest is invalid, 2 for usage or I/O errors.

@@ -421,28 +421,29 @@ impl Runner {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        tokio::fs::create_dir_all(&layout.run_dir)
-            .await
-            .map_err(|e| evidence_error(&layout.run_dir, e))?;
         let capture = manifest.tool.evidence.as_ref().is_none_or(|e| e.capture);
         let format = manifest
             .output
             .as_ref()
             .map_or(OutputFormat::Text, |o| o.format);
+        // The run directory exists before the tool starts either way (it is the
+        // tool's `{_output_file}` folder); with capture, creating the file creates it.
         let mut sink = if capture {
             let path = layout
                 .run_dir
                 .join(format!("{}.{}", layout.scan_id, extension(format)));
             Some(
                 EvidenceSink::create(
-                    path.clone(),
+                    &layout.run_dir,
+                    path,
                     self.config.evidence_cap,
                     self.config.durable_evidence,
                 )
-                .await
-                .map_err(|e| evidence_error(&path, e))?,
+                .map_err(|(path, e)| evidence_error(&path, e))?,
             )
         } else {
+            std::fs::create_dir_all(&layout.run_dir)
+                .map_err(|e| evidence_error(&layout.run_dir, e))?;
             None
         };
         let timestamp = humantime::format_rfc3339_millis(SystemTime::now()).to_string();
