@@ -157,7 +157,6 @@ impl Setup {
     fn floor_output(&self) -> std::io::Result<std::process::Output> {
         self.rt.block_on(floor_output())
     }
-
 }
 
 fn evidence_dir() -> PathBuf {
@@ -427,7 +426,9 @@ fn ratio_table() {
         )
     };
     println!();
-    println!("| CPU time and context switches of the bench process per run (about 1 s each) | floor (spawn + wait + read output) | cladgen, capture off | cladgen |");
+    println!(
+        "| CPU time and context switches of the bench process per run (about 1 s each) | floor (spawn + wait + read output) | cladgen, capture off | cladgen |"
+    );
     println!("|---|---|---|---|");
     println!(
         "| `echo_bench` | {} | {} | {} |",
