@@ -82,7 +82,7 @@ pub trait Registry: Sized {
     {
         async move {
             let cancel = crate::run::CancellationToken::new();
-            crate::running::run(self.tool(), runner, secrets, &cancel).await
+            crate::running::run(self.tool(), runner, secrets, &cancel, None).await
         }
     }
 
@@ -97,7 +97,23 @@ pub trait Registry: Sized {
     where
         Self: Sync,
     {
-        crate::running::run(self.tool(), runner, secrets, cancel)
+        crate::running::run(self.tool(), runner, secrets, cancel, None)
+    }
+
+    /// [`Registry::run_until`] with `approver` deciding `human_approval` instead of
+    /// the runner's own (an MCP server asks the client that sent the call).
+    #[cfg(feature = "run")]
+    fn run_approved_by<'a>(
+        &'a self,
+        runner: &'a crate::run::Runner,
+        secrets: &'a (dyn crate::SecretResolver + Sync),
+        cancel: &'a crate::run::CancellationToken,
+        approver: &'a dyn crate::run::Approver,
+    ) -> impl Future<Output = Result<crate::run::Envelope, crate::run::RunError>> + Send + 'a
+    where
+        Self: Sync,
+    {
+        crate::running::run(self.tool(), runner, secrets, cancel, Some(approver))
     }
 
     /// [`Registry::run`] for a host without a tokio runtime (see

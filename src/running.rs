@@ -5,25 +5,28 @@
 use crate::__private::DynTool;
 use crate::SecretResolver;
 use crate::model::Backend;
-use crate::run::{CancellationToken, Envelope, RunError, Runner};
+use crate::run::{Approver, CancellationToken, Envelope, RunError, Runner};
 
 /// Runs `tool` through `runner`: its manifest, its validated values (no JSON round
 /// trip: [`Tool::values`](crate::Tool::values)) and its plan built from the run's
-/// context.
+/// context; `approver` decides `human_approval` instead of the runner's own.
 pub(crate) async fn run(
     tool: &(dyn DynTool + Send + Sync),
     runner: &Runner,
     secrets: &(dyn SecretResolver + Sync),
     cancel: &CancellationToken,
+    approver: Option<&dyn Approver>,
 ) -> Result<Envelope, RunError> {
     unsupported(tool)?;
     let values = tool.values();
+    let approver = approver.unwrap_or(&*runner.config().approver);
     runner
-        .run_until(
+        .run_until_approved_by(
             tool.manifest(),
             &values,
             |ctx| tool.plan(ctx, secrets),
             cancel,
+            approver,
         )
         .await
 }

@@ -76,7 +76,7 @@ pub trait Tool: Sized {
     {
         async move {
             let cancel = crate::run::CancellationToken::new();
-            crate::running::run(self, runner, secrets, &cancel).await
+            crate::running::run(self, runner, secrets, &cancel, None).await
         }
     }
 
@@ -92,7 +92,7 @@ pub trait Tool: Sized {
     where
         Self: Send + Sync,
     {
-        crate::running::run(self, runner, secrets, cancel)
+        crate::running::run(self, runner, secrets, cancel, None)
     }
 
     /// [`Tool::run`] for a host without a tokio runtime: on a new current-thread

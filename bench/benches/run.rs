@@ -157,11 +157,6 @@ impl Setup {
     fn floor_output(&self) -> std::io::Result<std::process::Output> {
         self.rt.block_on(floor_output())
     }
-
-    /// Evidence files pile up (one per cladgen run); the bench removes its own.
-    fn clear_evidence(&self) {
-        let _ = std::fs::remove_dir_all(&self.evidence_dir);
-    }
 }
 
 fn evidence_dir() -> PathBuf {
@@ -227,7 +222,6 @@ fn setup() -> Setup {
         Ok(o) => assert_eq!(o.stdout, format!("{MESSAGE}\n").as_bytes(), "floor"),
         Err(e) => panic!("the floor cannot run {PROGRAM}: {e}"),
     }
-    s.clear_evidence();
     s
 }
 
@@ -241,7 +235,6 @@ fn bench_run(c: &mut Criterion) {
         b.iter(|| s.floor_output())
     });
     group.finish();
-    s.clear_evidence();
 
     let mut group = c.benchmark_group("run/parts");
     group.bench_function("cladgen runner, evidence capture off", |b| {
@@ -254,7 +247,6 @@ fn bench_run(c: &mut Criterion) {
         b.iter(|| Call::from_json(&s.cladgen, black_box(&s.call), &ParseOptions::DEFAULT).is_ok())
     });
     group.finish();
-    s.clear_evidence();
 }
 
 /// Mean time per run of `f` in microseconds, measured for about `budget` (at least
@@ -279,8 +271,10 @@ fn median(mut v: Vec<f64>) -> f64 {
 /// the same machine load; the median ratio is taken per round, so a busy moment
 /// that slows one round does not skew the result.
 fn compare<A, B>(mut ours: impl FnMut() -> A, mut theirs: impl FnMut() -> B) -> (f64, f64, f64) {
-    const ROUNDS: usize = 15;
-    let budget = Duration::from_millis(100);
+    // Many short rounds: on a shared machine load comes in bursts, and a short round
+    // is likelier to see the same load on both sides.
+    const ROUNDS: usize = 41;
+    let budget = Duration::from_millis(40);
     let rounds: Vec<(f64, f64)> = (0..ROUNDS)
         .map(|_| (per_run(budget, &mut ours), per_run(budget, &mut theirs)))
         .collect();
@@ -343,15 +337,71 @@ fn concurrent_floor(rt: &Runtime) -> Duration {
     })
 }
 
+/// CPU time this process has used (all threads, user + system), from
+/// `/proc/self/stat`; `None` where that is not readable.
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // Linux reports them in USER_HZ, 100 on every architecture it supports.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// Context switches of this process's live threads so far (voluntary and not), from
+/// `/proc/self/task/*/status`; `None` where that is not readable.
+fn context_switches() -> Option<u64> {
+    let mut total = 0;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let status = std::fs::read_to_string(task.ok()?.path().join("status")).ok()?;
+        for line in status.lines() {
+            if let Some(n) = line
+                .strip_prefix("voluntary_ctxt_switches:")
+                .or_else(|| line.strip_prefix("nonvoluntary_ctxt_switches:"))
+            {
+                total += n.trim().parse::<u64>().ok()?;
+            }
+        }
+    }
+    Some(total)
+}
+
+/// CPU time (µs) and context switches of this process per run of `f`, over about
+/// 1 s of runs: what the runner itself costs (the tool's own CPU is in its process,
+/// not counted), far less sensitive to other load on the machine than wall time.
+/// A switch is a thread going to sleep or being preempted: each trip through tokio's
+/// blocking pool adds some.
+fn cpu_per_run<T>(mut f: impl FnMut() -> T) -> Option<(f64, f64)> {
+    // One run first, so threads started lazily (tokio's blocking pool) are counted.
+    black_box(f());
+    let (before, switches) = (cpu_time()?, context_switches()?);
+    let start = Instant::now();
+    let mut runs: u32 = 0;
+    while start.elapsed() < Duration::from_secs(1) {
+        black_box(f());
+        runs += 1;
+    }
+    let used = cpu_time()?.checked_sub(before)?;
+    let switched = context_switches()?.saturating_sub(switches);
+    let runs = f64::from(runs.max(1));
+    Some((used.as_secs_f64() * 1e6 / runs, switched as f64 / runs))
+}
+
 /// The ratio table and the concurrency figures.
 fn ratio_table() {
     let s = setup();
     let (ours, theirs, vs_toolclad) = compare(|| s.cladgen(&s.cladgen), || s.toolclad());
-    s.clear_evidence();
     let (floor, ours_f, vs_floor) = compare(|| s.floor_status(), || s.cladgen(&s.cladgen));
-    s.clear_evidence();
     let (floor_out, ours_o, vs_floor_out) = compare(|| s.floor_output(), || s.cladgen(&s.cladgen));
-    s.clear_evidence();
+    let (no_capture, ours_c, vs_no_capture) =
+        compare(|| s.cladgen(&s.no_capture), || s.cladgen(&s.cladgen));
+    let cpu = [
+        cpu_per_run(|| s.floor_output()),
+        cpu_per_run(|| s.cladgen(&s.no_capture)),
+        cpu_per_run(|| s.cladgen(&s.cladgen)),
+    ];
     println!();
     println!(
         "| `echo_bench` (`/bin/echo hello`), JSON call to envelope | µs/run | µs/run | ratio |"
@@ -365,6 +415,26 @@ fn ratio_table() {
     );
     println!(
         "| floor (tokio spawn + wait + read output) vs cladgen runner | {floor_out:.0} | {ours_o:.0} | cladgen / floor = {vs_floor_out:.2}x |"
+    );
+    println!(
+        "| capture off vs on (the evidence file's cost) | {no_capture:.0} | {ours_c:.0} | on / off = {vs_no_capture:.2}x |"
+    );
+    let show = |v: Option<(f64, f64)>| {
+        v.map_or_else(
+            || "n/a".to_owned(),
+            |(cpu, sw)| format!("{cpu:.0} µs, {sw:.1} switches"),
+        )
+    };
+    println!();
+    println!(
+        "| CPU time and context switches of the bench process per run (about 1 s each) | floor (spawn + wait + read output) | cladgen, capture off | cladgen |"
+    );
+    println!("|---|---|---|---|");
+    println!(
+        "| `echo_bench` | {} | {} | {} |",
+        show(cpu[0]),
+        show(cpu[1]),
+        show(cpu[2])
     );
     eprintln!(
         "run ratios: toolclad/cladgen {vs_toolclad:.1}x (target >= 10x); cladgen/floor {vs_floor:.2}x, cladgen/floor-with-output {vs_floor_out:.2}x (target <= 1.3x)"
@@ -387,7 +457,6 @@ fn ratio_table() {
     for _ in 0..ROUNDS {
         ours.push(concurrent_cladgen(&multi, &runner, &sleep).as_secs_f64() * 1e3);
         bare.push(concurrent_floor(&multi).as_secs_f64() * 1e3);
-        s.clear_evidence();
     }
     let range = |v: &[f64]| {
         let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
@@ -423,4 +492,8 @@ fn main() {
     {
         ratio_table();
     }
+    // Evidence files pile up (one per cladgen run) and are removed only now: deleting
+    // thousands of files makes ext4's inode allocator slower for the next ones
+    // (docs/benchmarks.md), which would charge the runner for the bench's cleanup.
+    let _ = std::fs::remove_dir_all(evidence_dir());
 }

@@ -2,8 +2,9 @@
 //! stdio, or streamable HTTP with `--http ADDR` (`docs/mcp-server.md`). On stdio,
 //! stdout carries only JSON-RPC; messages go to stderr.
 //!
-//! Scope, evidence and approval are as for `cladgen run`, except that there is no
-//! terminal to ask: `human_approval` tools are refused. `[mcp]` tools use the
+//! Scope and evidence are as for `cladgen run`; there is no terminal to ask, so a
+//! `human_approval` call is put to the MCP client through elicitation (refused when
+//! the client cannot answer; `docs/mcp-server.md`). `[mcp]` tools use the
 //! upstream servers of `--mcp-config` (or the project's default file, looked up from
 //! the first path); with a configuration, every `[mcp]` tool is drift-checked before
 //! anything is served (exit 1 on drift); without one they are listed and their calls

@@ -1,6 +1,6 @@
 //! The gate: scope, risk tier and approval, checked before anything starts.
 
-use crate::config::{Approval, ApprovalRequest, RunConfig};
+use crate::config::{Approval, ApprovalRequest, Approver, RunConfig};
 use cladgen_core::model::{Manifest, TypeKind};
 use cladgen_core::scope::Scope;
 use cladgen_core::value::Value;
@@ -221,13 +221,13 @@ fn check_value(scope: &Scope, v: &Value) -> Result<(), String> {
 /// Asks the approver when the tool needs it.
 pub(crate) async fn check_approval(
     manifest: &Manifest,
-    config: &RunConfig,
+    approver: &dyn Approver,
     request: &ApprovalRequest<'_>,
 ) -> Option<RefusalReason> {
     if !manifest.tool.human_approval {
         return None;
     }
-    match config.approver.approve(request).await {
+    match approver.approve(request).await {
         Approval::Approved => None,
         Approval::Denied(why) => Some(RefusalReason {
             arg: None,

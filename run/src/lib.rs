@@ -334,9 +334,36 @@ impl Runner {
         plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
         cancel: &CancellationToken,
     ) -> Result<Envelope, RunError> {
+        self.run_until_approved_by(manifest, values, plan, cancel, &*self.config.approver)
+            .await
+    }
+
+    /// [`Runner::run_until`] with `approver` deciding this call instead of
+    /// [`RunConfig::approver`]: a host that asks whoever sent the call (an MCP server
+    /// asks its client) builds one per call. Every other rule of the gate is the same.
+    pub async fn run_until_approved_by(
+        &self,
+        manifest: &Manifest,
+        values: &[Option<Value>],
+        plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
+        cancel: &CancellationToken,
+        approver: &dyn Approver,
+    ) -> Result<Envelope, RunError> {
+        // The gate reads values by manifest index: a short list would let a
+        // scope-checked argument pass unchecked.
+        if values.len() != manifest.args.len() {
+            return Err(RunError::Config(format!(
+                "tool '{}': {} argument values given, the manifest declares {} (values are indexed like manifest.args)",
+                manifest.tool.name,
+                values.len(),
+                manifest.args.len()
+            )));
+        }
         #[cfg(feature = "http")]
         if let cladgen_core::model::Backend::Http(spec) = &manifest.backend {
-            return self.run_http(manifest, spec, values, plan, cancel).await;
+            return self
+                .run_http(manifest, spec, values, plan, cancel, approver)
+                .await;
         }
         let layout = self.layout(manifest)?;
         let plan = plan(&layout.ctx).map_err(|source| RunError::Invoke {
@@ -355,20 +382,12 @@ impl Runner {
                 tool,
                 arguments,
             };
-            return self.run_mcp(manifest, values, layout, call, cancel).await;
+            return self
+                .run_mcp(manifest, values, layout, call, cancel, approver)
+                .await;
         }
         let launch = launch(manifest, plan)?;
         let (format, validator) = self.output_checks(manifest)?;
-        // The gate reads values by manifest index: a short list would let a
-        // scope-checked argument pass unchecked.
-        if values.len() != manifest.args.len() {
-            return Err(RunError::Config(format!(
-                "tool '{}': {} argument values given, the manifest declares {} (values are indexed like manifest.args)",
-                manifest.tool.name,
-                values.len(),
-                manifest.args.len()
-            )));
-        }
         let mut reasons = gate::check_policy(manifest, values, &self.config);
         if reasons.is_empty() {
             let request = ApprovalRequest {
@@ -379,7 +398,7 @@ impl Runner {
                 env: &launch.env,
                 http: None,
             };
-            reasons.extend(gate::check_approval(manifest, &self.config, &request).await);
+            reasons.extend(gate::check_approval(manifest, approver, &request).await);
         }
         gate::refusal(manifest, reasons)?;
         self.execute(manifest, layout, launch, format, validator, cancel)
@@ -523,28 +542,29 @@ impl Runner {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        tokio::fs::create_dir_all(&layout.run_dir)
-            .await
-            .map_err(|e| evidence_error(&layout.run_dir, e))?;
         let capture = manifest.tool.evidence.as_ref().is_none_or(|e| e.capture);
         let format = manifest
             .output
             .as_ref()
             .map_or(OutputFormat::Text, |o| o.format);
+        // The run directory exists before the tool starts either way (it is the
+        // tool's `{_output_file}` folder); with capture, creating the file creates it.
         let mut sink = if capture {
             let path = layout
                 .run_dir
                 .join(format!("{}.{}", layout.scan_id, extension(format)));
             Some(
                 EvidenceSink::create(
-                    path.clone(),
+                    &layout.run_dir,
+                    path,
                     self.config.evidence_cap,
                     self.config.durable_evidence,
                 )
-                .await
-                .map_err(|e| evidence_error(&path, e))?,
+                .map_err(|(path, e)| evidence_error(&path, e))?,
             )
         } else {
+            std::fs::create_dir_all(&layout.run_dir)
+                .map_err(|e| evidence_error(&layout.run_dir, e))?;
             None
         };
         let timestamp = humantime::format_rfc3339_millis(SystemTime::now()).to_string();

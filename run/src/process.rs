@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio_util::sync::CancellationToken;
 
 /// How long the readers may go on after the group was killed: only a process that
@@ -69,7 +69,7 @@ impl Captured {
 #[derive(Debug)]
 pub(crate) struct EvidenceSink {
     path: PathBuf,
-    file: Option<tokio::fs::File>,
+    file: Option<std::fs::File>,
     hasher: Sha256,
     written: u64,
     cap: u64,
@@ -89,15 +89,36 @@ pub(crate) struct EvidenceFile {
 }
 
 impl EvidenceSink {
-    /// Creates the file; an existing file is never overwritten.
-    /// With `durable`, [`finish`](Self::finish) also waits for the bytes to reach the
-    /// disk (`fsync`).
-    pub async fn create(path: PathBuf, cap: u64, durable: bool) -> io::Result<Self> {
-        let file = tokio::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&path)
-            .await?;
+    /// Creates the file, and its directory `dir` when it is missing; an existing file
+    /// is never overwritten. The error names the path that failed. With `durable`,
+    /// [`finish`](Self::finish) also waits for the bytes to reach the disk (`fsync`).
+    ///
+    /// The file's I/O runs on the calling thread, like the spawn (which execs a program
+    /// file on this thread too): one `open` (plus `mkdir` the first time), one `write`
+    /// per pipe read (at most 64 KiB, into the page cache), `close`. Through tokio's
+    /// blocking pool each of these was a thread round trip, and those round trips cost
+    /// more than everything else the runner adds to a short run (docs/benchmarks.md).
+    /// Only the optional `fsync` goes to the blocking pool.
+    pub fn create(
+        dir: &Path,
+        path: PathBuf,
+        cap: u64,
+        durable: bool,
+    ) -> Result<Self, (PathBuf, io::Error)> {
+        let open = || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+        };
+        let file = match open() {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(dir).map_err(|e| (dir.to_path_buf(), e))?;
+                open().map_err(|e| (path.clone(), e))?
+            }
+            Err(e) => return Err((path, e)),
+        };
         Ok(EvidenceSink {
             path,
             file: Some(file),
@@ -109,7 +130,7 @@ impl EvidenceSink {
         })
     }
 
-    pub(crate) async fn write(&mut self, bytes: &[u8]) {
+    pub(crate) fn write(&mut self, bytes: &[u8]) {
         let room = self.cap.saturating_sub(self.written);
         let take = usize::try_from(room).map_or(bytes.len(), |r| r.min(bytes.len()));
         if take == 0 {
@@ -119,7 +140,7 @@ impl EvidenceSink {
             return;
         };
         let part = &bytes[..take];
-        match file.write_all(part).await {
+        match std::io::Write::write_all(file, part) {
             Ok(()) => {
                 self.hasher.update(part);
                 self.written += take as u64;
@@ -132,16 +153,20 @@ impl EvidenceSink {
         }
     }
 
-    /// Flushes and closes the file. `stdout_total` tells whether it was truncated.
+    /// Closes the file (after an `fsync` with `durable`; unbuffered writes need no
+    /// flush). `stdout_total` tells whether it was truncated.
     pub async fn finish(mut self, stdout_total: u64) -> EvidenceFile {
-        if let Some(mut f) = self.file.take()
-            && let Err(e) = match f.flush().await {
-                Ok(()) if self.durable => f.sync_all().await,
-                other => other,
-            }
-            && self.error.is_none()
+        if let Some(f) = self.file.take()
+            && self.durable
         {
-            self.error = Some(format!("writing {}: {e}", self.path.display()));
+            let synced = tokio::task::spawn_blocking(move || f.sync_all())
+                .await
+                .unwrap_or_else(|e| Err(io::Error::other(e)));
+            if let Err(e) = synced
+                && self.error.is_none()
+            {
+                self.error = Some(format!("writing {}: {e}", self.path.display()));
+            }
         }
         let digest = self.hasher.finalize();
         let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
@@ -332,7 +357,7 @@ async fn pump(
         };
         capture.push(&buf[..n]);
         if let Some(sink) = evidence.as_deref_mut() {
-            sink.write(&buf[..n]).await;
+            sink.write(&buf[..n]);
         }
     }
 }

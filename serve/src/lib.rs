@@ -31,11 +31,13 @@
 
 #![warn(missing_docs)]
 
+mod approval;
 mod http;
 #[cfg(feature = "registry")]
 mod registry;
 mod stdio;
 
+pub use approval::{APPROVE_FIELD, ApprovalMode, DEFAULT_APPROVAL_TIMEOUT};
 pub use http::HttpError;
 
 use std::collections::HashMap;
@@ -317,16 +319,17 @@ fn mcp_tool(manifest: &Manifest, t: &ExposedTool<'_>, def: Value) -> Result<Tool
         .map_err(|e| format!("the MCP definition is not a valid MCP tool: {e}"))
 }
 
-/// The approver `cladgen serve` uses: it refuses every `human_approval` call with a
-/// message saying why. Asking the MCP client through elicitation is not implemented
-/// yet, and nobody at the server's terminal can answer (stdin is the protocol).
+/// The runner's approver under `cladgen serve`, for [`ApprovalMode::Runner`]: it
+/// refuses every `human_approval` call with a message saying why (nobody at the
+/// server's terminal can answer: stdin is the protocol). With the default
+/// [`ApprovalMode::Elicit`] the server asks the client instead and never consults it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct RefuseApproval;
 
 impl Approver for RefuseApproval {
     fn approve<'a>(&'a self, r: &'a ApprovalRequest<'a>) -> BoxFuture<'a, Approval> {
         Box::pin(std::future::ready(Approval::Denied(format!(
-            "the MCP server cannot ask a human to approve '{}' (asking the client through elicitation is not implemented yet); a person can review the command and run it with `cladgen run --approve`",
+            "the MCP server does not ask for approval of '{}' (approval through elicitation is off); a person can review the command and run it with `cladgen run --approve`",
             r.tool
         ))))
     }
@@ -341,6 +344,7 @@ pub struct McpServer {
     permits: Arc<Semaphore>,
     max_concurrent: usize,
     progress_interval: Duration,
+    approval: ApprovalMode,
 }
 
 impl McpServer {
@@ -352,7 +356,15 @@ impl McpServer {
             permits: Arc::new(Semaphore::new(4)),
             max_concurrent: 4,
             progress_interval: DEFAULT_PROGRESS_INTERVAL,
+            approval: ApprovalMode::default(),
         }
+    }
+
+    /// How `human_approval` calls are decided (default: [`ApprovalMode::Elicit`] with
+    /// [`DEFAULT_APPROVAL_TIMEOUT`]).
+    pub fn with_approval(mut self, mode: ApprovalMode) -> Self {
+        self.approval = mode;
+        self
     }
 
     /// At most `n` calls run at once (at least 1); the others wait their turn.
@@ -431,6 +443,7 @@ impl McpServer {
         request: CallToolRequestParams,
         ct: CancellationToken,
         progress: Option<Progress>,
+        client: Client,
     ) -> Result<CallToolResult, ErrorData> {
         let Some(entry) = self.tools.get(&request.name) else {
             return Err(ErrorData::invalid_params(
@@ -449,24 +462,41 @@ impl McpServer {
             )));
         }
         let args = Value::Object(request.arguments.unwrap_or_default());
+        // The approver of this call: the client that sent it, asked through
+        // elicitation, or the runner's own.
+        let elicit;
+        let approver: &dyn Approver = match &self.approval {
+            ApprovalMode::Runner => &*self.runner.config().approver,
+            ApprovalMode::Elicit { timeout } => {
+                elicit = approval::ElicitApproval {
+                    peer: client.peer,
+                    protocol: client.protocol,
+                    capabilities: client.capabilities,
+                    timeout: *timeout,
+                    cancel: ct.clone(),
+                };
+                &elicit
+            }
+        };
         #[cfg(feature = "registry")]
         if let Target::Compiled(parse) = &entry.target {
             let call = match parse(&request.name, &args) {
                 Ok(c) => c,
                 Err(e) => return Ok(error_text(run_error_text(&e))),
             };
-            let run = call.run(&self.runner, &ct);
+            let run = call.run(&self.runner, &ct, approver);
             return self.run_queued(&request.name, &ct, progress, run).await;
         }
         let call = match Call::from_json(&entry.manifest, &args, &ParseOptions::default()) {
             Ok(c) => c,
             Err(errors) => return Ok(error_text(errors.for_llm())),
         };
-        let run = self.runner.run_until(
+        let run = self.runner.run_until_approved_by(
             &entry.manifest,
             call.values(),
             |ctx| call.plan(ctx, &EnvSecrets),
             &ct,
+            approver,
         );
         self.run_queued(&request.name, &ct, progress, run).await
     }
@@ -536,6 +566,13 @@ fn envelope_result(e: &Envelope) -> CallToolResult {
     r
 }
 
+/// The client that sent a call, for asking it (approval through elicitation).
+struct Client {
+    peer: rmcp::Peer<RoleServer>,
+    protocol: Option<rmcp::model::ProtocolVersion>,
+    capabilities: Option<rmcp::model::ClientCapabilities>,
+}
+
 /// Sends progress notifications while a run is under way.
 struct Progress {
     token: rmcp::model::ProgressToken,
@@ -591,7 +628,12 @@ impl ServerHandler for McpServer {
             token,
             peer: context.peer.clone(),
         });
-        self.call(request, context.ct.clone(), progress)
+        let client = Client {
+            protocol: context.protocol_version(),
+            capabilities: context.client_capabilities(),
+            peer: context.peer.clone(),
+        };
+        self.call(request, context.ct.clone(), progress, client)
             .await
             .map(CallToolResponse::from)
     }

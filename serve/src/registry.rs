@@ -4,17 +4,19 @@
 //! as they do in the agent's own code.
 
 use crate::{LoadError, ToolSet};
-use cladgen::run::{BoxFuture, CancellationToken, Envelope, RunError, Runner};
+use cladgen::run::{Approver, BoxFuture, CancellationToken, Envelope, RunError, Runner};
 use cladgen::{EnvSecrets, Registry};
 use serde_json::Value;
 
 /// A validated call of a compiled tool, ready to run.
 pub(crate) trait Prepared: Send + Sync {
-    /// Runs the call through `runner` until done or `cancel` fires.
+    /// Runs the call through `runner` until done or `cancel` fires, `approver`
+    /// deciding `human_approval`.
     fn run<'a>(
         &'a self,
         runner: &'a Runner,
         cancel: &'a CancellationToken,
+        approver: &'a dyn Approver,
     ) -> BoxFuture<'a, Result<Envelope, RunError>>;
 }
 
@@ -23,8 +25,15 @@ impl<R: Registry + Send + Sync> Prepared for R {
         &'a self,
         runner: &'a Runner,
         cancel: &'a CancellationToken,
+        approver: &'a dyn Approver,
     ) -> BoxFuture<'a, Result<Envelope, RunError>> {
-        Box::pin(Registry::run_until(self, runner, &EnvSecrets, cancel))
+        Box::pin(Registry::run_approved_by(
+            self,
+            runner,
+            &EnvSecrets,
+            cancel,
+            approver,
+        ))
     }
 }
 

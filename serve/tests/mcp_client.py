@@ -59,9 +59,28 @@ async def main():
     else:
         params = StdioServerParameters(command=sys.executable, args=[__file__, "bridge", port])
         transport = stdio_client(params)
+    # Approval scenarios: the client answers elicitation/create with `answer`
+    # (`accept`, `reject` = accept with approve false, `decline`, `slow` = never in
+    # time) and records what it was asked.
+    asked = []
+    answer = scenario[len("elicit_"):] if scenario.startswith("elicit_") else None
+
+    async def on_elicit(context, params):
+        from mcp import types
+
+        asked.append({"message": params.message, "schema": params.requested_schema})
+        if answer == "accept":
+            return types.ElicitResult(action="accept", content={"approve": True})
+        if answer == "reject":
+            return types.ElicitResult(action="accept", content={"approve": False})
+        if answer == "slow":
+            await anyio.sleep(30)
+        return types.ElicitResult(action="decline")
+
+    callback = on_elicit if answer is not None else None
     async with transport as streams:
         read, write = streams[0], streams[1]
-        async with ClientSession(read, write) as session:
+        async with ClientSession(read, write, elicitation_callback=callback) as session:
             await session.initialize()
             listed = await session.list_tools()
             facts["tools"] = [t.model_dump(mode="json", by_alias=True, exclude_none=True) for t in listed.tools]
@@ -73,9 +92,10 @@ async def main():
             elif scenario == "bad_args":
                 r = await session.call_tool("greet", {"name": 7, "times": 99, "colour": "red"})
                 facts["call"] = result_facts(r)
-            elif scenario == "refusal":
+            elif scenario == "refusal" or answer is not None:
                 r = await session.call_tool("guarded", {})
                 facts["call"] = result_facts(r)
+                facts["asked"] = asked
             elif scenario == "unknown":
                 try:
                     await session.call_tool("no_such_tool", {})

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use cladgen_run::{RunConfig, Runner};
-use cladgen_serve::{CancellationToken, McpServer, RefuseApproval, ToolSet};
+use cladgen_serve::{ApprovalMode, CancellationToken, McpServer, RefuseApproval, ToolSet};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
@@ -403,6 +403,8 @@ async fn bad_arguments_are_an_error_result_listing_every_problem() {
     assert!(call["structured"].is_null());
 }
 
+/// A client without an elicitation callback declares no elicitation capability: a
+/// `human_approval` call is refused, saying why, and nothing runs.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn approval_tools_are_refused_without_an_approver() {
     let dir = tmp_dir("refuse");
@@ -413,8 +415,197 @@ async fn approval_tools_are_refused_without_an_approver() {
     assert_eq!(call["is_error"], true);
     let text = call["text"].as_str().unwrap();
     assert!(
-        text.contains("refused") && text.contains("approval"),
+        text.contains("refused") && text.contains("nothing ran"),
         "{text}"
+    );
+    assert!(
+        text.contains("did not declare the elicitation capability"),
+        "{text}"
+    );
+    assert!(call["structured"].is_null(), "{call}");
+}
+
+/// The Python SDK's client answers `elicitation/create` with `approve: true`: the
+/// call runs. It was shown the tool, the risk tier and the exact argv, in a form of
+/// one required boolean.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_through_elicitation_accept_runs_the_call() {
+    let dir = tmp_dir("elicit-accept");
+    let Some(facts) = drive(server(&dir.0), "elicit_accept").await else {
+        return;
+    };
+    let call = &facts["call"];
+    assert_eq!(call["is_error"], false, "{call}");
+    assert_eq!(call["structured"]["status"], "success", "{call}");
+    assert_eq!(call["structured"]["command"], "/bin/true", "{call}");
+    let asked = facts["asked"].as_array().expect("asked");
+    assert_eq!(asked.len(), 1, "{asked:?}");
+    let message = asked[0]["message"].as_str().unwrap();
+    for needle in ["'guarded'", "risk tier: critical", r#"["/bin/true"]"#] {
+        assert!(message.contains(needle), "{needle} missing in: {message}");
+    }
+    let schema = &asked[0]["schema"];
+    assert_eq!(schema["type"], "object", "{schema}");
+    assert_eq!(schema["required"], json!(["approve"]), "{schema}");
+    assert_eq!(schema["properties"]["approve"]["type"], "boolean");
+    assert_eq!(schema["properties"].as_object().unwrap().len(), 1);
+}
+
+/// Decline, and accept with `approve: false`: refused, with the client's answer in
+/// the message; nothing ran.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_through_elicitation_decline_or_false_refuses() {
+    for (scenario, why) in [
+        ("elicit_decline", "declined"),
+        ("elicit_reject", "approve = false"),
+    ] {
+        let dir = tmp_dir(scenario);
+        let Some(facts) = drive(server(&dir.0), scenario).await else {
+            return;
+        };
+        let call = &facts["call"];
+        assert_eq!(call["is_error"], true, "{scenario}: {call}");
+        let text = call["text"].as_str().unwrap();
+        assert!(
+            text.contains("nothing ran") && text.contains(why),
+            "{scenario}: {text}"
+        );
+        assert!(call["structured"].is_null(), "{scenario}: {call}");
+        assert_eq!(facts["asked"].as_array().unwrap().len(), 1, "{scenario}");
+    }
+}
+
+/// A client that does not answer within the approval timeout is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_through_elicitation_times_out() {
+    let dir = tmp_dir("elicit-slow");
+    let server = server(&dir.0).with_approval(ApprovalMode::Elicit {
+        timeout: Duration::from_secs(1),
+    });
+    let started = std::time::Instant::now();
+    let Some(facts) = drive(server, "elicit_slow").await else {
+        return;
+    };
+    let text = facts["call"]["text"].as_str().unwrap();
+    assert!(
+        text.contains("did not answer the approval request within 1 s"),
+        "{text}"
+    );
+    assert_eq!(facts["call"]["is_error"], true);
+    assert!(
+        started.elapsed() < Duration::from_secs(25),
+        "the server waited for the client"
+    );
+}
+
+/// `ApprovalMode::Runner` leaves the decision to the runner's approver: the client
+/// is never asked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn approval_mode_runner_uses_the_runner_approver() {
+    let dir = tmp_dir("elicit-runner");
+    let tools = ToolSet::load(&[fixture(&dir.0)], None).expect("fixture loads");
+    let config = RunConfig::default()
+        .with_evidence_dir(dir.0.join("evidence"))
+        .with_approver(cladgen_run::ApproveAll);
+    let server = McpServer::new(tools, Runner::new(config)).with_approval(ApprovalMode::Runner);
+    let Some(facts) = drive(server, "elicit_decline").await else {
+        return;
+    };
+    assert_eq!(facts["call"]["is_error"], false, "{facts}");
+    assert_eq!(facts["asked"], json!([]));
+}
+
+/// An rmcp client that answers elicitation.
+struct RmcpApprover {
+    action: rmcp::model::ElicitationAction,
+    protocol: rmcp::model::ProtocolVersion,
+    asked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl rmcp::ClientHandler for RmcpApprover {
+    async fn create_elicitation(
+        &self,
+        request: rmcp::model::ElicitRequestParams,
+        _context: rmcp::service::RequestContext<rmcp::RoleClient>,
+    ) -> Result<rmcp::model::ElicitResult, rmcp::ErrorData> {
+        if let rmcp::model::ElicitRequestParams::FormElicitationParams { message, .. } = request {
+            self.asked.lock().unwrap().push(message);
+        }
+        let mut r = rmcp::model::ElicitResult::new(self.action.clone());
+        if self.action == rmcp::model::ElicitationAction::Accept {
+            r.content = Some(json!({"approve": true}));
+        }
+        Ok(r)
+    }
+
+    fn get_info(&self) -> rmcp::model::ClientConfig {
+        let mut info = rmcp::model::ClientConfig::new(
+            rmcp::model::ClientCapabilities::builder()
+                .enable_elicitation()
+                .build(),
+            rmcp::model::Implementation::new("rmcp-approver", "0"),
+        );
+        info.protocol_version = self.protocol.clone();
+        info
+    }
+}
+
+/// rmcp's client: accepting runs the call, declining refuses it, and a client without
+/// the capability (`()`) is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rmcp_client_approval_through_elicitation() {
+    use rmcp::ServiceExt;
+    use rmcp::model::{CallToolRequestParams, ElicitationAction, ProtocolVersion};
+    async fn call_guarded<C: rmcp::service::Service<rmcp::RoleClient>>(
+        dir: &Path,
+        client: C,
+    ) -> rmcp::model::CallToolResult {
+        let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+        let (sr, sw) = tokio::io::split(server_side);
+        let shutdown = CancellationToken::new();
+        tokio::spawn(server(dir).serve_io(sr, sw, shutdown.clone()));
+        let running = client
+            .serve(tokio::io::split(client_side))
+            .await
+            .expect("initialize");
+        let r = running
+            .call_tool(CallToolRequestParams::new("guarded"))
+            .await
+            .expect("a result");
+        running.cancel().await.expect("the client stops");
+        shutdown.cancel();
+        r
+    }
+    let text = |r: &rmcp::model::CallToolResult| {
+        r.content
+            .iter()
+            .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+            .collect::<String>()
+    };
+    let dir = tmp_dir("rmcp-elicit");
+    for (action, ok, needle) in [
+        (ElicitationAction::Accept, true, "status: success"),
+        (ElicitationAction::Decline, false, "declined"),
+    ] {
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let approver = RmcpApprover {
+            action,
+            protocol: ProtocolVersion::V_2025_11_25,
+            asked: asked.clone(),
+        };
+        let r = call_guarded(&dir.0, approver).await;
+        assert_eq!(r.is_error, Some(!ok), "{}", text(&r));
+        assert!(text(&r).contains(needle), "{}", text(&r));
+        let asked = asked.lock().unwrap();
+        assert_eq!(asked.len(), 1);
+        assert!(asked[0].contains(r#"["/bin/true"]"#), "{}", asked[0]);
+    }
+    let r = call_guarded(&dir.0, ()).await;
+    assert_eq!(r.is_error, Some(true));
+    assert!(
+        text(&r).contains("did not declare the elicitation capability"),
+        "{}",
+        text(&r)
     );
 }
 

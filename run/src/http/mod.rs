@@ -55,6 +55,7 @@ impl Runner {
         values: &[Option<Value>],
         plan: impl FnOnce(&ExecContext) -> Result<Plan, InvokeError>,
         cancel: &CancellationToken,
+        approver: &dyn crate::Approver,
     ) -> Result<Envelope, RunError> {
         let tool = manifest.tool.name.to_string();
         let layout = self.layout(manifest)?;
@@ -95,7 +96,7 @@ impl Runner {
                 env: &[],
                 http: Some(&request),
             };
-            reasons.extend(gate::check_approval(manifest, &self.config, &approval).await);
+            reasons.extend(gate::check_approval(manifest, approver, &approval).await);
         }
         gate::refusal(manifest, reasons)?;
         let exchange = Exchange {
@@ -312,7 +313,7 @@ impl Runner {
             let room = output_cap.saturating_sub(kept.len());
             kept.extend_from_slice(&bytes[..room.min(bytes.len())]);
             if let Some(s) = sink.as_mut() {
-                s.write(&bytes).await;
+                s.write(&bytes);
             }
             if total > limit {
                 // Past every cap: the rest is not downloaded.
@@ -365,9 +366,6 @@ impl Runner {
             path: path.display().to_string(),
             message: e.to_string(),
         };
-        tokio::fs::create_dir_all(&layout.run_dir)
-            .await
-            .map_err(|e| evidence_error(&layout.run_dir, e))?;
         let format = manifest
             .output
             .as_ref()
@@ -376,13 +374,13 @@ impl Runner {
             .run_dir
             .join(format!("{}.{}", layout.scan_id, extension(format)));
         EvidenceSink::create(
-            path.clone(),
+            &layout.run_dir,
+            path,
             self.config.evidence_cap,
             self.config.durable_evidence,
         )
-        .await
         .map(Some)
-        .map_err(|e| evidence_error(&path, e))
+        .map_err(|(path, e)| evidence_error(&path, e))
     }
 
     /// `stderr` of an HTTP envelope: the response head (and, for a failure status,

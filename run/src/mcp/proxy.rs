@@ -51,6 +51,7 @@ impl Runner {
         layout: Layout,
         call: McpCall,
         cancel: &CancellationToken,
+        approver: &dyn crate::Approver,
     ) -> Result<Envelope, RunError> {
         let tool_name = manifest.tool.name.to_string();
         let Some(upstreams) = self.upstreams.as_ref() else {
@@ -87,7 +88,7 @@ impl Runner {
                 env: &[],
                 http: None,
             };
-            reasons.extend(gate::check_approval(manifest, &self.config, &request).await);
+            reasons.extend(gate::check_approval(manifest, approver, &request).await);
         }
         gate::refusal(manifest, reasons)?;
 
@@ -216,16 +217,16 @@ impl Runner {
             // Always JSON: the evidence is the upstream's whole result.
             let path = layout.run_dir.join(format!("{}.json", layout.scan_id));
             let mut sink = EvidenceSink::create(
-                path.clone(),
+                &layout.run_dir,
+                path,
                 self.config.evidence_cap,
                 self.config.durable_evidence,
             )
-            .await
-            .map_err(|e| RunError::Evidence {
+            .map_err(|(path, e)| RunError::Evidence {
                 path: path.display().to_string(),
                 message: e.to_string(),
             })?;
-            sink.write(&raw).await;
+            sink.write(&raw);
             let file = sink.finish(raw.len() as u64).await;
             envelope.output_file = Some(file.path.to_string_lossy().into_owned());
             envelope.output_hash = Some(file.hash);
