@@ -238,11 +238,6 @@ codes! {
             accepts nothing; an entry must be a lower-case scheme such as `https`.",
         fix: "Write schemes in lower case without `://` (`schemes = [\"https\"]`), or \
             remove `schemes` to accept `http` and `https`.";
-    BAD_STATUS = "bad-status", Error,
-        "an HTTP status outside 100-599 in `success_status` or `error_status`",
-        means: "`http.success_status` and `http.error_status` list HTTP status codes; \
-            this number is not one.",
-        fix: "Use status codes between 100 and 599, e.g. `success_status = [200, 201]`.";
     BAD_SESSION_BINDING = "bad-session-binding", Error,
         "a session command template or named group that does not bind its arguments one to one",
         means: "A session command's text and its typed arguments must be the same thing. A \
@@ -255,6 +250,11 @@ codes! {
         fix: "Rename the placeholder or group after the argument it binds, move the group \
             out of `*`/`+`/`{n,m}`, make a templated argument required, or remove the \
             `default` of a group-bound argument.";
+    BAD_STATUS = "bad-status", Error,
+        "an HTTP status outside 100-599 in `success_status` or `error_status`",
+        means: "`http.success_status` and `http.error_status` list HTTP status codes; \
+            this number is not one.",
+        fix: "Use status codes between 100 and 599, e.g. `success_status = [200, 201]`.";
     BAD_TIMEOUT = "bad-timeout", Error,
         "a timeout of 0",
         means: "Implementations disagree on what a timeout of 0 means (no limit, the \
@@ -642,14 +642,6 @@ codes! {
         means: "Each custom type in `toolclad.toml` is based on another type; following \
             the `base` links must end in a built-in type, but here it loops.",
         fix: "Set the `base` of one type in the cycle to a built-in type.";
-    UNDEFINED_PLACEHOLDER = "undefined-placeholder", Error,
-        "a placeholder that names nothing",
-        means: "A placeholder names an argument, a `[command.defaults]` key, \
-            `_<arg>_flags` of a mapping, `_<name>` of a conditional, or an executor \
-            variable (`_scan_id`, `_output_file`, `_evidence_dir`); in `[http]` only \
-            arguments and secrets. This one names none of them.",
-        fix: "Correct the name (the help line suggests the closest) or declare the \
-            argument.";
     UNBOUND_SESSION_ARGUMENT = "unbound-session-argument", Error,
         "a session command argument that is not part of the command text",
         means: "A session command sends one line of text. Each declared argument must be \
@@ -659,6 +651,14 @@ codes! {
             is a value a policy checks while the session receives other text.",
         fix: "Add a `template` that uses every argument, or a named group per argument in \
             `pattern`; remove arguments the text does not carry.";
+    UNDEFINED_PLACEHOLDER = "undefined-placeholder", Error,
+        "a placeholder that names nothing",
+        means: "A placeholder names an argument, a `[command.defaults]` key, \
+            `_<arg>_flags` of a mapping, `_<name>` of a conditional, or an executor \
+            variable (`_scan_id`, `_output_file`, `_evidence_dir`); in `[http]` only \
+            arguments and secrets. This one names none of them.",
+        fix: "Correct the name (the help line suggests the closest) or declare the \
+            argument.";
     UNKNOWN_KEY = "unknown-key", Error,
         "a key the format does not define",
         means: "Every table is checked for keys it does not know, so that a misspelt key \

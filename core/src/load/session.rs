@@ -137,8 +137,11 @@ pub(crate) fn decode_session(
                         a.name
                     ));
             }
+            // An argument named `command` is refused above; binding it would only
+            // repeat that.
+            let reserved = args.iter().flatten().any(|a| a.name == "command");
             let binding = match (&pat_src, &pat, &args) {
-                (Some(src), Some(p), Some(a)) => super::session_text::binding(
+                (Some(src), Some(p), Some(a)) if !reserved => super::session_text::binding(
                     cx,
                     &c,
                     &name,

@@ -412,12 +412,38 @@ fn universal_from(h: &Hir) -> Option<usize> {
 
 /// Whether `h` is one character of a class holding all of [`BROAD`].
 fn is_broad(h: &Hir) -> bool {
-    let HirKind::Class(Class::Unicode(class)) = h.kind() else {
+    let Some(class) = one_char(h) else {
         return false;
     };
     let mut rest = ClassUnicode::new(BROAD.iter().map(|&(a, b)| ClassUnicodeRange::new(a, b)));
-    rest.difference(class);
+    rest.difference(&class);
     rest.ranges().is_empty()
+}
+
+/// The characters `h` matches when it matches exactly one character: a class, a
+/// one-character literal, or an alternation (or group) of those (`(?:.|\n)`).
+fn one_char(h: &Hir) -> Option<ClassUnicode> {
+    match h.kind() {
+        HirKind::Class(Class::Unicode(c)) => Some(c.clone()),
+        HirKind::Literal(l) => {
+            let s = std::str::from_utf8(&l.0).ok()?;
+            let mut chars = s.chars();
+            let c = chars.next()?;
+            chars
+                .next()
+                .is_none()
+                .then(|| ClassUnicode::new([ClassUnicodeRange::new(c, c)]))
+        }
+        HirKind::Capture(c) => one_char(&c.sub),
+        HirKind::Alternation(hs) => {
+            let mut all = ClassUnicode::empty();
+            for h in hs {
+                all.union(&one_char(h)?);
+            }
+            Some(all)
+        }
+        _ => None,
+    }
 }
 
 #[cfg(test)]
