@@ -13,6 +13,7 @@ mod schema_agreement;
 mod schema_manifests;
 mod schema_support;
 mod schema_types;
+mod session_text;
 mod scope;
 mod url_fast_path;
 mod value_props;
