@@ -286,9 +286,10 @@ impl<'a> ArgSet<'a> {
         // there was none.
         let inits = idents.iter().map(|id| quote!(#id: #id?));
         // A templated session command: the rendered text must pass its checks too.
-        let check_text = self.session_template.as_ref().map(|_| {
-            quote!(.and_then(|parsed| { parsed.text()?; __rt::Ok(parsed) }))
-        });
+        let check_text = self
+            .session_template
+            .as_ref()
+            .map(|_| quote!(.and_then(|parsed| { parsed.text()?; __rt::Ok(parsed) })));
         quote! {
             impl #ty {
                 /// [`Self::from_json`] with options (e.g. the credential file base directory).

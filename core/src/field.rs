@@ -203,7 +203,13 @@ impl<'a, const N: usize> Reader<'a, N> {
     pub fn command_text(&mut self, manifest: &Manifest, command: &str) -> Option<CommandText> {
         let value = self.command.flatten().filter(|v| !v.is_null());
         let slots = &self.slots;
-        match CommandText::read(manifest, command, value, |i| slots.get(i).is_some_and(Option::is_some), self.opts) {
+        match CommandText::read(
+            manifest,
+            command,
+            value,
+            |i| slots.get(i).is_some_and(Option::is_some),
+            self.opts,
+        ) {
             Ok(t) => Some(t),
             Err(errors) => {
                 for e in errors.as_slice() {

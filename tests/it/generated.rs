@@ -774,8 +774,9 @@ fn generated_session_commands_bind_their_text_to_their_arguments() {
     let set = SetTargetArgs::from_json(&json!({"target": "10.0.0.5"})).unwrap();
     assert_eq!(set.text().unwrap().as_str(), "set RHOSTS 10.0.0.5");
     assert_eq!(set.to_json(), json!({"target": "10.0.0.5"}));
-    let e = SetTargetArgs::from_json(&json!({"target": "10.0.0.5", "command": "set RHOSTS 10.9.9.9"}))
-        .unwrap_err();
+    let e =
+        SetTargetArgs::from_json(&json!({"target": "10.0.0.5", "command": "set RHOSTS 10.9.9.9"}))
+            .unwrap_err();
     assert_eq!(e.as_slice()[0].arg, "command");
     assert!(SetTargetArgs::from_json(&json!({"target": "file:/etc/hosts"})).is_err());
     // A command whose named group binds its argument: the text is its only source.
@@ -787,7 +788,8 @@ fn generated_session_commands_bind_their_text_to_their_arguments() {
             .map(|v| v.to_string()),
         Some("auxiliary/scanner/smb/smb_version".to_owned())
     );
-    let e = UseModuleArgs::from_json(&json!({"command": "use exploit/a/b", "module": "exploit/a/b"}))
-        .unwrap_err();
+    let e =
+        UseModuleArgs::from_json(&json!({"command": "use exploit/a/b", "module": "exploit/a/b"}))
+            .unwrap_err();
     assert_eq!(e.as_slice()[0].rule.as_str(), "bound-by-text");
 }

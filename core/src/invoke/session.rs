@@ -223,12 +223,10 @@ pub(crate) fn read_text(
             let value = match captures.name(&arg.name) {
                 None if arg.required => {
                     ok = false;
-                    errors.push(
-                        ArgError::missing(&arg.name).with_expected(format!(
-                            "the named group `{}` of the pattern in the command text",
-                            arg.name
-                        )),
-                    );
+                    errors.push(ArgError::missing(&arg.name).with_expected(format!(
+                        "the named group `{}` of the pattern in the command text",
+                        arg.name
+                    )));
                     None
                 }
                 None => None,
@@ -404,13 +402,12 @@ impl CommandText {
         command: &str,
         value: Option<&serde_json::Value>,
     ) -> Result<Self, ArgError> {
-        Self::read(manifest, command, value, |_| false, &ParseOptions::DEFAULT)
-            .map_err(|e| {
-                e.as_slice()
-                    .first()
-                    .cloned()
-                    .unwrap_or_else(|| ArgError::missing(COMMAND_FIELD))
-            })
+        Self::read(manifest, command, value, |_| false, &ParseOptions::DEFAULT).map_err(|e| {
+            e.as_slice()
+                .first()
+                .cloned()
+                .unwrap_or_else(|| ArgError::missing(COMMAND_FIELD))
+        })
     }
 
     /// Like [`Self::from_json`], reporting every error, with `given(i)` telling

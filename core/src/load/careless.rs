@@ -422,9 +422,9 @@ fn check_mcp_name(cx: &mut Cx<'_>, key: &str, name: &str, span: Range<usize>) {
 /// Interactive programs that run any code they read, beyond the script runners
 /// above (whose names are included): REPLs of languages and debuggers.
 const INTERPRETERS: &[&str] = &[
-    "irb", "pry", "bpython", "jshell", "julia", "r", "guile", "racket", "sbcl", "clisp",
-    "ghci", "erl", "iex", "scala", "groovysh", "tclsh", "wish", "expect", "gdb", "lldb",
-    "busybox", "nodejs", "psysh",
+    "irb", "pry", "bpython", "jshell", "julia", "r", "guile", "racket", "sbcl", "clisp", "ghci",
+    "erl", "iex", "scala", "groovysh", "tclsh", "wish", "expect", "gdb", "lldb", "busybox",
+    "nodejs", "psysh",
 ];
 
 /// The shell or interpreter a session's startup argv starts, looking through the

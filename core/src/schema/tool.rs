@@ -3,9 +3,7 @@
 use super::ecma::portable_pattern;
 use super::property::describe;
 use super::{Flavor, SchemaError, input_schema, object_schema};
-use crate::model::{
-    Backend, BrowserCommand, Manifest, RiskTier, SessionCommand, TextBinding,
-};
+use crate::model::{Backend, BrowserCommand, Manifest, RiskTier, SessionCommand, TextBinding};
 use serde_json::{Map, Value, json};
 
 /// The `status` values of the evidence envelope, in the order the schema lists them.

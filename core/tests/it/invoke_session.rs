@@ -80,11 +80,7 @@ fn session() -> SessionSpec {
     }
 }
 
-fn err(
-    spec: &SessionSpec,
-    cmd: &str,
-    args: serde_json::Value,
-) -> Vec<(String, &'static str)> {
+fn err(spec: &SessionSpec, cmd: &str, args: serde_json::Value) -> Vec<(String, &'static str)> {
     match SessionCommandCall::from_json(spec, cmd, &args, &OPTS) {
         Err(CommandCallError::Args(e)) => rules(&e),
         other => panic!("expected argument errors, got {other:?}"),
@@ -97,7 +93,11 @@ fn session_command_text_must_match_its_pattern_as_a_whole() {
     // A second command smuggled after a newline: the injection check refuses it
     // before the pattern is even tried.
     assert_eq!(
-        err(&spec, "sessions", json!({"command": "sessions -l\nsessions -K"})),
+        err(
+            &spec,
+            "sessions",
+            json!({"command": "sessions -l\nsessions -K"})
+        ),
         [("command".to_owned(), "injection")]
     );
     // Trailing text the pattern does not cover.
@@ -113,8 +113,9 @@ fn session_command_text_must_match_its_pattern_as_a_whole() {
         err(&spec, "sessions", json!({"command": 5})),
         [("command".to_owned(), "json-type")]
     );
-    let call = SessionCommandCall::from_json(&spec, "sessions", &json!({"command": "sessions -l"}), &OPTS)
-        .unwrap();
+    let call =
+        SessionCommandCall::from_json(&spec, "sessions", &json!({"command": "sessions -l"}), &OPTS)
+            .unwrap();
     assert_eq!(call.text(), "sessions -l");
     assert!(call.target().is_none() && call.scope_values().next().is_none());
 }
@@ -122,13 +123,17 @@ fn session_command_text_must_match_its_pattern_as_a_whole() {
 #[test]
 fn a_template_renders_the_text_from_the_checked_target() {
     let spec = session();
-    let call = SessionCommandCall::from_json(&spec, "set_target", &json!({"target": "10.0.0.5"}), &OPTS)
-        .unwrap();
+    let call =
+        SessionCommandCall::from_json(&spec, "set_target", &json!({"target": "10.0.0.5"}), &OPTS)
+            .unwrap();
     assert_eq!(call.text(), "set RHOSTS 10.0.0.5");
     assert_eq!(call.command().name, "set_target");
     assert_eq!(call.value("target").unwrap().to_string(), "10.0.0.5");
     let (arg, value) = call.target().expect("extract_target exposes the target");
-    assert_eq!((arg.name.as_ref(), value.to_string().as_str()), ("target", "10.0.0.5"));
+    assert_eq!(
+        (arg.name.as_ref(), value.to_string().as_str()),
+        ("target", "10.0.0.5")
+    );
     let scoped: Vec<(&str, String)> = call
         .scope_values()
         .map(|(a, v)| (a.name.as_ref(), v.to_string()))
@@ -155,7 +160,11 @@ fn a_template_renders_the_text_from_the_checked_target() {
     );
     // input_sanitize applies to the rendered text; unknown keys first.
     assert_eq!(
-        err(&spec, "set_target", json!({"target": "999.1.1.1", "extra": 1})),
+        err(
+            &spec,
+            "set_target",
+            json!({"target": "999.1.1.1", "extra": 1})
+        ),
         [
             ("extra".to_owned(), "unknown-argument"),
             ("target".to_owned(), "scope-target"),
@@ -173,7 +182,10 @@ fn named_groups_make_the_text_the_values() {
         &OPTS,
     )
     .unwrap();
-    assert_eq!(call.value("module").unwrap().to_string(), "exploit/windows/smb");
+    assert_eq!(
+        call.value("module").unwrap().to_string(),
+        "exploit/windows/smb"
+    );
     assert_eq!(call.value("port").unwrap().to_json(), json!(445));
     let call = SessionCommandCall::from_json(
         &spec,
@@ -195,7 +207,11 @@ fn named_groups_make_the_text_the_values() {
     );
     // Each group is parsed by its argument's type.
     assert_eq!(
-        err(&spec, "use_module", json!({"command": "use exploit/a 99999"})),
+        err(
+            &spec,
+            "use_module",
+            json!({"command": "use exploit/a 99999"})
+        ),
         [("port".to_owned(), "port")]
     );
 }
@@ -211,7 +227,10 @@ fn unknown_session_command() {
             declared: vec!["set_target".into(), "use_module".into(), "sessions".into()]
         }
     );
-    assert!(e.to_string().contains("set_target, use_module, sessions"), "{e}");
+    assert!(
+        e.to_string().contains("set_target, use_module, sessions"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -506,7 +506,10 @@ format = "text"
     assert_eq!(c.binding, TextBinding::Captures);
     let t = &s.commands[1];
     assert!(t.extract_target);
-    assert_eq!(t.target_arg().map(|(i, a)| (i, a.name.as_ref())), Some((0, "target")));
+    assert_eq!(
+        t.target_arg().map(|(i, a)| (i, a.name.as_ref())),
+        Some((0, "target"))
+    );
     assert_eq!(
         t.binding,
         TextBinding::Template {

@@ -114,11 +114,18 @@ fn extract_target_is_exposed_for_the_scope_gate() {
     assert_eq!(arg.name, "target");
     assert_eq!(value.to_string(), "10.20.0.0/24");
     assert!(call.text().ends_with(&value.to_string()));
-    let scoped: Vec<String> = call.scope_values().map(|(a, _)| a.name.to_string()).collect();
+    let scoped: Vec<String> = call
+        .scope_values()
+        .map(|(a, _)| a.name.to_string())
+        .collect();
     assert_eq!(scoped, ["target"]);
-    let show =
-        SessionCommandCall::from_json(s, "show_options", &json!({"command": "show options"}), &OPTS)
-            .unwrap();
+    let show = SessionCommandCall::from_json(
+        s,
+        "show_options",
+        &json!({"command": "show options"}),
+        &OPTS,
+    )
+    .unwrap();
     assert!(show.target().is_none());
 
     // Load-time: exactly one required scope-checked bound argument.
@@ -134,14 +141,23 @@ fn extract_target_is_exposed_for_the_scope_gate() {
          [session.commands.c.args.a]\ntype = \"scope_target\"\nrequired = true\n\
          [session.commands.c.args.b]\ntype = \"ip_address\"\nscope_check = true\nrequired = true",
     ));
-    assert!(codes_of(&two).contains(&(&codes::BAD_EXTRACT_TARGET, Severity::Error)), "{}", two.render(false));
+    assert!(
+        codes_of(&two).contains(&(&codes::BAD_EXTRACT_TARGET, Severity::Error)),
+        "{}",
+        two.render(false)
+    );
 }
 
 #[test]
 fn file_target_lists_are_refused_for_msf_set_target() {
     let m = bundled_msf();
     let s = spec(&m);
-    for bad in ["file:/etc/hosts", "file:/tmp/targets.txt", "10.0.0.1 10.0.0.2", "10.0.0.1,file:/x"] {
+    for bad in [
+        "file:/etc/hosts",
+        "file:/tmp/targets.txt",
+        "10.0.0.1 10.0.0.2",
+        "10.0.0.1,file:/x",
+    ] {
         let errors = rules(s, "set_target", json!({"target": bad}));
         assert_eq!(errors.len(), 1, "{bad}: {errors:?}");
         assert_eq!(errors[0].0, "target", "{bad}");
@@ -165,7 +181,10 @@ fn unbound_arguments_and_bad_bindings_are_load_errors() {
         );
     };
     let arg = "\n[session.commands.c.args.target]\ntype = \"scope_target\"\nrequired = true";
-    check(&format!("pattern = '^set RHOSTS [0-9.]+$'{arg}"), &codes::UNBOUND_SESSION_ARGUMENT);
+    check(
+        &format!("pattern = '^set RHOSTS [0-9.]+$'{arg}"),
+        &codes::UNBOUND_SESSION_ARGUMENT,
+    );
     check(
         &format!("pattern = '^set RHOSTS [0-9.]+$'\ntemplate = \"set RHOSTS {{host}}\"{arg}"),
         &codes::BAD_SESSION_BINDING,
@@ -181,7 +200,9 @@ fn unbound_arguments_and_bad_bindings_are_load_errors() {
     );
     // Both ways at once.
     check(
-        &format!("pattern = '^set RHOSTS (?P<target>[0-9.]+)$'\ntemplate = \"set RHOSTS {{target}}\"{arg}"),
+        &format!(
+            "pattern = '^set RHOSTS (?P<target>[0-9.]+)$'\ntemplate = \"set RHOSTS {{target}}\"{arg}"
+        ),
         &codes::BAD_SESSION_BINDING,
     );
     // Optional without default in a template.
@@ -246,12 +267,18 @@ fn a_shell_or_interpreter_session_is_warned_about() {
             .find(|d| d.code == &codes::INTERPRETER_SESSION)
             .unwrap_or_else(|| panic!("{startup}: {}", l.render(false)));
         assert_eq!(d.severity, Severity::Warning);
-        assert!(d.message.contains("runs any code it is sent"), "{}", d.message);
+        assert!(
+            d.message.contains("runs any code it is sent"),
+            "{}",
+            d.message
+        );
     }
     for startup in ["msfconsole -q", "psql -h db", "redis-cli"] {
         let l = load(&session(startup, "pattern = '^id$'"));
         assert!(
-            !codes_of(&l).iter().any(|(c, _)| *c == &codes::INTERPRETER_SESSION),
+            !codes_of(&l)
+                .iter()
+                .any(|(c, _)| *c == &codes::INTERPRETER_SESSION),
             "{startup}: {}",
             l.render(false)
         );
