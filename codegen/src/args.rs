@@ -22,6 +22,10 @@ pub struct ArgSet<'a> {
     /// For a session command: its name. The struct then starts with a `command` field
     /// holding the checked command text.
     pub session_command: Option<String>,
+    /// For a session command with a `template`: its name. The struct holds only the
+    /// typed arguments; `text()` renders and checks the command text, and
+    /// `from_json` refuses a call whose rendered text fails its checks.
+    pub session_template: Option<String>,
     /// The static of the manifest holding these arguments (`ARGS`, `USE_MODULE_ARGS`).
     pub list: Ident,
 }
@@ -102,6 +106,7 @@ impl<'a> ArgSet<'a> {
             ty,
             fields,
             session_command: None,
+            session_template: None,
             list,
         })
     }
@@ -194,6 +199,7 @@ impl<'a> ArgSet<'a> {
             }
         });
         let n = crate::index(self.fields.len());
+        let text_fn = self.text_fn();
         quote! {
             #docs
             #[derive(Clone, Debug, PartialEq)]
@@ -221,6 +227,29 @@ impl<'a> ArgSet<'a> {
                 /// The validated values in argument order, as the runner's gate reads them.
                 pub fn values(&self) -> __rt::Vec<__rt::Option<__rt::DynValue>> {
                     __rt::Values::with_capacity(#n) #(#values)* .finish()
+                }
+            }
+
+            #text_fn
+        }
+    }
+
+    /// `text()` of a templated session command: the template rendered from the
+    /// fields (each the argv form of its value, in argument order).
+    fn text_fn(&self) -> TokenStream {
+        let Some(cmd) = &self.session_template else {
+            return TokenStream::new();
+        };
+        let ty = &self.ty;
+        let ids = self.all_idents();
+        let doc = crate::doc_lines(&format!(
+            "The text sent to the session for `{cmd}`: its template rendered from the fields (each value one token), checked against the command's pattern (whole value), the injection set and `input_sanitize`."
+        ));
+        quote! {
+            impl #ty {
+                #doc
+                pub fn text(&self) -> __rt::Result<__rt::CommandText, __rt::ArgError> {
+                    __rt::CommandText::render(&MANIFEST, #cmd, &[#(&self.#ids as &dyn __rt::fmt::Display),*])
                 }
             }
         }
@@ -270,13 +299,18 @@ impl<'a> ArgSet<'a> {
         // Each read is `Some` unless it recorded an error; `finish` builds only when
         // there was none.
         let inits = idents.iter().map(|id| quote!(#id: #id?));
+        // A templated session command: the rendered text must pass its checks too.
+        let check_text = self
+            .session_template
+            .as_ref()
+            .map(|_| quote!(.and_then(|parsed| { parsed.text()?; __rt::Ok(parsed) })));
         quote! {
             impl #ty {
                 /// [`Self::from_json`] with options (e.g. the credential file base directory).
                 pub fn from_json_with(value: &__rt::Value, opts: &__rt::ParseOptions) -> __rt::Result<Self, __rt::ArgErrors> {
                     let #mutability #reader = __rt::Reader::#new(value, &data::#list, opts)?;
                     #(let #idents = #calls;)*
-                    #reader.finish(|| __rt::Some(Self { #(#inits),* }))
+                    #reader.finish(|| __rt::Some(Self { #(#inits),* })) #check_text
                 }
             }
         }

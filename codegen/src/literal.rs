@@ -131,6 +131,32 @@ impl Emitter {
         self.borrowed(quote!(&#name))
     }
 
+    /// A session command's [`TextBinding`].
+    fn text_binding(&mut self, b: &TextBinding) -> TokenStream {
+        let mp = self.m();
+        match b {
+            TextBinding::Free => quote!(#mp TextBinding::Free),
+            TextBinding::Captures => quote!(#mp TextBinding::Captures),
+            TextBinding::Template { source, pieces } => {
+                let source = self.str(source);
+                let pieces = self.list(pieces, |e, p| {
+                    let mp = e.m();
+                    match p {
+                        TemplatePiece::Text(t) => {
+                            let t = e.str(t);
+                            quote!(#mp TemplatePiece::Text(#t))
+                        }
+                        TemplatePiece::Arg(i) => {
+                            let i = crate::index(*i);
+                            quote!(#mp TemplatePiece::Arg(#i))
+                        }
+                    }
+                });
+                quote!(#mp TextBinding::Template { source: #source, pieces: #pieces })
+            }
+        }
+    }
+
     fn str_list(&mut self, items: &[Str]) -> TokenStream {
         self.list(items, |e, s| e.str(s))
     }
@@ -656,9 +682,10 @@ impl Emitter {
                 let risk = e.risk(c.risk_tier);
                 let (ha, et) = (c.human_approval, c.extract_target);
                 let args = e.args(Some(&c.name), &c.args);
+                let binding = e.text_binding(&c.binding);
                 quote!(#mp SessionCommand {
                     name: #name, pattern: #pattern, description: #description, risk_tier: #risk,
-                    human_approval: #ha, extract_target: #et, args: #args,
+                    human_approval: #ha, extract_target: #et, args: #args, binding: #binding,
                 })
             },
         );

@@ -1,22 +1,35 @@
 //! Session and browser tools: one typed command enum per tool, one argument struct per
 //! declared command.
 //!
-//! A session command's struct has a `command` field (the text sent to the PTY, a
-//! `cladgen::invoke::CommandText` checked exactly as the dynamic path checks it); its
-//! declared `args` follow. A browser command's struct holds its declared `args`.
+//! A session command with a `template` has a struct of its typed arguments and a
+//! `text()` that renders the template from them; any other session command's struct
+//! has one `command` field (the text sent to the PTY, a `cladgen::invoke::CommandText`
+//! checked exactly as the dynamic path checks it, which also holds the values its
+//! named groups bind). A browser command's struct holds its declared `args`.
 
 use crate::args::{ArgSet, claim};
 use crate::{CodegenError, Gen, names};
-use cladgen_core::model::{Arg, BrowserSpec, Manifest, SessionSpec};
+use cladgen_core::model::{Arg, BrowserSpec, Manifest, SessionSpec, TextBinding};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 struct Cmd<'a> {
     name: &'a str,
     description: &'a str,
+    /// The arguments that become fields (none for a command whose named groups bind
+    /// them: they are read from its text).
     args: Vec<Arg>,
-    /// A session command: its struct carries the command text.
-    session: bool,
+    /// A session command: how its struct carries the command text.
+    session: Option<Text>,
+}
+
+/// How a session command's struct carries its text.
+enum Text {
+    /// A `command` field with the checked text (and the values its named groups
+    /// bind, read with `CommandText::value`).
+    Field,
+    /// Typed fields only; `text()` renders the template.
+    Template,
 }
 
 /// Items of a `[session]` tool.
@@ -29,11 +42,19 @@ pub fn session_items(
     let cmds = s
         .commands
         .iter()
-        .map(|c| Cmd {
-            name: &c.name,
-            description: &c.description,
-            args: c.args.to_vec(),
-            session: true,
+        .map(|c| match &c.binding {
+            TextBinding::Template { .. } => Cmd {
+                name: &c.name,
+                description: &c.description,
+                args: c.args.to_vec(),
+                session: Some(Text::Template),
+            },
+            TextBinding::Free | TextBinding::Captures => Cmd {
+                name: &c.name,
+                description: &c.description,
+                args: Vec::new(),
+                session: Some(Text::Field),
+            },
         })
         .collect::<Vec<_>>();
     commands(g, m, "session", &cmds, taken)
@@ -53,7 +74,7 @@ pub fn browser_items(
             name: &c.name,
             description: &c.description,
             args: c.args.to_vec(),
-            session: false,
+            session: None,
         })
         .collect::<Vec<_>>();
     commands(g, m, "browser", &cmds, taken)
@@ -90,8 +111,10 @@ fn commands(
         let sid = names::ident(&sname);
         let list = names::args_static(Some(c.name));
         let mut set = ArgSet::new(g, &c.args, sid.clone(), list, taken)?;
-        if c.session {
-            set.session_command = Some(c.name.to_owned());
+        match c.session {
+            Some(Text::Field) => set.session_command = Some(c.name.to_owned()),
+            Some(Text::Template) => set.session_template = Some(c.name.to_owned()),
+            None => {}
         }
         let doc = format!(
             "Arguments of the `{}` {what} command of `{}`: {}",

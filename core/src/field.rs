@@ -197,10 +197,27 @@ impl<'a, const N: usize> Reader<'a, N> {
 
     /// The `command` text of a session command call, checked for command `command` of
     /// `manifest` (absent when the reader was not made [`Self::with_command`]).
+    ///
+    /// An argument that a named group of the command's pattern binds is read from the
+    /// text; sent as a field of its own, it is an error.
     pub fn command_text(&mut self, manifest: &Manifest, command: &str) -> Option<CommandText> {
         let value = self.command.flatten().filter(|v| !v.is_null());
-        self.errors
-            .collect(CommandText::from_json(manifest, command, value))
+        let slots = &self.slots;
+        match CommandText::read(
+            manifest,
+            command,
+            value,
+            |i| slots.get(i).is_some_and(Option::is_some),
+            self.opts,
+        ) {
+            Ok(t) => Some(t),
+            Err(errors) => {
+                for e in errors.as_slice() {
+                    self.errors.push(e.clone());
+                }
+                None
+            }
+        }
     }
 
     /// Every error at once, or the value `build` assembles from the arguments read

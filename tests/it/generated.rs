@@ -767,3 +767,30 @@ fn a_call_given_as_text_with_a_duplicate_key_is_refused() {
         vec![("arguments".to_string(), Rule::JsonType)]
     );
 }
+
+#[test]
+fn generated_session_commands_bind_their_text_to_their_arguments() {
+    use tools::msf_console::{SetTargetArgs, UseModuleArgs};
+    // A templated command: typed fields only, the text rendered from them.
+    let set = SetTargetArgs::from_json(&json!({"target": "10.0.0.5"})).unwrap();
+    assert_eq!(set.text().unwrap().as_str(), "set RHOSTS 10.0.0.5");
+    assert_eq!(set.to_json(), json!({"target": "10.0.0.5"}));
+    let e =
+        SetTargetArgs::from_json(&json!({"target": "10.0.0.5", "command": "set RHOSTS 10.9.9.9"}))
+            .unwrap_err();
+    assert_eq!(e.as_slice()[0].arg, "command");
+    assert!(SetTargetArgs::from_json(&json!({"target": "file:/etc/hosts"})).is_err());
+    // A command whose named group binds its argument: the text is its only source.
+    let m = UseModuleArgs::from_json(&json!({"command": "use auxiliary/scanner/smb/smb_version"}))
+        .unwrap();
+    assert_eq!(
+        m.command
+            .value(&tools::msf_console::MANIFEST, "module")
+            .map(|v| v.to_string()),
+        Some("auxiliary/scanner/smb/smb_version".to_owned())
+    );
+    let e =
+        UseModuleArgs::from_json(&json!({"command": "use exploit/a/b", "module": "exploit/a/b"}))
+            .unwrap_err();
+    assert_eq!(e.as_slice()[0].rule.as_str(), "bound-by-text");
+}

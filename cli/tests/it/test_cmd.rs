@@ -325,21 +325,49 @@ fn session_commands_are_checked() {
         "--command",
         "set_target",
         "--args-json",
-        r#"{"command": "set RHOSTS 10.0.0.5", "target": "10.0.0.5"}"#,
+        r#"{"target": "10.0.0.5"}"#,
         "--json",
     ]);
     assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    // The text is rendered from the checked target.
     assert_eq!(
         stdout_json(&o)["session_command"]["text"],
         json!("set RHOSTS 10.0.0.5")
     );
+    // A Metasploit `file:` target list is not a host.
     let o = cladgen(&[
         "test",
         path,
         "--command",
         "set_target",
         "--args-json",
-        r#"{"command": "set RHOSTS 10.0.0.5\nexploit", "target": "10.0.0.5"}"#,
+        r#"{"target": "file:/etc/hosts"}"#,
+        "--json",
+    ]);
+    assert_eq!(code(&o), 1);
+    assert_eq!(stdout_json(&o)["errors"][0]["arg"], json!("target"));
+    // The module is parsed out of the text.
+    let o = cladgen(&[
+        "test",
+        path,
+        "--command",
+        "use_module",
+        "--args-json",
+        r#"{"command": "use auxiliary/scanner/smb/smb_version"}"#,
+        "--json",
+    ]);
+    assert_eq!(code(&o), 0, "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(
+        stdout_json(&o)["session_command"]["args"]["module"],
+        json!("auxiliary/scanner/smb/smb_version")
+    );
+    let o = cladgen(&[
+        "test",
+        path,
+        "--command",
+        "use_module",
+        "--args-json",
+        r#"{"command": "use auxiliary/scanner/smb/smb_version\nexploit"}"#,
         "--json",
     ]);
     assert_eq!(code(&o), 1);

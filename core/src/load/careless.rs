@@ -419,9 +419,65 @@ fn check_mcp_name(cx: &mut Cx<'_>, key: &str, name: &str, span: Range<usize>) {
     }
 }
 
+/// Interactive programs that run any code they read, beyond the script runners
+/// above (whose names are included): REPLs of languages and debuggers.
+const INTERPRETERS: &[&str] = &[
+    "irb", "pry", "bpython", "jshell", "julia", "r", "guile", "racket", "sbcl", "clisp", "ghci",
+    "erl", "iex", "scala", "groovysh", "tclsh", "wish", "expect", "gdb", "lldb", "busybox",
+    "nodejs", "psysh",
+];
+
+/// The shell or interpreter a session's startup argv starts, looking through the
+/// program runners (`env`, `sudo`, `nice`, ...) before it.
+fn session_interpreter(words: &[String]) -> Option<String> {
+    let mut i = 0;
+    while let Some(word) = words.get(i) {
+        let name = program_name(word);
+        if let Some((_, options, operands)) = PROGRAM_RUNNERS
+            .iter()
+            .find(|(n, _, _)| n.contains(&name.as_str()))
+        {
+            // Skip the runner, its options (with their values), `NAME=value`
+            // assignments (`env`) and its operands before the program.
+            i += 1;
+            while let Some(w) = words.get(i) {
+                if options.contains(&w.as_str()) {
+                    i += 2;
+                } else if w.starts_with('-') || (name == "env" && w.contains('=')) {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            i += operands;
+            continue;
+        }
+        let script_runner = SCRIPT_RUNNERS
+            .iter()
+            .filter(|(names, _)| !names.contains(&"awk") && !names.contains(&"sed"))
+            .any(|(names, _)| names.contains(&name.as_str()));
+        return (script_runner || INTERPRETERS.contains(&name.as_str())).then(|| word.clone());
+    }
+    None
+}
+
 fn check_startup(cx: &mut Cx<'_>, s: &str, span: &Range<usize>) {
     if !check_program_text(cx, "`session.startup_command`", s, span) {
         return;
+    }
+    if let Ok(words) = super::template::split_words(s)
+        && let Some(program) = session_interpreter(&words)
+    {
+        cx.sink
+            .warn(
+                &codes::INTERPRETER_SESSION,
+                span.clone(),
+                format!(
+                    "`session.startup_command` starts `{program}`, a shell or interpreter: the session runs any code it is sent"
+                ),
+            )
+            .note("the command patterns are the only fence between a caller and arbitrary code execution")
+            .help("start the program the session is meant to drive, and keep each command pattern to a fixed verb with bound, typed values");
     }
     if let Some(c) = s
         .chars()

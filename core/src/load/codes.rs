@@ -183,6 +183,16 @@ codes! {
             if the default is right (`allow_option_values = true`, or a fixed prefix such \
             as `--offset={value}`, for a negative number). The note says what was \
             expected.";
+    BAD_EXTRACT_TARGET = "bad-extract-target", Error,
+        "`extract_target = true` on a session command without exactly one required target",
+        means: "`extract_target = true` says the command's text names a host the scope gate \
+            must check. The target is the command's one scope-checked argument (type \
+            `scope_target`, or `scope_check = true`), bound into the text by `template` or \
+            a named group. Without one, or with several, there is no single target to \
+            expose; an optional one may be absent.",
+        fix: "Declare the target as a required `scope_target` argument and bind it \
+            (`template = \"set RHOSTS {target}\"`), or remove `extract_target` (every \
+            scope-checked argument is still checked).";
     BAD_HEADER = "bad-header", Error,
         "an `[http.headers]` entry that is not a valid HTTP header",
         means: "A header name must be an HTTP token (letters, digits and \
@@ -228,6 +238,18 @@ codes! {
             accepts nothing; an entry must be a lower-case scheme such as `https`.",
         fix: "Write schemes in lower case without `://` (`schemes = [\"https\"]`), or \
             remove `schemes` to accept `http` and `https`.";
+    BAD_SESSION_BINDING = "bad-session-binding", Error,
+        "a session command template or named group that does not bind its arguments one to one",
+        means: "A session command's text and its typed arguments must be the same thing. A \
+            `template` placeholder must name an argument of the command, and an argument in \
+            a template must always have a value (required, or a `default`). A named group \
+            of the pattern must name an argument, must not sit inside a repetition (it \
+            would keep only its last match while the text carries more), and its argument \
+            must not have a `default` (the text is its only source). A command binds one \
+            way: a template or named groups, not both.",
+        fix: "Rename the placeholder or group after the argument it binds, move the group \
+            out of `*`/`+`/`{n,m}`, make a templated argument required, or remove the \
+            `default` of a group-bound argument.";
     BAD_STATUS = "bad-status", Error,
         "an HTTP status outside 100-599 in `success_status` or `error_status`",
         means: "`http.success_status` and `http.error_status` list HTTP status codes; \
@@ -390,6 +412,15 @@ codes! {
             mistake that would suggest otherwise.",
         fix: "Remove the scheme from `schemes`; list `http`, `https` or another network \
             scheme.";
+    INTERPRETER_SESSION = "interpreter-session", Warning,
+        "a session whose startup program is a shell or an interpreter",
+        means: "`session.startup_command` starts a shell or a language interpreter (`sh`, \
+            `bash`, `python`, `node`, `irb`, ...), directly or through a wrapper such as \
+            `env` or `sudo`. Such a session runs any code it is sent: the command patterns \
+            are the only fence between the caller and arbitrary execution.",
+        fix: "Start the program the session is meant to drive (a console with its own \
+            command language), or keep every command pattern to a fixed verb and typed, \
+            bound values; review the patterns as you would review code execution.";
     INVALID_VALUE = "invalid-value", Error,
         "a key whose value is not one of the accepted values",
         means: "The key takes one of a fixed set of values (`risk_tier`, `mode`, \
@@ -431,6 +462,17 @@ codes! {
         means: "A key of `[command.mappings.<arg>]` is not one of the argument's \
             `allowed` values (or `true`/`false` for a boolean), so it could never apply.",
         fix: "Correct the key to an allowed value, or add the value to `allowed`.";
+    MATCH_ANYTHING_PATTERN = "match-anything-pattern", Error,
+        "a session command pattern that matches any text (or only the empty text)",
+        means: "A session command's pattern is the fence on the line written to the \
+            session. A pattern that matches every string over letters, digits, space and \
+            `-./:_` from some length on (`.*`, `(?s).*`, `.+`, `^.*$`, `[\\s\\S]*`, \
+            `[ -~]*`, ...) lets any command through; an empty pattern (or `^$`) matches only \
+            the empty text, which is never sent. The check is structural, on the parsed \
+            regex.",
+        fix: "Spell out the command: a fixed verb and one typed value per named group or \
+            template placeholder, e.g. `pattern = '^set RHOSTS [0-9.]+$'` with \
+            `template = \"set RHOSTS {target}\"`.";
     METACHAR_IN_VALUE = "metachar-in-value", Warning,
         "a shell metacharacter in an enum value or a mapping string",
         means: "An `allowed` value or a mapping flag string contains `;`, `|`, `&`, `$`, \
@@ -600,6 +642,15 @@ codes! {
         means: "Each custom type in `toolclad.toml` is based on another type; following \
             the `base` links must end in a built-in type, but here it loops.",
         fix: "Set the `base` of one type in the cycle to a built-in type.";
+    UNBOUND_SESSION_ARGUMENT = "unbound-session-argument", Error,
+        "a session command argument that is not part of the command text",
+        means: "A session command sends one line of text. Each declared argument must be \
+            bound into it, by `template` (`template = \"set RHOSTS {target}\"`: the text is \
+            rendered from the checked value) or by a named group of the pattern \
+            (`(?P<target>...)`: the value is parsed out of the text). An unbound argument \
+            is a value a policy checks while the session receives other text.",
+        fix: "Add a `template` that uses every argument, or a named group per argument in \
+            `pattern`; remove arguments the text does not carry.";
     UNDEFINED_PLACEHOLDER = "undefined-placeholder", Error,
         "a placeholder that names nothing",
         means: "A placeholder names an argument, a `[command.defaults]` key, \

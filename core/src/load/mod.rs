@@ -22,6 +22,7 @@ mod manifest;
 mod option_values;
 mod project;
 mod session;
+mod session_text;
 mod template;
 mod types;
 mod walk;

@@ -106,18 +106,21 @@ pub(crate) fn decode_session(
                     "human_approval",
                     "extract_target",
                     "args",
+                    "template",
                 ],
             );
             check_name(cx, "session command", &name.v, name.span.clone());
             check_command_tool_name(cx, tool, &name.v, name.span.clone());
-            let pat = c.req_str(cx, "pattern");
-            let pat = pat.as_ref().and_then(|p| {
+            let pat_src = c.req_str(cx, "pattern");
+            let pat = pat_src.as_ref().and_then(|p| {
                 pattern(cx, p, &format!("`pattern` of session command `{}`", name.v))
             });
+            let template = c.str(cx, "template");
             let description = c.req_str(cx, "description");
             let risk = risk_tier(cx, &c);
             let human_approval = c.bool(cx, "human_approval").is_some_and(|b| b.v);
-            let extract_target = c.bool(cx, "extract_target").is_some_and(|b| b.v);
+            let extract_target_sp = c.bool(cx, "extract_target");
+            let extract_target = extract_target_sp.as_ref().is_some_and(|b| b.v);
             let args = command_args(cx, &c, types);
             if let Some(a) = args.iter().flatten().find(|a| a.name == "command") {
                 cx.sink
@@ -134,8 +137,23 @@ pub(crate) fn decode_session(
                         a.name
                     ));
             }
-            if let (Some(pattern), Some(description), Some(risk_tier), Some(args)) =
-                (pat, description, risk, args)
+            // An argument named `command` is refused above; binding it would only
+            // repeat that.
+            let reserved = args.iter().flatten().any(|a| a.name == "command");
+            let binding = match (&pat_src, &pat, &args) {
+                (Some(src), Some(p), Some(a)) if !reserved => super::session_text::binding(
+                    cx,
+                    &c,
+                    &name,
+                    (src, p),
+                    template.as_ref(),
+                    a,
+                    extract_target_sp.as_ref(),
+                ),
+                _ => None,
+            };
+            if let (Some(pattern), Some(description), Some(risk_tier), Some(args), Some(binding)) =
+                (pat, description, risk, args, binding)
             {
                 commands.push(SessionCommand {
                     name: name.v.into(),
@@ -145,6 +163,7 @@ pub(crate) fn decode_session(
                     human_approval,
                     extract_target,
                     args: args.into(),
+                    binding,
                 });
             }
         }

@@ -235,6 +235,12 @@ impl Arg {
         feeds_decision: false,
         sanitize: Cow::Borrowed(&[]),
     };
+
+    /// Whether the value is checked against the project scope: every `scope_target`
+    /// and every argument with `scope_check = true` (the rule of the runner's gate).
+    pub fn is_scope_checked(&self) -> bool {
+        self.scope_check || self.ty.kind == TypeKind::ScopeTarget
+    }
 }
 
 impl ArgType {

@@ -33,7 +33,12 @@ pub use browser::{
 pub use expr::{CmpOp, Expr, Literal};
 pub use output::{Output, OutputFormat, Parser};
 pub use pattern::Pattern;
-pub use session::{ChildDetection, Interaction, SessionCommand, SessionEvents, SessionSpec};
+#[cfg(feature = "load")]
+pub(crate) use pattern::hir as pattern_hir;
+pub use session::{
+    ChildDetection, Interaction, SessionCommand, SessionEvents, SessionSpec, TemplatePiece,
+    TextBinding,
+};
 pub use tool::{Cedar, Dispatch, Evidence, Mode, RiskTier, ToolMeta};
 
 use std::borrow::Cow;

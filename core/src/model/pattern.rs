@@ -58,6 +58,15 @@ impl Pattern {
         &self.source
     }
 
+    /// The groups of the match of `value` as a whole, or `None` when it does not
+    /// match (named groups keep the names written in the manifest).
+    pub fn captures<'t>(&self, value: &'t str) -> Option<regex::Captures<'t>> {
+        self.compiled
+            .get_or_init(|| compile(&self.source).ok())
+            .as_ref()?
+            .captures(value)
+    }
+
     /// Whether `value` matches as a whole.
     pub fn is_match(&self, value: &str) -> bool {
         self.compiled
@@ -80,6 +89,14 @@ pub(crate) fn parse_ascii(source: &str) -> Result<Ast, Box<ast::Error>> {
     let mut ast = ast::parse::Parser::new().parse(source).map_err(Box::new)?;
     rewrite(&mut ast);
     Ok(ast)
+}
+
+#[cfg(feature = "load")]
+/// The high-level IR of a manifest regex (with the ASCII meaning of the Perl
+/// classes), for the loader's structural checks.
+pub(crate) fn hir(source: &str) -> Option<regex_syntax::hir::Hir> {
+    let ast = parse_ascii(source).ok()?;
+    Translator::new().translate(source, &ast).ok()
 }
 
 /// Compiles a manifest regex, anchored to the whole value (`\A(?:...)\z`).

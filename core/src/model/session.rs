@@ -53,10 +53,57 @@ pub struct SessionCommand {
     pub risk_tier: RiskTier,
     /// Whether each use needs human approval.
     pub human_approval: bool,
-    /// Whether the command's target must be scope-checked.
+    /// Whether the command's target must be scope-checked: the loader checks that
+    /// exactly one bound argument is scope-checked ([`Arg::is_scope_checked`]).
     pub extract_target: bool,
     /// The command's typed arguments.
     pub args: List<Arg>,
+    /// How the command text and the typed arguments are the same thing.
+    pub binding: TextBinding,
+}
+
+impl SessionCommand {
+    /// The argument that is the command's target (`extract_target = true`): the one
+    /// scope-checked argument, which the loader proved exists. `None` without
+    /// `extract_target`.
+    pub fn target_arg(&self) -> Option<(usize, &Arg)> {
+        if !self.extract_target {
+            return None;
+        }
+        self.args
+            .iter()
+            .enumerate()
+            .find(|(_, a)| a.is_scope_checked())
+    }
+}
+
+/// How a session command's text relates to its typed arguments (`docs/semantics.md`,
+/// "Session command text and arguments").
+#[derive(Clone, Debug, PartialEq)]
+pub enum TextBinding {
+    /// The command declares no arguments: the caller sends the text, which only the
+    /// pattern fences.
+    Free,
+    /// `template = "set RHOSTS {target}"`: the caller sends only the typed arguments
+    /// and the text is rendered from their checked values.
+    Template {
+        /// The template as written.
+        source: Str,
+        /// Its pieces, in order.
+        pieces: List<TemplatePiece>,
+    },
+    /// Named groups of the pattern (`(?P<target>...)`) bind the arguments: the caller
+    /// sends the text, and each group is parsed by its argument's type.
+    Captures,
+}
+
+/// One piece of a session command template.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TemplatePiece {
+    /// Literal text.
+    Text(Str),
+    /// The value of the command's argument at this index (one token).
+    Arg(usize),
 }
 
 /// `[session.child_detection]`.

@@ -2,8 +2,8 @@
 
 use super::ecma::portable_pattern;
 use super::property::describe;
-use super::{Flavor, SchemaError, input_schema, object_schema, property_schema};
-use crate::model::{Arg, Backend, BrowserCommand, Manifest, RiskTier, SessionCommand};
+use super::{Flavor, SchemaError, input_schema, object_schema};
+use crate::model::{Backend, BrowserCommand, Manifest, RiskTier, SessionCommand, TextBinding};
 use serde_json::{Map, Value, json};
 
 /// The `status` values of the evidence envelope, in the order the schema lists them.
@@ -152,28 +152,27 @@ pub fn exposed_tools(m: &Manifest) -> Result<Vec<ExposedTool<'_>>, SchemaError> 
 impl ExposedTool<'_> {
     /// The input schema of this tool for `flavor`.
     ///
-    /// A session command's schema has the command text first, as the required string
-    /// property `command` whose `pattern` is the command's (when it has a portable
-    /// spelling; otherwise the regex is quoted in the description), then the command's
-    /// arguments.
+    /// A session command with a `template` takes its typed arguments (the text is
+    /// rendered from them); any other takes only the command text, as the required
+    /// string property `command` whose `pattern` is the command's (when it has a
+    /// portable spelling; otherwise the regex is quoted in the description), and its
+    /// named groups name the arguments they bind.
     pub fn input_schema(&self, m: &Manifest, flavor: Flavor) -> Value {
         match self.source {
             ToolSource::Manifest => input_schema(&m.args, flavor),
             ToolSource::BrowserCommand(cmd) => input_schema(&cmd.args, flavor),
-            ToolSource::SessionCommand(cmd) => {
-                let text = session_text_property(cmd);
-                object_schema(
-                    std::iter::once(("command".to_owned(), text, true))
-                        .chain(cmd.args.iter().map(arg_entry(flavor))),
-                    flavor,
-                )
-            }
+            // The text and the arguments are one thing: a templated command takes
+            // the typed arguments (its text is rendered), any other takes the text
+            // (named groups of the pattern carry its arguments).
+            ToolSource::SessionCommand(cmd) => match &cmd.binding {
+                TextBinding::Template { .. } => input_schema(&cmd.args, flavor),
+                TextBinding::Free | TextBinding::Captures => {
+                    let text = session_text_property(cmd);
+                    object_schema(std::iter::once(("command".to_owned(), text, true)), flavor)
+                }
+            },
         }
     }
-}
-
-fn arg_entry(flavor: Flavor) -> impl Fn(&Arg) -> (String, Value, bool) {
-    move |a| (a.name.to_string(), property_schema(a, flavor), a.required)
 }
 
 fn session_text_property(cmd: &SessionCommand) -> Value {
@@ -188,6 +187,16 @@ fn session_text_property(cmd: &SessionCommand) -> Value {
         None => notes.push(format!(
             "It must match the regular expression `{source}` as a whole."
         )),
+    }
+    if !cmd.args.is_empty() {
+        let names: Vec<String> = cmd.args.iter().map(|a| format!("`{}`", a.name)).collect();
+        notes.push(format!(
+            "Its named groups carry the arguments {}, each checked by its type.",
+            names.join(", ")
+        ));
+        for a in cmd.args.iter().filter(|a| !a.description.is_empty()) {
+            notes.push(format!("{}: {}", a.name, a.description));
+        }
     }
     let lead = "The command line to send to the session.";
     if let Some(text) = describe(lead, &notes) {

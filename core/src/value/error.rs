@@ -61,6 +61,12 @@ pub enum Rule {
     OutOfScope,
     /// Session command text does not match its anchored pattern.
     CommandPattern,
+    /// A value bound into session command text that is not one token (empty, or
+    /// with whitespace, a quote or a backslash).
+    CommandToken,
+    /// An argument that a named group of the command's pattern binds, also given as
+    /// a field of its own (the command text is its only source).
+    BoundByText,
     /// The dynamic path cannot validate a user (`extern`) type.
     Unsupported,
     /// The call's JSON text gives a key twice in one object, or is not JSON.
@@ -98,6 +104,8 @@ impl Rule {
             Rule::Duration => "duration",
             Rule::OutOfScope => "out-of-scope",
             Rule::CommandPattern => "command-pattern",
+            Rule::CommandToken => "command-token",
+            Rule::BoundByText => "bound-by-text",
             Rule::Unsupported => "unsupported",
             Rule::DuplicateKey => "duplicate-key",
         }

@@ -42,6 +42,27 @@ fn session() -> SessionSpec {
                 human_approval: false,
                 extract_target: true,
                 args: Cow::Owned(vec![arg("target", TypeKind::ScopeTarget).required()]),
+                binding: TextBinding::Template {
+                    source: Cow::Borrowed("set RHOSTS {target}"),
+                    pieces: Cow::Owned(vec![
+                        TemplatePiece::Text(Cow::Borrowed("set RHOSTS ")),
+                        TemplatePiece::Arg(0),
+                    ]),
+                },
+            },
+            SessionCommand {
+                name: Cow::Borrowed("use_module"),
+                pattern: Pattern::new(r"use (?P<module>[a-z]+(/[a-z0-9_]+)+)( (?P<port>[0-9]+))?")
+                    .unwrap(),
+                description: Cow::Borrowed("select a module"),
+                risk_tier: RiskTier::Low,
+                human_approval: false,
+                extract_target: false,
+                args: Cow::Owned(vec![
+                    arg("module", TypeKind::String).required(),
+                    arg("port", TypeKind::Port),
+                ]),
+                binding: TextBinding::Captures,
             },
             SessionCommand {
                 name: Cow::Borrowed("sessions"),
@@ -51,6 +72,7 @@ fn session() -> SessionSpec {
                 human_approval: false,
                 extract_target: false,
                 args: Cow::Borrowed(&[]),
+                binding: TextBinding::Free,
             },
         ]),
         child_detection: None,
@@ -58,60 +80,139 @@ fn session() -> SessionSpec {
     }
 }
 
+fn err(spec: &SessionSpec, cmd: &str, args: serde_json::Value) -> Vec<(String, &'static str)> {
+    match SessionCommandCall::from_json(spec, cmd, &args, &OPTS) {
+        Err(CommandCallError::Args(e)) => rules(&e),
+        other => panic!("expected argument errors, got {other:?}"),
+    }
+}
+
 #[test]
 fn session_command_text_must_match_its_pattern_as_a_whole() {
     let spec = session();
-    let call = SessionCommandCall::from_json(
-        &spec,
-        "set_target",
-        &json!({"command": "set RHOSTS 10.0.0.5", "target": "10.0.0.5"}),
-        &OPTS,
-    )
-    .unwrap();
-    assert_eq!(call.text(), "set RHOSTS 10.0.0.5");
-    assert_eq!(call.command().name, "set_target");
-    assert_eq!(call.value("target").unwrap().to_string(), "10.0.0.5");
-    assert_eq!(
-        call.to_json(),
-        json!({"command": "set_target", "text": "set RHOSTS 10.0.0.5", "args": {"target": "10.0.0.5"}})
-    );
-
-    let err = |cmd: &str, args: serde_json::Value| -> Vec<(String, &'static str)> {
-        match SessionCommandCall::from_json(&spec, cmd, &args, &OPTS) {
-            Err(CommandCallError::Args(e)) => rules(&e),
-            other => panic!("expected argument errors, got {other:?}"),
-        }
-    };
     // A second command smuggled after a newline: the injection check refuses it
     // before the pattern is even tried.
     assert_eq!(
-        err("sessions", json!({"command": "sessions -l\nsessions -K"})),
+        err(
+            &spec,
+            "sessions",
+            json!({"command": "sessions -l\nsessions -K"})
+        ),
         [("command".to_owned(), "injection")]
     );
     // Trailing text the pattern does not cover.
     assert_eq!(
-        err("sessions", json!({"command": "sessions -l -K"})),
+        err(&spec, "sessions", json!({"command": "sessions -l -K"})),
         [("command".to_owned(), "command-pattern")]
     );
-    // input_sanitize characters; every problem at once, unknown keys first.
     assert_eq!(
-        err(
-            "set_target",
-            json!({"command": "set RHOSTS 10%", "target": "999.1.1.1", "extra": 1})
-        ),
-        [
-            ("extra".to_owned(), "unknown-argument"),
-            ("command".to_owned(), "injection"),
-            ("target".to_owned(), "scope-target"),
-        ]
-    );
-    assert_eq!(
-        err("sessions", json!({})),
+        err(&spec, "sessions", json!({})),
         [("command".to_owned(), "missing")]
     );
     assert_eq!(
-        err("sessions", json!({"command": 5})),
+        err(&spec, "sessions", json!({"command": 5})),
         [("command".to_owned(), "json-type")]
+    );
+    let call =
+        SessionCommandCall::from_json(&spec, "sessions", &json!({"command": "sessions -l"}), &OPTS)
+            .unwrap();
+    assert_eq!(call.text(), "sessions -l");
+    assert!(call.target().is_none() && call.scope_values().next().is_none());
+}
+
+#[test]
+fn a_template_renders_the_text_from_the_checked_target() {
+    let spec = session();
+    let call =
+        SessionCommandCall::from_json(&spec, "set_target", &json!({"target": "10.0.0.5"}), &OPTS)
+            .unwrap();
+    assert_eq!(call.text(), "set RHOSTS 10.0.0.5");
+    assert_eq!(call.command().name, "set_target");
+    assert_eq!(call.value("target").unwrap().to_string(), "10.0.0.5");
+    let (arg, value) = call.target().expect("extract_target exposes the target");
+    assert_eq!(
+        (arg.name.as_ref(), value.to_string().as_str()),
+        ("target", "10.0.0.5")
+    );
+    let scoped: Vec<(&str, String)> = call
+        .scope_values()
+        .map(|(a, v)| (a.name.as_ref(), v.to_string()))
+        .collect();
+    assert_eq!(scoped, [("target", "10.0.0.5".to_owned())]);
+    assert_eq!(
+        call.to_json(),
+        json!({"command": "set_target", "text": "set RHOSTS 10.0.0.5", "args": {"target": "10.0.0.5"}})
+    );
+    // The caller cannot send text naming another host than the checked target: a
+    // templated command takes no `command` field at all.
+    assert_eq!(
+        err(
+            &spec,
+            "set_target",
+            json!({"command": "set RHOSTS 10.9.9.9", "target": "10.0.0.5"})
+        ),
+        [("command".to_owned(), "unknown-argument")]
+    );
+    // Not a scope target (a Metasploit `file:` target list), or not one token.
+    assert_eq!(
+        err(&spec, "set_target", json!({"target": "file:/etc/hosts"})),
+        [("target".to_owned(), "scope-target")]
+    );
+    // input_sanitize applies to the rendered text; unknown keys first.
+    assert_eq!(
+        err(
+            &spec,
+            "set_target",
+            json!({"target": "999.1.1.1", "extra": 1})
+        ),
+        [
+            ("extra".to_owned(), "unknown-argument"),
+            ("target".to_owned(), "scope-target"),
+        ]
+    );
+}
+
+#[test]
+fn named_groups_make_the_text_the_values() {
+    let spec = session();
+    let call = SessionCommandCall::from_json(
+        &spec,
+        "use_module",
+        &json!({"command": "use exploit/windows/smb 445"}),
+        &OPTS,
+    )
+    .unwrap();
+    assert_eq!(
+        call.value("module").unwrap().to_string(),
+        "exploit/windows/smb"
+    );
+    assert_eq!(call.value("port").unwrap().to_json(), json!(445));
+    let call = SessionCommandCall::from_json(
+        &spec,
+        "use_module",
+        &json!({"command": "use exploit/windows/smb"}),
+        &OPTS,
+    )
+    .unwrap();
+    assert!(call.value("port").is_none());
+    // The argument given beside the text is refused, whatever its value: the text
+    // is its only source.
+    assert_eq!(
+        err(
+            &spec,
+            "use_module",
+            json!({"command": "use exploit/a", "module": "exploit/a"})
+        ),
+        [("module".to_owned(), "bound-by-text")]
+    );
+    // Each group is parsed by its argument's type.
+    assert_eq!(
+        err(
+            &spec,
+            "use_module",
+            json!({"command": "use exploit/a 99999"})
+        ),
+        [("port".to_owned(), "port")]
     );
 }
 
@@ -123,10 +224,13 @@ fn unknown_session_command() {
         e,
         CommandCallError::UnknownCommand {
             command: "drop".into(),
-            declared: vec!["set_target".into(), "sessions".into()]
+            declared: vec!["set_target".into(), "use_module".into(), "sessions".into()]
         }
     );
-    assert!(e.to_string().contains("set_target, sessions"), "{e}");
+    assert!(
+        e.to_string().contains("set_target, use_module, sessions"),
+        "{e}"
+    );
 }
 
 #[test]

@@ -913,13 +913,16 @@ description = "d"
 
 [session.commands.Scan_All]
 pattern = "^scan$"
+template = "scan {self} {self_}"
 description = "d"
 
 [session.commands.Scan_All.args.self]
 type = "string"
+required = true
 
 [session.commands.Scan_All.args.self_]
 type = "string"
+required = true
 
 [output]
 format = "text"

@@ -440,13 +440,22 @@ ready_pattern = "msf6? > "
 input_sanitize = ["`"]
 
 [session.commands.use_module]
-pattern = "use (exploit|auxiliary)/[a-z_/]+"
+pattern = "use (?P<module>(exploit|auxiliary)/[a-z_/]+)"
 description = "Select a module"
 risk_tier = "medium"
-extract_target = true
 
 [session.commands.use_module.args.module]
 type = "string"
+required = true
+
+[session.commands.set_target]
+template = "set RHOSTS {{target}}"
+pattern = "set RHOSTS [0-9.]+"
+description = "Set the target"
+extract_target = true
+
+[session.commands.set_target.args.target]
+type = "scope_target"
 required = true
 
 [session.child_detection]
@@ -493,7 +502,25 @@ format = "text"
     let c = &s.commands[0];
     assert_eq!(c.name, "use_module");
     assert_eq!(c.risk_tier, RiskTier::Medium);
-    assert!(c.extract_target && !c.human_approval);
+    assert!(!c.extract_target && !c.human_approval);
+    assert_eq!(c.binding, TextBinding::Captures);
+    let t = &s.commands[1];
+    assert!(t.extract_target);
+    assert_eq!(
+        t.target_arg().map(|(i, a)| (i, a.name.as_ref())),
+        Some((0, "target"))
+    );
+    assert_eq!(
+        t.binding,
+        TextBinding::Template {
+            source: "set RHOSTS {target}".into(),
+            pieces: vec![
+                TemplatePiece::Text("set RHOSTS ".into()),
+                TemplatePiece::Arg(0)
+            ]
+            .into()
+        }
+    );
     assert!(c.pattern.is_match("use exploit/multi/handler"));
     assert!(
         !c.pattern.is_match("use exploit/x; rm -rf"),

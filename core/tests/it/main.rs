@@ -14,6 +14,7 @@ mod schema_manifests;
 mod schema_support;
 mod schema_types;
 mod scope;
+mod session_text;
 mod url_fast_path;
 mod value_props;
 mod value_types;

@@ -204,7 +204,7 @@ fn session_tools_are_one_per_command_with_command_text() {
         vec![
             session_command(
                 "search",
-                r"search [a-z0-9_/]+",
+                r"search [a-z0-9_/]+(?: (?P<limit>[0-9]+))?",
                 vec![arg("limit", TypeKind::Integer, false, Constraints::NONE)],
             ),
             session_command("sessions", r"sessions(?i: -l)?", vec![]),
@@ -221,10 +221,16 @@ fn session_tools_are_one_per_command_with_command_text() {
         assert_eq!(search["properties"]["command"]["type"], "string");
         assert_eq!(
             search["properties"]["command"]["pattern"],
-            r"^search [a-z0-9_\/]+$"
+            r"^search [a-z0-9_\/]+(?: (?:[0-9]+))?$"
         );
         assert_eq!(search["required"][0], "command");
-        assert!(search["properties"]["limit"].is_object());
+        // A named group carries `limit`: the text is its only source.
+        assert!(search["properties"].get("limit").is_none());
+        assert!(
+            search["properties"]["command"]["description"]
+                .as_str()
+                .is_some_and(|d| d.contains("`limit`"))
+        );
         // Non-portable pattern: quoted in the description.
         let sessions = def_input(&defs[1], flavor);
         assert!(sessions["properties"]["command"].get("pattern").is_none());

@@ -7,7 +7,7 @@
 use cladgen_core::model::{
     Arg, ArgType, Backend, BrowserCommand, BrowserConnect, BrowserEngine, BrowserSpec, Constraints,
     Dispatch, ExtractMode, Interaction, Manifest, Mode, Output, OutputFormat, Parser, Pattern,
-    RiskTier, Scalar, SessionCommand, SessionSpec, SourceSpec, ToolMeta, TypeKind,
+    RiskTier, Scalar, SessionCommand, SessionSpec, SourceSpec, TextBinding, ToolMeta, TypeKind,
 };
 use cladgen_core::schema::{Flavor, is_valid_tool_name};
 use serde_json::Value;
@@ -191,8 +191,13 @@ pub fn oneshot(name: &str, args: Vec<Arg>, output: Option<Output>) -> Manifest {
     }
 }
 
-/// A session command.
+/// A session command; its arguments (if any) are bound by named groups of `pat`.
 pub fn session_command(name: &str, pat: &str, args: Vec<Arg>) -> SessionCommand {
+    let binding = if args.is_empty() {
+        TextBinding::Free
+    } else {
+        TextBinding::Captures
+    };
     SessionCommand {
         name: Cow::Owned(name.to_owned()),
         pattern: Pattern::new(pat.to_owned()).expect("test pattern compiles"),
@@ -201,6 +206,7 @@ pub fn session_command(name: &str, pat: &str, args: Vec<Arg>) -> SessionCommand 
         human_approval: false,
         extract_target: false,
         args: Cow::Owned(args),
+        binding,
     }
 }
 
