@@ -45,6 +45,8 @@ mod envelope;
 mod gate;
 mod parse;
 mod process;
+#[cfg(feature = "session")]
+mod session;
 
 pub use config::{
     Approval, ApprovalRequest, ApproveAll, Approver, BoxFuture, DEFAULT_ENV_ALLOW,
@@ -54,6 +56,10 @@ pub use config::{
 pub use envelope::{Envelope, Status};
 pub use gate::{GateRule, Refusal, RefusalReason, is_scope_checked};
 pub use parse::{ParseError, parse_output};
+#[cfg(feature = "session")]
+pub use session::{
+    SESSION_TERM, Session, SessionEnvelope, SessionError, SessionReport, SessionState,
+};
 pub use tokio_util::sync::CancellationToken;
 
 use cladgen_core::invoke::{ARG_ENV_PREFIX, Call, ExecContext, InvokeError, Plan, SecretResolver};

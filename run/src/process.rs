@@ -183,13 +183,13 @@ pub(crate) struct SpawnError {
 
 /// Kills the process group with SIGKILL when dropped: covers a dropped future, a
 /// panic in the host, and leftovers after a normal exit.
-struct GroupGuard {
+pub(crate) struct GroupGuard {
     #[cfg(unix)]
     pgid: Option<rustix::process::Pid>,
 }
 
 impl GroupGuard {
-    fn new(pid: Option<u32>) -> Self {
+    pub(crate) fn new(pid: Option<u32>) -> Self {
         GroupGuard {
             #[cfg(unix)]
             // Never 0 or 1: kill(-1) would signal every process we may signal.
@@ -200,7 +200,8 @@ impl GroupGuard {
         }
     }
 
-    fn signal(&self, term: bool) {
+    /// SIGTERM (`term`) or SIGKILL to the whole group.
+    pub(crate) fn signal(&self, term: bool) {
         #[cfg(unix)]
         if let Some(pgid) = self.pgid {
             let sig = if term {
@@ -337,7 +338,7 @@ async fn pump(
     }
 }
 
-fn spawn_message(program: &str, cwd: Option<&Path>, e: &io::Error) -> String {
+pub(crate) fn spawn_message(program: &str, cwd: Option<&Path>, e: &io::Error) -> String {
     let why = match e.kind() {
         io::ErrorKind::NotFound => {
             if program.contains('/') {
