@@ -150,7 +150,11 @@ pub(crate) fn check_policy(
         .map(|(i, a)| (a, values.get(i).and_then(Option::as_ref)))
         .collect();
     let mut reasons = check_scope(&manifest.tool.name, &checked, config);
-    reasons.extend(check_risk(&manifest.tool.name, manifest.tool.risk_tier, config));
+    reasons.extend(check_risk(
+        &manifest.tool.name,
+        manifest.tool.risk_tier,
+        config,
+    ));
     reasons
 }
 
@@ -214,7 +218,9 @@ pub(crate) fn check_risk(tool: &str, tier: RiskTier, config: &RunConfig) -> Opti
         rule: GateRule::RiskTier,
         value: Some(tier.to_string()),
         expected: Some(format!("risk tier {max} or lower")),
-        message: format!("tool '{tool}' has risk tier {tier} and this host runs tools up to {max} only"),
+        message: format!(
+            "tool '{tool}' has risk tier {tier} and this host runs tools up to {max} only"
+        ),
     })
 }
 

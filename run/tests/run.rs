@@ -138,6 +138,11 @@ fn assert_group_gone(pgid: i32) {
     panic!("process group {pgid} still has members");
 }
 
+// In a subfolder: a file beside run.rs would be a test binary of its own.
+#[cfg(feature = "session")]
+#[path = "run/session.rs"]
+mod session;
+
 mod process {
     use super::*;
 

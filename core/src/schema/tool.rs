@@ -58,7 +58,10 @@ fn session_property() -> Value {
     let mut p = Map::new();
     p.insert(
         "id".into(),
-        field(json!("string"), "The session this command ran in (also the scan_id)."),
+        field(
+            json!("string"),
+            "The session this command ran in (also the scan_id).",
+        ),
     );
     p.insert(
         "command".into(),

@@ -214,8 +214,6 @@ struct Watch {
     last_activity: Mutex<Instant>,
     /// Set by the watchdog when it stopped the program: why.
     expired: Mutex<Option<String>>,
-    /// Set once the program was reaped: its pid may be reused, never signal it.
-    reaped: AtomicBool,
     poke: tokio::sync::Notify,
 }
 
@@ -239,7 +237,10 @@ impl Watch {
 
 /// A started session.
 struct Live {
-    program: Program,
+    /// Shared with the watchdog, which stops (and reaps) the program on the idle
+    /// or session timeout while no command holds it.
+    program: Arc<tokio::sync::Mutex<Program>>,
+    pid: Option<u32>,
     transcript: Transcript,
     watch: Arc<Watch>,
     watchdog: tokio::task::JoinHandle<()>,
@@ -248,8 +249,14 @@ struct Live {
 
 impl Drop for Live {
     fn drop(&mut self) {
-        // The program's own guard kills its group when it is dropped, right after.
         self.watchdog.abort();
+        // Dropped without `close`: SIGKILL to the group and reap the leader now (a
+        // killed process is reaped within milliseconds), so no zombie outlives it.
+        match self.program.try_lock() {
+            Ok(mut p) => p.kill_now(),
+            // The watchdog is stopping it right now; make sure it ends.
+            Err(_) => program::kill_group_now(self.pid),
+        }
     }
 }
 
@@ -404,18 +411,18 @@ impl Session {
         }
     }
 
-    /// The transcript file, once the session started.
+    /// The transcript file, once the session started (also after it closed).
     pub fn transcript_path(&self) -> Option<PathBuf> {
         match &self.phase {
             Phase::Live(l) => Some(l.transcript.path().to_path_buf()),
-            _ => None,
+            _ => self.last_transcript.as_ref().map(|t| PathBuf::from(&t.0)),
         }
     }
 
     /// The process id of the program (its process group and session id), while it runs.
     pub fn pid(&self) -> Option<u32> {
         match &self.phase {
-            Phase::Live(l) => l.program.pid(),
+            Phase::Live(l) => l.pid,
             _ => None,
         }
     }
@@ -580,28 +587,35 @@ impl Session {
             busy: AtomicBool::new(true),
             last_activity: Mutex::new(now),
             expired: Mutex::new(None),
-            reaped: AtomicBool::new(false),
             poke: tokio::sync::Notify::new(),
         });
+        let pid = program.pid();
+        let program = Arc::new(tokio::sync::Mutex::new(program));
         let watchdog = tokio::spawn(watchdog(
             Arc::clone(&watch),
-            program.pid(),
+            Arc::clone(&program),
             Duration::from_secs(spec.idle_timeout_seconds),
             now + Duration::from_secs(spec.session_timeout_seconds),
             spec.session_timeout_seconds,
             self.config.effective_grace(),
         ));
         transcript
-            .record("spawned", serde_json::json!({ "pid": program.pid() }))
+            .record("spawned", serde_json::json!({ "pid": pid }))
             .await;
         self.phase = Phase::Live(Box::new(Live {
             program,
+            pid,
             transcript,
             watch,
             watchdog,
             started: now,
         }));
-        let mut screen = Screen::new(spec.interaction.output_max_bytes.try_into().unwrap_or(usize::MAX));
+        let mut screen = Screen::new(
+            spec.interaction
+                .output_max_bytes
+                .try_into()
+                .unwrap_or(usize::MAX),
+        );
         let deadline = now + Duration::from_secs(spec.startup_timeout_seconds);
         let mut raw = 0;
         let end = self
@@ -641,9 +655,7 @@ impl Session {
                 ),
             ),
         };
-        let reason = self
-            .expired_reason()
-            .unwrap_or_else(|| error.clone());
+        let reason = self.expired_reason().unwrap_or_else(|| error.clone());
         self.shut(reason, None).await;
         Err(Startup::Failed { status, error })
     }
@@ -671,7 +683,8 @@ impl Session {
         // Output the program wrote after the last prompt belongs to no command.
         let mut buf = vec![0u8; 8192];
         let mut stray = Vec::new();
-        while let Some(n) = live.program.read_ready(&mut buf).await {
+        let mut program = live.program.lock().await;
+        while let Some(n) = program.read_ready(&mut buf).await {
             stray.extend_from_slice(&buf[..n]);
             if stray.len() > 64 * 1024 {
                 break;
@@ -694,7 +707,9 @@ impl Session {
                 serde_json::json!({ "interaction": self.interactions, "command": call.command().name.as_ref(), "text": text }),
             )
             .await;
-        if let Err(e) = live.program.write_line(text).await {
+        let written = program.write_line(text).await;
+        drop(program);
+        if let Err(e) = written {
             let reason = format!("writing the command to the session failed: {e}");
             out.error = Some(reason.clone());
             return Err(reason);
@@ -707,7 +722,8 @@ impl Session {
             (command_deadline, Limit::Interaction)
         };
         let cap = usize::try_from(spec.interaction.output_max_bytes).unwrap_or(usize::MAX);
-        let mut screen = Screen::new(cap);
+        // Room for the echo, which is removed before the cap applies.
+        let mut screen = Screen::new(cap.saturating_add(text.len() + 1));
         let silence = Duration::from_millis(spec.interaction.output_wait_ms.max(1));
         let mut raw = 0u64;
         let end = self
@@ -715,7 +731,8 @@ impl Session {
             .await;
         let answer = screen
             .finish(matches!(end, End::Prompt(_)))
-            .without_echo(text);
+            .without_echo(text)
+            .capped(cap);
         out.raw_bytes = raw;
         out.output_bytes = answer.total;
         out.truncated = answer.truncated;
@@ -806,7 +823,7 @@ impl Session {
         let Phase::Live(live) = &mut self.phase else {
             return End::Exited(None);
         };
-        let program = &mut live.program;
+        let mut program = live.program.lock().await;
         let mut buf = vec![0u8; 8192];
         let deadline = tokio::time::Instant::from_std(deadline);
         loop {
@@ -932,8 +949,12 @@ impl Session {
         let phase = std::mem::replace(&mut self.phase, Phase::Closed(reason.clone()));
         if let Phase::Live(mut live) = phase {
             live.watchdog.abort();
-            let status = live.program.stop(self.config.effective_grace()).await;
-            live.watch.reaped.store(true, Ordering::SeqCst);
+            let status = live
+                .program
+                .lock()
+                .await
+                .stop(self.config.effective_grace())
+                .await;
             let code = exit_code.or_else(|| status.and_then(|s| s.code()));
             live.transcript
                 .record(
@@ -1037,7 +1058,7 @@ fn session_timeout_text(secs: u64) -> String {
 /// answered) or has run until `session_deadline`.
 async fn watchdog(
     watch: Arc<Watch>,
-    pid: Option<u32>,
+    program: Arc<tokio::sync::Mutex<Program>>,
     idle: Duration,
     session_deadline: Instant,
     session_secs: u64,
@@ -1066,9 +1087,7 @@ async fn watchdog(
                 .expired
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(reason);
-            if !watch.reaped.load(Ordering::SeqCst) {
-                program::kill_group(pid, grace).await;
-            }
+            program.lock().await.stop(grace).await;
             return;
         }
         let next = idle_deadline.map_or(session_deadline, |d| d.min(session_deadline));

@@ -185,12 +185,23 @@ impl Program {
     }
 }
 
-/// Sends SIGTERM, waits `grace`, sends SIGKILL to group `pid` (the watchdog, which
-/// does not own the [`Program`]).
-pub(crate) async fn kill_group(pid: Option<u32>, grace: Duration) {
-    let guard = GroupGuard::new(pid);
-    guard.signal(true);
-    tokio::time::sleep(grace).await;
-    // Dropping the guard sends SIGKILL.
-    drop(guard);
+impl Program {
+    /// SIGKILL to the group and a bounded, blocking reap of the leader (for `Drop`).
+    pub fn kill_now(&mut self) {
+        self.guard.signal(false);
+        if self.exited.is_some() {
+            return;
+        }
+        for _ in 0..100 {
+            if !matches!(self.child.try_wait(), Ok(None)) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(2));
+        }
+    }
+}
+
+/// SIGKILL to group `pid` (a program whose handle is in use elsewhere).
+pub(crate) fn kill_group_now(pid: Option<u32>) {
+    GroupGuard::new(pid).signal(false);
 }

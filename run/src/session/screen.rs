@@ -95,6 +95,21 @@ impl Answer {
     }
 }
 
+impl Answer {
+    /// Keeps at most `cap` bytes of the text (cut at a character boundary).
+    pub fn capped(mut self, cap: usize) -> Self {
+        if self.text.len() > cap {
+            let mut end = cap;
+            while !self.text.is_char_boundary(end) {
+                end -= 1;
+            }
+            self.text.truncate(end);
+            self.truncated = true;
+        }
+        self
+    }
+}
+
 impl Screen {
     /// A screen keeping at most `cap` bytes of cleaned text.
     pub fn new(cap: usize) -> Self {
@@ -162,7 +177,7 @@ impl Screen {
 mod tests {
     use super::*;
 
-    fn pattern(s: &str) -> Pattern {
+    fn pattern(s: &'static str) -> Pattern {
         Pattern::new(s).unwrap()
     }
 
