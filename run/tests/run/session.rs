@@ -153,6 +153,12 @@ fn received(f: &Fixture) -> Vec<String> {
 fn checked(m: &Manifest, e: &SessionEnvelope) -> Value {
     let json = e.to_json();
     let schema = output_schema(m).unwrap().expect("an output schema");
+    // The generated schema itself requires the session object and its fields.
+    assert!(schema["required"].as_array().unwrap().contains(&json!("session")));
+    assert_eq!(
+        schema["properties"]["session"]["required"],
+        json!(cladgen_core::schema::SESSION_ENVELOPE_FIELDS)
+    );
     let v = jsonschema::draft202012::new(&schema).unwrap();
     let errors: Vec<String> = v.iter_errors(&json).map(|e| e.to_string()).collect();
     assert!(errors.is_empty(), "{errors:?}\n{json:#}");
