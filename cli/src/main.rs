@@ -17,6 +17,7 @@ use clap::{Parser, Subcommand};
 mod expand_cmd;
 mod explain_cmd;
 mod run_cmd;
+mod run_session;
 mod schema_cmd;
 mod serve_cmd;
 mod test_cmd;

@@ -2,5 +2,6 @@
 //! 2-core machine instead of one per file).
 
 mod expand;
+mod run_session;
 mod test_cmd;
 mod validate;

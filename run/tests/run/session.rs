@@ -154,7 +154,12 @@ fn checked(m: &Manifest, e: &SessionEnvelope) -> Value {
     let json = e.to_json();
     let schema = output_schema(m).unwrap().expect("an output schema");
     // The generated schema itself requires the session object and its fields.
-    assert!(schema["required"].as_array().unwrap().contains(&json!("session")));
+    assert!(
+        schema["required"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("session"))
+    );
     assert_eq!(
         schema["properties"]["session"]["required"],
         json!(cladgen_core::schema::SESSION_ENVELOPE_FIELDS)
