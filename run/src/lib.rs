@@ -19,7 +19,8 @@
 //! 1. a scan id (checked: it becomes part of paths) and the run's evidence directory
 //!    (`[tool.evidence] output_dir`, else the evidence directory itself);
 //! 2. the plan; `[http]`, `[mcp]`, session and browser plans are refused as not
-//!    supported yet, callback and `[source]` tools as run by the host;
+//!    supported yet, callback and `[source]` tools as run by the host (session tools
+//!    run command by command through [`Runner::open_session`], feature `session`);
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools
