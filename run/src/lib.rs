@@ -20,7 +20,7 @@
 //!    (`[tool.evidence] output_dir`, else the evidence directory itself);
 //! 2. the plan; `[http]`, `[mcp]`, session and browser plans are refused as not
 //!    supported yet, callback and `[source]` tools as run by the host (session tools
-//!    run command by command through [`Runner::open_session`], feature `session`);
+//!    run command by command through `Runner::open_session`, feature `session`);
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools
@@ -685,10 +685,10 @@ fn launch(manifest: &Manifest, plan: Plan) -> Result<Launch, RunError> {
             tool,
             backend: "[mcp]",
         }),
-        Plan::Session { .. } => Err(RunError::Unsupported {
-            tool,
-            backend: "[session]",
-        }),
+        // A session is driven command by command, not run once.
+        Plan::Session { .. } => Err(RunError::Config(format!(
+            "tool '{tool}' is a session tool: open a session with Runner::open_session (feature `session`) and send its commands; nothing ran"
+        ))),
         Plan::Browser { .. } => Err(RunError::Unsupported {
             tool,
             backend: "[browser]",
