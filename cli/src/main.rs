@@ -18,6 +18,7 @@ mod expand_cmd;
 mod explain_cmd;
 mod mcp_config;
 mod run_cmd;
+mod run_session;
 mod schema_cmd;
 mod serve_cmd;
 mod test_cmd;

@@ -29,8 +29,8 @@ use cladgen_run::{
 
 use crate::test_cmd::{call_object, parse_pair};
 
-const EXIT_FAILED: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_FAILED: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 /// Arguments of `cladgen run`.
 #[derive(Debug, clap::Args)]
@@ -45,10 +45,24 @@ pub(crate) struct RunArgs {
         value_parser = parse_pair,
         conflicts_with = "args_json"
     )]
-    args: Vec<(String, String)>,
-    /// All arguments as one JSON object, exactly as an LLM would send them.
+    pub(crate) args: Vec<(String, String)>,
+    /// All arguments as one JSON object, exactly as an LLM would send them. For a
+    /// session tool: the arguments of the `--command` of the same position
+    /// (repeatable, one per `--command`).
     #[arg(long, value_name = "JSON")]
-    args_json: Option<String>,
+    pub(crate) args_json: Vec<String>,
+    /// Session tools: the command to send (repeatable; paired in order with
+    /// `--args-json`). Every command goes to the same session.
+    #[arg(
+        long = "command",
+        value_name = "NAME",
+        conflicts_with = "commands_file"
+    )]
+    pub(crate) commands: Vec<String>,
+    /// Session tools: JSON lines `{"command": NAME, "args": {...}}`, sent in order to
+    /// one session.
+    #[arg(long, value_name = "FILE")]
+    pub(crate) commands_file: Option<PathBuf>,
     /// `toolclad.toml` with custom types (default: the nearest one).
     #[arg(long, value_name = "FILE")]
     types: Option<PathBuf>,
@@ -73,7 +87,7 @@ pub(crate) struct RunArgs {
     approve: bool,
     /// Print the envelope as JSON (a refusal as `{"errors": [...]}`).
     #[arg(long)]
-    json: bool,
+    pub(crate) json: bool,
 }
 
 /// Runs `cladgen run`.
@@ -83,14 +97,26 @@ pub(crate) fn run(args: &RunArgs) -> ExitCode {
     }
 }
 
-fn usage(msg: impl std::fmt::Display) -> u8 {
+pub(crate) fn usage(msg: impl std::fmt::Display) -> u8 {
     eprintln!("error: {msg}");
     EXIT_USAGE
 }
 
 fn run_inner(args: &RunArgs) -> Result<u8, u8> {
-    let call_json = call_object(args.args_json.as_deref(), &args.args)?;
     let m = crate::load_one(&args.manifest, args.types.as_ref())?;
+    if matches!(m.backend, cladgen_core::model::Backend::Session(_)) {
+        return crate::run_session::run(args, &m, config(args)?);
+    }
+    if !args.commands.is_empty() || args.commands_file.is_some() {
+        return Err(usage(format!(
+            "--command and --commands-file are for session tools; tool '{}' is not one",
+            m.tool.name
+        )));
+    }
+    if args.args_json.len() > 1 {
+        return Err(usage("--args-json is given more than once"));
+    }
+    let call_json = call_object(args.args_json.first().map(String::as_str), &args.args)?;
     let call = Call::from_json(&m, &call_json, &ParseOptions::default()).map_err(|e| {
         if args.json {
             println!("{}", e.to_json());

@@ -1,7 +1,7 @@
 //! The gate: scope, risk tier and approval, checked before anything starts.
 
 use crate::config::{Approval, ApprovalRequest, Approver, RunConfig};
-use cladgen_core::model::{Manifest, TypeKind};
+use cladgen_core::model::{Arg, Manifest, RiskTier, TypeKind};
 use cladgen_core::scope::Scope;
 use cladgen_core::value::Value;
 use std::fmt;
@@ -21,6 +21,9 @@ pub enum GateRule {
     /// An `[http]` request would connect to an internal address the project scope
     /// does not list (the SSRF guard), or its URL cannot be requested at all.
     InternalAddress,
+    /// A session command with `extract_target = true` declares no argument naming
+    /// its target, so the target cannot be scope-checked.
+    NoTarget,
 }
 
 impl GateRule {
@@ -32,6 +35,7 @@ impl GateRule {
             GateRule::NotApproved => "not-approved",
             GateRule::RiskTier => "risk-tier",
             GateRule::InternalAddress => "internal-address",
+            GateRule::NoTarget => "no-target",
         }
     }
 }
@@ -142,66 +146,86 @@ pub(crate) fn check_policy(
     values: &[Option<Value>],
     config: &RunConfig,
 ) -> Vec<RefusalReason> {
-    let mut reasons = Vec::new();
-    let checked: Vec<_> = manifest
+    let checked: Vec<(&Arg, Option<&Value>)> = manifest
         .args
         .iter()
         .enumerate()
         .filter(|(_, a)| is_scope_checked(a))
+        .map(|(i, a)| (a, values.get(i).and_then(Option::as_ref)))
         .collect();
-    if !checked.is_empty() {
-        match &config.scope {
-            None => {
-                let names: Vec<&str> = checked.iter().map(|(_, a)| a.name.as_ref()).collect();
-                reasons.push(RefusalReason {
-                    arg: None,
-                    rule: GateRule::NoScope,
-                    value: None,
-                    expected: Some("a project scope".to_owned()),
-                    message: format!(
-                        "tool '{}' has scope-checked arguments ({}) and no project scope is configured; \
-                         the host must set one: write scope/scope.toml at the project root \
-                         ([scope] targets = [\"10.0.0.0/24\"], domains = [\"*.example.com\"]) or pass \
-                         `--scope FILE` to `cladgen run`, or set RunConfig::scope",
-                        manifest.tool.name,
-                        names.join(", ")
-                    ),
-                });
-            }
-            Some(scope) => {
-                for (i, arg) in checked {
-                    if let Some(Some(v)) = values.get(i)
-                        && let Err(message) = check_value(scope, v)
-                    {
-                        reasons.push(RefusalReason {
-                            arg: Some(arg.name.to_string()),
-                            rule: GateRule::OutOfScope,
-                            value: Some(v.to_string()),
-                            expected: Some(
-                                "a target inside the project scope (scope/scope.toml)".to_owned(),
-                            ),
-                            message: format!("argument '{}': {message}", arg.name),
-                        });
-                    }
+    let mut reasons = check_scope(&manifest.tool.name, &checked, config);
+    reasons.extend(check_risk(
+        &manifest.tool.name,
+        manifest.tool.risk_tier,
+        config,
+    ));
+    reasons
+}
+
+/// The scope rule over the scope-checked arguments of one call (`tool` names the
+/// tool or session command in the messages): refused without a configured scope,
+/// and every present value must be inside it.
+pub(crate) fn check_scope(
+    tool: &str,
+    checked: &[(&Arg, Option<&Value>)],
+    config: &RunConfig,
+) -> Vec<RefusalReason> {
+    let mut reasons = Vec::new();
+    if checked.is_empty() {
+        return reasons;
+    }
+    match &config.scope {
+        None => {
+            let names: Vec<&str> = checked.iter().map(|(a, _)| a.name.as_ref()).collect();
+            reasons.push(RefusalReason {
+                arg: None,
+                rule: GateRule::NoScope,
+                value: None,
+                expected: Some("a project scope".to_owned()),
+                message: format!(
+                    "tool '{}' has scope-checked arguments ({}) and no project scope is configured; \
+                     the host must set one: write scope/scope.toml at the project root \
+                     ([scope] targets = [\"10.0.0.0/24\"], domains = [\"*.example.com\"]) or pass \
+                     `--scope FILE` to `cladgen run`, or set RunConfig::scope",
+                    tool,
+                    names.join(", ")
+                ),
+            });
+        }
+        Some(scope) => {
+            for (arg, value) in checked {
+                if let Some(v) = value
+                    && let Err(message) = check_value(scope, v)
+                {
+                    reasons.push(RefusalReason {
+                        arg: Some(arg.name.to_string()),
+                        rule: GateRule::OutOfScope,
+                        value: Some(v.to_string()),
+                        expected: Some(
+                            "a target inside the project scope (scope/scope.toml)".to_owned(),
+                        ),
+                        message: format!("argument '{}': {message}", arg.name),
+                    });
                 }
             }
         }
     }
-    if let Some(max) = config.max_risk
-        && manifest.tool.risk_tier > max
-    {
-        reasons.push(RefusalReason {
-            arg: None,
-            rule: GateRule::RiskTier,
-            value: Some(manifest.tool.risk_tier.to_string()),
-            expected: Some(format!("risk tier {max} or lower")),
-            message: format!(
-                "tool '{}' has risk tier {} and this host runs tools up to {max} only",
-                manifest.tool.name, manifest.tool.risk_tier
-            ),
-        });
-    }
     reasons
+}
+
+/// The risk-tier rule: `tier` (the tool's, or a session command's effective tier)
+/// must not be above the host's maximum.
+pub(crate) fn check_risk(tool: &str, tier: RiskTier, config: &RunConfig) -> Option<RefusalReason> {
+    let max = config.max_risk?;
+    (tier > max).then(|| RefusalReason {
+        arg: None,
+        rule: GateRule::RiskTier,
+        value: Some(tier.to_string()),
+        expected: Some(format!("risk tier {max} or lower")),
+        message: format!(
+            "tool '{tool}' has risk tier {tier} and this host runs tools up to {max} only"
+        ),
+    })
 }
 
 /// Checks one value: addresses and ranges (whole ranges) by their network meaning,
@@ -227,6 +251,14 @@ pub(crate) async fn check_approval(
     if !manifest.tool.human_approval {
         return None;
     }
+    ask_approver(approver, request).await
+}
+
+/// Asks the approver about `request`; the reason names `request.tool`.
+pub(crate) async fn ask_approver(
+    approver: &dyn Approver,
+    request: &ApprovalRequest<'_>,
+) -> Option<RefusalReason> {
     match approver.approve(request).await {
         Approval::Approved => None,
         Approval::Denied(why) => Some(RefusalReason {
@@ -236,18 +268,23 @@ pub(crate) async fn check_approval(
             expected: Some("a human's approval of this exact command".to_owned()),
             message: format!(
                 "tool '{}' needs a human's approval for each call and it was denied: {why}",
-                manifest.tool.name
+                request.tool
             ),
         }),
     }
 }
 
 pub(crate) fn refusal(manifest: &Manifest, reasons: Vec<RefusalReason>) -> Result<(), Refusal> {
+    refusal_of(&manifest.tool.name, reasons)
+}
+
+/// [`refusal`] for a tool named `tool` (a session command's `<tool>__<command>`).
+pub(crate) fn refusal_of(tool: &str, reasons: Vec<RefusalReason>) -> Result<(), Refusal> {
     if reasons.is_empty() {
         Ok(())
     } else {
         Err(Refusal {
-            tool: manifest.tool.name.to_string(),
+            tool: tool.to_owned(),
             reasons,
         })
     }

@@ -21,8 +21,9 @@
 //! 2. the plan; `[http]` tools run with feature `http` (their own order, with the
 //!    SSRF guard: `docs/execution.md`, "HTTP tools"); `[mcp]` plans go to an
 //!    upstream MCP server with feature `mcp-proxy` (module `mcp`); without the
-//!    feature either is refused as not supported, like session and browser plans;
-//!    callback and `[source]` tools are refused as run by the host;
+//!    feature either is refused as not supported; session tools run command by
+//!    command through `Runner::open_session` (feature `session`); browser plans are
+//!    refused as not supported yet, callback and `[source]` tools as run by the host;
 //! 3. **the gate**, before anything starts: the project scope for every
 //!    `scope_target` and `scope_check` argument (a tool with one and no scope
 //!    configured is refused), the maximum risk tier, and for `human_approval` tools
@@ -52,6 +53,8 @@ mod http;
 pub mod mcp;
 mod parse;
 mod process;
+#[cfg(feature = "session")]
+mod session;
 
 pub use config::{
     Approval, ApprovalRequest, ApproveAll, Approver, BoxFuture, DEFAULT_ENV_ALLOW,
@@ -61,6 +64,10 @@ pub use config::{
 pub use envelope::{Envelope, Status};
 pub use gate::{GateRule, Refusal, RefusalReason, is_scope_checked};
 pub use parse::{ParseError, parse_output};
+#[cfg(feature = "session")]
+pub use session::{
+    SESSION_TERM, Session, SessionEnvelope, SessionError, SessionReport, SessionState,
+};
 pub use tokio_util::sync::CancellationToken;
 
 use cladgen_core::invoke::{ARG_ENV_PREFIX, Call, ExecContext, InvokeError, Plan, SecretResolver};
@@ -836,10 +843,10 @@ fn launch(manifest: &Manifest, plan: Plan) -> Result<Launch, RunError> {
             backend: "[mcp]",
             feature: "mcp-proxy",
         }),
-        Plan::Session { .. } => Err(RunError::Unsupported {
-            tool,
-            backend: "[session]",
-        }),
+        // A session is driven command by command, not run once.
+        Plan::Session { .. } => Err(RunError::Config(format!(
+            "tool '{tool}' is a session tool: open a session with Runner::open_session (feature `session`) and send its commands; nothing ran"
+        ))),
         Plan::Browser { .. } => Err(RunError::Unsupported {
             tool,
             backend: "[browser]",

@@ -225,6 +225,7 @@ impl GroupGuard {
         }
     }
 
+    /// SIGTERM (`term`) or SIGKILL to the whole group.
     pub(crate) fn signal(&self, term: bool) {
         #[cfg(unix)]
         if let Some(pgid) = self.pgid {

@@ -141,6 +141,10 @@ fn assert_group_gone(pgid: i32) {
 #[cfg(feature = "mcp-proxy")]
 #[path = "run/mcp_proxy.rs"]
 mod mcp_proxy;
+// In a subfolder: a file beside run.rs would be a test binary of its own.
+#[cfg(feature = "session")]
+#[path = "run/session.rs"]
+mod session;
 
 mod process {
     use super::*;

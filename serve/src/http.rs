@@ -54,7 +54,8 @@ pub(crate) async fn serve(
         config = config.with_allowed_hosts([addr.ip().to_string(), addr.to_string()]);
     }
     let service = StreamableHttpService::new(
-        move || Ok(server.clone()),
+        // One handler per MCP session: each gets its own session table.
+        move || Ok(server.for_connection()),
         LocalSessionManager::default().into(),
         config,
     );

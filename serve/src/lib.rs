@@ -35,6 +35,7 @@ mod approval;
 mod http;
 #[cfg(feature = "registry")]
 mod registry;
+mod sessions;
 mod stdio;
 
 pub use approval::{APPROVE_FIELD, ApprovalMode, DEFAULT_APPROVAL_TIMEOUT};
@@ -345,9 +346,22 @@ pub struct McpServer {
     max_concurrent: usize,
     progress_interval: Duration,
     approval: ApprovalMode,
+    /// The session tools' sessions of this client connection (see
+    /// [`McpServer::for_connection`]).
+    sessions: sessions::Sessions,
 }
 
 impl McpServer {
+    /// A handle for one client connection: the same tools, runner and concurrency
+    /// limit, and a session table of its own, so a session belongs to the connection
+    /// that started it and ends (its process group killed) when the connection's
+    /// handler is dropped.
+    pub fn for_connection(&self) -> Self {
+        let mut s = self.clone();
+        s.sessions = sessions::Sessions::default();
+        s
+    }
+
     /// A server for `tools`, running calls with `runner`; at most 4 calls at once.
     pub fn new(tools: ToolSet, runner: Runner) -> Self {
         McpServer {
@@ -357,6 +371,7 @@ impl McpServer {
             max_concurrent: 4,
             progress_interval: DEFAULT_PROGRESS_INTERVAL,
             approval: ApprovalMode::default(),
+            sessions: sessions::Sessions::default(),
         }
     }
 
@@ -454,9 +469,25 @@ impl McpServer {
                 None,
             ));
         };
+        if let Target::Command(command) = &entry.target
+            && matches!(entry.manifest.backend, Backend::Session(_))
+        {
+            let args = Value::Object(request.arguments.unwrap_or_default());
+            let _permit = tokio::select! {
+                p = self.permits.acquire() => match p {
+                    Ok(p) => p,
+                    Err(_) => return Err(ErrorData::internal_error("the server is shutting down", None)),
+                },
+                () = ct.cancelled() => return Ok(error_text("the call was cancelled before it started; nothing ran")),
+            };
+            return Ok(self
+                .sessions
+                .call(&self.runner, &entry.manifest, command, &args, &ct)
+                .await);
+        }
         if let Target::Command(command) = &entry.target {
             return Ok(error_text(format!(
-                "tool '{}' is command '{command}' of a {} tool; running session and browser commands is not supported yet; nothing ran",
+                "tool '{}' is command '{command}' of a {} tool; running browser commands is not supported yet; nothing ran",
                 request.name,
                 backend_name(&entry.manifest)
             )));

@@ -1020,3 +1020,113 @@ async fn mcp_tools_are_proxied_to_upstream_servers() {
     assert_eq!(report.0.len(), 1, "{text}");
 }
 mod http;
+
+/// Session tools over MCP: each client connection has its own session of
+/// `python_calc` (Debian's `python3`), kept across calls and killed when the
+/// connection ends.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_commands_keep_state_per_connection() {
+    use rmcp::ServiceExt;
+    use rmcp::model::CallToolRequestParams;
+    let found = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(
+        found || std::env::var("CI").as_deref() != Ok("true"),
+        "python3 is missing in CI"
+    );
+    if !found {
+        return;
+    }
+    let dir = tmp_dir("sessions");
+    let tools = ToolSet::load(
+        &[workspace_root().join("manifests/python_calc.clad.toml")],
+        None,
+    )
+    .expect("the bundled manifest loads");
+    let server = McpServer::new(
+        tools,
+        Runner::new(RunConfig::default().with_evidence_dir(dir.0.join("evidence"))),
+    );
+    let connect = |srv: McpServer| async move {
+        let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+        let (sr, sw) = tokio::io::split(server_side);
+        let shutdown = CancellationToken::new();
+        let served = tokio::spawn(srv.serve_io(sr, sw, shutdown.clone()));
+        let client = ().serve(tokio::io::split(client_side)).await.expect("initialize");
+        (client, shutdown, served)
+    };
+    let (a, a_stop, a_served) = connect(server.for_connection()).await;
+    let (b, b_stop, b_served) = connect(server.for_connection()).await;
+    let call = |name: &'static str, text: &'static str| {
+        CallToolRequestParams::new(name)
+            .with_arguments(json!({"command": text}).as_object().unwrap().clone())
+    };
+    let names: Vec<String> = a
+        .list_all_tools()
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.name.to_string())
+        .collect();
+    assert_eq!(names, ["python_calc__assign", "python_calc__evaluate"]);
+
+    let r = a
+        .call_tool(call("python_calc__assign", "x = 40 + 2"))
+        .await
+        .unwrap();
+    assert_eq!(r.is_error, Some(false), "{r:?}");
+    let env = r.structured_content.expect("structuredContent");
+    assert_eq!(env["session"]["state"], "open");
+    let transcript = env["output_file"].as_str().unwrap().to_owned();
+    let r = a
+        .call_tool(call("python_calc__evaluate", "x"))
+        .await
+        .unwrap();
+    let env = r.structured_content.expect("structuredContent");
+    assert_eq!(env["results"]["raw_output"], "42\n", "{env}");
+    assert_eq!(env["session"]["interaction"], 2);
+    // The other connection has its own session: no `x` there.
+    let r = b
+        .call_tool(call("python_calc__evaluate", "x"))
+        .await
+        .unwrap();
+    let env_b = r.structured_content.expect("structuredContent");
+    assert!(
+        env_b["results"]["raw_output"]
+            .as_str()
+            .unwrap()
+            .contains("NameError"),
+        "{env_b}"
+    );
+    assert_ne!(env_b["session"]["id"], env["session"]["id"]);
+    // A command outside the pattern is refused and never sent.
+    let r = a
+        .call_tool(call("python_calc__evaluate", "x.real"))
+        .await
+        .unwrap();
+    assert_eq!(r.is_error, Some(true));
+    assert!(r.structured_content.is_none());
+
+    // The end of connection A ends its session: its program's group is killed.
+    let pid: i32 = std::fs::read_to_string(&transcript)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|v| v["event"] == "spawned")
+        .and_then(|v| v["pid"].as_i64())
+        .expect("the transcript names the pid") as i32;
+    drop(a);
+    a_stop.cancel();
+    let _ = a_served.await;
+    assert!(
+        group_gone(pid).await,
+        "the session of the closed connection still runs"
+    );
+    let t = std::fs::read_to_string(&transcript).unwrap();
+    assert_eq!(t.matches("\"event\":\"command\"").count(), 2, "{t}");
+    drop(b);
+    b_stop.cancel();
+    let _ = b_served.await;
+}

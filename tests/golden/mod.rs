@@ -81,6 +81,14 @@ pub mod nmap_scan {
     ::core::include!("nmap_scan.rs");
 }
 
+/// A calculator session: assign integer arithmetic to names and evaluate expressions over them. Each command is one tool call; the names live as long as the session.
+///
+/// Tool `python_calc` 1.0.0, risk tier `low`; generated from `manifests/python_calc.clad.toml`.
+#[allow(dead_code)] // generated API: a crate uses only what it needs
+pub mod python_calc {
+    ::core::include!("python_calc.rs");
+}
+
 /// Search the saved evidence files (scan reports, console transcripts, HTTP headers) for a literal piece of text and return the matching lines with file name and line number. Useful to check whether a host, banner, credential or key appeared in an earlier result.
 ///
 /// Tool `search_evidence` 1.0.0, risk tier `info`; generated from `manifests/search_evidence.clad.toml`.
@@ -140,6 +148,8 @@ pub enum Tools {
     NiktoScan(nikto_scan::NiktoScanArgs),
     /// Scan a host or network range for open TCP ports and identify the services behind them. Choose the scan profile with scan_type; results come back as parsed nmap XML.
     NmapScan(nmap_scan::NmapScanArgs),
+    /// A calculator session: assign integer arithmetic to names and evaluate expressions over them. Each command is one tool call; the names live as long as the session.
+    PythonCalc(python_calc::PythonCalcCommand),
     /// Search the saved evidence files (scan reports, console transcripts, HTTP headers) for a literal piece of text and return the matching lines with file name and line number. Useful to check whether a host, banner, credential or key appeared in an earlier result.
     SearchEvidence(search_evidence::SearchEvidenceArgs),
     /// Record the agent's verdict on a scanner finding: whether it is a real issue, how severe it is and how confident the agent is. The verdict decides whether the finding is escalated to a human.
@@ -154,7 +164,7 @@ const _: () = {
     #[allow(dead_code)]
     impl Tools {
         /// Every tool name an LLM may call, in order.
-        pub const NAMES: [&'static str; 25] = [
+        pub const NAMES: [&'static str; 27] = [
             "code_search",
             "create_ticket",
             "dig_lookup",
@@ -169,6 +179,8 @@ const _: () = {
             "msf_exploit",
             "nikto_scan",
             "nmap_scan",
+            "python_calc__assign",
+            "python_calc__evaluate",
             "search_evidence",
             "triage_finding",
             "webapp_browser__navigate",
@@ -201,6 +213,9 @@ const _: () = {
                 "msf_exploit" => __rt::call(name, args).map(Self::MsfExploit),
                 "nikto_scan" => __rt::call(name, args).map(Self::NiktoScan),
                 "nmap_scan" => __rt::call(name, args).map(Self::NmapScan),
+                "python_calc__assign" | "python_calc__evaluate" => {
+                    __rt::call(name, args).map(Self::PythonCalc)
+                }
                 "search_evidence" => __rt::call(name, args).map(Self::SearchEvidence),
                 "triage_finding" => __rt::call(name, args).map(Self::TriageFinding),
                 "webapp_browser__navigate" | "webapp_browser__snapshot"
@@ -231,6 +246,7 @@ const _: () = {
                 Self::MsfExploit(_) => "msf_exploit",
                 Self::NiktoScan(_) => "nikto_scan",
                 Self::NmapScan(_) => "nmap_scan",
+                Self::PythonCalc(_) => "python_calc",
                 Self::SearchEvidence(_) => "search_evidence",
                 Self::TriageFinding(_) => "triage_finding",
                 Self::WebappBrowser(_) => "webapp_browser",
@@ -254,6 +270,7 @@ const _: () = {
                 Self::MsfExploit(t) => __rt::Tool::plan(t, ctx, secrets),
                 Self::NiktoScan(t) => __rt::Tool::plan(t, ctx, secrets),
                 Self::NmapScan(t) => __rt::Tool::plan(t, ctx, secrets),
+                Self::PythonCalc(t) => __rt::Tool::plan(t, ctx, secrets),
                 Self::SearchEvidence(t) => __rt::Tool::plan(t, ctx, secrets),
                 Self::TriageFinding(t) => __rt::Tool::plan(t, ctx, secrets),
                 Self::WebappBrowser(t) => __rt::Tool::plan(t, ctx, secrets),
@@ -273,6 +290,7 @@ const _: () = {
                 Self::MsfExploit(t) => __rt::Tool::to_json(t),
                 Self::NiktoScan(t) => __rt::Tool::to_json(t),
                 Self::NmapScan(t) => __rt::Tool::to_json(t),
+                Self::PythonCalc(t) => __rt::Tool::to_json(t),
                 Self::SearchEvidence(t) => __rt::Tool::to_json(t),
                 Self::TriageFinding(t) => __rt::Tool::to_json(t),
                 Self::WebappBrowser(t) => __rt::Tool::to_json(t),
@@ -292,6 +310,7 @@ const _: () = {
             all.extend_from_slice(msf_exploit::tool_definitions(flavor));
             all.extend_from_slice(nikto_scan::tool_definitions(flavor));
             all.extend_from_slice(nmap_scan::tool_definitions(flavor));
+            all.extend_from_slice(python_calc::tool_definitions(flavor));
             all.extend_from_slice(search_evidence::tool_definitions(flavor));
             all.extend_from_slice(triage_finding::tool_definitions(flavor));
             all.extend_from_slice(webapp_browser::tool_definitions(flavor));
@@ -299,7 +318,7 @@ const _: () = {
             all
         }
         /// The checked manifests of the set, in order.
-        pub fn manifests() -> [&'static __rt::Manifest; 14] {
+        pub fn manifests() -> [&'static __rt::Manifest; 15] {
             [
                 &code_search::MANIFEST,
                 &create_ticket::MANIFEST,
@@ -311,6 +330,7 @@ const _: () = {
                 &msf_exploit::MANIFEST,
                 &nikto_scan::MANIFEST,
                 &nmap_scan::MANIFEST,
+                &python_calc::MANIFEST,
                 &search_evidence::MANIFEST,
                 &triage_finding::MANIFEST,
                 &webapp_browser::MANIFEST,
@@ -331,6 +351,7 @@ const _: () = {
             &msf_exploit::MANIFEST,
             &nikto_scan::MANIFEST,
             &nmap_scan::MANIFEST,
+            &python_calc::MANIFEST,
             &search_evidence::MANIFEST,
             &triage_finding::MANIFEST,
             &webapp_browser::MANIFEST,
@@ -354,6 +375,7 @@ const _: () = {
                 Self::MsfExploit(t) => t,
                 Self::NiktoScan(t) => t,
                 Self::NmapScan(t) => t,
+                Self::PythonCalc(t) => t,
                 Self::SearchEvidence(t) => t,
                 Self::TriageFinding(t) => t,
                 Self::WebappBrowser(t) => t,

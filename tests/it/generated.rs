@@ -358,7 +358,7 @@ fn registry_dispatches_by_name_including_session_commands() {
         );
     }
     assert!(Tools::NAMES.iter().any(|n| n.starts_with("msf_console__")));
-    assert_eq!(Tools::manifests().len(), 14);
+    assert_eq!(Tools::manifests().len(), 15);
     assert_eq!(
         Tools::definitions(cladgen::Flavor::Mcp).len(),
         Tools::NAMES.len(),

@@ -4,5 +4,6 @@
 mod expand;
 mod mcp;
 mod run_http;
+mod run_session;
 mod test_cmd;
 mod validate;

@@ -26,8 +26,9 @@ mod tool;
 pub use ecma::portable_pattern;
 pub use property::property_schema;
 pub use tool::{
-    ENVELOPE_FIELDS, ENVELOPE_STATUSES, ExposedTool, ToolSource, command_tool_name, exposed_tools,
-    is_valid_tool_name, output_schema, tool_definition, tool_definitions,
+    ENVELOPE_FIELDS, ENVELOPE_STATUSES, ExposedTool, SESSION_ENVELOPE_FIELDS, SESSION_FIELD,
+    ToolSource, command_tool_name, exposed_tools, is_valid_tool_name, output_schema,
+    tool_definition, tool_definitions,
 };
 
 use crate::model::Arg;

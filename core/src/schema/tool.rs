@@ -33,6 +33,89 @@ pub const ENVELOPE_FIELDS: [&str; 17] = [
     "output_file_truncated",
 ];
 
+/// The envelope field a session tool adds after [`ENVELOPE_FIELDS`]: which session,
+/// which interaction, the prompt seen and the session's state.
+pub const SESSION_FIELD: &str = "session";
+
+/// The fields of the envelope's `session` object, in schema order (all required).
+pub const SESSION_ENVELOPE_FIELDS: [&str; 9] = [
+    "id",
+    "command",
+    "interaction",
+    "max_interactions",
+    "prompt",
+    "output",
+    "output_bytes",
+    "state",
+    "closed_reason",
+];
+
+/// The schema of the envelope's `session` object (see [`SESSION_ENVELOPE_FIELDS`]).
+fn session_property() -> Value {
+    let field = |ty: Value, description: &str| json!({ "type": ty, "description": description });
+    let count =
+        |description: &str| json!({ "type": "integer", "minimum": 0, "description": description });
+    let mut p = Map::new();
+    p.insert(
+        "id".into(),
+        field(
+            json!("string"),
+            "The session this command ran in (also the scan_id).",
+        ),
+    );
+    p.insert(
+        "command".into(),
+        field(json!("string"), "The session command called."),
+    );
+    p.insert(
+        "interaction".into(),
+        count("Number of this command in the session (1 for the first); 0 when none was sent."),
+    );
+    p.insert(
+        "max_interactions".into(),
+        count("Commands one session accepts (max_interactions); then it is closed."),
+    );
+    p.insert(
+        "prompt".into(),
+        field(
+            json!(["string", "null"]),
+            "The prompt that ended the answer; null when it did not come back.",
+        ),
+    );
+    p.insert(
+        "output".into(),
+        field(
+            json!(["string", "null"]),
+            "The program's answer (escape sequences and the echo of the command removed) when results is null; null when results holds it.",
+        ),
+    );
+    p.insert(
+        "output_bytes".into(),
+        count("Bytes of the answer after cleaning; more than kept when stdout_truncated (output_max_bytes)."),
+    );
+    p.insert(
+        "state".into(),
+        json!({
+            "type": "string",
+            "enum": ["open", "closed"],
+            "description": "open: the next command goes to the same program; closed: it ended (see closed_reason) and the next call starts no command in it."
+        }),
+    );
+    p.insert(
+        "closed_reason".into(),
+        field(
+            json!(["string", "null"]),
+            "Why the session was closed (a limit, a timeout, the program's exit); null while open.",
+        ),
+    );
+    json!({
+        "type": "object",
+        "properties": Value::Object(p),
+        "required": SESSION_ENVELOPE_FIELDS,
+        "description": "The interactive session behind this command."
+    })
+}
+
 /// The name of the tool exposed for command `command` of a session or browser tool.
 const SEPARATOR: &str = "__";
 
@@ -323,13 +406,15 @@ pub fn output_schema(m: &Manifest) -> Result<Option<Value>, SchemaError> {
             "Whether output_file holds less than all of standard output (the evidence cap).",
         ),
     );
+    let mut required: Vec<Value> = ENVELOPE_FIELDS.iter().map(|f| json!(f)).collect();
+    if matches!(m.backend, Backend::Session(_)) {
+        props.insert(SESSION_FIELD.into(), session_property());
+        required.push(json!(SESSION_FIELD));
+    }
     let mut root = Map::new();
     root.insert("type".into(), "object".into());
     root.insert("properties".into(), Value::Object(props));
-    root.insert(
-        "required".into(),
-        Value::Array(ENVELOPE_FIELDS.iter().map(|f| json!(f)).collect()),
-    );
+    root.insert("required".into(), Value::Array(required));
     Ok(Some(Value::Object(root)))
 }
 
