@@ -350,11 +350,17 @@ pub mod __private {
             }
         }
 
-        /// The parsed value. The text always parses (serde_json wrote it); `Null` only
-        /// avoids a panic path.
+        /// The parsed value. The generator wrote the text with serde_json and checked
+        /// that serde_json parses it back (the loader caps the nesting of
+        /// `[output.schema]`), so parsing cannot fail; if it ever did, this panics
+        /// with the reason rather than serve a wrong (`null`) schema.
         pub fn get(&'static self) -> &'static Value {
-            self.cell
-                .get_or_init(|| ::serde_json::from_str(self.text).unwrap_or(Value::Null))
+            self.cell.get_or_init(|| match ::serde_json::from_str(self.text) {
+                Ok(v) => v,
+                Err(e) => panic!(
+                    "cladgen: a generated JSON constant does not parse ({e}); the build checked it, please report this"
+                ),
+            })
         }
     }
 
@@ -376,8 +382,8 @@ pub mod __private {
         }
 
         /// The definitions of one flavour. The build already produced them from the
-        /// same manifest, so they cannot fail here; if they did, the tool exposes no
-        /// definition rather than a wrong one.
+        /// same manifest, so they cannot fail here; if they did, this panics with the
+        /// reason rather than expose no definition or a wrong one.
         pub fn get(&'static self, flavor: Flavor) -> &'static [Value] {
             let i = match flavor {
                 Flavor::Mcp => 0,
@@ -385,7 +391,13 @@ pub mod __private {
                 Flavor::Anthropic => 2,
             };
             self.cells[i].get_or_init(|| {
-                cladgen_core::schema::tool_definitions(self.manifest, flavor).unwrap_or_default()
+                match cladgen_core::schema::tool_definitions(self.manifest, flavor) {
+                    Ok(d) => d,
+                    Err(e) => panic!(
+                        "cladgen: the tool definitions of `{}` cannot be built ({e}); the build built them, please report this",
+                        self.manifest.tool.name
+                    ),
+                }
             })
         }
     }

@@ -53,13 +53,13 @@ impl<'a> ArgSet<'a> {
             let ident = names::field_ident(&a.name);
             let (value_ty, enum_ty) = match &a.ty.kind {
                 TypeKind::Enum => {
-                    let name = names::pascal(&a.name);
+                    let name = cladgen_core::names::type_name(&a.name);
                     claim(taken, &name, &g.tool, &a.name)?;
                     // Allowed values become variants: two that map to one Rust name
                     // (`a-b` and `a_b`) would not compile.
                     let mut variants: Vec<(String, &str)> = Vec::new();
                     for v in a.ty.constraints.allowed.iter().flat_map(|l| l.iter()) {
-                        let variant = names::pascal(v);
+                        let variant = cladgen_core::names::type_name(v);
                         if let Some((_, first)) = variants.iter().find(|(n, _)| *n == variant) {
                             return Err(CodegenError::NameCollision {
                                 tool: g.tool.clone(),

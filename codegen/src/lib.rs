@@ -21,7 +21,7 @@ mod remote;
 mod session;
 mod tool;
 
-pub use docs::manifest_prose;
+pub use docs::{manifest_prose, visible};
 pub(crate) use docs::{code_span, doc_lines};
 pub use embed::include_manifest;
 pub use names::pascal;

@@ -561,6 +561,16 @@ codes! {
         means: "A session command call carries its command text in the `command` field, \
             so an argument cannot use that name.",
         fix: "Rename the argument.";
+    SCHEMA_TOO_DEEP = "schema-too-deep", Error,
+        "an `[output.schema]` nested deeper than 32 levels",
+        means: "The output schema becomes JSON constants of the generated code and of \
+            the MCP definitions, which JSON parsers read with a recursion limit \
+            (serde_json's is 128; the evidence envelope and the OpenAI strict flavour \
+            wrap the schema in further levels). A schema nested deeper than 32 objects \
+            and arrays could be written but not read back. No real output schema comes \
+            close; the limit keeps every generated constant readable.",
+        fix: "Flatten the schema, or describe its deep part loosely (`{ type = \"object\" }`) \
+            and check that part in the code that reads the results.";
     SECRET_OUTSIDE_HTTP = "secret-outside-http", Error,
         "a `{_secret:NAME}` placeholder outside `[http]`",
         means: "Secrets are inserted only into HTTP requests (headers, URL, body), where \
