@@ -19,7 +19,7 @@
 //! collide within one manifest (the tool name is fixed and TOML keys are unique);
 //! across a manifest set they can, and so can the Rust names of tools: [`check_set`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -43,6 +43,10 @@ struct Claim {
 /// Reports every collision in the checked (error-free so far) manifest `m`, whose
 /// text is `text`.
 pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
+    let cx = &mut Reporter {
+        cx,
+        reported: HashSet::new(),
+    };
     let (root, _) = DeTable::parse_recoverable(text);
     let root = root.get_ref();
     let tool_span = table(root, &["tool"])
@@ -202,15 +206,15 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
         }
         report(
             cx,
-            statics,
-            "Rust static",
-            "rename one of the commands: each command's argument list is the static `<COMMAND>_ARGS`, upper-cased",
-        );
-        report(
-            cx,
             variants,
             "Rust enum variant",
             "rename one of the commands: command names become Rust variants in PascalCase (`scan_all` -> `ScanAll`), ignoring case inside words and every character other than ASCII letters and digits",
+        );
+        report(
+            cx,
+            statics,
+            "Rust static",
+            "rename one of the commands: each command's argument list is the static `<COMMAND>_ARGS`, upper-cased",
         );
     }
     report(
@@ -225,7 +229,7 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
 /// adds first), and the method names of its builder: `build()` and one setter per
 /// optional argument.
 fn field_claims(
-    cx: &mut Cx<'_>,
+    cx: &mut Reporter<'_, '_>,
     args: &[Arg],
     reserved: Option<&str>,
     span: impl Fn(&str) -> Range<usize>,
@@ -269,7 +273,7 @@ fn field_claims(
 }
 
 /// The variant names of the generated enum of each enum argument.
-fn variant_claims(cx: &mut Cx<'_>, args: &[Arg], span: impl Fn(&str) -> Range<usize>) {
+fn variant_claims(cx: &mut Reporter<'_, '_>, args: &[Arg], span: impl Fn(&str) -> Range<usize>) {
     for a in args.iter().filter(|a| a.ty.kind == TypeKind::Enum) {
         let claims = a
             .ty
@@ -277,7 +281,12 @@ fn variant_claims(cx: &mut Cx<'_>, args: &[Arg], span: impl Fn(&str) -> Range<us
             .allowed
             .iter()
             .flat_map(|l| l.iter())
-            .map(|v| Claim {
+            .enumerate()
+            // A value written twice is `duplicate-enum-value` already.
+            .filter(|(i, v)| {
+                !a.ty.constraints.allowed.iter().flat_map(|l| l.iter()).take(*i).any(|w| w == *v)
+            })
+            .map(|(_, v)| Claim {
                 mapped: type_name(v),
                 what: format!("value `{}` of enum argument `{}`", v.escape_debug(), a.name),
                 span: span(&a.name),
@@ -303,12 +312,24 @@ fn enum_claims(types: &mut Vec<Claim>, args: &[Arg], span: impl Fn(&str) -> Rang
     }
 }
 
-/// One error per claim whose mapped name an earlier claim already has.
-fn report(cx: &mut Cx<'_>, claims: Vec<Claim>, namespace: &str, help: &str) {
+/// The sink of one manifest's collisions: one error per place, so that `target`
+/// and `TARGET` (one variable and one field) are reported once.
+struct Reporter<'c, 'a> {
+    cx: &'c mut Cx<'a>,
+    reported: HashSet<usize>,
+}
+
+/// One error per claim whose mapped name an earlier claim already has (unless its
+/// place has an error already).
+fn report(cx: &mut Reporter<'_, '_>, claims: Vec<Claim>, namespace: &str, help: &str) {
     let mut seen: HashMap<&str, &Claim> = HashMap::new();
     for c in &claims {
         if let Some(first) = seen.get(c.mapped.as_str()) {
-            cx.sink
+            if !cx.reported.insert(c.span.start) {
+                continue;
+            }
+            cx.cx
+                .sink
                 .error(
                     &codes::NAME_COLLISION,
                     c.span.clone(),
