@@ -126,6 +126,60 @@ macro_rules! __serde_args {
     };
 }
 
+/// `argv()` and `command()` of a generated argv tool, in its inherent impl: the
+/// owned form of its `argv_cow()`, and that argv run directly.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __argv_methods {
+    () => {
+        /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+        pub fn argv(
+            &self,
+            ctx: &$crate::__private::ExecContext,
+        ) -> $crate::__private::Vec<$crate::__private::String> {
+            $crate::__private::owned_argv(self.argv_cow(ctx))
+        }
+        /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
+        pub fn command(&self, ctx: &$crate::__private::ExecContext) -> $crate::__private::Command {
+            $crate::__private::argv_command(&self.argv_cow(ctx))
+        }
+    };
+}
+
+/// The schema accessors of a generated tool module: `input_schema()`,
+/// `output_schema()` (`None` without an output schema constant) and
+/// `tool_definitions(flavor)`, each computed once per process.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __schema_fns {
+    ($manifest:ident, $input:ident $(, $output:ident)?) => {
+        /// The MCP `inputSchema` as a JSON value, parsed once per process.
+        pub fn input_schema() -> &'static $crate::__private::Value {
+            static INPUT: $crate::__private::LazyJson = $crate::__private::LazyJson::new($input);
+            INPUT.get()
+        }
+        /// The MCP `outputSchema` as a JSON value, parsed once per process; `None` when
+        /// the tool declares no `[output]`.
+        pub fn output_schema() -> $crate::__private::Option<&'static $crate::__private::Value> {
+            $crate::__schema_fns!(@output $($output)?)
+        }
+        /// The tool definitions of one flavour (one per command for session and browser
+        /// tools), built from the checked manifest once per process.
+        pub fn tool_definitions(flavor: $crate::__private::Flavor) -> &'static [$crate::__private::Value] {
+            static DEFINITIONS: $crate::__private::Definitions =
+                $crate::__private::Definitions::new(&$manifest);
+            DEFINITIONS.get(flavor)
+        }
+    };
+    (@output $output:ident) => {{
+        static OUTPUT: $crate::__private::LazyJson = $crate::__private::LazyJson::new($output);
+        $crate::__private::Some(OUTPUT.get())
+    }};
+    (@output) => {
+        $crate::__private::None
+    };
+}
+
 /// `Display`, `FromStr` and serde of a generated enum: the value as written in the
 /// manifest, parsed through its `ManifestEnum` impl.
 #[doc(hidden)]
@@ -207,7 +261,10 @@ pub mod __private {
         ScopeTarget, Text, Url, enum_from_str, enum_str,
     };
 
-    pub use crate::{__enum_traits as enum_traits, __serde_args as serde_args};
+    pub use crate::{
+        __argv_methods as argv_methods, __enum_traits as enum_traits,
+        __schema_fns as schema_fns, __serde_args as serde_args,
+    };
     pub use ::std::process::Command;
     pub use ::std::string::ToString;
     pub use cladgen_core::invoke::{ExecutorCall, HttpRequest, RequestText};

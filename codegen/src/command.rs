@@ -96,12 +96,8 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 __rt::executor_command(self.executor(ctx))
             }
         },
-        _ => quote! {
-            /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-            pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
-                __rt::argv_command(&self.argv_cow(ctx))
-            }
-        },
+        // `argv()` and `command()` from `argv_cow()` (with `owned_argv()` above).
+        _ => TokenStream::new(),
     };
     let helpers = match &spec.run {
         CommandRun::Executor { .. } => TokenStream::new(),
@@ -589,14 +585,10 @@ fn cond_doc(c: &Conditional) -> String {
     )
 }
 
-/// `argv()`: the owned form of `argv_cow()`.
+/// `argv()` and `command()`: the owned form of `argv_cow()` and that argv run
+/// directly, one runtime macro for every argv tool.
 fn owned_argv() -> TokenStream {
-    quote! {
-        /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-        pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
-            __rt::owned_argv(self.argv_cow(ctx))
-        }
-    }
+    quote!(__rt::argv_methods!();)
 }
 
 #[cfg(test)]

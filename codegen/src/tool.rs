@@ -236,28 +236,17 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     let mut em = Emitter::short(rt.clone());
     let manifest = em.manifest(m);
     let hoisted = em.hoisted();
-    let (output_item, output_fn) = match output {
+    let (output_item, accessors) = match output {
         Some(output) => (
             quote! {
                 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
                 pub const OUTPUT_SCHEMA: &str = #output;
             },
-            quote! {
-                /// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-                pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-                    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-                    __rt::Some(OUTPUT.get())
-                }
-            },
+            quote!(__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);),
         ),
         None => (
             TokenStream::new(),
-            quote! {
-                /// The tool declares no `[output]`, so it has no output schema.
-                pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-                    __rt::None
-                }
-            },
+            quote!(__rt::schema_fns!(MANIFEST, INPUT_SCHEMA);),
         ),
     };
     let name = m.tool.name.as_ref();
@@ -267,22 +256,7 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
         /// MCP `inputSchema` (JSON), generated and checked at build time.
         pub const INPUT_SCHEMA: &str = #input;
         #output_item
-
-        /// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-        pub fn input_schema() -> &'static __rt::Value {
-            static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-            INPUT.get()
-        }
-
-        #output_fn
-
-        /// The tool definitions of one flavour (one per command for session and browser
-        /// tools), built from [`MANIFEST`] once per process.
-        pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-            static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-            DEFINITIONS.get(flavor)
-        }
-
+        #accessors
         pub use data::MANIFEST;
 
         /// The checked manifest and its lists, written with the model's own names.
