@@ -39,7 +39,6 @@ pub use cladgen_core::invoke::{
 };
 pub use cladgen_core::model::{self, Manifest, RiskTier};
 pub use cladgen_core::schema::Flavor;
-pub use cladgen_core::scope;
 pub use cladgen_core::value::{ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
 
 /// Validated argument values: the 15 built-in ToolClad types, the value of any of
@@ -71,6 +70,14 @@ pub mod schema {
         command_tool_name, exposed_tools, input_schema, is_valid_tool_name, output_schema,
         portable_pattern, property_schema, tool_definition, tool_definitions,
     };
+}
+
+/// The engagement scope (`scope/scope.toml`): which hosts and networks a tool may
+/// touch. [`Scope`](scope::Scope) holds the allowed and excluded entries and checks
+/// a target, host, address, network or URL host against them
+/// ([`ScopeViolation`](scope::ScopeViolation) says why not).
+pub mod scope {
+    pub use cladgen_core::scope::{Scope, ScopeEntry, ScopeError, ScopeViolation};
 }
 
 pub use registry::CallError;
