@@ -269,8 +269,8 @@ pub mod __private {
     };
 
     pub use crate::{
-        __argv_methods as argv_methods, __enum_traits as enum_traits,
-        __schema_fns as schema_fns, __serde_args as serde_args,
+        __argv_methods as argv_methods, __enum_traits as enum_traits, __schema_fns as schema_fns,
+        __serde_args as serde_args,
     };
     pub use ::std::process::Command;
     pub use ::std::string::ToString;

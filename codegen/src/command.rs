@@ -672,7 +672,8 @@ format = "text"
         // Never handed on as code: `compile_error!` in the output is an error.
         let err = crate::tool_items(&m, &GenOptions::default()).unwrap_err();
         assert!(
-            err.to_string().contains("conditional index 0 is used inside another conditional's fragment"),
+            err.to_string()
+                .contains("conditional index 0 is used inside another conditional's fragment"),
             "{err}"
         );
     }

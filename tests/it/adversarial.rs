@@ -140,8 +140,8 @@ fn prelude_names_keywords_and_camel_case_become_snake_case_fields() {
 
 #[test]
 fn tools_named_like_keywords_get_a_module_and_a_variant() {
+    use adversarial_tools::self_::{Self_, SelfArgs};
     use adversarial_tools::r#type::{NoneArgs, TypeCommand};
-    use adversarial_tools::self_::{SelfArgs, Self_};
     let a = SelfArgs::from_json(&json!({"self": "y", "crate": 8080, "super": true})).unwrap();
     assert_eq!(a.self_, Self_::Y);
     assert_eq!(a.argv(&ctx()), ["echo", "y", "8080", "--super"]);

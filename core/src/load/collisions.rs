@@ -107,12 +107,14 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
                 })
             })
             .collect();
-        claims.extend(c.conditionals.iter().zip(conds).map(|(k, mapped)| Claim {
-            mapped,
-            what: format!("conditional `{}`", k.name),
-            span: conds_table
-                .and_then(|t| t.get_key_value(k.name.as_ref()))
-                .map_or(tool_span.clone(), |(key, _)| key.span()),
+        claims.extend(c.conditionals.iter().zip(conds).map(|(k, mapped)| {
+            Claim {
+                mapped,
+                what: format!("conditional `{}`", k.name),
+                span: conds_table
+                    .and_then(|t| t.get_key_value(k.name.as_ref()))
+                    .map_or(tool_span.clone(), |(key, _)| key.span()),
+            }
         }));
         report(
             cx,
@@ -259,11 +261,15 @@ fn field_claims(
         span: 0..0,
     }];
     // Setters are as unique as the fields; only `build` can meet one.
-    methods.extend(args.iter().filter(|a| !a.required && field_stem(&a.name) == "build").map(|a| Claim {
-        mapped: field_stem(&a.name),
-        what: format!("the builder setter of optional argument `{}`", a.name),
-        span: span(&a.name),
-    }));
+    methods.extend(
+        args.iter()
+            .filter(|a| !a.required && field_stem(&a.name) == "build")
+            .map(|a| Claim {
+                mapped: field_stem(&a.name),
+                what: format!("the builder setter of optional argument `{}`", a.name),
+                span: span(&a.name),
+            }),
+    );
     report(
         cx,
         methods,
@@ -275,23 +281,28 @@ fn field_claims(
 /// The variant names of the generated enum of each enum argument.
 fn variant_claims(cx: &mut Reporter<'_, '_>, args: &[Arg], span: impl Fn(&str) -> Range<usize>) {
     for a in args.iter().filter(|a| a.ty.kind == TypeKind::Enum) {
-        let claims = a
-            .ty
-            .constraints
-            .allowed
-            .iter()
-            .flat_map(|l| l.iter())
-            .enumerate()
-            // A value written twice is `duplicate-enum-value` already.
-            .filter(|(i, v)| {
-                !a.ty.constraints.allowed.iter().flat_map(|l| l.iter()).take(*i).any(|w| w == *v)
-            })
-            .map(|(_, v)| Claim {
-                mapped: type_name(v),
-                what: format!("value `{}` of enum argument `{}`", v.escape_debug(), a.name),
-                span: span(&a.name),
-            })
-            .collect();
+        let claims =
+            a.ty.constraints
+                .allowed
+                .iter()
+                .flat_map(|l| l.iter())
+                .enumerate()
+                // A value written twice is `duplicate-enum-value` already.
+                .filter(|(i, v)| {
+                    !a.ty
+                        .constraints
+                        .allowed
+                        .iter()
+                        .flat_map(|l| l.iter())
+                        .take(*i)
+                        .any(|w| w == *v)
+                })
+                .map(|(_, v)| Claim {
+                    mapped: type_name(v),
+                    what: format!("value `{}` of enum argument `{}`", v.escape_debug(), a.name),
+                    span: span(&a.name),
+                })
+                .collect();
         report(
             cx,
             claims,
@@ -391,12 +402,22 @@ pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             Backend::Session(s) => s
                 .commands
                 .iter()
-                .map(|c| (format!("{tool}__{}", c.name), format!("command `{}` of tool `{tool}`", c.name)))
+                .map(|c| {
+                    (
+                        format!("{tool}__{}", c.name),
+                        format!("command `{}` of tool `{tool}`", c.name),
+                    )
+                })
                 .collect(),
             Backend::Browser(b) => b
                 .commands
                 .iter()
-                .map(|c| (format!("{tool}__{}", c.name), format!("command `{}` of tool `{tool}`", c.name)))
+                .map(|c| {
+                    (
+                        format!("{tool}__{}", c.name),
+                        format!("command `{}` of tool `{tool}`", c.name),
+                    )
+                })
                 .collect(),
             _ => vec![(tool.to_owned(), format!("tool `{tool}`"))],
         };

@@ -575,7 +575,13 @@ fn to_json(
             let mut out = Vec::new();
             let mut ok = true;
             for (i, e) in a.iter().enumerate() {
-                match to_json(cx, e.get_ref(), e.span(), &format!("{path}[{i}]"), depth + 1) {
+                match to_json(
+                    cx,
+                    e.get_ref(),
+                    e.span(),
+                    &format!("{path}[{i}]"),
+                    depth + 1,
+                ) {
                     Some(j) => out.push(j),
                     None => ok = false,
                 }
@@ -592,7 +598,13 @@ fn to_json(
             entries.sort_by_key(|(k, _)| k.span().start);
             for (k, e) in entries {
                 let key: &str = k.get_ref();
-                match to_json(cx, e.get_ref(), e.span(), &format!("{path}.{key}"), depth + 1) {
+                match to_json(
+                    cx,
+                    e.get_ref(),
+                    e.span(),
+                    &format!("{path}.{key}"),
+                    depth + 1,
+                ) {
                     Some(j) => {
                         out.insert(key.to_string(), j);
                     }

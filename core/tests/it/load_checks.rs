@@ -930,7 +930,8 @@ fn every_mapping_the_generator_applies_is_checked_for_collisions() {
     let l = load(text);
     let c = collisions(&l);
     assert!(
-        c.iter().any(|(t, m)| t == "Command" && m.contains("the command text field `command`")),
+        c.iter()
+            .any(|(t, m)| t == "Command" && m.contains("the command text field `command`")),
         "{c:?}\n{}",
         l.render(false)
     );
@@ -1038,7 +1039,11 @@ format = "text"
         "{c:?}"
     );
     // One error per place: the struct `ScanAllArgs` meets too, and is not repeated.
-    assert_eq!(c.iter().filter(|(t, _)| t == "Scan_All").count(), 1, "{c:?}");
+    assert_eq!(
+        c.iter().filter(|(t, _)| t == "Scan_All").count(),
+        1,
+        "{c:?}"
+    );
     // Distinct after PascalCase: `Scanall` -> `Scanall` (`ScanAll` would be
     // `ScanAll`: case humps start words).
     let fine = text
