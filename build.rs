@@ -41,6 +41,16 @@ mod dogfood {
         {
             std::process::exit(1);
         }
+        // Adversarial but valid manifests: whatever `validate` accepts compiles
+        // (`tests/it/adversarial.rs`, issue 11 class 9).
+        if cladgen_build::Builder::new()
+            .manifest_dir("tests/fixtures/adversarial")
+            .out_subdir("adversarial")
+            .generate()
+            .is_err()
+        {
+            std::process::exit(1);
+        }
         // A user type mapped to a manifest type (`tests/it/extern_types.rs` defines it).
         if cladgen_build::Builder::new()
             .manifest_dir("tests/fixtures/extern")

@@ -41,7 +41,6 @@ pub use cladgen_core::invoke::{
 };
 pub use cladgen_core::model::{self, Manifest, RiskTier};
 pub use cladgen_core::schema::Flavor;
-pub use cladgen_core::scope;
 pub use cladgen_core::value::{ArgError, ArgErrors, ArgSpec, ArgValue, ParseOptions, Rule};
 
 /// Validated argument values: the 15 built-in ToolClad types, the value of any of
@@ -73,6 +72,14 @@ pub mod schema {
         command_tool_name, exposed_tools, input_schema, is_valid_tool_name, output_schema,
         portable_pattern, property_schema, tool_definition, tool_definitions,
     };
+}
+
+/// The engagement scope (`scope/scope.toml`): which hosts and networks a tool may
+/// touch. [`Scope`](scope::Scope) holds the allowed and excluded entries and checks
+/// a target, host, address, network or URL host against them
+/// ([`ScopeViolation`](scope::ScopeViolation) says why not).
+pub mod scope {
+    pub use cladgen_core::scope::{Scope, ScopeEntry, ScopeError, ScopeViolation};
 }
 
 pub use registry::{CallError, Registry};
@@ -125,6 +132,60 @@ macro_rules! __serde_args {
                 $crate::__private::de_args(d, Self::from_json)
             }
         }
+    };
+}
+
+/// `argv()` and `command()` of a generated argv tool, in its inherent impl: the
+/// owned form of its `argv_cow()`, and that argv run directly.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __argv_methods {
+    () => {
+        /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
+        pub fn argv(
+            &self,
+            ctx: &$crate::__private::ExecContext,
+        ) -> $crate::__private::Vec<$crate::__private::String> {
+            $crate::__private::owned_argv(self.argv_cow(ctx))
+        }
+        /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
+        pub fn command(&self, ctx: &$crate::__private::ExecContext) -> $crate::__private::Command {
+            $crate::__private::argv_command(&self.argv_cow(ctx))
+        }
+    };
+}
+
+/// The schema accessors of a generated tool module: `input_schema()`,
+/// `output_schema()` (`None` without an output schema constant) and
+/// `tool_definitions(flavor)`, each computed once per process.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __schema_fns {
+    ($manifest:ident, $input:ident $(, $output:ident)?) => {
+        /// The MCP `inputSchema` as a JSON value, parsed once per process.
+        pub fn input_schema() -> &'static $crate::__private::Value {
+            static INPUT: $crate::__private::LazyJson = $crate::__private::LazyJson::new($input);
+            INPUT.get()
+        }
+        /// The MCP `outputSchema` as a JSON value, parsed once per process; `None` when
+        /// the tool declares no `[output]`.
+        pub fn output_schema() -> $crate::__private::Option<&'static $crate::__private::Value> {
+            $crate::__schema_fns!(@output $($output)?)
+        }
+        /// The tool definitions of one flavour (one per command for session and browser
+        /// tools), built from the checked manifest once per process.
+        pub fn tool_definitions(flavor: $crate::__private::Flavor) -> &'static [$crate::__private::Value] {
+            static DEFINITIONS: $crate::__private::Definitions =
+                $crate::__private::Definitions::new(&$manifest);
+            DEFINITIONS.get(flavor)
+        }
+    };
+    (@output $output:ident) => {{
+        static OUTPUT: $crate::__private::LazyJson = $crate::__private::LazyJson::new($output);
+        $crate::__private::Some(OUTPUT.get())
+    }};
+    (@output) => {
+        $crate::__private::None
     };
 }
 
@@ -210,7 +271,10 @@ pub mod __private {
         ScopeTarget, Text, Url, enum_from_str, enum_str,
     };
 
-    pub use crate::{__enum_traits as enum_traits, __serde_args as serde_args};
+    pub use crate::{
+        __argv_methods as argv_methods, __enum_traits as enum_traits, __schema_fns as schema_fns,
+        __serde_args as serde_args,
+    };
     pub use ::std::process::Command;
     pub use ::std::string::ToString;
     pub use cladgen_core::invoke::{ExecutorCall, HttpRequest, RequestText};
@@ -426,11 +490,17 @@ pub mod __private {
             }
         }
 
-        /// The parsed value. The text always parses (serde_json wrote it); `Null` only
-        /// avoids a panic path.
+        /// The parsed value. The generator wrote the text with serde_json and checked
+        /// that serde_json parses it back (the loader caps the nesting of
+        /// `[output.schema]`), so parsing cannot fail; if it ever did, this panics
+        /// with the reason rather than serve a wrong (`null`) schema.
         pub fn get(&'static self) -> &'static Value {
-            self.cell
-                .get_or_init(|| ::serde_json::from_str(self.text).unwrap_or(Value::Null))
+            self.cell.get_or_init(|| match ::serde_json::from_str(self.text) {
+                Ok(v) => v,
+                Err(e) => panic!(
+                    "cladgen: a generated JSON constant does not parse ({e}); the build checked it, please report this"
+                ),
+            })
         }
     }
 
@@ -452,8 +522,8 @@ pub mod __private {
         }
 
         /// The definitions of one flavour. The build already produced them from the
-        /// same manifest, so they cannot fail here; if they did, the tool exposes no
-        /// definition rather than a wrong one.
+        /// same manifest, so they cannot fail here; if they did, this panics with the
+        /// reason rather than expose no definition or a wrong one.
         pub fn get(&'static self, flavor: Flavor) -> &'static [Value] {
             let i = match flavor {
                 Flavor::Mcp => 0,
@@ -461,7 +531,13 @@ pub mod __private {
                 Flavor::Anthropic => 2,
             };
             self.cells[i].get_or_init(|| {
-                cladgen_core::schema::tool_definitions(self.manifest, flavor).unwrap_or_default()
+                match cladgen_core::schema::tool_definitions(self.manifest, flavor) {
+                    Ok(d) => d,
+                    Err(e) => panic!(
+                        "cladgen: the tool definitions of `{}` cannot be built ({e}); the build built them, please report this",
+                        self.manifest.tool.name
+                    ),
+                }
             })
         }
     }

@@ -432,7 +432,7 @@ fn module_doc(m: &Manifest, label: &str) -> String {
         out,
         "/// Tool `{}` {}, risk tier `{}`; generated from `{label}`.",
         m.tool.name,
-        cladgen_codegen::manifest_prose(&m.tool.version),
+        cladgen_codegen::manifest_prose(&one_line(&m.tool.version)),
         m.tool.risk_tier
     );
     out
@@ -448,12 +448,23 @@ fn format_tokens(tokens: proc_macro2::TokenStream) -> String {
 }
 
 /// `path` relative to `base` with `/` separators, for stable headers.
+/// The manifest's path as the generated comments show it: relative to `base`, with
+/// `/` separators, on one line (a file name cannot end the `// @generated` comment or
+/// hide text with a bidi control: see `cladgen_codegen::visible`).
 fn display_path(path: &Path, base: &Path) -> String {
     let rel = path.strip_prefix(base).unwrap_or(path);
-    rel.components()
+    let label = rel
+        .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
         .collect::<Vec<_>>()
-        .join("/")
+        .join("/");
+    one_line(&label)
+}
+
+/// Text for a one-line comment: [`cladgen_codegen::visible`], with line breaks
+/// written as `\n`.
+fn one_line(text: &str) -> String {
+    cladgen_codegen::visible(text).replace('\n', "\\n")
 }
 
 fn write_if_changed(path: &Path, contents: &str) -> Result<(), Error> {

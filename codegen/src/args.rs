@@ -57,13 +57,13 @@ impl<'a> ArgSet<'a> {
             let ident = names::field_ident(&a.name);
             let (value_ty, enum_ty) = match &a.ty.kind {
                 TypeKind::Enum => {
-                    let name = names::pascal(&a.name);
+                    let name = cladgen_core::names::type_name(&a.name);
                     claim(taken, &name, &g.tool, &a.name)?;
                     // Allowed values become variants: two that map to one Rust name
                     // (`a-b` and `a_b`) would not compile.
                     let mut variants: Vec<(String, &str)> = Vec::new();
                     for v in a.ty.constraints.allowed.iter().flat_map(|l| l.iter()) {
-                        let variant = names::pascal(v);
+                        let variant = cladgen_core::names::type_name(v);
                         if let Some((_, first)) = variants.iter().find(|(n, _)| *n == variant) {
                             return Err(CodegenError::NameCollision {
                                 tool: g.tool.clone(),
@@ -552,6 +552,42 @@ fn arg_doc(a: &Arg) -> String {
     d
 }
 
+/// Whether clippy's `enum_variant_names` could fire: a variant starting or ending
+/// with the enum's name, or at least three variants sharing their first or last
+/// CamelCase word (clippy's default threshold).
+fn variant_names_repeat(enum_name: &str, variants: &[Ident]) -> bool {
+    let enum_name = enum_name.trim_end_matches('_');
+    let words = |v: &str| -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for c in v.chars() {
+            match out.last_mut() {
+                Some(w) if !c.is_ascii_uppercase() => w.push(c),
+                _ => out.push(c.to_string()),
+            }
+        }
+        out
+    };
+    let names: Vec<String> = variants
+        .iter()
+        .map(|v| v.to_string().trim_end_matches('_').to_owned())
+        .collect();
+    if names
+        .iter()
+        .any(|v| v.starts_with(enum_name) || v.ends_with(enum_name))
+    {
+        return true;
+    }
+    if names.len() < 3 {
+        return false;
+    }
+    let split: Vec<Vec<String>> = names.iter().map(|v| words(v)).collect();
+    let shared = |pick: fn(&Vec<String>) -> Option<&String>| {
+        let first = pick(&split[0]);
+        first.is_some() && split.iter().all(|w| w.len() > 1 && pick(w) == first)
+    };
+    shared(|w| w.first()) || shared(|w| w.last())
+}
+
 fn enum_items(a: &Arg, e: &Ident, _index: usize) -> TokenStream {
     let allowed: Vec<&str> =
         a.ty.constraints
@@ -590,9 +626,15 @@ fn enum_items(a: &Arg, e: &Ident, _index: usize) -> TokenStream {
         }),
         _ => None,
     };
+    // The variants are the manifest's values: when they repeat the enum's name or a
+    // common word (clippy's `enum_variant_names`), renaming them would misspell the
+    // manifest, so that lint alone is allowed on that enum.
+    let allow = variant_names_repeat(&e.to_string(), &variants)
+        .then(|| quote!(#[allow(clippy::enum_variant_names)]));
     quote! {
         #doc
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #allow
         pub enum #e {
             #(#vdocs #variants,)*
         }

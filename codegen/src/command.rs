@@ -96,12 +96,8 @@ pub fn items(g: &Gen, set: &ArgSet<'_>, spec: &CommandSpec) -> TokenStream {
                 __rt::executor_command(self.executor(ctx))
             }
         },
-        _ => quote! {
-            /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-            pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
-                __rt::argv_command(&self.argv_cow(ctx))
-            }
-        },
+        // `argv()` and `command()` from `argv_cow()` (with `owned_argv()` above).
+        _ => TokenStream::new(),
     };
     let helpers = match &spec.run {
         CommandRun::Executor { .. } => TokenStream::new(),
@@ -130,31 +126,16 @@ struct CmdGen<'a> {
 
 impl<'a> CmdGen<'a> {
     fn new(set: &'a ArgSet<'a>, spec: &'a CommandSpec) -> Self {
-        // `{_scan_type_flags}` -> `scan_type_flags()`; argument names are unique, so
-        // these are too.
-        let mapping_fns: Vec<Ident> = spec
-            .mappings
-            .iter()
-            .map(|m| {
-                let arg = set.args.get(m.arg).map_or("mapping", |a| a.name.as_ref());
-                format_ident!("{}_flags", arg)
-            })
-            .collect();
-        // `{_verbose}` -> `cond_verbose()`; conditional names are unique. Only an
-        // argument named `cond_x` with a mapping and a conditional named `x_flags`
-        // could meet a mapping helper's name: that conditional's helper gets a suffix.
-        let cond_fns = spec
-            .conditionals
-            .iter()
-            .map(|c| {
-                let name = format_ident!("cond_{}", c.name.as_ref());
-                if mapping_fns.contains(&name) {
-                    format_ident!("cond_{}_holds", c.name.as_ref())
-                } else {
-                    name
-                }
-            })
-            .collect();
+        // Named after the manifest's names (`cladgen_core::names::helper_names`, the
+        // rule the loader checks for collisions).
+        let (mapping_fns, cond_fns) = cladgen_core::names::helper_names(
+            spec.mappings
+                .iter()
+                .map(|m| set.args.get(m.arg).map_or("mapping", |a| a.name.as_ref())),
+            spec.conditionals.iter().map(|c| c.name.as_ref()),
+        );
+        let mapping_fns: Vec<Ident> = mapping_fns.iter().map(|n| format_ident!("{n}")).collect();
+        let cond_fns: Vec<Ident> = cond_fns.iter().map(|n| format_ident!("{n}")).collect();
         CmdGen {
             set,
             spec,
@@ -604,14 +585,10 @@ fn cond_doc(c: &Conditional) -> String {
     )
 }
 
-/// `argv()`: the owned form of `argv_cow()`.
+/// `argv()` and `command()`: the owned form of `argv_cow()` and that argv run
+/// directly, one runtime macro for every argv tool.
 fn owned_argv() -> TokenStream {
-    quote! {
-        /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-        pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
-            __rt::owned_argv(self.argv_cow(ctx))
-        }
-    }
+    quote!(__rt::argv_methods!();)
 }
 
 #[cfg(test)]
@@ -682,7 +659,7 @@ format = "text"
     }
 
     #[test]
-    fn a_nested_conditional_in_a_hand_built_model_fails_to_compile_not_to_recurse() {
+    fn a_nested_conditional_in_a_hand_built_model_is_a_generator_error_not_recursion() {
         let mut m = load(COLLIDING);
         let Backend::Command(spec) = &mut m.backend else {
             panic!("a command tool")
@@ -692,10 +669,12 @@ format = "text"
             pieces: Cow::Owned(vec![Piece::Conditional(0)]),
         };
         spec.conditionals.to_mut()[0].tokens = Cow::Owned(vec![nested]);
-        let code = generate(&m);
+        // Never handed on as code: `compile_error!` in the output is an error.
+        let err = crate::tool_items(&m, &GenOptions::default()).unwrap_err();
         assert!(
-            code.contains("compile_error ! (\"cladgen: the command model is inconsistent: conditional index 0 is used inside another conditional's fragment\")"),
-            "{code}"
+            err.to_string()
+                .contains("conditional index 0 is used inside another conditional's fragment"),
+            "{err}"
         );
     }
 

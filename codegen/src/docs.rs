@@ -16,6 +16,7 @@ use quote::quote;
 /// runs as a doctest in the user's crate) and a line opening a code fence (```` ``` ````
 /// or `~~~`) is escaped, for the same reason.
 pub(crate) fn doc_lines(text: &str) -> TokenStream {
+    let text = visible(text);
     let text = text.trim_end();
     if text.is_empty() {
         return TokenStream::new();
@@ -38,15 +39,60 @@ pub(crate) fn doc_lines(text: &str) -> TokenStream {
 /// Manifest prose (a description) as Markdown that renders as written: each line
 /// trimmed and made safe by [`markdown_safe`].
 pub fn manifest_prose(text: &str) -> String {
-    text.lines()
+    visible(text)
+        .lines()
         .map(|l| markdown_safe(l.trim()))
         .collect::<Vec<_>>()
         .join("\n")
 }
 
+/// Manifest text with the characters rustc refuses in a comment made visible, so
+/// that any text `validate` accepts can stand in a generated doc comment: a bare
+/// carriage return (rustc: "bare CR not allowed in doc-comment") becomes a line
+/// break (`\r\n` too); bidirectional controls (U+202A-U+202E, U+2066-U+2069,
+/// rustc's `text_direction_codepoint_in_comment`, denied by default), the marks
+/// U+200E, U+200F and U+061C, the separators U+2028 and U+2029 and every other
+/// control character but tab are written as `\u{202E}`, which shows the reader what
+/// the manifest holds instead of reordering the text around it.
+pub fn visible(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = |c: char| {
+        (c.is_control() && !matches!(c, '\n' | '\t'))
+            || matches!(
+                c,
+                '\u{202A}'..='\u{202E}'
+                    | '\u{2066}'..='\u{2069}'
+                    | '\u{200E}'
+                    | '\u{200F}'
+                    | '\u{061C}'
+                    | '\u{2028}'
+                    | '\u{2029}'
+            )
+    };
+    if !text.chars().any(escaped) {
+        return text.into();
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => {
+                chars.next_if_eq(&'\n');
+                out.push('\n');
+            }
+            c if escaped(c) => {
+                out.push_str(&format!("\\u{{{:04X}}}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.into()
+}
+
 /// Manifest text (a template, a value, a condition) as a Markdown code span, with a
 /// backtick fence longer than any run of backticks in it (CommonMark).
 pub(crate) fn code_span(text: &str) -> String {
+    let text = visible(text);
+    let text = text.as_ref();
     let longest = text.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     if text.is_empty() {
         return "(empty)".into();

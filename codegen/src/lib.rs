@@ -21,8 +21,8 @@ mod remote;
 mod session;
 mod tool;
 
-pub use docs::manifest_prose;
 pub(crate) use docs::{code_span, doc_lines};
+pub use docs::{manifest_prose, visible};
 pub use embed::include_manifest;
 pub use names::pascal;
 pub use registry::registry;

@@ -31,9 +31,10 @@ pub fn args_static(command: Option<&str>) -> Ident {
     }
 }
 
-/// `NmapScan` style identifier.
+/// `NmapScan` style identifier for a type or variant named after `name` alone
+/// (`self` -> `Self_`; the rule is `cladgen_core::names::type_name`).
 pub fn type_ident(name: &str) -> Ident {
-    Ident::new(&pascal(name), Span::call_site())
+    Ident::new(&cladgen_core::names::type_name(name), Span::call_site())
 }
 
 /// An identifier for a field or module named `name` (`type` -> `r#type`,
@@ -62,7 +63,8 @@ mod tests {
         assert_eq!(pascal("cdp-direct"), "CdpDirect");
         assert_eq!(pascal("os_detect"), "OsDetect");
         assert_eq!(pascal("2fa"), "V2fa");
-        assert_eq!(pascal("--"), "Empty");
+        assert_eq!(pascal("--"), "U002D_002D");
+        assert_eq!(type_ident("Self").to_string(), "Self_");
     }
 
     #[test]

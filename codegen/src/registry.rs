@@ -19,7 +19,8 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
     let mut modules = Vec::new();
     for m in manifests {
         let tool = m.tool.name.as_ref();
-        let vname = names::pascal(tool);
+        let vname = cladgen_core::names::type_name(tool);
+        let stem = names::pascal(tool);
         if let Some((_, other)) = seen.iter().find(|(v, _)| *v == vname) {
             return Err(CodegenError::DuplicateModule(
                 other.clone(),
@@ -30,8 +31,8 @@ pub fn registry(manifests: &[&Manifest], opts: &GenOptions) -> Result<TokenStrea
         let v = names::ident(&vname);
         let module = crate::tool_module_name(m);
         let payload = match &m.backend {
-            Backend::Session(_) | Backend::Browser(_) => names::ident(&format!("{vname}Command")),
-            _ => names::ident(&format!("{vname}Args")),
+            Backend::Session(_) | Backend::Browser(_) => names::ident(&format!("{stem}Command")),
+            _ => names::ident(&format!("{stem}Args")),
         };
         let calls: Vec<String> = match &m.backend {
             Backend::Session(s) => s

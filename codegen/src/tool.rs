@@ -78,7 +78,35 @@ pub fn tool_items(m: &Manifest, opts: &GenOptions) -> Result<TokenStream, Codege
         _ => {}
     }
     items.extend(consts(&g, m)?);
+    refuse_compile_error(&g, &items)?;
     prelude(&g, items)
+}
+
+/// The generator marks a model it cannot turn into code (one the loader would have
+/// refused, built by hand) with `compile_error!`; such code is an error here, so that
+/// neither a build script nor `cladgen expand` ever hands it on as a success.
+fn refuse_compile_error(g: &Gen, items: &TokenStream) -> Result<(), CodegenError> {
+    use proc_macro2::TokenTree;
+    let mut iter = items.clone().into_iter().peekable();
+    while let Some(tt) = iter.next() {
+        match tt {
+            TokenTree::Ident(i) if i == "compile_error" => {
+                let message = iter
+                    .find_map(|t| match t {
+                        TokenTree::Group(grp) => Some(grp.stream().to_string()),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                return Err(CodegenError::Internal {
+                    tool: g.tool.clone(),
+                    reason: format!("the generator emitted `compile_error!({message})`"),
+                });
+            }
+            TokenTree::Group(grp) => refuse_compile_error(g, &grp.stream())?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// The module's items behind its runtime prelude (`use <runtime>::__private as __rt;`),
@@ -199,8 +227,11 @@ fn tool_impl(m: &Manifest, ty: &Ident) -> TokenStream {
 /// Schema constants, the lazily built definitions and the static manifest.
 fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     let rt = &g.rt;
-    let input = raw_str(&schema::input_schema(&m.args, Flavor::Mcp).to_string());
-    let output = schema::output_schema(m)?.map(|v| raw_str(&v.to_string()));
+    let input = json_const(g, schema::input_schema(&m.args, Flavor::Mcp).to_string())?;
+    let output = match schema::output_schema(m)? {
+        Some(v) => Some(json_const(g, v.to_string())?),
+        None => None,
+    };
     // The three flavours are built from `MANIFEST` at run time by the same function;
     // running it here checks that they can be built (e.g. the tool names are valid).
     for f in Flavor::ALL {
@@ -209,28 +240,17 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     let mut em = Emitter::short(rt.clone());
     let manifest = em.manifest(m);
     let hoisted = em.hoisted();
-    let (output_item, output_fn) = match output {
+    let (output_item, accessors) = match output {
         Some(output) => (
             quote! {
                 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
                 pub const OUTPUT_SCHEMA: &str = #output;
             },
-            quote! {
-                /// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-                pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-                    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-                    __rt::Some(OUTPUT.get())
-                }
-            },
+            quote!(__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);),
         ),
         None => (
             TokenStream::new(),
-            quote! {
-                /// The tool declares no `[output]`, so it has no output schema.
-                pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-                    __rt::None
-                }
-            },
+            quote!(__rt::schema_fns!(MANIFEST, INPUT_SCHEMA);),
         ),
     };
     let name = m.tool.name.as_ref();
@@ -240,22 +260,7 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
         /// MCP `inputSchema` (JSON), generated and checked at build time.
         pub const INPUT_SCHEMA: &str = #input;
         #output_item
-
-        /// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-        pub fn input_schema() -> &'static __rt::Value {
-            static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-            INPUT.get()
-        }
-
-        #output_fn
-
-        /// The tool definitions of one flavour (one per command for session and browser
-        /// tools), built from [`MANIFEST`] once per process.
-        pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-            static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-            DEFINITIONS.get(flavor)
-        }
-
+        #accessors
         pub use data::MANIFEST;
 
         /// The checked manifest and its lists, written with the model's own names.
@@ -269,9 +274,31 @@ fn consts(g: &Gen, m: &Manifest) -> Result<TokenStream, CodegenError> {
     })
 }
 
+/// A JSON constant's literal, after checking that serde_json (with its recursion
+/// limit, which `LazyJson` meets at run time) parses the text back: the loader caps
+/// schema nesting, so a failure here is a generator bug, reported rather than
+/// emitted as a constant that would parse to nothing.
+fn json_const(g: &Gen, text: String) -> Result<TokenStream, CodegenError> {
+    if let Err(e) = serde_json::from_str::<serde_json::Value>(&text) {
+        return Err(CodegenError::Internal {
+            tool: g.tool.clone(),
+            reason: format!("a JSON constant does not parse back: {e}"),
+        });
+    }
+    Ok(raw_str(&text))
+}
+
 /// A raw string literal (`r#"..."#`, with as many `#` as the text needs), so JSON
-/// constants read without escapes.
+/// constants read without escapes; an escaped literal when the text holds a
+/// character rustc refuses or lints in a raw literal (bidi controls such as U+202E,
+/// other invisible format characters: everything `char::escape_debug` escapes).
 fn raw_str(text: &str) -> TokenStream {
+    let needs_escapes = text
+        .chars()
+        .any(|c| !matches!(c, '"' | '\\' | '\'') && c.escape_debug().len() > 1);
+    if needs_escapes {
+        return quote!(#text);
+    }
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
         hashes += 1;

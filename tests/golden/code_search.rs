@@ -140,22 +140,7 @@ pub const NAME: &str = "code_search";
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"query":{"type":"string","pattern":"^[^\\n]{2,256}$","description":"Search text, optionally with GitHub qualifiers, e.g. 'AKIAIOSFODNN7 language:python' or 'org:example-corp filename:.env'."},"per_page":{"type":"integer","minimum":1,"maximum":100,"description":"Maximum number of results to return (1-100).","default":20},"include_forks":{"type":"boolean","description":"Also search repositories that are forks.","default":false}},"required":["query"],"additionalProperties":false}"#;
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
 pub const OUTPUT_SCHEMA: &str = r#"{"type":"object","properties":{"status":{"type":"string","enum":["success","error","timeout"],"description":"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."},"scan_id":{"type":"string","description":"Identifier of this run."},"tool":{"type":"string","description":"Tool name."},"command":{"type":"string","description":"What ran: the command line, request or upstream call."},"exit_code":{"type":["integer","null"],"description":"Process exit code; null when no process ran or it was killed by a signal."},"stderr":{"type":"string","description":"Captured standard error (possibly truncated)."},"duration_ms":{"type":"integer","minimum":0,"description":"Wall-clock duration in milliseconds."},"timestamp":{"type":"string","format":"date-time","description":"Start time (RFC 3339)."},"output_file":{"type":["string","null"],"description":"Evidence file holding the raw output; null when none was written."},"output_hash":{"type":["string","null"],"description":"sha256:<hex> of the raw output; null when evidence capture is off."},"results":{"anyOf":[{"type":"object","properties":{"total_count":{"type":"integer","description":"Number of matches GitHub found"},"items":{"type":"array","description":"Matching files","items":{"type":"object","properties":{"repository":{"type":"string","description":"owner/name of the repository"},"path":{"type":"string","description":"File path inside the repository"},"html_url":{"type":"string","description":"Link to the file on GitHub"}}}}}},{"type":"null"}],"description":"Parsed output ([output.schema]); null when the run failed."},"error":{"type":["string","null"],"description":"Why the run failed (cannot start, exit code, timeout, output that does not parse or match the schema); null on success."},"stdout_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard output."},"stdout_truncated":{"type":"boolean","description":"Whether standard output was longer than the runner keeps in memory (only that much was parsed)."},"stderr_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard error."},"stderr_truncated":{"type":"boolean","description":"Whether stderr above is cut short."},"output_file_truncated":{"type":"boolean","description":"Whether output_file holds less than all of standard output (the evidence cap)."}},"required":["status","scan_id","tool","command","exit_code","stderr","duration_ms","timestamp","output_file","output_hash","results","error","stdout_bytes","stdout_truncated","stderr_bytes","stderr_truncated","output_file_truncated"]}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-    __rt::Some(OUTPUT.get())
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

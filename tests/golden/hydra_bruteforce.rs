@@ -253,14 +253,7 @@ impl HydraBruteforceArgs {
             .arg(&self.service)
             .finish()
     }
-    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
-        __rt::owned_argv(self.argv_cow(ctx))
-    }
-    /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
-        __rt::argv_command(&self.argv_cow(ctx))
-    }
+    __rt::argv_methods!();
     /// Conditional `port_flag`: `port`, compiled at build time.
     fn cond_port_flag(&self) -> bool {
         self.port.is_some()
@@ -397,22 +390,7 @@ pub const NAME: &str = "hydra_bruteforce";
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"IP address or hostname of the service to attack."},"service":{"type":"string","enum":["ssh","ftp","ftps","telnet","rdp","smb","vnc","mysql","postgres","mssql","imap","pop3","smtp","http-get","http-post-form"],"description":"Service protocol module to use."},"port":{"type":"integer","minimum":1,"maximum":65535,"description":"TCP port of the service. Omit to use the protocol's standard port."},"username":{"type":"string","pattern":"^[A-Za-z0-9_\\.@][A-Za-z0-9_\\.@\\-]{0,63}$","description":"Single login name to try, e.g. administrator or svc_backup. Use instead of username_file."},"username_file":{"type":"string","description":"Relative path of a wordlist with one login name per line. Use instead of username."},"password":{"type":"string","description":"Single password to try (it may start with '-'). Use instead of password_file."},"password_file":{"type":"string","description":"Relative path of a wordlist with one password per line. Use instead of password."},"threads":{"type":"integer","description":"Parallel connections per target (1-16; larger values are lowered to 16 rather than rejected). Values outside 1 to 16 are clamped to that range.","default":4},"connect_timeout":{"type":"integer","minimum":1,"maximum":120,"description":"Seconds to wait for each connection attempt (1-120).","default":30},"stop_on_success":{"type":"boolean","description":"Stop as soon as one valid username/password pair is found.","default":true}},"required":["target","service"],"additionalProperties":false}"#;
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
 pub const OUTPUT_SCHEMA: &str = r#"{"type":"object","properties":{"status":{"type":"string","enum":["success","error","timeout"],"description":"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."},"scan_id":{"type":"string","description":"Identifier of this run."},"tool":{"type":"string","description":"Tool name."},"command":{"type":"string","description":"What ran: the command line, request or upstream call."},"exit_code":{"type":["integer","null"],"description":"Process exit code; null when no process ran or it was killed by a signal."},"stderr":{"type":"string","description":"Captured standard error (possibly truncated)."},"duration_ms":{"type":"integer","minimum":0,"description":"Wall-clock duration in milliseconds."},"timestamp":{"type":"string","format":"date-time","description":"Start time (RFC 3339)."},"output_file":{"type":["string","null"],"description":"Evidence file holding the raw output; null when none was written."},"output_hash":{"type":["string","null"],"description":"sha256:<hex> of the raw output; null when evidence capture is off."},"results":{"anyOf":[{"type":"object","properties":{"raw_output":{"type":"string","description":"hydra's progress log, including one line per valid login found"}}},{"type":"null"}],"description":"Parsed output ([output.schema]); null when the run failed."},"error":{"type":["string","null"],"description":"Why the run failed (cannot start, exit code, timeout, output that does not parse or match the schema); null on success."},"stdout_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard output."},"stdout_truncated":{"type":"boolean","description":"Whether standard output was longer than the runner keeps in memory (only that much was parsed)."},"stderr_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard error."},"stderr_truncated":{"type":"boolean","description":"Whether stderr above is cut short."},"output_file_truncated":{"type":"boolean","description":"Whether output_file holds less than all of standard output (the evidence cap)."}},"required":["status","scan_id","tool","command","exit_code","stderr","duration_ms","timestamp","output_file","output_hash","results","error","stdout_bytes","stdout_truncated","stderr_bytes","stderr_truncated","output_file_truncated"]}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-    __rt::Some(OUTPUT.get())
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

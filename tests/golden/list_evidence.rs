@@ -135,22 +135,7 @@ pub const NAME: &str = "list_evidence";
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"directory":{"type":"string","description":"Folder to list, relative to the evidence root, e.g. scans or screenshots/web01. Absolute paths and '..' are refused.","default":"scans"},"newer_than":{"type":"string","pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Only list files written within this period, e.g. 90m, 6h or 7d written as 168h.","default":"24h"},"limit":{"type":"integer","minimum":1,"maximum":500,"description":"Maximum number of files to list (1-500).","default":50}},"required":[],"additionalProperties":false}"#;
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
 pub const OUTPUT_SCHEMA: &str = r#"{"type":"array","description":"Evidence files, newest first","items":{"type":"object","required":["path","size_bytes","sha256","modified"],"properties":{"path":{"type":"string","description":"File path relative to the evidence root"},"size_bytes":{"type":"integer","description":"File size in bytes"},"sha256":{"type":"string","description":"Hex SHA-256 of the file contents"},"modified":{"type":"string","description":"Last modification time (RFC 3339)"}}}}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-    __rt::Some(OUTPUT.get())
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

@@ -144,14 +144,7 @@ impl NiktoScanArgs {
             .when(self.cond_pause_flag(), |a| a.lit("-Pause").arg(&self.pause))
             .finish()
     }
-    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
-        __rt::owned_argv(self.argv_cow(ctx))
-    }
-    /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
-        __rt::argv_command(&self.argv_cow(ctx))
-    }
+    __rt::argv_methods!();
     /// Conditional `pause_flag`: `pause != 0`, compiled at build time.
     fn cond_pause_flag(&self) -> bool {
         self.pause.get() != 0
@@ -231,22 +224,7 @@ pub const NAME: &str = "nikto_scan";
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"target":{"type":"string","pattern":"^(?:[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?\\.)+lab\\.example\\.com$","description":"Hostname of the web server inside the lab domain, e.g. intranet.lab.example.com."},"protocol":{"type":"string","enum":["http","https"],"description":"Protocol the server speaks on the chosen port.","default":"https"},"port":{"type":"integer","minimum":1,"maximum":65535,"description":"TCP port of the web server.","default":443},"max_duration":{"type":"string","pattern":"^[0-9]+(?:h(?:[0-9]+m)?(?:[0-9]+s)?(?:[0-9]+ms)?|m(?:[0-9]+s)?(?:[0-9]+ms)?|s(?:[0-9]+ms)?|ms)?$","description":"Stop the scan after this long, e.g. 90s, 20m or 1h.","default":"20m"},"pause":{"type":"integer","minimum":0,"maximum":10,"description":"Seconds to wait between requests (0-10). Use 1 or more on fragile servers.","default":0}},"required":["target"],"additionalProperties":false}"#;
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
 pub const OUTPUT_SCHEMA: &str = r#"{"type":"object","properties":{"status":{"type":"string","enum":["success","error","timeout"],"description":"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."},"scan_id":{"type":"string","description":"Identifier of this run."},"tool":{"type":"string","description":"Tool name."},"command":{"type":"string","description":"What ran: the command line, request or upstream call."},"exit_code":{"type":["integer","null"],"description":"Process exit code; null when no process ran or it was killed by a signal."},"stderr":{"type":"string","description":"Captured standard error (possibly truncated)."},"duration_ms":{"type":"integer","minimum":0,"description":"Wall-clock duration in milliseconds."},"timestamp":{"type":"string","format":"date-time","description":"Start time (RFC 3339)."},"output_file":{"type":["string","null"],"description":"Evidence file holding the raw output; null when none was written."},"output_hash":{"type":["string","null"],"description":"sha256:<hex> of the raw output; null when evidence capture is off."},"results":{"anyOf":[{"type":"object","properties":{"raw_output":{"type":"string","description":"nikto's findings, one '+ ' line per item"}}},{"type":"null"}],"description":"Parsed output ([output.schema]); null when the run failed."},"error":{"type":["string","null"],"description":"Why the run failed (cannot start, exit code, timeout, output that does not parse or match the schema); null on success."},"stdout_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard output."},"stdout_truncated":{"type":"boolean","description":"Whether standard output was longer than the runner keeps in memory (only that much was parsed)."},"stderr_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard error."},"stderr_truncated":{"type":"boolean","description":"Whether stderr above is cut short."},"output_file_truncated":{"type":"boolean","description":"Whether output_file holds less than all of standard output (the evidence cap)."}},"required":["status","scan_id","tool","command","exit_code","stderr","duration_ms","timestamp","output_file","output_hash","results","error","stdout_bytes","stdout_truncated","stderr_bytes","stderr_truncated","output_file_truncated"]}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-    __rt::Some(OUTPUT.get())
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

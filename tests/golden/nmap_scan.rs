@@ -135,14 +135,7 @@ impl NmapScanArgs {
             .arg(&self.target)
             .finish()
     }
-    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
-        __rt::owned_argv(self.argv_cow(ctx))
-    }
-    /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
-        __rt::argv_command(&self.argv_cow(ctx))
-    }
+    __rt::argv_methods!();
     /// `{_scan_type_flags}`: the flags `[command.mappings.scan_type]` gives the current value.
     fn scan_type_flags(&self) -> __rt::Flags<'static> {
         match self.scan_type {
@@ -230,22 +223,7 @@ pub const NAME: &str = "nmap_scan";
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"target":{"type":"string","pattern":"^[0-9A-Za-z.:\\/\\-]{1,253}$","description":"Host, IP address or CIDR range to scan, e.g. 10.20.0.0/24 or web01.lab.example.com."},"scan_type":{"type":"string","enum":["discovery","quick","service","full_tcp","os_detect","vuln_script"],"description":"Scan profile: discovery (ping sweep, no ports), quick (top 100 ports), service (top 1000 ports with version detection), full_tcp (all 65535 ports), os_detect (OS fingerprinting), vuln_script (version detection plus the NSE vuln scripts)."},"exclude":{"type":"string","pattern":"^[0-9A-Fa-f.:]{2,45}\\/[0-9]{1,3}$","description":"Network range to leave out of the scan, e.g. 10.20.0.0/28 for the gateways. Omit to scan the whole target."}},"required":["target","scan_type"],"additionalProperties":false}"#;
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
 pub const OUTPUT_SCHEMA: &str = r#"{"type":"object","properties":{"status":{"type":"string","enum":["success","error","timeout"],"description":"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."},"scan_id":{"type":"string","description":"Identifier of this run."},"tool":{"type":"string","description":"Tool name."},"command":{"type":"string","description":"What ran: the command line, request or upstream call."},"exit_code":{"type":["integer","null"],"description":"Process exit code; null when no process ran or it was killed by a signal."},"stderr":{"type":"string","description":"Captured standard error (possibly truncated)."},"duration_ms":{"type":"integer","minimum":0,"description":"Wall-clock duration in milliseconds."},"timestamp":{"type":"string","format":"date-time","description":"Start time (RFC 3339)."},"output_file":{"type":["string","null"],"description":"Evidence file holding the raw output; null when none was written."},"output_hash":{"type":["string","null"],"description":"sha256:<hex> of the raw output; null when evidence capture is off."},"results":{"anyOf":[{"type":"object","required":["nmaprun"],"properties":{"nmaprun":{"type":"object","description":"The <nmaprun> document","properties":{"@args":{"type":"string","description":"The nmap command line that ran"},"host":{"type":["array","object"],"description":"One <host> element per scanned host (an object when only one host answered)"},"runstats":{"type":"object","description":"Summary: hosts up/down and elapsed time"}}}}},{"type":"null"}],"description":"Parsed output ([output.schema]); null when the run failed."},"error":{"type":["string","null"],"description":"Why the run failed (cannot start, exit code, timeout, output that does not parse or match the schema); null on success."},"stdout_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard output."},"stdout_truncated":{"type":"boolean","description":"Whether standard output was longer than the runner keeps in memory (only that much was parsed)."},"stderr_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard error."},"stderr_truncated":{"type":"boolean","description":"Whether stderr above is cut short."},"output_file_truncated":{"type":"boolean","description":"Whether output_file holds less than all of standard output (the evidence cap)."}},"required":["status","scan_id","tool","command","exit_code","stderr","duration_ms","timestamp","output_file","output_hash","results","error","stdout_bytes","stdout_truncated","stderr_bytes","stderr_truncated","output_file_truncated"]}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-    __rt::Some(OUTPUT.get())
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

@@ -94,14 +94,7 @@ impl SearchEvidenceArgs {
             .token(|t| t.lit("./").arg(&self.directory))
             .finish()
     }
-    /// The argv of this call as owned strings (see [`argv_cow`](Self::argv_cow)).
-    pub fn argv(&self, ctx: &__rt::ExecContext) -> __rt::Vec<__rt::String> {
-        __rt::owned_argv(self.argv_cow(ctx))
-    }
-    /// A [`std::process::Command`] running [`argv`](Self::argv) directly (never a shell).
-    pub fn command(&self, ctx: &__rt::ExecContext) -> __rt::Command {
-        __rt::argv_command(&self.argv_cow(ctx))
-    }
+    __rt::argv_methods!();
     /// `{_ignore_case_flags}`: the flags `[command.mappings.ignore_case]` gives the current value.
     fn ignore_case_flags(&self) -> __rt::Flags<'static> {
         match self.ignore_case.get() {
@@ -177,22 +170,7 @@ pub const NAME: &str = "search_evidence";
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"text":{"type":"string","pattern":"^[^\\n]{3,200}$","description":"Literal text to look for (3-200 characters), e.g. 10.20.0.15, OpenSSH_7.4 or -----BEGIN OPENSSH PRIVATE KEY-----."},"directory":{"type":"string","description":"Folder to search, relative to the evidence root, e.g. scans or transcripts/msf. Absolute paths and '..' are refused.","default":"scans"},"ignore_case":{"type":"boolean","description":"Match upper and lower case alike.","default":true},"max_matches":{"type":"integer","description":"Stop after this many matching lines per file (1-200; larger values are lowered to 200). Values outside 1 to 200 are clamped to that range.","default":20}},"required":["text"],"additionalProperties":false}"#;
 /// MCP `outputSchema` (JSON): the evidence envelope around `[output.schema]`.
 pub const OUTPUT_SCHEMA: &str = r#"{"type":"object","properties":{"status":{"type":"string","enum":["success","error","timeout"],"description":"Outcome of the run: success, error (the tool failed or could not start) or timeout (killed after timeout_seconds)."},"scan_id":{"type":"string","description":"Identifier of this run."},"tool":{"type":"string","description":"Tool name."},"command":{"type":"string","description":"What ran: the command line, request or upstream call."},"exit_code":{"type":["integer","null"],"description":"Process exit code; null when no process ran or it was killed by a signal."},"stderr":{"type":"string","description":"Captured standard error (possibly truncated)."},"duration_ms":{"type":"integer","minimum":0,"description":"Wall-clock duration in milliseconds."},"timestamp":{"type":"string","format":"date-time","description":"Start time (RFC 3339)."},"output_file":{"type":["string","null"],"description":"Evidence file holding the raw output; null when none was written."},"output_hash":{"type":["string","null"],"description":"sha256:<hex> of the raw output; null when evidence capture is off."},"results":{"anyOf":[{"type":"object","properties":{"raw_output":{"type":"string","description":"Matching lines as path:line:text, one per line (empty when nothing matched)"}}},{"type":"null"}],"description":"Parsed output ([output.schema]); null when the run failed."},"error":{"type":["string","null"],"description":"Why the run failed (cannot start, exit code, timeout, output that does not parse or match the schema); null on success."},"stdout_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard output."},"stdout_truncated":{"type":"boolean","description":"Whether standard output was longer than the runner keeps in memory (only that much was parsed)."},"stderr_bytes":{"type":"integer","minimum":0,"description":"Bytes the tool wrote to standard error."},"stderr_truncated":{"type":"boolean","description":"Whether stderr above is cut short."},"output_file_truncated":{"type":"boolean","description":"Whether output_file holds less than all of standard output (the evidence cap)."}},"required":["status","scan_id","tool","command","exit_code","stderr","duration_ms","timestamp","output_file","output_hash","results","error","stdout_bytes","stdout_truncated","stderr_bytes","stderr_truncated","output_file_truncated"]}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// [`OUTPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    static OUTPUT: __rt::LazyJson = __rt::LazyJson::new(OUTPUT_SCHEMA);
-    __rt::Some(OUTPUT.get())
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA, OUTPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

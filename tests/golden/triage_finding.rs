@@ -218,21 +218,7 @@ impl __rt::Tool for TriageFindingArgs {
 pub const NAME: &str = "triage_finding";
 /// MCP `inputSchema` (JSON), generated and checked at build time.
 pub const INPUT_SCHEMA: &str = r#"{"type":"object","properties":{"finding_id":{"type":"string","pattern":"^FND-[0-9]{4,8}$","description":"Identifier of the finding being triaged, e.g. FND-00421."},"verdict":{"type":"string","enum":["true_positive","false_positive","needs_review"],"description":"Whether the finding is real (true_positive), a scanner mistake (false_positive), or cannot be decided from the evidence (needs_review)."},"severity":{"type":"string","enum":["info","low","medium","high","critical"],"description":"Severity the agent assigns after looking at the evidence."},"confidence":{"type":"number","minimum":0,"maximum":1,"description":"Confidence in the verdict, from 0.0 (guess) to 1.0 (certain)."},"rationale":{"type":"string","description":"Short explanation of the verdict for the human reviewer, on one line without ; | & $ ` ( ) { } [ ] < > ! characters. Advisory only: never used for the decision."}},"required":["finding_id","verdict","severity","confidence"],"additionalProperties":false}"#;
-/// [`INPUT_SCHEMA`] as a JSON value, parsed once per process.
-pub fn input_schema() -> &'static __rt::Value {
-    static INPUT: __rt::LazyJson = __rt::LazyJson::new(INPUT_SCHEMA);
-    INPUT.get()
-}
-/// The tool declares no `[output]`, so it has no output schema.
-pub fn output_schema() -> __rt::Option<&'static __rt::Value> {
-    __rt::None
-}
-/// The tool definitions of one flavour (one per command for session and browser
-/// tools), built from [`MANIFEST`] once per process.
-pub fn tool_definitions(flavor: __rt::Flavor) -> &'static [__rt::Value] {
-    static DEFINITIONS: __rt::Definitions = __rt::Definitions::new(&MANIFEST);
-    DEFINITIONS.get(flavor)
-}
+__rt::schema_fns!(MANIFEST, INPUT_SCHEMA);
 pub use data::MANIFEST;
 /// The checked manifest and its lists, written with the model's own names.
 mod data {

@@ -7,6 +7,7 @@
 mod corpus {
     include!(concat!(env!("OUT_DIR"), "/corpus/mod.rs"));
 }
+mod adversarial;
 mod corpus_manifests;
 mod dependencies;
 mod extern_types;

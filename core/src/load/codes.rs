@@ -517,14 +517,21 @@ codes! {
             runs.",
         fix: "Keep one backend section and move the others into manifests of their own.";
     NAME_COLLISION = "name-collision", Error,
-        "two names that become one after a mapping (variable, field, type or variant)",
+        "two names that become one after a mapping (variable, field, type, variant, method or LLM name)",
         means: "Names are mapped into other namespaces: an executor's \
-            `TOOLCLAD_ARG_<NAME>` variables (upper-cased), Rust field names (`self` \
-            becomes `self_`), Rust type names in PascalCase (`scan_type` and `Scan_Type`, \
-            or an enum argument `demo_args` of tool `demo` and the struct `DemoArgs`), \
-            and session and browser command names as enum variants. Two names that map \
-            to one would share it, and the later would replace the checked earlier one. \
-            The error is at the second name and names the first.",
+            `TOOLCLAD_ARG_<NAME>` variables (upper-cased); Rust fields, builder setters and \
+            modules in snake_case (`targetIP` and `target_ip` are both `target_ip`, `a__b` \
+            is `a_b`, `self` becomes `self_`); Rust types and enum variants in PascalCase \
+            (`scan_type` and `Scan_Type`, enum values `a-b` and `a_b`, `Self` and `self` \
+            both `Self_`, or an enum argument `demo_args` of tool `demo` and the struct \
+            `DemoArgs`); session and browser command names as enum variants and as \
+            `<COMMAND>_ARGS` statics; the argv helpers `<arg>_flags()` and `cond_<name>()`; \
+            an optional argument named `build` as the builder's `build()`; and, across a \
+            set, tools as registry variants and modules, and every LLM tool name (a tool's \
+            own, or `<tool>__<command>`). Two names that map to one would share it: the \
+            later would replace the checked earlier one, or the generated code would not \
+            compile. The error is at the second name and names the first (one error per \
+            place).",
         fix: "Rename one of the two so that their mapped forms differ.";
     NEGATIVE_POSITION = "negative-position", Error,
         "an argument's `position` is below 0",
@@ -603,6 +610,16 @@ codes! {
         means: "A session command call carries its command text in the `command` field, \
             so an argument cannot use that name.",
         fix: "Rename the argument.";
+    SCHEMA_TOO_DEEP = "schema-too-deep", Error,
+        "an `[output.schema]` nested deeper than 32 levels",
+        means: "The output schema becomes JSON constants of the generated code and of \
+            the MCP definitions, which JSON parsers read with a recursion limit \
+            (serde_json's is 128; the evidence envelope and the OpenAI strict flavour \
+            wrap the schema in further levels). A schema nested deeper than 32 objects \
+            and arrays could be written but not read back. No real output schema comes \
+            close; the limit keeps every generated constant readable.",
+        fix: "Flatten the schema, or describe its deep part loosely (`{ type = \"object\" }`) \
+            and check that part in the code that reads the results.";
     SECRET_OUTSIDE_HTTP = "secret-outside-http", Error,
         "a `{_secret:NAME}` placeholder outside `[http]`",
         means: "Secrets are inserted only into HTTP requests (headers, URL, body), where \

@@ -8,13 +8,18 @@
 //! error located at the second name and naming the first, so that `validate`
 //! refuses what could only fail (or silently misbehave) later.
 //!
-//! The mappings are the ones the runtime and the generator use:
-//! [`crate::invoke::arg_env_name`], [`crate::names::field_name`] and
-//! [`crate::names::pascal`]. LLM tool names (`<tool>__<command>`) cannot collide
-//! within one manifest (the tool name is fixed and TOML keys are unique); across a
-//! manifest set they can, and so can the Rust names of tools: [`check_set`].
+//! The mappings are the ones the runtime and the generator use, from one
+//! implementation: [`crate::invoke::arg_env_name`] (executor variables),
+//! [`crate::names::field_name`] (fields, builder setters, modules: snake_case, so
+//! `targetIP` and `target_ip` meet), [`crate::names::type_name`] and
+//! [`crate::names::pascal`] (types, enum variants: `a-b` and `a_b` meet, `é` and `è`
+//! do not: values without ASCII letters or digits are spelled by code point),
+//! [`crate::names::helper_names`] (the argv helpers), and the statics of the
+//! manifest's lists (`<COMMAND>_ARGS`). LLM tool names (`<tool>__<command>`) cannot
+//! collide within one manifest (the tool name is fixed and TOML keys are unique);
+//! across a manifest set they can, and so can the Rust names of tools: [`check_set`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -25,7 +30,7 @@ use super::diag::{Decorate, Diagnostic, Severity};
 use super::walk::Cx;
 use crate::invoke::arg_env_name;
 use crate::model::{Arg, Backend, CommandRun, Manifest, TypeKind};
-use crate::names::{field_name, pascal};
+use crate::names::{field_name, field_stem, helper_names, pascal, type_name};
 
 /// One name in one namespace: what it is called after the mapping, what it is in the
 /// manifest (for messages) and where it is written.
@@ -38,6 +43,10 @@ struct Claim {
 /// Reports every collision in the checked (error-free so far) manifest `m`, whose
 /// text is `text`.
 pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
+    let cx = &mut Reporter {
+        cx,
+        reported: HashSet::new(),
+    };
     let (root, _) = DeTable::parse_recoverable(text);
     let root = root.get_ref();
     let tool_span = table(root, &["tool"])
@@ -71,8 +80,49 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
         );
     }
 
-    // Rust field names, per argument set.
-    field_claims(cx, &m.args, |n| arg_span(top_args, n));
+    // Rust field, builder and enum variant names, per argument set.
+    field_claims(cx, &m.args, None, |n| arg_span(top_args, n));
+    variant_claims(cx, &m.args, |n| arg_span(top_args, n));
+
+    // The argv helpers of a command tool, named after mapped arguments and
+    // conditionals.
+    if let Backend::Command(c) = &m.backend {
+        let (maps, conds) = helper_names(
+            c.mappings
+                .iter()
+                .filter_map(|mp| m.args.get(mp.arg).map(|a| a.name.as_ref())),
+            c.conditionals.iter().map(|k| k.name.as_ref()),
+        );
+        let conds_table = table(root, &["command", "conditionals"]);
+        let mut claims: Vec<Claim> = c
+            .mappings
+            .iter()
+            .zip(maps)
+            .filter_map(|(mp, mapped)| {
+                let a = m.args.get(mp.arg)?;
+                Some(Claim {
+                    mapped,
+                    what: format!("the mapping of argument `{}`", a.name),
+                    span: arg_span(top_args, &a.name),
+                })
+            })
+            .collect();
+        claims.extend(c.conditionals.iter().zip(conds).map(|(k, mapped)| {
+            Claim {
+                mapped,
+                what: format!("conditional `{}`", k.name),
+                span: conds_table
+                    .and_then(|t| t.get_key_value(k.name.as_ref()))
+                    .map_or(tool_span.clone(), |(key, _)| key.span()),
+            }
+        }));
+        report(
+            cx,
+            claims,
+            "Rust helper method",
+            "rename one of them: each mapping gets a helper `<argument>_flags()` and each conditional one `cond_<name>()`, in snake_case",
+        );
+    }
 
     // Rust type names of one module, in the order the generator claims them.
     let tool_type = pascal(&m.tool.name);
@@ -112,11 +162,25 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
             span: tool_span.clone(),
         });
         let mut variants = Vec::new();
+        // The statics holding each command's argument list, beside the fixed ones.
+        let mut statics: Vec<Claim> = ["MANIFEST", "ARGS", "COMMANDS"]
+            .into_iter()
+            .map(|s| Claim {
+                mapped: s.to_owned(),
+                what: format!("the generated static `{s}`"),
+                span: tool_span.clone(),
+            })
+            .collect();
         for (name, args) in &commands {
             let span = cmd_span(name);
             variants.push(Claim {
-                mapped: pascal(name),
+                mapped: type_name(name),
                 what: format!("{section} command `{name}`"),
+                span: span.clone(),
+            });
+            statics.push(Claim {
+                mapped: format!("{}_ARGS", name.to_ascii_uppercase()),
+                what: format!("the argument list of {section} command `{name}`"),
                 span: span.clone(),
             });
             let struct_name = format!("{}Args", pascal(name));
@@ -136,7 +200,10 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
                     .and_then(|t| t.get_key_value(n))
                     .map_or(cmd_span(name), |(k, _)| k.span())
             };
-            field_claims(cx, args, span_of);
+            // A session command's struct starts with the `command` text field.
+            let reserved = (section == "session").then_some("the command text field `command`");
+            field_claims(cx, args, reserved, span_of);
+            variant_claims(cx, args, span_of);
             enum_claims(&mut types, args, span_of);
         }
         report(
@@ -144,6 +211,12 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
             variants,
             "Rust enum variant",
             "rename one of the commands: command names become Rust variants in PascalCase (`scan_all` -> `ScanAll`), ignoring case inside words and every character other than ASCII letters and digits",
+        );
+        report(
+            cx,
+            statics,
+            "Rust static",
+            "rename one of the commands: each command's argument list is the static `<COMMAND>_ARGS`, upper-cased",
         );
     }
     report(
@@ -154,41 +227,120 @@ pub(super) fn check(cx: &mut Cx<'_>, m: &Manifest, text: &str) {
     );
 }
 
-/// The field names of one argument set.
-fn field_claims(cx: &mut Cx<'_>, args: &[Arg], span: impl Fn(&str) -> Range<usize>) {
-    let claims = args
-        .iter()
-        .map(|a| Claim {
-            mapped: field_name(&a.name),
-            what: format!("argument `{}`", a.name),
-            span: span(&a.name),
+/// The field names of one argument set (after `reserved`, a field the generator
+/// adds first), and the method names of its builder: `build()` and one setter per
+/// optional argument.
+fn field_claims(
+    cx: &mut Reporter<'_, '_>,
+    args: &[Arg],
+    reserved: Option<&str>,
+    span: impl Fn(&str) -> Range<usize>,
+) {
+    let mut claims: Vec<Claim> = reserved
+        .map(|what| Claim {
+            mapped: "command".into(),
+            what: what.into(),
+            span: 0..0,
         })
+        .into_iter()
         .collect();
+    claims.extend(args.iter().map(|a| Claim {
+        mapped: field_name(&a.name),
+        what: format!("argument `{}`", a.name),
+        span: span(&a.name),
+    }));
     report(
         cx,
         claims,
         "Rust field",
-        "rename one of them: `self`, `Self`, `super` and `crate` become `self_`, `Self_`, `super_` and `crate_` in generated Rust",
+        "rename one of them: argument names become Rust fields in snake_case (`targetIP` -> `target_ip`, `None` -> `none`, `a__b` -> `a_b`), and `self`, `super` and `crate` become `self_`, `super_` and `crate_`",
     );
+    let mut methods = vec![Claim {
+        mapped: "build".into(),
+        what: "the builder's own `build()`".into(),
+        span: 0..0,
+    }];
+    // Setters are as unique as the fields; only `build` can meet one.
+    methods.extend(
+        args.iter()
+            .filter(|a| !a.required && field_stem(&a.name) == "build")
+            .map(|a| Claim {
+                mapped: field_stem(&a.name),
+                what: format!("the builder setter of optional argument `{}`", a.name),
+                span: span(&a.name),
+            }),
+    );
+    report(
+        cx,
+        methods,
+        "builder method",
+        "rename the argument or make it required: each optional argument gets a builder setter named after it, and `build()` finishes the builder",
+    );
+}
+
+/// The variant names of the generated enum of each enum argument.
+fn variant_claims(cx: &mut Reporter<'_, '_>, args: &[Arg], span: impl Fn(&str) -> Range<usize>) {
+    for a in args.iter().filter(|a| a.ty.kind == TypeKind::Enum) {
+        let claims =
+            a.ty.constraints
+                .allowed
+                .iter()
+                .flat_map(|l| l.iter())
+                .enumerate()
+                // A value written twice is `duplicate-enum-value` already.
+                .filter(|(i, v)| {
+                    !a.ty
+                        .constraints
+                        .allowed
+                        .iter()
+                        .flat_map(|l| l.iter())
+                        .take(*i)
+                        .any(|w| w == *v)
+                })
+                .map(|(_, v)| Claim {
+                    mapped: type_name(v),
+                    what: format!("value `{}` of enum argument `{}`", v.escape_debug(), a.name),
+                    span: span(&a.name),
+                })
+                .collect();
+        report(
+            cx,
+            claims,
+            "Rust enum variant",
+            "rename one of the values: enum values become Rust variants in PascalCase (`os_detect` -> `OsDetect`), ignoring case inside words and every character other than ASCII letters and digits (`a-b` and `a_b` are both `AB`); a value with no ASCII letter or digit is spelled by its code points (`-` -> `U002D`)",
+        );
+    }
 }
 
 /// The type names of the enum arguments of one argument set.
 fn enum_claims(types: &mut Vec<Claim>, args: &[Arg], span: impl Fn(&str) -> Range<usize>) {
     for a in args.iter().filter(|a| a.ty.kind == TypeKind::Enum) {
         types.push(Claim {
-            mapped: pascal(&a.name),
+            mapped: type_name(&a.name),
             what: format!("the enum type of argument `{}`", a.name),
             span: span(&a.name),
         });
     }
 }
 
-/// One error per claim whose mapped name an earlier claim already has.
-fn report(cx: &mut Cx<'_>, claims: Vec<Claim>, namespace: &str, help: &str) {
+/// The sink of one manifest's collisions: one error per place, so that `target`
+/// and `TARGET` (one variable and one field) are reported once.
+struct Reporter<'c, 'a> {
+    cx: &'c mut Cx<'a>,
+    reported: HashSet<usize>,
+}
+
+/// One error per claim whose mapped name an earlier claim already has (unless its
+/// place has an error already).
+fn report(cx: &mut Reporter<'_, '_>, claims: Vec<Claim>, namespace: &str, help: &str) {
     let mut seen: HashMap<&str, &Claim> = HashMap::new();
     for c in &claims {
         if let Some(first) = seen.get(c.mapped.as_str()) {
-            cx.sink
+            if !cx.reported.insert(c.span.start) {
+                continue;
+            }
+            cx.cx
+                .sink
                 .error(
                     &codes::NAME_COLLISION,
                     c.span.clone(),
@@ -226,7 +378,7 @@ pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut variants: HashMap<String, (&Path, &str)> = HashMap::new();
     let mut modules: HashMap<String, (&Path, &str)> = HashMap::new();
-    let mut exposed: HashMap<String, (&Path, String)> = HashMap::new();
+    let mut exposed: HashMap<String, (&Path, String, &str)> = HashMap::new();
     for (path, m) in manifests {
         let tool = m.tool.name.as_ref();
         claim_tool(
@@ -234,7 +386,7 @@ pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             &mut variants,
             path,
             tool,
-            pascal(tool),
+            type_name(tool),
             "registry variant",
         );
         claim_tool(
@@ -245,16 +397,35 @@ pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
             field_name(tool),
             "module",
         );
-        let commands: Vec<&str> = match &m.backend {
-            Backend::Session(s) => s.commands.iter().map(|c| c.name.as_ref()).collect(),
-            Backend::Browser(b) => b.commands.iter().map(|c| c.name.as_ref()).collect(),
-            _ => continue,
+        // The LLM tool names: the tool's own, or one per session or browser command.
+        let exposed_names: Vec<(String, String)> = match &m.backend {
+            Backend::Session(s) => s
+                .commands
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{tool}__{}", c.name),
+                        format!("command `{}` of tool `{tool}`", c.name),
+                    )
+                })
+                .collect(),
+            Backend::Browser(b) => b
+                .commands
+                .iter()
+                .map(|c| {
+                    (
+                        format!("{tool}__{}", c.name),
+                        format!("command `{}` of tool `{tool}`", c.name),
+                    )
+                })
+                .collect(),
+            _ => vec![(tool.to_owned(), format!("tool `{tool}`"))],
         };
-        for c in commands {
-            let name = format!("{tool}__{c}");
-            let what = format!("command `{c}` of tool `{tool}`");
+        for (name, what) in exposed_names {
             match exposed.get(&name) {
-                Some((other, first)) => out.push(
+                // Identical tool names are `duplicate-tool-name` already.
+                Some((_, _, first_tool)) if *first_tool == tool => {}
+                Some((other, first, _)) => out.push(
                     Diagnostic::unlocated(
                         Severity::Error,
                         &codes::NAME_COLLISION,
@@ -269,7 +440,7 @@ pub(super) fn check_set(manifests: &[(PathBuf, &Manifest)]) -> Vec<Diagnostic> {
                     ),
                 ),
                 None => {
-                    exposed.insert(name, (path.as_path(), what));
+                    exposed.insert(name, (path.as_path(), what, tool));
                 }
             }
         }

@@ -505,7 +505,7 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
         None => Some("{\"type\":\"object\"}".to_string()),
         Some((_, v)) => match v.get_ref() {
             DeValue::Table(_) => {
-                to_json(cx, v.get_ref(), v.span(), "output.schema").map(|j| j.to_string())
+                to_json(cx, v.get_ref(), v.span(), "output.schema", 1).map(|j| j.to_string())
             }
             other => {
                 cx.sink.error(
@@ -528,13 +528,30 @@ fn decode_output(cx: &mut Cx<'_>, t: &Tbl<'_, '_>) -> Option<Output> {
     })
 }
 
-/// A TOML value as JSON (datetimes have no JSON form and are refused).
+/// How deep `[output.schema]` may nest (objects and arrays, the schema itself being
+/// level 1): its JSON is read back by parsers with a recursion limit (serde_json:
+/// 128) after the envelope and the OpenAI strict flavour have wrapped it further.
+pub(crate) const MAX_SCHEMA_DEPTH: usize = 32;
+
+/// A TOML value as JSON (datetimes have no JSON form and are refused), at nesting
+/// `depth` (containers deeper than [`MAX_SCHEMA_DEPTH`] are refused).
 fn to_json(
     cx: &mut Cx<'_>,
     v: &DeValue<'_>,
     span: Range<usize>,
     path: &str,
+    depth: usize,
 ) -> Option<serde_json::Value> {
+    if depth > MAX_SCHEMA_DEPTH && matches!(v, DeValue::Array(_) | DeValue::Table(_)) {
+        cx.sink
+            .error(
+                &codes::SCHEMA_TOO_DEEP,
+                span,
+                format!("`{path}` is nested {depth} levels deep; an output schema may nest at most {MAX_SCHEMA_DEPTH}"),
+            )
+            .help("flatten the schema, or describe this part loosely (`{ type = \"object\" }`)");
+        return None;
+    }
     Some(match v {
         DeValue::String(s) => serde_json::Value::String(s.to_string()),
         DeValue::Boolean(b) => serde_json::Value::Bool(*b),
@@ -558,7 +575,13 @@ fn to_json(
             let mut out = Vec::new();
             let mut ok = true;
             for (i, e) in a.iter().enumerate() {
-                match to_json(cx, e.get_ref(), e.span(), &format!("{path}[{i}]")) {
+                match to_json(
+                    cx,
+                    e.get_ref(),
+                    e.span(),
+                    &format!("{path}[{i}]"),
+                    depth + 1,
+                ) {
                     Some(j) => out.push(j),
                     None => ok = false,
                 }
@@ -575,7 +598,13 @@ fn to_json(
             entries.sort_by_key(|(k, _)| k.span().start);
             for (k, e) in entries {
                 let key: &str = k.get_ref();
-                match to_json(cx, e.get_ref(), e.span(), &format!("{path}.{key}")) {
+                match to_json(
+                    cx,
+                    e.get_ref(),
+                    e.span(),
+                    &format!("{path}.{key}"),
+                    depth + 1,
+                ) {
                     Some(j) => {
                         out.insert(key.to_string(), j);
                     }

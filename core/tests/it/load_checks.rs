@@ -823,11 +823,16 @@ executor = "wrap.sh"
     );
     assert!(l.render(false).contains("upper-cased"));
 
-    // The same names in an exec command do not share a variable.
+    // The same names in an exec command share no variable, but one snake_case field.
     let l = load(&manifest(
         "\n[args.a]\ntype = \"integer\"\nmin = 0\n\n[args.A]\ntype = \"integer\"\nmin = 0\n\n[command]\nexec = [\"t\", \"{a}\", \"{A}\"]\n",
     ));
-    assert!(l.manifest.is_some(), "{}", l.render(false));
+    let c = collisions(&l);
+    assert_eq!(c.len(), 1, "{c:?}");
+    assert_eq!(
+        c[0].1,
+        "argument `A` becomes the Rust field `a`, which argument `a` already has"
+    );
 }
 
 #[test]
@@ -860,6 +865,102 @@ fn arguments_that_become_one_rust_field_are_refused() {
 }
 
 #[test]
+fn every_mapping_the_generator_applies_is_checked_for_collisions() {
+    // (manifest body, text at the error, message fragment)
+    let cases = [
+        // snake_case fields: `targetIP` is `target_ip`.
+        (
+            "\n[args.target_ip]\ntype = \"ip_address\"\n\n[args.targetIP]\ntype = \"ip_address\"\n\n[command]\nexec = [\"t\", \"{target_ip}\", \"{targetIP}\"]\n",
+            "targetIP",
+            "argument `targetIP` becomes the Rust field `target_ip`, which argument `target_ip` already has",
+        ),
+        // Inner `__` is one `_` in snake_case.
+        (
+            "\n[args.a_b]\ntype = \"boolean\"\n\n[args.a__b]\ntype = \"boolean\"\n\n[command]\nexec = [\"t\"]\n",
+            "a__b",
+            "becomes the Rust field `a_b`",
+        ),
+        // Enum values that become one variant.
+        (
+            "\n[args.mode]\ntype = \"enum\"\nallowed = [\"a-b\", \"a_b\"]\n\n[command]\nexec = [\"t\", \"{mode}\"]\n",
+            "mode",
+            "value `a_b` of enum argument `mode` becomes the Rust enum variant `AB`, which value `a-b` of enum argument `mode` already has",
+        ),
+        // `Self` and `self` are both `Self_`.
+        (
+            "\n[args.mode]\ntype = \"enum\"\nallowed = [\"Self\", \"self\"]\n\n[command]\nexec = [\"t\", \"{mode}\"]\n",
+            "mode",
+            "becomes the Rust enum variant `Self_`",
+        ),
+        // An optional argument whose setter is the builder's `build()`.
+        (
+            "\n[args.build]\ntype = \"boolean\"\n\n[command]\nexec = [\"t\"]\n",
+            "build",
+            "the builder setter of optional argument `build` becomes the builder method `build`, which the builder's own `build()` already has",
+        ),
+        // Two conditionals with one helper.
+        (
+            "\n[args.level]\ntype = \"integer\"\nmin = 0\n\n[command]\ntemplate = \"t {_verbose} {_Verbose}\"\n\n[command.conditionals.verbose]\nwhen = \"level == 1\"\ntemplate = \"-v\"\n\n[command.conditionals.Verbose]\nwhen = \"level == 2\"\ntemplate = \"-vv\"\n",
+            "Verbose",
+            "conditional `Verbose` becomes the Rust helper method `cond_verbose`, which conditional `verbose` already has",
+        ),
+        // A mapping helper and a conditional helper.
+        (
+            "\n[args.x_]\ntype = \"boolean\"\n\n[args.x]\ntype = \"boolean\"\n\n[command]\ntemplate = \"t {_x__flags} {_x_flags}\"\n\n[command.mappings.x_]\ntrue = \"-a\"\nfalse = \"-b\"\n\n[command.mappings.x]\ntrue = \"-c\"\nfalse = \"-d\"\n",
+            "x",
+            "the mapping of argument `x` becomes the Rust helper method `x_flags`, which the mapping of argument `x_` already has",
+        ),
+    ];
+    for (body, at, message) in cases {
+        let l = load(&manifest(body));
+        let c = collisions(&l);
+        assert_eq!(c.len(), 1, "{body}: {c:?}\n{}", l.render(false));
+        assert_eq!(c[0].0, at, "{c:?}");
+        assert!(c[0].1.contains(message), "{}", c[0].1);
+        assert!(l.manifest.is_none());
+    }
+    // Values without ASCII letters are spelled by code point: `é`, `è`, `-`, `+`
+    // are four variants.
+    let l = load(&manifest(
+        "\n[args.mode]\ntype = \"enum\"\nallowed = [\"\\u00e9\", \"\\u00e8\", \"-\", \"+\"]\n\n[command]\nexec = [\"t\", \"{mode}\"]\n",
+    ));
+    assert!(l.manifest.is_some(), "{}", l.render(false));
+    // A session command's struct starts with the `command` field.
+    let text = "[tool]\nname = \"sess\"\nversion = \"1\"\ndescription = \"d\"\n\n[session]\nstartup_command = \"tool\"\nready_pattern = \"^> $\"\n\n[session.commands.go]\npattern = \"^go$\"\ndescription = \"d\"\n\n[session.commands.go.args.Command]\ntype = \"string\"\n\n[output]\nformat = \"text\"\n";
+    let l = load(text);
+    let c = collisions(&l);
+    assert!(
+        c.iter()
+            .any(|(t, m)| t == "Command" && m.contains("the command text field `command`")),
+        "{c:?}\n{}",
+        l.render(false)
+    );
+}
+
+#[test]
+fn a_plain_tool_and_a_command_exposed_under_one_llm_name_are_refused() {
+    let oneshot = "[tool]\nname = \"a__b\"\nversion = \"1\"\ndescription = \"d\"\n\n[command]\nexec = [\"t\"]\n\n[output]\nformat = \"text\"\n";
+    let session = "[tool]\nname = \"a\"\nversion = \"1\"\ndescription = \"d\"\n\n[session]\nstartup_command = \"tool\"\nready_pattern = \"^> $\"\n\n[session.commands.b]\npattern = \"^x$\"\ndescription = \"d\"\n\n[output]\nformat = \"text\"\n";
+    let loaded: Vec<(PathBuf, Loaded)> = [("a.clad.toml", oneshot), ("b.clad.toml", session)]
+        .into_iter()
+        .map(|(p, t)| (PathBuf::from(p), load(t)))
+        .collect();
+    let set: Vec<(PathBuf, &Manifest)> = loaded
+        .iter()
+        .map(|(p, l)| (p.clone(), l.manifest.as_ref().expect("each loads")))
+        .collect();
+    let found: Vec<String> = check_set(&set)
+        .into_iter()
+        .filter(|d| d.code == &codes::NAME_COLLISION)
+        .map(|d| d.message)
+        .collect();
+    assert_eq!(
+        found,
+        ["command `b` of tool `a` is exposed to LLMs as `a__b`, as is tool `a__b` in a.clad.toml"]
+    );
+}
+
+#[test]
 fn enum_arguments_whose_rust_types_collide_are_refused() {
     let l = load(&manifest(
         r#"
@@ -878,9 +979,11 @@ exec = ["t", "{scan_type}", "{Scan_Type}"]
     let c = collisions(&l);
     assert_eq!(c.len(), 1, "{c:?}");
     assert_eq!(c[0].0, "Scan_Type");
+    // Both the fields (`scan_type`) and the types (`ScanType`) meet; one error per
+    // place, the first mapping's.
     assert_eq!(
         c[0].1,
-        "the enum type of argument `Scan_Type` becomes the Rust type name `ScanType`, which the enum type of argument `scan_type` already has"
+        "argument `Scan_Type` becomes the Rust field `scan_type`, which argument `scan_type` already has"
     );
     // An enum argument named after the generated struct (`demo` -> `DemoArgs`).
     let l = load(&manifest(
@@ -938,14 +1041,16 @@ format = "text"
         )),
         "{c:?}"
     );
-    assert!(
-        c.iter()
-            .any(|(t, m)| t == "Scan_All" && m.contains("`ScanAllArgs`")),
+    // One error per place: the struct `ScanAllArgs` meets too, and is not repeated.
+    assert_eq!(
+        c.iter().filter(|(t, _)| t == "Scan_All").count(),
+        1,
         "{c:?}"
     );
-    // Distinct after PascalCase: `ScanAll` -> `Scanall`.
+    // Distinct after PascalCase: `Scanall` -> `Scanall` (`ScanAll` would be
+    // `ScanAll`: case humps start words).
     let fine = text
-        .replace("Scan_All", "ScanAll")
+        .replace("Scan_All", "Scanall")
         .replace("self_]", "other]");
     assert!(l.manifest.is_none());
     let l = load(&fine);
@@ -1017,8 +1122,12 @@ fn a_manifest_set_refuses_tool_and_command_names_that_collide_after_mapping() {
                 "tool `Nmap_Scan` becomes the Rust registry variant `NmapScan`, which tool `nmap_scan` in a.clad.toml already has".to_owned()
             ),
             (
+                "b.clad.toml".to_owned(),
+                "tool `Nmap_Scan` becomes the Rust module `nmap_scan`, which tool `nmap_scan` in a.clad.toml already has".to_owned()
+            ),
+            (
                 "d.clad.toml".to_owned(),
-                "tool `self_` becomes the Rust registry variant `Self`, which tool `self` in c.clad.toml already has".to_owned()
+                "tool `self_` becomes the Rust registry variant `Self_`, which tool `self` in c.clad.toml already has".to_owned()
             ),
             (
                 "d.clad.toml".to_owned(),
