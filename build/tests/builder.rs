@@ -262,12 +262,16 @@ fn enum_values_that_map_to_one_rust_name_are_a_clear_error() {
         "[args.mode]\ntype = \"enum\"\nallowed = [\"fast-scan\", \"fast_scan\"]\n",
     );
     dir.write("tools/pick.clad.toml", &text);
+    // A load error, located, before any code is generated.
     match builder(&dir).render() {
-        Err(Error::Codegen(e)) => {
-            let msg = e.to_string();
+        Err(Error::Manifests { rendered, .. }) => {
             assert!(
-                msg.contains("`fast-scan` and `fast_scan`") && msg.contains("FastScan"),
-                "{msg}"
+                rendered.contains("error[name-collision]")
+                    && rendered.contains("`fast_scan`")
+                    && rendered.contains("`fast-scan`")
+                    && rendered.contains("FastScan")
+                    && rendered.contains("pick.clad.toml:10:7"),
+                "{rendered}"
             );
         }
         other => panic!("expected a name collision, got {other:?}"),

@@ -926,7 +926,7 @@ fn every_mapping_the_generator_applies_is_checked_for_collisions() {
     ));
     assert!(l.manifest.is_some(), "{}", l.render(false));
     // A session command's struct starts with the `command` field.
-    let text = "[tool]\nname = \"sess\"\nversion = \"1\"\ndescription = \"d\"\n\n[session]\nstartup_command = \"tool\"\nready_pattern = \"^> $\"\n\n[session.commands.go]\npattern = \"^go$\"\ndescription = \"d\"\n\n[session.commands.go.args.Command]\ntype = \"string\"\n\n[output]\nformat = \"text\"\n";
+    let text = "[tool]\nname = \"sess\"\nversion = \"1\"\ndescription = \"d\"\n\n[session]\nstartup_command = \"tool\"\nready_pattern = \"^> $\"\n\n[session.commands.go]\npattern = \"^go [a-z]+$\"\ntemplate = \"go {Command}\"\ndescription = \"d\"\n\n[session.commands.go.args.Command]\ntype = \"string\"\nrequired = true\n\n[output]\nformat = \"text\"\n";
     let l = load(text);
     let c = collisions(&l);
     assert!(

@@ -1,7 +1,7 @@
 //! Sessions end to end: real programs in a real PTY. The fault fixtures are `sh`
 //! scripts that log every line they receive, so a refused command provably never
-//! reached the program; the bundled `sqlite_session` manifest drives Debian's
-//! `sqlite3`.
+//! reached the program; the bundled `python_calc` manifest drives Debian's
+//! `python3`.
 
 use super::{assert_group_gone, config, load, tmp_dir};
 use cladgen_core::load::{LoadOptions, load_file};
@@ -107,6 +107,7 @@ human_approval = true
 
 [session.commands.reach]
 pattern = '^say [0-9.]+$'
+template = "say {{target}}"
 description = "A scope-checked target."
 extract_target = true
 
@@ -555,7 +556,7 @@ async fn refused_commands_never_reach_the_program() {
     let e = send(
         &mut s,
         "reach",
-        json!({"command": "say 192.168.1.1", "target": "192.168.1.1"}),
+        json!({"target": "192.168.1.1"}),
     )
     .await
     .unwrap_err();
@@ -572,7 +573,7 @@ async fn refused_commands_never_reach_the_program() {
     let ok = send(
         &mut s,
         "reach",
-        json!({"command": "say 10.0.0.7", "target": "10.0.0.7"}),
+        json!({"target": "10.0.0.7"}),
     )
     .await
     .unwrap();
@@ -612,7 +613,7 @@ async fn a_scope_target_without_a_scope_is_refused() {
     let e = send(
         &mut s,
         "reach",
-        json!({"command": "say 10.0.0.7", "target": "10.0.0.7"}),
+        json!({"target": "10.0.0.7"}),
     )
     .await
     .unwrap_err();
