@@ -118,6 +118,21 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
             }
         }
     };
+    // Without a secret in the request the resolver is unused; the parameter stays
+    // (every `http_request` has one signature), so mark it used.
+    let is_secret = |p: &TextPiece| matches!(p, TextPiece::Secret { .. });
+    let uses_secrets = h.url.iter().any(is_secret)
+        || h.headers.iter().any(|hd| hd.value.iter().any(is_secret))
+        || h.body.as_ref().is_some_and(|b| {
+            b.pieces
+                .iter()
+                .any(|p| matches!(p, BodyPiece::Secret { .. }))
+        });
+    let unused = if uses_secrets {
+        quote!(let _ = ctx;)
+    } else {
+        quote!(let _ = (ctx, secrets);)
+    };
     let method = format_ident!("{}", crate::names::pascal(h.method.as_str()));
     let source = h.url_source.as_ref();
     let doc = crate::doc_lines(&format!(
@@ -132,7 +147,7 @@ pub fn http_items(g: &Gen, set: &ArgSet<'_>, h: &HttpSpec) -> TokenStream {
                 ctx: &__rt::ExecContext,
                 secrets: &dyn __rt::SecretResolver,
             ) -> __rt::Result<__rt::HttpRequest, __rt::InvokeError> {
-                let _ = ctx;
+                #unused
                 let mut url = __rt::RequestText::new();
                 #url
                 let mut headers: __rt::Vec<(__rt::String, __rt::RequestText)> = __rt::Vec::new();

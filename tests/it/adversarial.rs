@@ -159,6 +159,7 @@ fn tools_named_like_keywords_get_a_module_and_a_variant() {
         Tools::NAMES.as_slice(),
         [
             "PreludeNames",
+            "public_lookup",
             "self",
             "text_hazards",
             "type__Self",
@@ -169,4 +170,18 @@ fn tools_named_like_keywords_get_a_module_and_a_variant() {
         Tools::from_call("self", &json!({"self": "x"})).unwrap(),
         Tools::Self_(_)
     ));
+}
+
+#[test]
+fn an_http_tool_without_secrets_builds_its_request_and_compiles_without_warnings() {
+    use adversarial_tools::public_lookup::PublicLookupArgs;
+    let args = PublicLookupArgs::from_json(&json!({"word": "quay"})).unwrap();
+    let req = args
+        .http_request(&ctx(), &cladgen::EnvSecrets)
+        .expect("no secret to resolve");
+    assert_eq!(
+        req.url(),
+        "https://dictionary.example.com/api/v1/entries?q=quay"
+    );
+    assert!(PublicLookupArgs::from_json(&json!({"word": "Quay"})).is_err());
 }
