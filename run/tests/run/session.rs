@@ -553,13 +553,9 @@ async fn refused_commands_never_reach_the_program() {
     assert_eq!(r.tool, "fx__danger");
     assert_eq!(r.reasons()[0].rule.as_str(), "not-approved");
     // Out of scope.
-    let e = send(
-        &mut s,
-        "reach",
-        json!({"target": "192.168.1.1"}),
-    )
-    .await
-    .unwrap_err();
+    let e = send(&mut s, "reach", json!({"target": "192.168.1.1"}))
+        .await
+        .unwrap_err();
     let SessionError::Refused(r) = &e else {
         panic!("{e}")
     };
@@ -570,13 +566,9 @@ async fn refused_commands_never_reach_the_program() {
         e.for_llm()
     );
     // In scope: sent.
-    let ok = send(
-        &mut s,
-        "reach",
-        json!({"target": "10.0.0.7"}),
-    )
-    .await
-    .unwrap();
+    let ok = send(&mut s, "reach", json!({"target": "10.0.0.7"}))
+        .await
+        .unwrap();
     assert_eq!(ok.to_json()["results"]["raw_output"], "10.0.0.7\n");
     // A risk tier above the host's maximum.
     let strict = Runner::new(
@@ -610,13 +602,9 @@ async fn a_scope_target_without_a_scope_is_refused() {
     let f = fixture("sess-noscope", "", LIMITS, 5);
     let runner = Runner::new(config(&f.evidence));
     let mut s = runner.open_session(&f.manifest).unwrap();
-    let e = send(
-        &mut s,
-        "reach",
-        json!({"target": "10.0.0.7"}),
-    )
-    .await
-    .unwrap_err();
+    let e = send(&mut s, "reach", json!({"target": "10.0.0.7"}))
+        .await
+        .unwrap_err();
     let SessionError::Refused(r) = &e else {
         panic!("{e}")
     };
