@@ -469,29 +469,6 @@ impl McpServer {
                 None,
             ));
         };
-        if let Target::Command(command) = &entry.target
-            && matches!(entry.manifest.backend, Backend::Session(_))
-        {
-            let args = Value::Object(request.arguments.unwrap_or_default());
-            let _permit = tokio::select! {
-                p = self.permits.acquire() => match p {
-                    Ok(p) => p,
-                    Err(_) => return Err(ErrorData::internal_error("the server is shutting down", None)),
-                },
-                () = ct.cancelled() => return Ok(error_text("the call was cancelled before it started; nothing ran")),
-            };
-            return Ok(self
-                .sessions
-                .call(&self.runner, &entry.manifest, command, &args, &ct)
-                .await);
-        }
-        if let Target::Command(command) = &entry.target {
-            return Ok(error_text(format!(
-                "tool '{}' is command '{command}' of a {} tool; running browser commands is not supported yet; nothing ran",
-                request.name,
-                backend_name(&entry.manifest)
-            )));
-        }
         let args = Value::Object(request.arguments.unwrap_or_default());
         // The approver of this call: the client that sent it, asked through
         // elicitation, or the runner's own.
@@ -509,6 +486,28 @@ impl McpServer {
                 &elicit
             }
         };
+        if let Target::Command(command) = &entry.target
+            && matches!(entry.manifest.backend, Backend::Session(_))
+        {
+            let _permit = tokio::select! {
+                p = self.permits.acquire() => match p {
+                    Ok(p) => p,
+                    Err(_) => return Err(ErrorData::internal_error("the server is shutting down", None)),
+                },
+                () = ct.cancelled() => return Ok(error_text("the call was cancelled before it started; nothing ran")),
+            };
+            return Ok(self
+                .sessions
+                .call(&self.runner, &entry.manifest, command, &args, &ct, approver)
+                .await);
+        }
+        if let Target::Command(command) = &entry.target {
+            return Ok(error_text(format!(
+                "tool '{}' is command '{command}' of a {} tool; running browser commands is not supported yet; nothing ran",
+                request.name,
+                backend_name(&entry.manifest)
+            )));
+        }
         #[cfg(feature = "registry")]
         if let Target::Compiled(parse) = &entry.target {
             let call = match parse(&request.name, &args) {

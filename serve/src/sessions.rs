@@ -6,7 +6,7 @@
 //! group killed.
 
 use cladgen_core::model::Manifest;
-use cladgen_run::{Runner, Session, SessionEnvelope, SessionError};
+use cladgen_run::{Approver, Runner, Session, SessionEnvelope, SessionError};
 use rmcp::model::{CallToolResult, ContentBlock};
 use serde_json::Value;
 use std::collections::HashMap;
@@ -37,6 +37,7 @@ impl Sessions {
         command: &str,
         args: &Value,
         ct: &CancellationToken,
+        approver: &dyn Approver,
     ) -> CallToolResult {
         let tool = manifest.tool.name.to_string();
         let session = {
@@ -55,7 +56,7 @@ impl Sessions {
         };
         let mut session = session.lock().await;
         let result = tokio::select! {
-            r = session.send_json(command, args) => r,
+            r = session.send_json_approved_by(command, args, approver) => r,
             () = ct.cancelled() => {
                 session.close().await;
                 drop(session);

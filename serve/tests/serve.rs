@@ -609,6 +609,119 @@ async fn rmcp_client_approval_through_elicitation() {
     );
 }
 
+/// A `human_approval` session command is put to the client through elicitation like
+/// any other tool: accepted, its text reaches the program; declined, it never does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn session_commands_are_approved_through_elicitation() {
+    use rmcp::ServiceExt;
+    use rmcp::model::{CallToolRequestParams, ElicitationAction, ProtocolVersion};
+    let found = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(
+        found || std::env::var("CI").as_deref() != Ok("true"),
+        "python3 is missing in CI"
+    );
+    if !found {
+        return;
+    }
+    let dir = tmp_dir("session-elicit");
+    let manifest = dir.0.join("guarded_calc.clad.toml");
+    std::fs::write(
+        &manifest,
+        r#"[tool]
+name = "guarded_calc"
+version = "1.0.0"
+description = "A calculator session whose every command needs approval."
+timeout_seconds = 10
+risk_tier = "low"
+human_approval = true
+mode = "session"
+
+[session]
+startup_command = "python3 -I -q -i"
+ready_pattern = '^>>> $'
+
+[session.commands.evaluate]
+pattern = '^[0-9]{1,6} [+*] [0-9]{1,6}$'
+description = "Evaluate a sum or product of two integers."
+
+[output]
+format = "text"
+envelope = true
+
+[output.schema]
+type = "object"
+"#,
+    )
+    .unwrap();
+    let text = |r: &rmcp::model::CallToolResult| {
+        r.content
+            .iter()
+            .filter_map(|c| c.as_text().map(|t| t.text.clone()))
+            .collect::<String>()
+    };
+    for (action, ok) in [
+        (ElicitationAction::Accept, true),
+        (ElicitationAction::Decline, false),
+    ] {
+        let tools = ToolSet::load(std::slice::from_ref(&manifest), None).expect("loads");
+        let server = McpServer::new(
+            tools,
+            Runner::new(RunConfig::default().with_evidence_dir(dir.0.join("evidence"))),
+        );
+        let (client_side, server_side) = tokio::io::duplex(256 * 1024);
+        let (sr, sw) = tokio::io::split(server_side);
+        let shutdown = CancellationToken::new();
+        tokio::spawn(server.serve_io(sr, sw, shutdown.clone()));
+        let asked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let approver = RmcpApprover {
+            action,
+            protocol: ProtocolVersion::V_2025_11_25,
+            asked: asked.clone(),
+        };
+        let running = approver
+            .serve(tokio::io::split(client_side))
+            .await
+            .expect("initialize");
+        let r = running
+            .call_tool(
+                CallToolRequestParams::new("guarded_calc__evaluate")
+                    .with_arguments(json!({"command": "6 * 7"}).as_object().unwrap().clone()),
+            )
+            .await
+            .expect("a result");
+        running.cancel().await.expect("the client stops");
+        shutdown.cancel();
+        assert_eq!(r.is_error, Some(!ok), "{}", text(&r));
+        let asked = asked.lock().unwrap();
+        assert_eq!(asked.len(), 1, "one question per call");
+        assert!(
+            asked[0].contains("6 * 7"),
+            "the exact text is shown: {}",
+            asked[0]
+        );
+        if ok {
+            let env = r.structured_content.expect("structuredContent");
+            assert!(
+                env["session"]["output"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains("42")
+                    || env["results"].to_string().contains("42"),
+                "{env}"
+            );
+        } else {
+            assert!(
+                text(&r).contains("nothing was sent to the session"),
+                "{}",
+                text(&r)
+            );
+        }
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_tool_is_a_protocol_error_and_serving_goes_on() {
     let dir = tmp_dir("unknown");

@@ -24,7 +24,7 @@ mod transcript;
 
 use crate::envelope::{Envelope, Status};
 use crate::gate::{self, GateRule, Refusal, RefusalReason, is_scope_checked};
-use crate::{ApprovalRequest, OutputParser, RunConfig, RunError, Runner};
+use crate::{ApprovalRequest, Approver, OutputParser, RunConfig, RunError, Runner};
 use cladgen_core::invoke::{CommandCallError, SessionCommandCall};
 use cladgen_core::model::{Arg, Backend, Manifest, SessionSpec};
 use cladgen_core::schema::command_tool_name;
@@ -451,7 +451,27 @@ impl Session {
                 tool: manifest.tool.name.to_string(),
                 source,
             })?;
-        self.send(&call).await
+        self.send_with(&call, None).await
+    }
+
+    /// [`Session::send_json`] with `approver` deciding `human_approval` instead of
+    /// the runner's own (an MCP server asks the client that sent the call).
+    pub async fn send_json_approved_by(
+        &mut self,
+        command: &str,
+        args: &serde_json::Value,
+        approver: &dyn Approver,
+    ) -> Result<SessionEnvelope, SessionError> {
+        let manifest = Arc::clone(&self.manifest);
+        let Backend::Session(spec) = &manifest.backend else {
+            unreachable!("a Session always holds a session manifest")
+        };
+        let call = SessionCommandCall::from_json(spec, command, args, &ParseOptions::DEFAULT)
+            .map_err(|source| SessionError::Args {
+                tool: manifest.tool.name.to_string(),
+                source,
+            })?;
+        self.send_with(&call, Some(approver)).await
     }
 
     /// Sends one checked command through the gate and returns its answer. The first
@@ -460,6 +480,24 @@ impl Session {
     pub async fn send(
         &mut self,
         call: &SessionCommandCall<'_>,
+    ) -> Result<SessionEnvelope, SessionError> {
+        self.send_with(call, None).await
+    }
+
+    /// [`Session::send`] with `approver` deciding `human_approval` instead of the
+    /// runner's own.
+    pub async fn send_approved_by(
+        &mut self,
+        call: &SessionCommandCall<'_>,
+        approver: &dyn Approver,
+    ) -> Result<SessionEnvelope, SessionError> {
+        self.send_with(call, Some(approver)).await
+    }
+
+    async fn send_with(
+        &mut self,
+        call: &SessionCommandCall<'_>,
+        approver: Option<&dyn Approver>,
     ) -> Result<SessionEnvelope, SessionError> {
         let tool = self.manifest.tool.name.to_string();
         let cmd = call.command();
@@ -477,7 +515,7 @@ impl Session {
                 reason: reason.clone(),
             });
         }
-        if let Err(refusal) = self.gate(call).await {
+        if let Err(refusal) = self.gate(call, approver).await {
             if let Phase::Live(live) = &mut self.phase {
                 live.transcript
                     .record(
@@ -509,7 +547,11 @@ impl Session {
     }
 
     /// The gate for one command: scope, risk tier, approval (with the exact text).
-    async fn gate(&self, call: &SessionCommandCall<'_>) -> Result<(), Refusal> {
+    async fn gate(
+        &self,
+        call: &SessionCommandCall<'_>,
+        approver: Option<&dyn Approver>,
+    ) -> Result<(), Refusal> {
         let tool = &self.manifest.tool;
         let cmd = call.command();
         let name = command_tool_name(&tool.name, &cmd.name)
@@ -530,7 +572,8 @@ impl Session {
                 env: &[],
                 http: None,
             };
-            reasons.extend(gate::ask_approver(&*self.config.approver, &request).await);
+            let approver = approver.unwrap_or(&*self.config.approver);
+            reasons.extend(gate::ask_approver(approver, &request).await);
         }
         gate::refusal_of(&name, reasons)
     }
