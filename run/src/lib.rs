@@ -118,9 +118,7 @@ pub enum RunError {
         source: mcp::UpstreamError,
     },
     /// The backend has no runner yet.
-    #[error(
-        "tool '{tool}': running {backend} tools is not supported yet (only [command] tools run); nothing ran"
-    )]
+    #[error("tool '{tool}': running {backend} tools is not supported yet; nothing ran")]
     Unsupported {
         /// Tool name.
         tool: String,
@@ -833,9 +831,11 @@ fn launch(manifest: &Manifest, plan: Plan) -> Result<Launch, RunError> {
             argv: vec![e.program().to_owned()],
             env: e.env().to_vec(),
         }),
-        Plan::Http(_) => Err(RunError::Unsupported {
+        // With feature `http`, `run_until` takes `[http]` tools before this.
+        Plan::Http(_) => Err(RunError::NotBuilt {
             tool,
             backend: "[http]",
+            feature: "http",
         }),
         // With feature `mcp-proxy`, `run_until` takes `[mcp]` plans before this.
         Plan::Mcp { .. } => Err(RunError::NotBuilt {

@@ -813,10 +813,10 @@ format = "text"
             let m = load(&format!("{head}\n{body}"));
             let r = run_json(&Runner::new(config(&dir)), &m, json!({"q": "x"})).await;
             match r {
-                Err(e @ RunError::Unsupported { .. }) => {
+                Err(e @ RunError::NotBuilt { .. }) => {
                     let msg = e.for_llm();
                     assert!(
-                        msg.contains("not supported yet") && msg.contains(backend),
+                        msg.contains("cargo feature `http`") && msg.contains(backend),
                         "{msg}"
                     );
                 }
