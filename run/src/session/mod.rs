@@ -442,16 +442,7 @@ impl Session {
         command: &str,
         args: &serde_json::Value,
     ) -> Result<SessionEnvelope, SessionError> {
-        let manifest = Arc::clone(&self.manifest);
-        let Backend::Session(spec) = &manifest.backend else {
-            unreachable!("a Session always holds a session manifest")
-        };
-        let call = SessionCommandCall::from_json(spec, command, args, &ParseOptions::DEFAULT)
-            .map_err(|source| SessionError::Args {
-                tool: manifest.tool.name.to_string(),
-                source,
-            })?;
-        self.send_with(&call, None).await
+        self.send_json_with(command, args, None).await
     }
 
     /// [`Session::send_json`] with `approver` deciding `human_approval` instead of
@@ -462,6 +453,15 @@ impl Session {
         args: &serde_json::Value,
         approver: &dyn Approver,
     ) -> Result<SessionEnvelope, SessionError> {
+        self.send_json_with(command, args, Some(approver)).await
+    }
+
+    async fn send_json_with(
+        &mut self,
+        command: &str,
+        args: &serde_json::Value,
+        approver: Option<&dyn Approver>,
+    ) -> Result<SessionEnvelope, SessionError> {
         let manifest = Arc::clone(&self.manifest);
         let Backend::Session(spec) = &manifest.backend else {
             unreachable!("a Session always holds a session manifest")
@@ -471,7 +471,7 @@ impl Session {
                 tool: manifest.tool.name.to_string(),
                 source,
             })?;
-        self.send_with(&call, Some(approver)).await
+        self.send_with(&call, approver).await
     }
 
     /// Sends one checked command through the gate and returns its answer. The first
