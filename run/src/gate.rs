@@ -1,7 +1,7 @@
 //! The gate: scope, risk tier and approval, checked before anything starts.
 
 use crate::config::{Approval, ApprovalRequest, Approver, RunConfig};
-use cladgen_core::model::{Arg, Manifest, RiskTier, TypeKind};
+use cladgen_core::model::{Arg, Manifest, RiskTier};
 use cladgen_core::scope::Scope;
 use cladgen_core::value::Value;
 use std::fmt;
@@ -137,7 +137,7 @@ impl fmt::Display for Refusal {
 /// Whether argument `arg` is checked against the scope: every `scope_target`, and
 /// every argument with `scope_check = true`.
 pub fn is_scope_checked(arg: &cladgen_core::model::Arg) -> bool {
-    arg.scope_check || arg.ty.kind == TypeKind::ScopeTarget
+    arg.is_scope_checked()
 }
 
 /// Checks scope and risk tier (everything that needs no person). Returns the reasons.

@@ -200,6 +200,56 @@ async fn drive(server: McpServer, scenario: &str) -> Option<Value> {
         let (r, w) = sock.into_split();
         server.serve_io(r, w, stop).await
     });
+    run_client(python, scenario, port, shutdown, served).await
+}
+
+/// Runs a Python scenario against `server` served over streamable HTTP on loopback.
+async fn drive_http(server: McpServer, scenario: &str) -> Option<Value> {
+    let python = python()?;
+    let shutdown = CancellationToken::new();
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let served = tokio::spawn(server.serve_http(
+        "127.0.0.1:0".parse().unwrap(),
+        false,
+        shutdown.clone(),
+        move |addr| {
+            let _ = tx.send(addr);
+        },
+    ));
+    let addr = rx.await.expect("the listener is bound");
+    run_client(
+        python,
+        &format!("http_{scenario}"),
+        addr.port(),
+        shutdown,
+        served,
+    )
+    .await
+}
+
+/// Whether Debian's `python3` (the session tests' program) runs; under `CI=true` a
+/// missing one fails the test.
+fn python3_found() -> bool {
+    let found = std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_ok();
+    assert!(
+        found || std::env::var("CI").as_deref() != Ok("true"),
+        "python3 is missing in CI"
+    );
+    found
+}
+
+/// Runs `tests/mcp_client.py SCENARIO PORT` (60 s at most), stops the server and
+/// returns the facts the client printed as JSON.
+async fn run_client<T>(
+    python: PathBuf,
+    scenario: &str,
+    port: u16,
+    shutdown: CancellationToken,
+    served: tokio::task::JoinHandle<T>,
+) -> Option<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
     let out = tokio::time::timeout(
         Duration::from_secs(60),
@@ -218,44 +268,6 @@ async fn drive(server: McpServer, scenario: &str) -> Option<Value> {
     assert!(
         out.status.success(),
         "{scenario}: the client failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let text = String::from_utf8_lossy(&out.stdout);
-    Some(serde_json::from_str(text.trim()).unwrap_or_else(|e| panic!("{e}: {text}")))
-}
-
-/// Runs a Python scenario against `server` served over streamable HTTP on loopback.
-async fn drive_http(server: McpServer, scenario: &str) -> Option<Value> {
-    let python = python()?;
-    let shutdown = CancellationToken::new();
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let served = tokio::spawn(server.serve_http(
-        "127.0.0.1:0".parse().unwrap(),
-        false,
-        shutdown.clone(),
-        move |addr| {
-            let _ = tx.send(addr);
-        },
-    ));
-    let addr = rx.await.expect("the listener is bound");
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/mcp_client.py");
-    let out = tokio::time::timeout(
-        Duration::from_secs(60),
-        tokio::process::Command::new(python)
-            .arg(script)
-            .arg(format!("http_{scenario}"))
-            .arg(addr.port().to_string())
-            .kill_on_drop(true)
-            .output(),
-    )
-    .await
-    .expect("the Python client finishes")
-    .expect("the Python client starts");
-    shutdown.cancel();
-    let _ = tokio::time::timeout(Duration::from_secs(5), served).await;
-    assert!(
-        out.status.success(),
-        "http {scenario}: the client failed:\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8_lossy(&out.stdout);
@@ -615,15 +627,7 @@ async fn rmcp_client_approval_through_elicitation() {
 async fn session_commands_are_approved_through_elicitation() {
     use rmcp::ServiceExt;
     use rmcp::model::{CallToolRequestParams, ElicitationAction, ProtocolVersion};
-    let found = std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok();
-    assert!(
-        found || std::env::var("CI").as_deref() != Ok("true"),
-        "python3 is missing in CI"
-    );
-    if !found {
+    if !python3_found() {
         return;
     }
     let dir = tmp_dir("session-elicit");
@@ -1141,15 +1145,7 @@ mod http;
 async fn session_commands_keep_state_per_connection() {
     use rmcp::ServiceExt;
     use rmcp::model::CallToolRequestParams;
-    let found = std::process::Command::new("python3")
-        .arg("--version")
-        .output()
-        .is_ok();
-    assert!(
-        found || std::env::var("CI").as_deref() != Ok("true"),
-        "python3 is missing in CI"
-    );
-    if !found {
+    if !python3_found() {
         return;
     }
     let dir = tmp_dir("sessions");
